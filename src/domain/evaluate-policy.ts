@@ -1,0 +1,142 @@
+import type { Mode, PolicyDecision, SafeMode } from './decision.js';
+import type { ConditionInput, Policy, TenantOverrides, ToolPolicy } from './policy-model.js';
+
+export interface EvaluationRequest {
+  tenant: string;
+  agent: string;
+  tool: string;
+  args: Record<string, unknown>;
+  context: Record<string, unknown>;
+  requester: Record<string, unknown>;
+  workflow: string;
+  environment: string;
+}
+
+export interface EvaluationInput {
+  policy: Policy;
+  overrides: TenantOverrides;
+  request: EvaluationRequest;
+  /**
+   * Pending approvals per reviewer group, when the caller knows them. Omitted on
+   * the first pass; the caller re-evaluates with it only when the first pass
+   * queued (so intake reads the count only for actions that would queue).
+   */
+  pendingByGroup?: Record<string, number>;
+}
+
+/**
+ * SPEC §3: first match wins, every step that ran leaves a reason. Pure and
+ * deterministic: no I/O, no clock, conditions are precompiled.
+ */
+export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
+  const { policy, overrides, request } = input;
+  const reasons: string[] = [];
+  const deny = (rule: string, reason: string, hardBoundary: PolicyDecision['hardBoundary'] = 'passed'): PolicyDecision => ({
+    decision: 'deny',
+    mode: 'off',
+    reasons: [...reasons, reason],
+    rule,
+    hardBoundary,
+  });
+
+  // 1. The agent and its tenant (authentication happened before; here: is it declared, is it killed).
+  const tenant = policy.tenants[request.tenant];
+  const agent = tenant?.agents[request.agent];
+  if (!tenant || !agent) {
+    return deny('hard_boundary.unknown_agent', `agent ${request.agent} is not declared for tenant ${request.tenant}`, 'unknown_agent');
+  }
+  const killed = overrides.killedAgents[request.agent];
+  if (killed) {
+    return deny('overrides.kill_agent', `agent ${request.agent} is killed${killed.reason ? `: ${killed.reason}` : ''}`, 'agent_killed');
+  }
+  reasons.push(`agent ${request.agent} of tenant ${request.tenant} is active`);
+
+  // 2. Hard boundary.
+  const tool = policy.tools[request.tool];
+  if (!tool) {
+    return deny('hard_boundary.unregistered_tool', `tool ${request.tool} is not registered`, 'unregistered_tool');
+  }
+  if (!agent.tools.includes(request.tool)) {
+    return deny('hard_boundary.agent_tools', `tool ${request.tool} is not in the tool list of agent ${request.agent}`, 'not_in_agent_tools');
+  }
+  reasons.push(`tool ${request.tool} is within agent ${request.agent}'s hard boundary`);
+
+  // 3. Admin denylist.
+  const denied = overrides.deniedTools[request.tool];
+  if (denied) {
+    return deny('overrides.deny_tool', `tool ${request.tool} is denied by an admin${denied.reason ? `: ${denied.reason}` : ''}`);
+  }
+
+  // 4. Incident mode: everything but low-risk tools falls back.
+  if (overrides.incident.on) {
+    if (tool.risk !== 'low') {
+      return fallback(reasons, tool, 'overrides.incident', `tenant ${request.tenant} is in incident mode${overrides.incident.reason ? `: ${overrides.incident.reason}` : ''}`);
+    }
+    reasons.push(`incident mode is on, but ${request.tool} is low risk`);
+  }
+
+  // 5. `when` conditions, in order.
+  const conditionInput: ConditionInput = { ...request };
+  for (const [i, condition] of tool.when.entries()) {
+    const rule = `tools.${tool.name}.when[${i}]`;
+    let matched: boolean;
+    try {
+      matched = condition.test(conditionInput);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return fallback(reasons, tool, rule, `condition "${condition.source}" could not be evaluated (${truncate(why)}): policy uncertainty`);
+    }
+    if (matched) {
+      return saturationCheck(input, tool, fromMode(reasons, tool, condition.then, rule, `condition "${condition.source}" matched → ${condition.then}`));
+    }
+  }
+
+  // 6. The tool's mode (a runtime override wins over the file).
+  const runtimeMode = overrides.toolModes[request.tool];
+  const mode = runtimeMode ?? tool.mode;
+  const rule = runtimeMode ? 'overrides.mode' : `tools.${tool.name}.mode`;
+  return saturationCheck(input, tool, fromMode(reasons, tool, mode, rule, `${runtimeMode ? 'runtime' : 'policy'} mode of ${tool.name} is ${mode}`));
+}
+
+function fromMode(reasons: string[], tool: ToolPolicy, mode: Mode | 'deny', rule: string, reason: string): PolicyDecision {
+  const all = [...reasons, reason];
+  switch (mode) {
+    case 'deny':
+    case 'off':
+      return { decision: 'deny', mode: 'off', reasons: all, rule, hardBoundary: 'passed' };
+    case 'observe':
+    case 'search_only':
+    case 'draft_write':
+      return { decision: 'constrain', mode, reasons: all, rule, hardBoundary: 'passed' };
+    case 'approval_required':
+      if (!tool.approval) {
+        // The schema refuses this combination; kept as a fail-closed guard for runtime mode overrides.
+        return fallback(reasons, tool, rule, `${reason}, but ${tool.name} declares no approval rule: policy uncertainty`);
+      }
+      return { decision: 'queue_for_approval', mode: 'approval_required', reasons: all, rule, hardBoundary: 'passed' };
+    case 'allow':
+      return { decision: 'allow', mode: 'allow', reasons: all, rule, hardBoundary: 'passed' };
+  }
+}
+
+// 7. Review queue saturated for the reviewer group.
+function saturationCheck(input: EvaluationInput, tool: ToolPolicy, decided: PolicyDecision): PolicyDecision {
+  if (decided.decision !== 'queue_for_approval' || !tool.approval || !input.pendingByGroup) return decided;
+  const groupName = tool.approval.reviewers;
+  const group = input.policy.tenants[input.request.tenant]?.reviewerGroups[groupName];
+  const pending = input.pendingByGroup[groupName] ?? 0;
+  if (group && pending >= group.maxPending) {
+    return fallback(decided.reasons, tool, `tenants.${input.request.tenant}.reviewer_groups.${groupName}.max_pending`,
+      `review queue of ${groupName} is saturated (${pending} pending, max ${group.maxPending})`);
+  }
+  return decided;
+}
+
+function fallback(reasons: string[], tool: ToolPolicy, rule: string, reason: string): PolicyDecision {
+  const mode: SafeMode = tool.safestMode;
+  const all = [...reasons, `${reason} → ${mode}`];
+  if (mode === 'off') return { decision: 'deny', mode: 'off', reasons: all, rule, hardBoundary: 'passed' };
+  return { decision: 'fallback', mode, reasons: all, rule, hardBoundary: 'passed' };
+}
+
+const truncate = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s);

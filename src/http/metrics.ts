@@ -1,0 +1,24 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per app instance, so tests can build several apps in one process. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'airlock_' });
+  return {
+    registry,
+    decisions: new Counter({
+      name: 'airlock_decisions_total',
+      help: 'Decisions recorded at intake, by decision',
+      labelNames: ['decision'] as const,
+      registers: [registry],
+    }),
+    intakeLatency: new Histogram({
+      name: 'airlock_intake_duration_seconds',
+      help: 'Time from receiving POST /v1/actions to the durable decision',
+      labelNames: ['decision'] as const,
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,38 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Metrics } from '../metrics.js';
+
+export interface HealthDeps {
+  /** Each check resolves when its dependency answers; the name appears in /readyz output. */
+  readiness: Record<string, () => Promise<void>>;
+  metrics: Metrics;
+}
+
+const withTimeout = (p: Promise<void>, ms: number) =>
+  Promise.race([p, new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+export const healthRoutes =
+  (deps: HealthDeps): FastifyPluginAsync =>
+  async (app) => {
+    app.get('/healthz', async () => ({ status: 'ok' }));
+
+    app.get('/readyz', async (_req, reply) => {
+      const results = await Promise.all(
+        Object.entries(deps.readiness).map(async ([name, check]) => {
+          try {
+            await withTimeout(check(), 2_000);
+            return [name, 'ok'] as const;
+          } catch {
+            return [name, 'unreachable'] as const;
+          }
+        }),
+      );
+      const checks = Object.fromEntries(results);
+      const ready = results.every(([, s]) => s === 'ok');
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+    });
+
+    app.get('/metrics', async (_req, reply) => {
+      reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    });
+  };

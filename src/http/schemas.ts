@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { RESULT_OUTCOMES } from '../domain/action-status.js';
+
+const jsonObject = z.record(z.string(), z.unknown());
+const text = (max: number) => z.string().min(1).max(max);
+
+/** POST /v1/actions. Strict: an unknown top-level field is a client bug worth a 400. */
+export const submitActionBody = z.strictObject({
+  tool: text(128),
+  args: jsonObject.default({}),
+  summary: z.string().max(4000).optional(),
+  requester: z.strictObject({
+    id: text(256),
+    email: z.email().max(320).optional(),
+    display: z.string().max(256).optional(),
+  }),
+  workflow: text(128).optional(),
+  environment: text(64).default('production'),
+  session_id: text(256).optional(),
+  context: jsonObject.default({}),
+  callback_url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  target: z.string().max(512).optional(),
+});
+
+export const actionIdParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const getActionQuery = z.strictObject({
+  wait: z.coerce.number().min(0).max(60).optional(),
+});
+
+export const reportResultBody = z.strictObject({
+  outcome: z.enum(RESULT_OUTCOMES),
+  detail: z.string().max(4000).optional(),
+  external_ref: z.string().max(512).optional(),
+  args_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+});
+
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional(),
+});

@@ -1,0 +1,88 @@
+import type { Action } from '../../domain/action.js';
+
+/** Columns of `actions` plus the aggregated reviews, as returned by ACTION_SELECT. */
+export interface ActionRow {
+  id: string;
+  tenant_id: string;
+  agent: string;
+  tool: string;
+  status: Action['status'];
+  decision: Action['decision'];
+  mode: Action['mode'];
+  reasons: string[];
+  rule: string;
+  hard_boundary: Action['hardBoundary'];
+  policy_version: string;
+  args: Record<string, unknown>;
+  args_sha256: string;
+  approved_args: Record<string, unknown> | null;
+  summary: string | null;
+  requester: Action['requester'];
+  workflow: string | null;
+  environment: string;
+  session_id: string | null;
+  context: Record<string, unknown>;
+  callback_url: string | null;
+  target: string | null;
+  risk: Action['risk'];
+  effects: Action['effects'];
+  consequence: string | null;
+  reviewer_group: string | null;
+  required_approvals: number | null;
+  escalated: boolean;
+  expires_at: Date | null;
+  created_at: Date;
+  decided_at: Date | null;
+  result: (Omit<NonNullable<Action['result']>, 'at'> & { at: string }) | null;
+  latency_ms: number | null;
+  request_hash: string;
+  reviews: { reviewer: Action['reviews'][number]['reviewer']; decision: 'approve' | 'deny'; reason: string | null; at: string }[] | null;
+}
+
+export const ACTION_SELECT = `
+  SELECT a.*, (
+    SELECT json_agg(json_build_object('reviewer', r.reviewer, 'decision', r.decision, 'reason', r.reason, 'at', r.at) ORDER BY r.id)
+    FROM reviews r WHERE r.action_id = a.id
+  ) AS reviews
+  FROM actions a`;
+
+const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
+
+export function toAction(r: ActionRow): Action {
+  return {
+    id: r.id,
+    tenant: r.tenant_id,
+    agent: r.agent,
+    tool: r.tool,
+    status: r.status,
+    decision: r.decision,
+    mode: r.mode,
+    reasons: r.reasons,
+    rule: r.rule,
+    hardBoundary: r.hard_boundary,
+    policyVersion: r.policy_version,
+    args: r.args,
+    argsSha256: r.args_sha256,
+    approvedArgs: opt(r.approved_args),
+    summary: opt(r.summary),
+    requester: r.requester,
+    workflow: opt(r.workflow),
+    environment: r.environment,
+    sessionId: opt(r.session_id),
+    context: r.context,
+    callbackUrl: opt(r.callback_url),
+    target: opt(r.target),
+    risk: r.risk,
+    effects: r.effects,
+    consequence: opt(r.consequence),
+    reviewerGroup: opt(r.reviewer_group),
+    requiredApprovals: opt(r.required_approvals),
+    escalated: r.escalated,
+    expiresAt: opt(r.expires_at),
+    createdAt: r.created_at,
+    decidedAt: opt(r.decided_at),
+    reviews: (r.reviews ?? []).map((v) => ({ reviewer: v.reviewer, decision: v.decision, reason: opt(v.reason), at: new Date(v.at) })),
+    result: r.result ? { ...r.result, at: new Date(r.result.at) } : undefined,
+    latencyMs: opt(r.latency_ms),
+  };
+}

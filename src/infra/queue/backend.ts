@@ -1,0 +1,72 @@
+import { Queue, Worker, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { createPostgresBackend } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/**
+ * The one module that knows which BullMQ backend runs (SPEC §8): Redis when
+ * REDIS_URL is set, otherwise BullMQ's PostgreSQL backend in Airlock's own
+ * database (schema `airlock_bullmq`). Everything else asks this module for
+ * queues and workers.
+ */
+export type QueueBackendConfig = { kind: 'redis'; url: string; prefix?: string } | { kind: 'postgres'; url: string; schema?: string };
+
+export interface QueueFactory {
+  readonly kind: QueueBackendConfig['kind'];
+  queue<D = unknown>(name: string, opts?: Omit<QueueOptions, 'connection'>): Queue<D>;
+  worker<D = unknown>(name: string, processor: Processor<D>, opts?: Omit<WorkerOptions, 'connection'>): Worker<D>;
+  /** Resolves when the backend answers (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createQueueFactory(config: QueueBackendConfig): QueueFactory {
+  return config.kind === 'redis' ? redisFactory(config.url, config.prefix) : postgresFactory(config.url, config.schema ?? 'airlock_bullmq');
+}
+
+function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
+  // BullMQ workers need maxRetriesPerRequest: null on their blocking connection.
+  const shared = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  shared.on('error', () => undefined);
+  const ping = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  ping.on('error', () => undefined);
+  const owned: { close(): Promise<void> }[] = [];
+  return {
+    kind: 'redis',
+    queue: <D>(name: string, opts = {}) => track(owned, new Queue<D>(name, { ...opts, prefix, connection: shared })),
+    worker: <D>(name: string, processor: Processor<D>, opts = {}) =>
+      track(owned, new Worker<D>(name, processor, { ...opts, prefix, connection: new Redis(url, { maxRetriesPerRequest: null }) })),
+    ping: async () => {
+      await ping.ping();
+    },
+    close: async () => {
+      await Promise.allSettled(owned.map((o) => o.close()));
+      shared.disconnect();
+      ping.disconnect();
+    },
+  };
+}
+
+function postgresFactory(url: string, schema: string): QueueFactory {
+  const pgClasses = withBackend(createPostgresBackend);
+  const owned: { close(): Promise<void> }[] = [];
+  const connection = { connectionString: url, schema, max: 5 };
+  let pinger: Queue | undefined;
+  return {
+    kind: 'postgres',
+    queue: <D>(name: string, opts = {}) => track(owned, new pgClasses.Queue<D>(name, { ...opts, connection }) as unknown as Queue<D>),
+    worker: <D>(name: string, processor: Processor<D>, opts = {}) =>
+      track(owned, new pgClasses.Worker<D>(name, processor, { ...opts, connection }) as unknown as Worker<D>),
+    ping: async () => {
+      pinger ??= track(owned, new pgClasses.Queue('airlock-ping', { connection }) as unknown as Queue);
+      await pinger.getJobCounts('waiting');
+    },
+    close: async () => {
+      await Promise.allSettled(owned.map((o) => o.close()));
+    },
+  };
+}
+
+function track<T extends { close(): Promise<void> }>(list: { close(): Promise<void> }[], item: T): T {
+  list.push(item);
+  return item;
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../http/build-app.js';
+import { createMetrics } from '../http/metrics.js';
+import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
+import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
+import { makeAuthenticateAgent } from '../usecases/authenticate-agent.js';
+import { makeGetAction } from '../usecases/get-action.js';
+import { makeReportResult } from '../usecases/report-result.js';
+import { makeSubmitAction } from '../usecases/submit-action.js';
+import type { Core } from './container.js';
+
+/** Wires the intake API on top of the core. */
+export async function buildApi(
+  core: Core,
+  opts: { dispatcher: ApprovalDispatcher; plugins?: ((app: FastifyInstance) => Promise<void>)[] },
+): Promise<FastifyInstance> {
+  const metrics = createMetrics();
+  const seal = (a: { tenant: string }) => core.sealer.poke(a.tenant);
+  return buildApp({
+    logger: core.log,
+    metrics,
+    isUnavailable: isDatabaseUnavailable,
+    authenticate: makeAuthenticateAgent({ agents: core.agents }),
+    submitAction: makeSubmitAction({
+      store: core.actions,
+      overrides: core.overrides,
+      policy: core.policy,
+      clock: core.clock,
+      dispatcher: opts.dispatcher,
+      onRecorded: seal,
+      onDispatchError: (action, err) =>
+        core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),
+    }),
+    getAction: makeGetAction({ store: core.actions, events: core.events, clock: core.clock }),
+    reportResult: makeReportResult({ store: core.actions, clock: core.clock, onRecorded: seal }),
+    readiness: {
+      postgres: async () => {
+        await core.pool.query('SELECT 1');
+      },
+      queue: () => core.queues.ping(),
+    },
+    plugins: opts.plugins,
+  });
+}

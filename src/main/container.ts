@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { Env } from '../config/env.js';
+import { PgActionStore } from '../infra/postgres/action-repository.js';
+import { PgActionEvents } from '../infra/postgres/action-waiters.js';
+import { PgAgentStore } from '../infra/postgres/agent-repository.js';
+import { PgAuditLog } from '../infra/postgres/audit-log.js';
+import { AuditSealer } from '../infra/postgres/audit-sealer.js';
+import { migrate } from '../infra/postgres/migrate.js';
+import { PgNotifications } from '../infra/postgres/notifications.js';
+import { PgOverridesStore } from '../infra/postgres/overrides-repository.js';
+import { createPool } from '../infra/postgres/pool.js';
+import { createQueueFactory, type QueueFactory } from '../infra/queue/backend.js';
+import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import { resolveDatabase } from './database.js';
+
+/**
+ * The shared core every role needs: database (migrated), policy, stores,
+ * notifications, audit sealing and the queue backend. Roles add their parts
+ * (HTTP app, queue workers) on top.
+ */
+export interface Core {
+  env: Env;
+  log: Logger;
+  clock: Clock;
+  databaseUrl: string;
+  pool: pg.Pool;
+  policy: FilePolicySource;
+  actions: PgActionStore;
+  agents: PgAgentStore;
+  overrides: PgOverridesStore;
+  audit: PgAuditLog;
+  sealer: AuditSealer;
+  notifications: PgNotifications;
+  events: PgActionEvents;
+  queues: QueueFactory;
+  close(): Promise<void>;
+}
+
+export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
+  const db = await resolveDatabase(env, log);
+  const pool = createPool(db.url, opts.poolSize ?? 20);
+  const cleanup: (() => Promise<void>)[] = [() => db.stop(), () => pool.end()];
+  try {
+    const applied = await migrate(pool);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+    const policyPath = resolvePolicyPath(env.POLICY_FILE);
+    if (policyPath.note) log.warn(policyPath.note);
+    const policy = await FilePolicySource.open(policyPath.path);
+    log.info({ file: policyPath.path, version: policy.current().fileVersion }, 'policy loaded');
+    const unwatch = policy.watch((r) =>
+      r.ok
+        ? log.info({ version: r.version }, 'policy reloaded')
+        : log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy'),
+    );
+    cleanup.unshift(async () => unwatch());
+
+    const overrides = new PgOverridesStore(pool);
+    const notifications = new PgNotifications(db.url, log);
+    notifications.on('airlock_overrides', (tenant) => (tenant === '*' ? overrides.invalidateAll() : overrides.invalidate(tenant)));
+    const events = new PgActionEvents(notifications);
+    await notifications.start();
+    cleanup.unshift(() => notifications.close());
+
+    const audit = new PgAuditLog(pool);
+    const sealer = new AuditSealer(audit, log);
+    cleanup.unshift(async () => {
+      sealer.stop();
+      await sealer.idle();
+    });
+
+    const queues = createQueueFactory(
+      env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL, prefix: opts.queuePrefix } : { kind: 'postgres', url: db.url },
+    );
+    cleanup.unshift(() => queues.close());
+    log.info({ backend: queues.kind }, 'queue backend selected');
+
+    return {
+      env,
+      log,
+      clock: opts.clock ?? systemClock,
+      databaseUrl: db.url,
+      pool,
+      policy,
+      actions: new PgActionStore(pool),
+      agents: new PgAgentStore(pool),
+      overrides,
+      audit,
+      sealer,
+      notifications,
+      events,
+      queues,
+      close: () => runAll(cleanup),
+    };
+  } catch (err) {
+    await runAll(cleanup);
+    throw err;
+  }
+}
+
+async function runAll(steps: (() => Promise<void>)[]) {
+  for (const step of steps) await step().catch(() => undefined);
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import type { Action, Requester } from '../domain/action.js';
+import { decisionEvent } from '../domain/audit-event.js';
+import { argsSha256, canonicalJson, sha256Hex } from '../domain/canonical-json.js';
+import { AirlockError } from '../domain/errors.js';
+import { evaluatePolicy, type EvaluationRequest } from '../domain/evaluate-policy.js';
+import { policyVersion } from '../domain/policy-model.js';
+import { redactArgs } from '../domain/redact.js';
+import { renderConsequence } from '../domain/render-consequence.js';
+import type { ActionStore } from '../ports/action-store.js';
+import type { AgentIdentity } from '../ports/agent-store.js';
+import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
+import type { Clock } from '../ports/clock.js';
+import type { OverridesStore } from '../ports/overrides-store.js';
+import type { PolicySource } from '../ports/policy-source.js';
+
+export interface SubmitActionInput {
+  tool: string;
+  args: Record<string, unknown>;
+  summary?: string;
+  requester: Requester;
+  workflow?: string;
+  environment: string;
+  session_id?: string;
+  context: Record<string, unknown>;
+  callback_url?: string;
+  target?: string;
+}
+
+export interface SubmitActionDeps {
+  store: ActionStore;
+  overrides: OverridesStore;
+  policy: PolicySource;
+  clock: Clock;
+  dispatcher: ApprovalDispatcher;
+  /** Called after the decision is durable (e.g. to seal the audit chain, count metrics). */
+  onRecorded?: (action: Action) => void;
+  onDispatchError?: (action: Action, err: unknown) => void;
+}
+
+export interface SubmitActionResult {
+  action: Action;
+  replayed: boolean;
+}
+
+const MAX_STALE_RETRIES = 5;
+
+export function makeSubmitAction(deps: SubmitActionDeps) {
+  return async function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string): Promise<SubmitActionResult> {
+    const started = deps.clock.now();
+    const requestHash = sha256Hex(canonicalJson(input));
+    if (idempotencyKey) {
+      const replay = await findReplay(deps.store, agent, idempotencyKey, requestHash);
+      if (replay) return { action: replay, replayed: true };
+    }
+
+    for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
+      const policy = deps.policy.current();
+      if (!policy.tenants[agent.tenant]) {
+        throw new AirlockError('forbidden', `tenant ${agent.tenant} of this agent key is not declared in the policy`);
+      }
+      const overrides = await deps.overrides.get(agent.tenant);
+      const request: EvaluationRequest = {
+        tenant: agent.tenant,
+        agent: agent.name,
+        tool: input.tool,
+        args: input.args,
+        context: input.context,
+        requester: { ...input.requester },
+        workflow: input.workflow ?? '',
+        environment: input.environment,
+      };
+      let decided = evaluatePolicy({ policy, overrides, request });
+      const tool = policy.tools[input.tool];
+      if (decided.decision === 'queue_for_approval' && tool?.approval) {
+        const pending = await deps.store.pendingCount(agent.tenant, tool.approval.reviewers);
+        decided = evaluatePolicy({ policy, overrides, request, pendingByGroup: { [tool.approval.reviewers]: pending } });
+      }
+
+      const now = deps.clock.now();
+      const redacted = redactArgs(input.args, tool?.redact ?? []);
+      const queued = decided.decision === 'queue_for_approval';
+      const action: Action = {
+        id: randomUUID(),
+        tenant: agent.tenant,
+        agent: agent.name,
+        tool: input.tool,
+        status: queued ? 'pending' : 'decided',
+        decision: decided.decision,
+        mode: decided.mode,
+        reasons: decided.reasons,
+        rule: decided.rule,
+        hardBoundary: decided.hardBoundary,
+        policyVersion: policyVersion(policy, overrides),
+        args: redacted,
+        argsSha256: argsSha256(input.args),
+        summary: input.summary,
+        requester: input.requester,
+        workflow: input.workflow,
+        environment: input.environment,
+        sessionId: input.session_id,
+        context: input.context,
+        callbackUrl: input.callback_url,
+        target: input.target,
+        risk: tool?.risk ?? 'high',
+        effects: tool?.effects ?? [],
+        consequence: renderConsequence(tool?.consequence, { args: redacted, context: input.context, requester: input.requester }),
+        reviewerGroup: queued ? tool?.approval?.reviewers : undefined,
+        requiredApprovals: queued ? tool?.approval?.required : undefined,
+        escalated: false,
+        expiresAt: queued && tool?.approval ? new Date(now.getTime() + tool.approval.timeoutMs) : undefined,
+        createdAt: now,
+        decidedAt: queued ? undefined : now,
+        reviews: [],
+        latencyMs: now.getTime() - started.getTime(),
+      };
+      const outcome = await deps.store.record({
+        action,
+        audit: decisionEvent(action, action.latencyMs ?? 0),
+        idempotencyKey,
+        requestHash,
+        overridesVersion: overrides.version,
+      });
+      if (outcome.kind === 'stale_overrides') {
+        deps.overrides.invalidate(agent.tenant);
+        continue;
+      }
+      if (outcome.kind === 'idempotency_key_taken') {
+        const replay = await findReplay(deps.store, agent, idempotencyKey!, requestHash);
+        if (replay) return { action: replay, replayed: true };
+        throw new AirlockError('unavailable', 'idempotency key was taken concurrently but cannot be read back', { retry: true });
+      }
+      deps.onRecorded?.(action);
+      if (queued) {
+        try {
+          await deps.dispatcher.actionQueued(action);
+        } catch (err) {
+          // Durable already: the reconciler dispatches pending actions that have no card.
+          deps.onDispatchError?.(action, err);
+        }
+      }
+      return { action, replayed: false };
+    }
+    throw new AirlockError('unavailable', 'policy overrides kept changing while deciding; retry', { retry: true });
+  };
+}
+
+async function findReplay(store: ActionStore, agent: AgentIdentity, key: string, requestHash: string): Promise<Action | undefined> {
+  const existing = await store.findByIdempotencyKey(agent.tenant, agent.name, key);
+  if (!existing) return undefined;
+  if (existing.requestHash !== requestHash) {
+    throw new AirlockError('idempotency_conflict', 'this Idempotency-Key was already used with a different request body', {
+      context: { action_id: existing.action.id },
+    });
+  }
+  return existing.action;
+}

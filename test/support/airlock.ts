@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { loadEnv } from '../../src/config/env.js';
+import { buildApi } from '../../src/main/api.js';
+import { buildCore, type Core } from '../../src/main/container.js';
+import { createLogger } from '../../src/main/logger.js';
+import { startWorker } from '../../src/main/worker.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { makeCreateAgent } from '../../src/usecases/create-agent.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export interface TestAirlock {
+  app: FastifyInstance;
+  core: Core;
+  db: TestDatabase;
+  /** Issues a key for a policy-declared agent and returns the bearer header value. */
+  agentAuth(tenant: string, name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  policyFile?: string;
+  queue?: 'redis' | 'postgres';
+  clock?: Clock;
+  env?: Record<string, string>;
+  db?: TestDatabase;
+}
+
+/** The real core and API in-process, on a fresh database. Requests go through `app.inject`. */
+export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock> {
+  const db = opts.db ?? (await createTestDatabase());
+  const env = loadEnv({
+    DATABASE_URL: db.url,
+    ...(opts.queue === 'redis' ? { REDIS_URL: inject('redisUrl') } : {}),
+    POLICY_FILE: opts.policyFile ?? 'examples/policy.yml',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...opts.env,
+  });
+  const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix: `airlock-test-${db.name}` });
+  const worker = await startWorker(core);
+  const app = await buildApi(core, { dispatcher: worker.dispatcher });
+  await app.ready();
+  const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });
+  return {
+    app,
+    core,
+    db,
+    agentAuth: async (tenant, name) => `Bearer ${(await createAgent(tenant, name)).key}`,
+    close: async () => {
+      await app.close();
+      await worker.stop();
+      await core.close();
+      if (!opts.db) await db.drop();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { evaluatePolicy, type EvaluationRequest } from '../../../src/domain/evaluate-policy.js';
+import { NO_OVERRIDES, type TenantOverrides } from '../../../src/domain/policy-model.js';
+import { parsePolicy } from '../../../src/policy/load-policy.js';
+
+const policy = parsePolicy(`
+tenants:
+  acme:
+    reviewer_groups:
+      leads: { slack: { channel: C1, users: [U1] }, max_pending: 2 }
+    agents:
+      bot: { tools: [read, draft, search, observe, approve, allow_tool, off_tool, cond, safe_off] }
+tools:
+  read: { risk: low, mode: allow }
+  draft: { risk: medium, mode: draft_write }
+  search: { risk: medium, mode: search_only }
+  observe: { risk: medium, mode: observe }
+  off_tool: { risk: high, mode: off }
+  allow_tool: { risk: high, mode: allow, safest_mode: draft_write }
+  not_granted: { risk: low, mode: allow }
+  approve:
+    risk: high
+    mode: approval_required
+    safest_mode: draft_write
+    approval: { reviewers: leads, timeout: 15m }
+  safe_off:
+    risk: high
+    mode: allow
+    safest_mode: off
+  cond:
+    risk: high
+    mode: allow
+    safest_mode: observe
+    approval: { reviewers: leads, timeout: 15m }
+    when:
+      - if: "args.amount > 500"
+        then: deny
+      - if: "context.confidence < 0.7"
+        then: approval_required
+      - if: "environment == 'staging'"
+        then: draft_write
+      - if: "args.note.size() > 3"
+        then: observe
+`);
+
+const req = (over: Partial<EvaluationRequest> = {}): EvaluationRequest => ({
+  tenant: 'acme',
+  agent: 'bot',
+  tool: 'read',
+  args: {},
+  context: {},
+  requester: { id: 'U9' },
+  workflow: 'wf',
+  environment: 'production',
+  ...over,
+});
+const ov = (over: Partial<TenantOverrides> = {}): TenantOverrides => ({ ...NO_OVERRIDES, version: 3, ...over });
+
+describe('evaluatePolicy (SPEC §3, first match wins)', () => {
+  const cases: { name: string; request: EvaluationRequest; overrides?: TenantOverrides; pending?: number; expect: { decision: string; mode: string; rule: string; hardBoundary?: string } }[] = [
+    // 1. agent and tenant
+    { name: 'denies an agent the tenant does not declare', request: req({ agent: 'ghost' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent', hardBoundary: 'unknown_agent' } },
+    { name: 'denies an agent of an unknown tenant', request: req({ tenant: 'nope' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent' } },
+    { name: 'denies a killed agent before anything else', request: req({ tool: 'unregistered' }), overrides: ov({ killedAgents: { bot: {} } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.kill_agent', hardBoundary: 'agent_killed' } },
+    // 2. hard boundary
+    { name: 'denies an unregistered tool', request: req({ tool: 'unregistered' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unregistered_tool', hardBoundary: 'unregistered_tool' } },
+    { name: 'denies a registered tool outside the agent tool list', request: req({ tool: 'not_granted' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.agent_tools', hardBoundary: 'not_in_agent_tools' } },
+    { name: 'keeps the hard boundary even in incident mode', request: req({ tool: 'not_granted' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.agent_tools' } },
+    // 3. denylist
+    { name: 'denies a tool on the admin denylist', request: req({ tool: 'read' }), overrides: ov({ deniedTools: { read: { reason: 'leak' } } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
+    { name: 'denylist wins over incident mode', request: req({ tool: 'approve' }), overrides: ov({ deniedTools: { approve: {} }, incident: { on: true } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
+    // 4. incident mode
+    { name: 'falls back to the safest mode in incident mode', request: req({ tool: 'approve' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'fallback', mode: 'draft_write', rule: 'overrides.incident' } },
+    { name: 'keeps low-risk tools running in incident mode', request: req({ tool: 'read' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.read.mode' } },
+    { name: 'denies in incident mode when the safest mode is off', request: req({ tool: 'safe_off' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.incident' } },
+    // 5. when conditions, in order
+    { name: 'applies the first matching condition (deny)', request: req({ tool: 'cond', args: { amount: 900, note: 'x' }, context: { confidence: 0.1 } }), expect: { decision: 'deny', mode: 'off', rule: 'tools.cond.when[0]' } },
+    { name: 'queues when a condition requires approval', request: req({ tool: 'cond', args: { amount: 10, note: 'x' }, context: { confidence: 0.5 } }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.cond.when[1]' } },
+    { name: 'constrains when a condition names a constrained mode', request: req({ tool: 'cond', args: { amount: 10, note: 'x' }, context: { confidence: 0.9 }, environment: 'staging' }), expect: { decision: 'constrain', mode: 'draft_write', rule: 'tools.cond.when[2]' } },
+    { name: 'falls back when a condition cannot be evaluated (missing field)', request: req({ tool: 'cond', args: {}, context: { confidence: 0.9 } }), expect: { decision: 'fallback', mode: 'observe', rule: 'tools.cond.when[0]' } },
+    { name: 'uses the tool mode when no condition matches', request: req({ tool: 'cond', args: { amount: 10, note: 'x' }, context: { confidence: 0.9 } }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.cond.mode' } },
+    // 6. modes
+    { name: 'mode allow → allow', request: req({ tool: 'allow_tool' }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.allow_tool.mode' } },
+    { name: 'mode off → deny', request: req({ tool: 'off_tool' }), expect: { decision: 'deny', mode: 'off', rule: 'tools.off_tool.mode' } },
+    { name: 'mode observe → constrain', request: req({ tool: 'observe' }), expect: { decision: 'constrain', mode: 'observe', rule: 'tools.observe.mode' } },
+    { name: 'mode search_only → constrain', request: req({ tool: 'search' }), expect: { decision: 'constrain', mode: 'search_only', rule: 'tools.search.mode' } },
+    { name: 'mode draft_write → constrain', request: req({ tool: 'draft' }), expect: { decision: 'constrain', mode: 'draft_write', rule: 'tools.draft.mode' } },
+    { name: 'mode approval_required → queue', request: req({ tool: 'approve' }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.approve.mode' } },
+    { name: 'a runtime mode override wins over the file', request: req({ tool: 'allow_tool' }), overrides: ov({ toolModes: { allow_tool: 'observe' } }), expect: { decision: 'constrain', mode: 'observe', rule: 'overrides.mode' } },
+    { name: 'a runtime approval_required on a tool without approval rule falls back', request: req({ tool: 'allow_tool' }), overrides: ov({ toolModes: { allow_tool: 'approval_required' } }), expect: { decision: 'fallback', mode: 'draft_write', rule: 'overrides.mode' } },
+    // 7. saturation
+    { name: 'queues while the reviewer group has room', request: req({ tool: 'approve' }), pending: 1, expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.approve.mode' } },
+    { name: 'falls back when the review queue is saturated', request: req({ tool: 'approve' }), pending: 2, expect: { decision: 'fallback', mode: 'draft_write', rule: 'tenants.acme.reviewer_groups.leads.max_pending' } },
+    { name: 'saturation also applies to condition-queued actions', request: req({ tool: 'cond', args: { amount: 10, note: 'x' }, context: { confidence: 0.5 } }), pending: 5, expect: { decision: 'fallback', mode: 'observe', rule: 'tenants.acme.reviewer_groups.leads.max_pending' } },
+    { name: 'saturation never turns a deny into a fallback', request: req({ tool: 'off_tool' }), pending: 99, expect: { decision: 'deny', mode: 'off', rule: 'tools.off_tool.mode' } },
+  ];
+
+  it.each(cases)('$name', ({ request, overrides, pending, expect: want }) => {
+    const got = evaluatePolicy({
+      policy,
+      overrides: overrides ?? ov(),
+      request,
+      pendingByGroup: pending === undefined ? undefined : { leads: pending },
+    });
+    expect({ decision: got.decision, mode: got.mode, rule: got.rule }).toEqual({ decision: want.decision, mode: want.mode, rule: want.rule });
+    if (want.hardBoundary) expect(got.hardBoundary).toBe(want.hardBoundary);
+    expect(got.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('records a reason for every step that ran, the deciding one last', () => {
+    const got = evaluatePolicy({ policy, overrides: ov({ incident: { on: true, reason: 'breach' } }), request: req({ tool: 'read' }) });
+    expect(got.reasons).toEqual([
+      'agent bot of tenant acme is active',
+      "tool read is within agent bot's hard boundary",
+      'incident mode is on, but read is low risk',
+      'policy mode of read is allow',
+    ]);
+  });
+
+  it('is deterministic: the same input gives the same decision', () => {
+    const input = { policy, overrides: ov(), request: req({ tool: 'cond', args: { amount: 10, note: 'abcd' }, context: { confidence: 0.9 } }) };
+    expect(evaluatePolicy(input)).toEqual(evaluatePolicy(input));
+    expect(evaluatePolicy(input).rule).toBe('tools.cond.when[3]');
+  });
+});
