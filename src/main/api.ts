@@ -37,7 +37,8 @@ export async function buildApi(
       postgres: async () => {
         await core.pool.query('SELECT 1');
       },
-      queue: () => core.queues.ping(),
+      // Redis when REDIS_URL is set; otherwise the queues live in Postgres and this checks their schema.
+      [core.queues.kind === 'redis' ? 'redis' : 'queue']: () => core.queues.ping(),
     },
     plugins: opts.plugins,
   });

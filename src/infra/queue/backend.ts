@@ -49,7 +49,8 @@ function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
 function postgresFactory(url: string, schema: string): QueueFactory {
   const pgClasses = withBackend(createPostgresBackend);
   const owned: { close(): Promise<void> }[] = [];
-  const connection = { connectionString: url, schema, max: 5 };
+  // BullMQ applies its own schema migrations (idempotent, under its advisory lock).
+  const connection = { connectionString: url, schema, max: 5, migrate: true };
   let pinger: Queue | undefined;
   return {
     kind: 'postgres',
@@ -66,7 +67,18 @@ function postgresFactory(url: string, schema: string): QueueFactory {
   };
 }
 
-function track<T extends { close(): Promise<void> }>(list: { close(): Promise<void> }[], item: T): T {
+/**
+ * Queues and workers emit 'error' when their connection drops; an EventEmitter
+ * with no listener would turn that into an uncaught exception and kill the
+ * process. BullMQ reconnects by itself, so the event is only worth a log line.
+ */
+let onError: (err: Error) => void = () => undefined;
+export const setQueueErrorLogger = (fn: (err: Error) => void) => {
+  onError = fn;
+};
+
+function track<T extends { close(): Promise<void>; on(event: 'error', fn: (err: Error) => void): unknown }>(list: { close(): Promise<void> }[], item: T): T {
+  item.on('error', (err) => onError(err));
   list.push(item);
   return item;
 }

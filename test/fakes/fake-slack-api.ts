@@ -1,0 +1,210 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { waitFor } from '../support/wait-for.js';
+
+/** One Web API call as the fake received it. */
+export interface RecordedCall {
+  method: string;
+  body: Record<string, unknown>;
+  /** The bearer token from the Authorization header (or the `token` form field), if any. */
+  token: string | undefined;
+  /** The HTTP status the fake answered with (429 and 5xx when scripted to fail). */
+  status: number;
+  at: Date;
+}
+
+/**
+ * How the next calls to a method fail: `retryAfter` answers HTTP 429 with a
+ * Retry-After header (seconds), `status` answers that HTTP status, `error`
+ * answers HTTP 200 `{ ok: false, error }`; with none of them, HTTP 500.
+ * `times` (default 1) calls fail.
+ */
+export interface FailureScript {
+  status?: number;
+  retryAfter?: number;
+  error?: string;
+  times?: number;
+}
+
+export interface FakeSlackApiOptions {
+  /** users.info answers with these emails (by user id); other users have no email, as without users:read.email. */
+  emails?: Record<string, string>;
+  /** usergroups.users.list answers with these members (by usergroup id); others are `no_such_subteam`. */
+  usergroups?: Record<string, string[]>;
+}
+
+// Fields the WebClient JSON-encodes inside a form body.
+const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
+
+/**
+ * A local HTTP server that speaks enough of the Slack Web API for a real
+ * `WebClient` with `slackApiUrl: fake.url`. It records every call and can be
+ * scripted to fail. It checks no token and keeps no message state: tests
+ * assert on the recorded calls, not on what a channel would show.
+ */
+export class FakeSlackApi {
+  readonly emails: Record<string, string>;
+  readonly usergroups: Record<string, string[]>;
+  private readonly recorded: RecordedCall[] = [];
+  private readonly failures = new Map<string, FailureScript & { status: number; times: number }>();
+  private tsCounter = 0;
+
+  private constructor(
+    private readonly server: Server,
+    options: FakeSlackApiOptions,
+  ) {
+    this.emails = { ...options.emails };
+    this.usergroups = { ...options.usergroups };
+  }
+
+  static async start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
+    const server = createServer();
+    const fake = new FakeSlackApi(server, options);
+    server.on('request', (req, res) => {
+      fake.handle(req, res).catch((err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    return fake;
+  }
+
+  /** The `slackApiUrl` for a WebClient (or `SLACK_API_URL`): `http://127.0.0.1:PORT/api/`. */
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/api/`;
+  }
+
+  /** Calls so far, oldest first, optionally of one method only. */
+  calls(method?: string): RecordedCall[] {
+    return method === undefined ? [...this.recorded] : this.recorded.filter((c) => c.method === method);
+  }
+
+  /** Polls until a call of `method` matching `predicate` has arrived, and returns the first such call. */
+  waitForCall(method: string, predicate: (call: RecordedCall) => boolean = () => true, timeoutMs = 5000): Promise<RecordedCall> {
+    return waitFor(() => this.recorded.find((c) => c.method === method && predicate(c)), {
+      timeoutMs,
+      what: `a Slack ${method} call`,
+    });
+  }
+
+  failNext(method: string, script: FailureScript): void {
+    const status = script.status ?? (script.retryAfter !== undefined ? 429 : script.error !== undefined ? 200 : 500);
+    this.failures.set(method, { ...script, status, times: script.times ?? 1 });
+  }
+
+  /** Forgets recorded calls and pending failures; keeps the emails and usergroups. */
+  reset(): void {
+    this.recorded.length = 0;
+    this.failures.clear();
+  }
+
+  async close(): Promise<void> {
+    // The WebClient's fetch keeps connections alive; without this close() would wait for them to idle out.
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname);
+    if (req.method !== 'POST' || !match?.[1]) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'unknown_method' }));
+      return;
+    }
+    const method = match[1];
+    const body = parseBody(await readBody(req), req.headers['content-type'] ?? '');
+    const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
+    const token = auth?.[1] ?? (typeof body.token === 'string' ? body.token : undefined);
+    const failure = this.takeFailure(method);
+    const status = failure?.status ?? 200;
+    this.recorded.push({ method, body, token, status, at: new Date() });
+
+    if (failure && status !== 200) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (failure.retryAfter !== undefined) headers['retry-after'] = String(failure.retryAfter);
+      res.writeHead(status, headers).end(JSON.stringify({ ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }));
+      return;
+    }
+    const answer = failure?.error ? { ok: false, error: failure.error } : this.answer(method, body);
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  }
+
+  private takeFailure(method: string): (FailureScript & { status: number }) | undefined {
+    const failure = this.failures.get(method);
+    if (!failure) return undefined;
+    failure.times -= 1;
+    if (failure.times <= 0) this.failures.delete(method);
+    return failure;
+  }
+
+  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+    switch (method) {
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        return {
+          ok: true,
+          channel: body.channel,
+          ts,
+          message: { type: 'message', ts, text: body.text, blocks: body.blocks, user: 'UBOT', bot_id: 'B1' },
+        };
+      }
+      case 'chat.update':
+        return { ok: true, channel: body.channel, ts: body.ts, text: body.text };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'views.open':
+      case 'views.update':
+      case 'views.push':
+        return { ok: true, view: { id: `V${String(this.recorded.length).padStart(8, '0')}`, ...(body.view as object) } };
+      case 'users.info': {
+        const id = String(body.user);
+        const email = this.emails[id];
+        return { ok: true, user: { id, name: id.toLowerCase(), profile: email ? { email } : {} } };
+      }
+      case 'usergroups.users.list': {
+        const users = this.usergroups[String(body.usergroup)];
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'auth.test':
+        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'airlock', team_id: 'T0ACME', user_id: 'UBOT', bot_id: 'B1' };
+      default:
+        return { ok: true };
+    }
+  }
+
+  /** Slack message timestamps are unique per channel and increase; unique overall is enough here. */
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `${1_700_000_000 + this.tsCounter}.000100`;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (raw.length === 0) return {};
+  const body: Record<string, unknown> = contentType.startsWith('application/json')
+    ? (JSON.parse(raw) as Record<string, unknown>)
+    : Object.fromEntries(new URLSearchParams(raw));
+  for (const field of JSON_FIELDS) {
+    const value = body[field];
+    if (typeof value === 'string') {
+      try {
+        body[field] = JSON.parse(value);
+      } catch {
+        // Leave it as sent: a test asserting on it will see exactly what the client posted.
+      }
+    }
+  }
+  return body;
+}

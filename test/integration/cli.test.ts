@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { runCli } from '../support/run-cli.js';
+
+let db: TestDatabase;
+const env = () => ({ DATABASE_URL: db.url, POLICY_FILE: 'examples/policy.yml' });
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(() => db.drop());
+
+describe('airlock CLI', () => {
+  it('migrate is idempotent', async () => {
+    const out = await runCli(['migrate'], env());
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('up to date');
+  });
+
+  it('agent create prints one JSON line with a key that is stored only as a hash', async () => {
+    const out = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'ops-bot'], env());
+    expect(out.code).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const created = JSON.parse(lines[0]!);
+    expect(created).toMatchObject({ tenant: 'acme', agent: 'ops-bot' });
+    expect(created.key).toMatch(/^alk_/);
+    const pg = await import('pg');
+    const c = new pg.default.Client({ connectionString: db.url });
+    await c.connect();
+    const stored = JSON.stringify((await c.query('SELECT * FROM agents')).rows);
+    await c.end();
+    expect(stored).not.toContain(created.key);
+  });
+
+  it('agent create refuses tenants and agents the policy does not declare, and a second key', async () => {
+    const unknownTenant = await runCli(['agent', 'create', '--tenant', 'initech', '--name', 'ops-bot'], env());
+    expect(unknownTenant.code).toBe(1);
+    expect(unknownTenant.stderr).toContain('tenant initech is not declared');
+    const unknownAgent = await runCli(['agent', 'create', '--tenant', 'globex', '--name', 'ops-bot'], env());
+    expect(unknownAgent.code).toBe(1);
+    expect(unknownAgent.stderr).toContain('agent ops-bot is not declared');
+    const again = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'ops-bot'], env());
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already has a key');
+  });
+
+  it('answers unknown commands and missing flags with usage and exit 2', async () => {
+    const out = await runCli(['frobnicate'], env());
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('usage:');
+    expect((await runCli(['agent', 'create', '--tenant', 'acme'], env())).code).toBe(2);
+  });
+
+  it('refuses a bad environment value naming the variable', async () => {
+    const out = await runCli(['migrate'], { ...env(), PORT: 'abc' });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('PORT');
+  });
+});

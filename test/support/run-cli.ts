@@ -1,0 +1,15 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Runs `airlock <args>` as a child process, the way an operator would. */
+export async function runCli(args: string[], env: Record<string, string | undefined>) {
+  try {
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/main/cli.ts', ...args], { env: { ...process.env, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
