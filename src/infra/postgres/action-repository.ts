@@ -36,14 +36,15 @@ export class PgActionStore implements ActionStore {
 
   async record(input: NewActionRecord): Promise<RecordOutcome> {
     const { action: a, audit } = input;
-    const { rows } = await this.pool.query<{ overrides_version: number; inserted: number }>(RECORD_SQL, [
+    // Named: Postgres parses and plans this CTE once per connection instead of per request.
+    const { rows } = await this.pool.query<{ overrides_version: number; inserted: number }>({ name: 'airlock_record_action', text: RECORD_SQL, values: [
       a.id, a.tenant, a.agent, a.tool, a.status, a.decision, a.mode, JSON.stringify(a.reasons), a.rule, a.hardBoundary,
       a.policyVersion, JSON.stringify(a.args), a.argsSha256, a.summary ?? null, JSON.stringify(a.requester), a.workflow ?? null,
       a.environment, a.sessionId ?? null, JSON.stringify(a.context), a.callbackUrl ?? null, a.target ?? null, a.risk,
       JSON.stringify(a.effects), a.consequence ?? null, a.reviewerGroup ?? null, a.requiredApprovals ?? null, a.expiresAt ?? null,
       a.createdAt, a.decidedAt ?? null, a.latencyMs ?? null, input.idempotencyKey ?? null, input.requestHash,
       input.overridesVersion, audit.kind, JSON.stringify(audit.data),
-    ]);
+    ] });
     const row = rows[0]!;
     if (row.inserted === 1) return { kind: 'recorded' };
     if (row.overrides_version !== input.overridesVersion) return { kind: 'stale_overrides' };

@@ -1,0 +1,45 @@
+/**
+ * The dependency rule of STYLE.md, checked by `npm run lint`:
+ * domain imports nothing of ours; usecases import domain and ports; adapters
+ * never import infra nor each other; nothing imports main; vendor SDKs stay in
+ * their folder.
+ */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'domain-is-pure',
+      comment: 'domain/ imports nothing of ours outside domain/ and no I/O packages',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { pathNot: ['^src/domain/', '^node:crypto$', 'crypto'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'usecases-only-domain-and-ports',
+      severity: 'error',
+      from: { path: '^src/usecases/' },
+      to: { path: '^(src/(infra|http|main|policy|config)|adapters)/' },
+    },
+    {
+      name: 'ports-only-domain',
+      severity: 'error',
+      from: { path: '^src/ports/' },
+      to: { path: '^(src/(infra|http|main|usecases|policy|config)|adapters)/' },
+    },
+    { name: 'nothing-imports-main', severity: 'error', from: { pathNot: '^src/main/' }, to: { path: '^src/main/' } },
+    { name: 'adapters-not-infra', severity: 'error', from: { path: '^adapters/' }, to: { path: '^src/(infra|http|main)/' } },
+    { name: 'slack-not-teams', severity: 'error', from: { path: '^adapters/slack/' }, to: { path: '^adapters/teams/' } },
+    { name: 'teams-not-slack', severity: 'error', from: { path: '^adapters/teams/' }, to: { path: '^adapters/slack/' } },
+    { name: 'core-knows-no-adapter', severity: 'error', from: { path: '^src/(domain|usecases|ports|infra|http|policy|config)/' }, to: { path: '^adapters/' } },
+    { name: 'slack-sdk-in-adapter', severity: 'error', from: { pathNot: '^(adapters/slack/|test/)' }, to: { path: 'node_modules/@slack/' } },
+    { name: 'botbuilder-in-adapter', severity: 'error', from: { pathNot: '^(adapters/teams/|test/)' }, to: { path: 'node_modules/(botbuilder|botframework)' } },
+    { name: 'pg-in-infra', severity: 'error', from: { path: '^src/', pathNot: '^src/(infra/postgres|main)/' }, to: { path: 'node_modules/(pg|pg-pool)/' } },
+    { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};
