@@ -5,13 +5,9 @@ import type { ToolPolicy } from '../../src/domain/policy-model.js';
 import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, REVIEW_BLOCK_ID } from './ids.js';
 import { bulletList, codeBlock, inlineCode, link, mrkdwn, quote, reviewer, slackDate, truncate, truncateMrkdwn } from './mrkdwn.js';
 
-export type DecidedOutcome = 'approved' | 'denied' | 'expired' | 'fallback' | 'escalated';
+import type { CardState, DecidedOutcome } from '../../src/domain/card-state.js';
 
-export type CardState =
-  /** `approvals` so far, for a quorum ("1 of 2 approvals"). */
-  | { kind: 'pending'; approvals: { name: string }[] }
-  /** `by` is how to show the reviewer: a bare `<@U123>` mention renders as their name, anything else as text. */
-  | { kind: 'decided'; outcome: DecidedOutcome; by?: string; at: Date; reason?: string; detail?: string };
+export type { CardState, DecidedOutcome };
 
 export interface ApprovalCardInput {
   action: Action;

@@ -66,6 +66,14 @@ export interface Action {
   reviewerGroup?: string;
   requiredApprovals?: number;
   escalated: boolean;
+  /** 0 for the first reviewer group, 1 after escalation. */
+  round: number;
+  /** Reviewer keys of distinct approvers so far. */
+  approvals: string[];
+  remindAt?: Date;
+  remindedRound?: number;
+  /** Why a pending action ended without a review, or how it was escalated. */
+  outcomeDetail?: string;
   expiresAt?: Date;
   createdAt: Date;
   decidedAt?: Date;
@@ -73,5 +81,7 @@ export interface Action {
   result?: ActionResult;
   latencyMs?: number;
 }
+
+export const reviewerKey = (r: ReviewerIdentity) => `${r.platform}:${r.teamId}:${r.userId}`;
 
 export const isIrreversible = (a: Pick<Action, 'effects'>) => a.effects.includes('irreversible');

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'unavailable'
   | 'policy_invalid'
+  | 'delivery_failed'
   | 'internal';
 
 export interface ErrorDetail {

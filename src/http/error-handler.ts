@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   rate_limited: 429,
   unavailable: 503,
   policy_invalid: 500,
+  delivery_failed: 502,
   internal: 500,
 };
 

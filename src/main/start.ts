@@ -2,7 +2,7 @@ import { ConfigError, loadEnv } from '../config/env.js';
 import { buildApi } from './api.js';
 import { buildCore } from './container.js';
 import { createLogger } from './logger.js';
-import { startWorker } from './worker.js';
+import { startApprovals } from './worker.js';
 
 /** `npm start`: the API, the worker, or both (AIRLOCK_ROLE). */
 async function main() {
@@ -20,10 +20,10 @@ async function main() {
   const core = await buildCore(env, log);
   const stops: (() => Promise<void>)[] = [];
 
-  const worker = env.AIRLOCK_ROLE !== 'api' ? await startWorker(core) : undefined;
-  if (worker) stops.push(worker.stop);
+  const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api' });
+  stops.push(approvals.close);
   if (env.AIRLOCK_ROLE !== 'worker') {
-    const app = await buildApi(core, { dispatcher: worker?.dispatcher ?? (await startWorker(core, { processors: false })).dispatcher });
+    const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
     await app.listen({ port: env.PORT, host: env.HOST });
     stops.unshift(() => app.close());
   }

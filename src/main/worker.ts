@@ -1,20 +1,19 @@
-import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
+import { wireApprovals, type Approvals } from './approvals.js';
 import type { Core } from './container.js';
 
-export interface RunningWorker {
-  dispatcher: ApprovalDispatcher;
-  stop(): Promise<void>;
-}
-
 /**
- * The worker role: audit sealing sweep and (with processors) the approval
- * queues. With `processors: false` it only provides the dispatcher the API
- * uses to enqueue.
+ * The approval loop for one process. With `processors` (worker or all role)
+ * this process also runs the queue workers and the audit sealing sweep; the
+ * API role only enqueues.
  */
-export async function startWorker(core: Core, opts: { processors?: boolean } = {}): Promise<RunningWorker> {
-  if (opts.processors !== false) core.sealer.startSweep();
+export async function startApprovals(core: Core, opts: { processors: boolean }): Promise<Approvals> {
+  if (opts.processors) core.sealer.startSweep();
+  const approvals = await wireApprovals(core, opts);
   return {
-    dispatcher: { actionQueued: async () => undefined },
-    stop: async () => core.sealer.stop(),
+    ...approvals,
+    close: async () => {
+      core.sealer.stop();
+      await approvals.close();
+    },
   };
 }

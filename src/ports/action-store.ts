@@ -1,4 +1,4 @@
-import type { Action, ActionResult, Review } from '../domain/action.js';
+import type { Action, ActionResult, Review, ReviewerIdentity } from '../domain/action.js';
 import type { ActionStatus } from '../domain/action-status.js';
 import type { AuditEvent } from '../domain/audit-event.js';
 
@@ -28,6 +28,59 @@ export interface ActionStore {
   pendingCount(tenant: string, reviewerGroup: string): Promise<number>;
   /** Records the agent's result once; `undefined` when a result was already recorded or the status does not allow one. */
   recordResult(tenant: string, id: string, result: ActionResult, allowedFrom: ActionStatus[], audit: AuditEvent): Promise<Action | undefined>;
+
+  /**
+   * Records a reviewer's click. One conditional UPDATE per click decides, so
+   * of two simultaneous clicks exactly one changes the action; the review row
+   * and audit event are written in the same transaction.
+   */
+  applyReview(input: ReviewInput): Promise<ReviewOutcome>;
+  /** Ends a pending action of the given round without a review (timeout, undeliverable card, admin). */
+  endPending(tenant: string, id: string, round: number | 'any', change: EndChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
+  /** Moves a pending action to the escalation round, with a fresh deadline. */
+  escalate(tenant: string, id: string, fromRound: number, change: EscalateChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
+  /** True once per action and round. */
+  markReminded(tenant: string, id: string, round: number): Promise<boolean>;
+  /** Pending actions whose card of the current round is missing, or stuck in a claim older than `staleAfterMs`. */
+  pendingWithoutCard(now: Date, minAgeMs: number, staleAfterMs: number, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
+  overdue(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
+  dueReminders(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
+  pendingIds(tenant: string, filter: { tool?: string; agent?: string; nonLowRisk?: boolean }): Promise<string[]>;
+  pendingSummary(tenant: string): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
+}
+
+export interface ReviewInput {
+  tenant: string;
+  actionId: string;
+  reviewer: ReviewerIdentity;
+  decision: 'approve' | 'deny';
+  reason?: string;
+  approvedArgs?: Record<string, unknown>;
+  approvedArgsSha256?: string;
+  at: Date;
+  audit: (action: Action) => AuditEvent;
+}
+
+export type ReviewOutcome =
+  | { kind: 'decided'; action: Action }
+  | { kind: 'counted'; action: Action }
+  | { kind: 'already_reviewed'; action: Action }
+  | { kind: 'not_pending'; action: Action }
+  | { kind: 'not_found' };
+
+export interface EndChange {
+  status: 'expired' | 'denied';
+  decision: Action['decision'];
+  mode: Action['mode'];
+  detail: string;
+  at: Date;
+}
+
+export interface EscalateChange {
+  reviewerGroup: string;
+  expiresAt: Date;
+  remindAt?: Date;
+  detail: string;
 }
 
 export type { Review };

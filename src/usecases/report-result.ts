@@ -23,7 +23,8 @@ export function makeReportResult(deps: { store: ActionStore; clock: Clock; onRec
     const action = await deps.store.get(tenant, id);
     if (!action) throw notFound('action');
     if (action.result) throw new AirlockError('conflict', 'a result was already reported for this action');
-    const executable = action.status === 'approved' || (action.status === 'decided' && action.decision !== 'deny');
+    // Executable: approved, decided in some mode, or expired into a fallback mode.
+    const executable = action.status === 'approved' || ((action.status === 'decided' || action.status === 'expired') && action.decision !== 'deny');
     if (!executable) {
       throw new AirlockError('conflict', `an action that is ${action.status}${action.status === 'decided' ? ` (${action.decision})` : ''} takes no result`);
     }
@@ -42,7 +43,7 @@ export function makeReportResult(deps: { store: ActionStore; clock: Clock; onRec
       violation,
       at: now,
     };
-    const updated = await deps.store.recordResult(tenant, id, result, ['approved', 'decided'], {
+    const updated = await deps.store.recordResult(tenant, id, result, ['approved', 'decided', 'expired'], {
       tenant,
       kind: 'result',
       actionId: id,

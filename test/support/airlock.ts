@@ -4,7 +4,8 @@ import { loadEnv } from '../../src/config/env.js';
 import { buildApi } from '../../src/main/api.js';
 import { buildCore, type Core } from '../../src/main/container.js';
 import { createLogger } from '../../src/main/logger.js';
-import { startWorker } from '../../src/main/worker.js';
+import { startApprovals } from '../../src/main/worker.js';
+import type { Approvals } from '../../src/main/approvals.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { makeCreateAgent } from '../../src/usecases/create-agent.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -12,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 export interface TestAirlock {
   app: FastifyInstance;
   core: Core;
+  approvals: Approvals;
   db: TestDatabase;
   /** Issues a key for a policy-declared agent and returns the bearer header value. */
   agentAuth(tenant: string, name: string): Promise<string>;
@@ -24,6 +26,8 @@ export interface StartOptions {
   clock?: Clock;
   env?: Record<string, string>;
   db?: TestDatabase;
+  /** Run the queue workers in this process (default true). */
+  processors?: boolean;
 }
 
 /** The real core and API in-process, on a fresh database. Requests go through `app.inject`. */
@@ -37,18 +41,19 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
     ...opts.env,
   });
   const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix: `airlock-test-${db.name}` });
-  const worker = await startWorker(core);
-  const app = await buildApi(core, { dispatcher: worker.dispatcher });
+  const approvals = await startApprovals(core, { processors: opts.processors ?? true });
+  const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });
   return {
     app,
     core,
+    approvals,
     db,
     agentAuth: async (tenant, name) => `Bearer ${(await createAgent(tenant, name)).key}`,
     close: async () => {
       await app.close();
-      await worker.stop();
+      await approvals.close();
       await core.close();
       if (!opts.db) await db.drop();
     },

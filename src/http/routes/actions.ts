@@ -6,7 +6,7 @@ import type { makeReportResult } from '../../usecases/report-result.js';
 import type { makeSubmitAction } from '../../usecases/submit-action.js';
 import type { Metrics } from '../metrics.js';
 import { actionIdParams, getActionQuery, idempotencyHeaders, reportResultBody, submitActionBody } from '../schemas.js';
-import { serializeAction } from '../serialize-action.js';
+import { serializeAction } from '../../domain/action-view.js';
 
 export interface ActionRoutesDeps {
   authenticate: ReturnType<typeof makeAuthenticateAgent>;

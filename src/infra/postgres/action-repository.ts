@@ -1,8 +1,8 @@
-import type { Pool } from 'pg';
-import type { ActionResult } from '../../domain/action.js';
+import type { Pool, PoolClient } from 'pg';
+import { reviewerKey, type Action, type ActionResult } from '../../domain/action.js';
 import type { ActionStatus } from '../../domain/action-status.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import type { ActionStore, NewActionRecord, RecordOutcome } from '../../ports/action-store.js';
+import type { ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
 import { ACTION_SELECT, toAction, type ActionRow } from './action-row.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -19,9 +19,9 @@ WITH ov AS (
 ), a AS (
   INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version,
     args, args_sha256, summary, requester, workflow, environment, session_id, context, callback_url, target, risk, effects,
-    consequence, reviewer_group, required_approvals, expires_at, created_at, decided_at, latency_ms, idempotency_key, request_hash)
+    consequence, reviewer_group, required_approvals, expires_at, created_at, decided_at, latency_ms, idempotency_key, request_hash, remind_at)
   SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-    $24, $25, $26, $27, $28, $29, $30, $31, $32
+    $24, $25, $26, $27, $28, $29, $30, $31, $32, $36
   FROM ov WHERE ov.v = $33
   ON CONFLICT (tenant_id, agent, idempotency_key) DO NOTHING
   RETURNING id, tenant_id, created_at
@@ -43,7 +43,7 @@ export class PgActionStore implements ActionStore {
       a.environment, a.sessionId ?? null, JSON.stringify(a.context), a.callbackUrl ?? null, a.target ?? null, a.risk,
       JSON.stringify(a.effects), a.consequence ?? null, a.reviewerGroup ?? null, a.requiredApprovals ?? null, a.expiresAt ?? null,
       a.createdAt, a.decidedAt ?? null, a.latencyMs ?? null, input.idempotencyKey ?? null, input.requestHash,
-      input.overridesVersion, audit.kind, JSON.stringify(audit.data),
+      input.overridesVersion, audit.kind, JSON.stringify(audit.data), a.remindAt ?? null,
     ] });
     const row = rows[0]!;
     if (row.inserted === 1) return { kind: 'recorded' };
@@ -91,5 +91,160 @@ export class PgActionStore implements ActionStore {
     );
     if (rows.length === 0) return undefined;
     return this.get(tenant, id);
+  }
+
+  private async getWith(client: PoolClient | Pool, tenant: string, id: string): Promise<Action | undefined> {
+    const { rows } = await client.query<ActionRow>(`${ACTION_SELECT} WHERE a.tenant_id = $1 AND a.id = $2`, [tenant, id]);
+    return rows[0] ? toAction(rows[0]) : undefined;
+  }
+
+  private async inTransaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private insertAudit(c: PoolClient, e: AuditEvent) {
+    return c.query('INSERT INTO audit_events (tenant_id, kind, action_id, at, data) VALUES ($1, $2, $3, $4, $5)', [
+      e.tenant, e.kind, e.actionId ?? null, e.at, JSON.stringify(e.data),
+    ]);
+  }
+
+  async applyReview(input: ReviewInput): Promise<ReviewOutcome> {
+    if (!UUID.test(input.actionId)) return { kind: 'not_found' };
+    const key = reviewerKey(input.reviewer);
+    return this.inTransaction(async (c) => {
+      // The WHERE clause is the whole decision: only a pending action changes, and
+      // a second concurrent click waits on the row lock, then finds it no longer pending.
+      const changed =
+        input.decision === 'deny'
+          ? await c.query(
+              `UPDATE actions SET status = 'denied', decided_at = $3, mode = 'off'
+               WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING id`,
+              [input.tenant, input.actionId, input.at],
+            )
+          : await c.query(
+              `UPDATE actions SET
+                 approvals = array_append(approvals, $3),
+                 status = CASE WHEN cardinality(approvals) + 1 >= COALESCE(required_approvals, 1) THEN 'approved' ELSE status END,
+                 decided_at = CASE WHEN cardinality(approvals) + 1 >= COALESCE(required_approvals, 1) THEN $4 ELSE decided_at END,
+                 approved_args = COALESCE($5::jsonb, approved_args),
+                 args_sha256 = COALESCE($6, args_sha256)
+               WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND NOT ($3 = ANY(approvals))
+               RETURNING status`,
+              [input.tenant, input.actionId, key, input.at, input.approvedArgs ? JSON.stringify(input.approvedArgs) : null, input.approvedArgsSha256 ?? null],
+            );
+      if (changed.rowCount === 0) {
+        const current = await this.getWith(c, input.tenant, input.actionId);
+        if (!current) return { kind: 'not_found' } as const;
+        if (current.status === 'pending') return { kind: 'already_reviewed', action: current } as const;
+        return { kind: 'not_pending', action: current } as const;
+      }
+      await c.query(
+        `INSERT INTO reviews (action_id, tenant_id, reviewer_key, reviewer, decision, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (action_id, reviewer_key) DO NOTHING`,
+        [input.actionId, input.tenant, key, JSON.stringify(input.reviewer), input.decision, input.reason ?? null, input.at],
+      );
+      const action = (await this.getWith(c, input.tenant, input.actionId))!;
+      await this.insertAudit(c, input.audit(action));
+      return { kind: action.status === 'pending' ? 'counted' : 'decided', action } as const;
+    });
+  }
+
+  async endPending(tenant: string, id: string, round: number | 'any', change: EndChange, audit: (a: Action) => AuditEvent) {
+    return this.inTransaction(async (c) => {
+      const { rowCount } = await c.query(
+        `UPDATE actions SET status = $4, decision = $5, mode = $6, outcome_detail = $7, decided_at = $8
+         WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND ($3::int IS NULL OR round = $3)`,
+        [tenant, id, round === 'any' ? null : round, change.status, change.decision, change.mode, change.detail, change.at],
+      );
+      if (!rowCount) return undefined;
+      const action = (await this.getWith(c, tenant, id))!;
+      await this.insertAudit(c, audit(action));
+      return action;
+    });
+  }
+
+  async escalate(tenant: string, id: string, fromRound: number, change: EscalateChange, audit: (a: Action) => AuditEvent) {
+    return this.inTransaction(async (c) => {
+      const { rowCount } = await c.query(
+        `UPDATE actions SET round = round + 1, escalated = true, reviewer_group = $4, expires_at = $5, remind_at = $6, outcome_detail = $7
+         WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3`,
+        [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail],
+      );
+      if (!rowCount) return undefined;
+      const action = (await this.getWith(c, tenant, id))!;
+      await this.insertAudit(c, audit(action));
+      return action;
+    });
+  }
+
+  async markReminded(tenant: string, id: string, round: number) {
+    const { rowCount } = await this.pool.query(
+      `UPDATE actions SET reminded_round = $3 WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3
+       AND (reminded_round IS NULL OR reminded_round < $3)`,
+      [tenant, id, round],
+    );
+    return rowCount === 1;
+  }
+
+  async pendingWithoutCard(now: Date, minAgeMs: number, staleAfterMs: number, limit: number) {
+    const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number }>(
+      `SELECT a.tenant_id, a.id, a.round FROM actions a
+       LEFT JOIN action_cards c ON c.action_id = a.id AND c.round = a.round
+       WHERE a.status = 'pending' AND a.created_at < $1::timestamptz - make_interval(secs => $2 / 1000.0)
+         AND (c.action_id IS NULL OR (c.state = 'posting' AND c.claimed_at < $1::timestamptz - make_interval(secs => $3 / 1000.0)))
+       ORDER BY a.created_at LIMIT $4`,
+      [now, minAgeMs, staleAfterMs, limit],
+    );
+    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round }));
+  }
+
+  async overdue(now: Date, limit: number) {
+    const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number }>(
+      `SELECT tenant_id, id, round FROM actions WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round }));
+  }
+
+  async dueReminders(now: Date, limit: number) {
+    const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number }>(
+      `SELECT tenant_id, id, round FROM actions
+       WHERE status = 'pending' AND remind_at <= $1 AND (reminded_round IS NULL OR reminded_round < round)
+       ORDER BY remind_at LIMIT $2`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round }));
+  }
+
+  async pendingIds(tenant: string, filter: { tool?: string; agent?: string; nonLowRisk?: boolean }) {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `SELECT id FROM actions WHERE tenant_id = $1 AND status = 'pending'
+       AND ($2::text IS NULL OR tool = $2) AND ($3::text IS NULL OR agent = $3) AND (NOT $4 OR risk <> 'low')`,
+      [tenant, filter.tool ?? null, filter.agent ?? null, filter.nonLowRisk ?? false],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async pendingSummary(tenant: string) {
+    const { rows } = await this.pool.query<{ id: string; tool: string; agent: string; created_at: Date; expires_at: Date | null; reviewer_group: string | null }>(
+      `SELECT id, tool, agent, created_at, expires_at, reviewer_group FROM actions WHERE tenant_id = $1 AND status = 'pending' ORDER BY created_at`,
+      [tenant],
+    );
+    return {
+      count: rows.length,
+      oldest: rows[0]?.created_at,
+      items: rows.map((r) => ({ id: r.id, tool: r.tool, agent: r.agent, createdAt: r.created_at, expiresAt: r.expires_at ?? undefined, reviewerGroup: r.reviewer_group ?? undefined })),
+    };
   }
 }

@@ -30,6 +30,11 @@ export interface ActionRow {
   reviewer_group: string | null;
   required_approvals: number | null;
   escalated: boolean;
+  round: number;
+  approvals: string[];
+  remind_at: Date | null;
+  reminded_round: number | null;
+  outcome_detail: string | null;
   expires_at: Date | null;
   created_at: Date;
   decided_at: Date | null;
@@ -78,6 +83,11 @@ export function toAction(r: ActionRow): Action {
     reviewerGroup: opt(r.reviewer_group),
     requiredApprovals: opt(r.required_approvals),
     escalated: r.escalated,
+    round: r.round,
+    approvals: r.approvals,
+    remindAt: opt(r.remind_at),
+    remindedRound: opt(r.reminded_round),
+    outcomeDetail: opt(r.outcome_detail),
     expiresAt: opt(r.expires_at),
     createdAt: r.created_at,
     decidedAt: opt(r.decided_at),

@@ -41,6 +41,8 @@ function action(overrides: Partial<Action> = {}): Action {
     consequence: 'Refunds 1200 EUR to customer cus_42',
     reviewerGroup: 'finance',
     escalated: false,
+    round: 0,
+    approvals: [],
     expiresAt: EXPIRES,
     createdAt: new Date('2030-01-02T02:04:05.000Z'),
     reviews: [],

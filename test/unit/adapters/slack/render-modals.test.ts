@@ -35,6 +35,8 @@ function action(args: Record<string, unknown>, overrides: Partial<Action> = {}):
     risk: 'medium',
     effects: ['external_effect'],
     escalated: false,
+    round: 0,
+    approvals: [],
     createdAt: new Date(0),
     reviews: [],
     ...overrides,

@@ -1,4 +1,4 @@
-import type { Action } from '../domain/action.js';
+import type { Action } from './action.js';
 
 /** The API view of an action (SPEC §4). Internal bookkeeping stays out. */
 export function serializeAction(a: Action) {
@@ -16,6 +16,7 @@ export function serializeAction(a: Action) {
     created_at: a.createdAt.toISOString(),
     decided_at: a.decidedAt?.toISOString() ?? null,
     args_sha256: a.argsSha256,
+    ...(a.outcomeDetail ? { outcome_detail: a.outcomeDetail } : {}),
     ...(a.reviews.length > 0
       ? {
           reviews: a.reviews.map((r) => ({

@@ -1,0 +1,78 @@
+import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { SlackPorts } from './slack-ports.js';
+import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, APPROVE_EDIT_MODAL_CALLBACK_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, DENY_MODAL_CALLBACK_ID } from './ids.js';
+import { decodeMeta, editsFrom, encodeMeta, reasonFrom, reviewerFrom } from './parse-interaction.js';
+import { renderApproveEditModal, renderDenyModal } from './render-modals.js';
+
+/**
+ * Buttons and modals of approval cards. Each listener acks first (Slack
+ * allows 3 s), then parses the payload into a review command and hands it to
+ * the use case; refusals come back as an ephemeral message to the clicker.
+ */
+export function registerReviewListeners(app: App, ports: SlackPorts, userEmail: (userId: string) => Promise<string | undefined>, log: Logger) {
+  const tell = async (channel: string | undefined, user: string, text: string) => {
+    if (!channel) return;
+    await app.client.chat.postEphemeral({ channel, user, text }).catch((err) => log.warn({ err: (err as Error).message }, 'ephemeral reply failed'));
+  };
+
+  const review = async (body: BlockAction | ViewSubmitAction, actionId: string, decision: 'approve' | 'deny', channel: string | undefined, extra: { reason?: string; edits?: Record<string, string> } = {}) => {
+    const email = await userEmail(body.user.id);
+    const reviewer = reviewerFrom(body, email);
+    if (!reviewer) return tell(channel, body.user.id, 'Airlock could not tell which workspace this click came from.');
+    const result = await ports.recordReview({ reviewer, actionId, decision, ...extra });
+    if (result.kind !== 'accepted') await tell(channel, body.user.id, result.message);
+  };
+
+  const safely = (what: string, fn: () => Promise<unknown>) =>
+    fn().catch((err) => log.error({ err: (err as Error).message, what }, 'Slack interaction failed after ack'));
+
+  app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, async ({ ack, body, action }) => {
+    await ack();
+    void safely('approve', () => review(body, action.value ?? '', 'approve', body.channel?.id));
+  });
+
+  app.action<BlockAction<ButtonAction>>(DENY_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    // The trigger id expires in 3 s: open the modal before anything slow.
+    void safely('open deny modal', () =>
+      client.views.open({ trigger_id: body.trigger_id, view: renderDenyModal(action.value ?? '', encodeMeta({ actionId: action.value ?? '', channel: body.channel?.id })) }),
+    );
+  });
+
+  app.action<BlockAction<ButtonAction>>(APPROVE_EDIT_ACTION_ID, async ({ ack, body, action, client }) => {
+    await ack();
+    void safely('open edit modal', async () => {
+      const teamId = body.user.team_id ?? body.team?.id ?? '';
+      const found = await ports.actionForEdit(teamId, action.value ?? '');
+      if (!found) return tell(body.channel?.id, body.user.id, 'This action cannot be edited.');
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: renderApproveEditModal(found.action, found.editable, encodeMeta({ actionId: found.action.id, channel: body.channel?.id })),
+      });
+    });
+  });
+
+  // A link button still sends an interaction; it only needs its ack.
+  app.action(AUDIT_LINK_ACTION_ID, async ({ ack }) => {
+    await ack();
+  });
+
+  app.view<ViewSubmitAction>(DENY_MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
+    const reason = reasonFrom(view.state.values)?.trim();
+    if (!reason) {
+      await ack({ response_action: 'errors', errors: { reason: 'A reason is required to deny.' } });
+      return;
+    }
+    await ack();
+    const meta = decodeMeta(view.private_metadata);
+    if (meta) void safely('deny', () => review(body, meta.actionId, 'deny', meta.channel, { reason }));
+  });
+
+  app.view<ViewSubmitAction>(APPROVE_EDIT_MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
+    await ack();
+    const meta = decodeMeta(view.private_metadata);
+    const edits = editsFrom(view.state.values);
+    if (meta) void safely('approve with changes', () => review(body, meta.actionId, 'approve', meta.channel, { reason: reasonFrom(view.state.values), edits }));
+  });
+}

@@ -1,0 +1,140 @@
+import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { AirlockError } from '../../domain/errors.js';
+import type { ActionJobRef, ApprovalJobs } from '../../ports/approval-jobs.js';
+import type { Clock } from '../../ports/clock.js';
+import type { QueueFactory } from './backend.js';
+
+export const QUEUES = { cards: 'airlock-cards', timers: 'airlock-timers', callbacks: 'airlock-callbacks' } as const;
+
+type CardJob = { kind: 'post' | 'update' | 'remind'; tenant: string; actionId: string; round?: number; reason?: string };
+type TimerJob = { kind: 'expire' | 'reconcile'; tenant?: string; actionId?: string; round?: number };
+type CallbackJob = { tenant: string; actionId: string; status: string };
+
+// Job ids are derived from the action so enqueueing twice adds one job.
+// BullMQ reserves ':' in ids, hence '_'.
+const jobId = (...parts: (string | number)[]) => parts.join('_');
+
+const KEEP = { removeOnComplete: true, removeOnFail: 1000 } as const;
+
+/** Enqueueing side of the approval loop. */
+export class BullApprovalJobs implements ApprovalJobs {
+  constructor(private readonly queues: { cards: Queue<CardJob>; timers: Queue<TimerJob>; callbacks: Queue<CallbackJob> }, private readonly clock: Clock) {}
+
+  async postCard(ref: ActionJobRef) {
+    await this.queues.cards.add('post', { kind: 'post', ...ref }, {
+      ...KEEP,
+      jobId: jobId('post', ref.actionId, ref.round),
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 500 },
+    });
+  }
+
+  async scheduleExpiry(ref: ActionJobRef, at: Date) {
+    await this.queues.timers.add('expire', { kind: 'expire', ...ref }, {
+      ...KEEP,
+      jobId: jobId('expire', ref.actionId, ref.round, at.getTime()),
+      delay: Math.max(0, at.getTime() - this.clock.now().getTime()),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+    });
+  }
+
+  async scheduleReminder(ref: ActionJobRef, at: Date) {
+    await this.queues.cards.add('remind', { kind: 'remind', ...ref }, {
+      ...KEEP,
+      jobId: jobId('remind', ref.actionId, ref.round),
+      delay: Math.max(0, at.getTime() - this.clock.now().getTime()),
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+  }
+
+  async updateCards(ref: { tenant: string; actionId: string }, reason: string) {
+    // Not deduplicated by id: a later state must always be rendered after an earlier one.
+    await this.queues.cards.add('update', { kind: 'update', ...ref, reason }, { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 500 } });
+  }
+
+  async deliverCallback(ref: { tenant: string; actionId: string }, status: string) {
+    await this.queues.callbacks.add('deliver', { ...ref, status }, {
+      ...KEEP,
+      jobId: jobId('callback', ref.actionId, status),
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 1000 },
+    });
+  }
+}
+
+export interface ApprovalProcessors {
+  postCard(ref: ActionJobRef): Promise<unknown>;
+  updateCards(tenant: string, actionId: string): Promise<unknown>;
+  remind(ref: ActionJobRef): Promise<unknown>;
+  expire(ref: ActionJobRef): Promise<unknown>;
+  reconcile(): Promise<unknown>;
+  deliverCallback(tenant: string, actionId: string): Promise<unknown>;
+  callbackFailed(tenant: string, actionId: string, err: Error): Promise<void>;
+  callbackDelivered(tenant: string, actionId: string, result: unknown): Promise<void>;
+}
+
+/** Permanent failures stop retries (STYLE.md convention 5). */
+async function run<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof AirlockError && !err.retry) throw new UnrecoverableError(err.message);
+    throw err;
+  }
+}
+
+export const RECONCILE_EVERY_MS = 1_000;
+
+/** Queues now; workers when `startWorkers` is called (worker role only). */
+export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: Logger) {
+  const queues = {
+    cards: factory.queue<CardJob>(QUEUES.cards),
+    timers: factory.queue<TimerJob>(QUEUES.timers),
+    callbacks: factory.queue<CallbackJob>(QUEUES.callbacks),
+  };
+  const workers: Worker[] = [];
+  const startWorkers = async (p: ApprovalProcessors) => {
+    const workerOpts = { concurrency: 16, stalledInterval: 5_000, lockDuration: 10_000, maxStalledCount: 5 };
+    workers.push(
+      factory.worker<CardJob>(QUEUES.cards, (job: Job<CardJob>) =>
+        run(async () => {
+          const d = job.data;
+          if (d.kind === 'post') return p.postCard({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0 });
+          if (d.kind === 'remind') return p.remind({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0 });
+          return p.updateCards(d.tenant, d.actionId);
+        }), workerOpts),
+      factory.worker<TimerJob>(QUEUES.timers, (job: Job<TimerJob>) =>
+        run(async () => {
+          const d = job.data;
+          if (d.kind === 'reconcile') return p.reconcile();
+          return p.expire({ tenant: d.tenant!, actionId: d.actionId!, round: d.round ?? 0 });
+        }), { ...workerOpts, concurrency: 8 }),
+      factory.worker<CallbackJob>(QUEUES.callbacks, (job: Job<CallbackJob>) => run(() => p.deliverCallback(job.data.tenant, job.data.actionId)), workerOpts),
+    );
+    const callbacks = workers[2]!;
+    callbacks.on('completed', (job: Job<CallbackJob>, result) => void p.callbackDelivered(job.data.tenant, job.data.actionId, result).catch(() => undefined));
+    callbacks.on('failed', (job: Job<CallbackJob> | undefined, err) => {
+      if (!job) return;
+      const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+      if (final) void p.callbackFailed(job.data.tenant, job.data.actionId, err).catch(() => undefined);
+      else log.warn({ action: job.data.actionId, attempt: job.attemptsMade, err: err.message }, 'callback delivery failed; retrying');
+    });
+    for (const w of workers) {
+      w.on('failed', (job: Job | undefined, err) => {
+        if (job && job.queueName !== QUEUES.callbacks) log.warn({ queue: job.queueName, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed');
+      });
+    }
+    await queues.timers.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: { kind: 'reconcile' }, opts: KEEP });
+  };
+  return {
+    jobs: new BullApprovalJobs(queues, clock),
+    queues,
+    startWorkers,
+    close: async () => {
+      await Promise.allSettled(workers.map((w) => w.close()));
+    },
+  };
+}

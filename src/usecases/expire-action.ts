@@ -1,0 +1,74 @@
+import type { Action } from '../domain/action.js';
+import { actionAuditFields } from '../domain/audit-event.js';
+import type { ActionStore } from '../ports/action-store.js';
+import type { ApprovalJobs, ActionJobRef } from '../ports/approval-jobs.js';
+import type { Clock } from '../ports/clock.js';
+import type { PolicySource } from '../ports/policy-source.js';
+import { afterDecision } from './approval-effects.js';
+
+export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: string };
+
+/**
+ * Applies the tool's `on_timeout` rule to a pending action of the given round:
+ * `deny` and `fallback` end it as `expired` (never `denied`), `escalate` moves
+ * it once to `escalate_to` with a fresh deadline. An undeliverable card ends
+ * the action by the same rule at once.
+ */
+export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs }) {
+  return async function expireAction(ref: ActionJobRef, cause: EndCause): Promise<Action | undefined> {
+    const action = await deps.actions.get(ref.tenant, ref.actionId);
+    if (!action || action.status !== 'pending' || action.round !== ref.round) return undefined;
+    const now = deps.clock.now();
+    if (cause.kind === 'timeout' && action.expiresAt && action.expiresAt.getTime() > now.getTime()) {
+      // Fired early (rescheduled deadline, clock drift): wait for the real one.
+      await deps.jobs.scheduleExpiry(ref, action.expiresAt);
+      return undefined;
+    }
+    const policy = deps.policy.current();
+    const tool = policy.tools[action.tool];
+    const approval = tool?.approval;
+    const why = cause.kind === 'timeout' ? 'no decision before the deadline' : `the card could not be delivered (${cause.why})`;
+    const kind = cause.kind === 'timeout' ? 'expired' : 'card_failed';
+
+    const escalateTo = approval?.escalateTo;
+    if (approval?.onTimeout === 'escalate' && action.round === 0 && escalateTo && policy.tenants[action.tenant]?.reviewerGroups[escalateTo]) {
+      const escalated = await deps.actions.escalate(
+        action.tenant,
+        action.id,
+        0,
+        {
+          reviewerGroup: escalateTo,
+          expiresAt: new Date(now.getTime() + approval.timeoutMs),
+          remindAt: approval.remindAfterMs !== undefined ? new Date(now.getTime() + approval.remindAfterMs) : undefined,
+          detail: `${why}; escalated to ${escalateTo}`,
+        },
+        (a) => ({ tenant: a.tenant, kind: 'escalated', actionId: a.id, at: now, data: { ...actionAuditFields(a), cause: why, escalated_to: escalateTo } }),
+      );
+      if (escalated) {
+        const next = { tenant: escalated.tenant, actionId: escalated.id, round: escalated.round };
+        await deps.jobs.postCard(next);
+        await deps.jobs.scheduleExpiry(next, escalated.expiresAt!);
+        if (escalated.remindAt) await deps.jobs.scheduleReminder(next, escalated.remindAt);
+        await deps.jobs.updateCards({ tenant: escalated.tenant, actionId: escalated.id }, 'escalated');
+      }
+      return escalated;
+    }
+
+    const fallback = approval?.onTimeout === 'fallback' && tool && tool.safestMode !== 'off';
+    const ended = await deps.actions.endPending(
+      action.tenant,
+      action.id,
+      ref.round,
+      {
+        status: 'expired',
+        decision: fallback ? 'fallback' : 'deny',
+        mode: fallback ? tool.safestMode : 'off',
+        detail: fallback ? `${why}; fell back to ${tool.safestMode}` : `${why}; denied`,
+        at: now,
+      },
+      (a) => ({ tenant: a.tenant, kind, actionId: a.id, at: now, data: { ...actionAuditFields(a), cause: why, final_decision: a.decision, reviewer: null } }),
+    );
+    if (ended) await afterDecision(deps.jobs, ended, kind);
+    return ended;
+  };
+}

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+
+interface SlackManifest {
+  display_information?: { name?: string };
+  features?: { slash_commands?: { command?: string; url?: string }[] };
+  oauth_config?: { scopes?: { bot?: string[] } };
+  settings?: { interactivity?: { is_enabled?: boolean; request_url?: string } };
+}
+
+const manifestPath = new URL('../../manifest.yml', import.meta.url);
+const load = (): SlackManifest => parse(readFileSync(manifestPath, 'utf8')) as SlackManifest;
+
+describe('Slack app manifest', () => {
+  it('parses as a YAML mapping', () => {
+    const manifest = load();
+    expect(manifest).toBeTypeOf('object');
+    expect(manifest).not.toBeNull();
+  });
+
+  it('names the app', () => {
+    expect(load().display_information?.name).toBeTruthy();
+  });
+
+  it('asks for the bot scopes Airlock needs', () => {
+    const scopes = load().oauth_config?.scopes?.bot ?? [];
+    expect(scopes).toEqual(
+      expect.arrayContaining(['chat:write', 'commands', 'users:read', 'users:read.email', 'usergroups:read']),
+    );
+  });
+
+  it('sends /airlock and interactivity to /slack/events', () => {
+    const manifest = load();
+    const command = manifest.features?.slash_commands?.find((c) => c.command === '/airlock');
+    expect(command?.url).toMatch(/\/slack\/events$/);
+    expect(manifest.settings?.interactivity?.is_enabled).toBe(true);
+    expect(manifest.settings?.interactivity?.request_url).toMatch(/\/slack\/events$/);
+  });
+});
