@@ -39,8 +39,9 @@ const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
 /**
  * A local HTTP server that speaks enough of the Slack Web API for a real
  * `WebClient` with `slackApiUrl: fake.url`. It records every call and can be
- * scripted to fail. It checks no token and keeps no message state: tests
- * assert on the recorded calls, not on what a channel would show.
+ * scripted to fail or to hang. It checks no token; it keeps the messages
+ * posted per channel, so conversations.history can answer (Airlock uses it to
+ * find a card posted by a worker that died before saving it).
  */
 export class FakeSlackApi {
   readonly emails: Record<string, string>;
@@ -48,6 +49,8 @@ export class FakeSlackApi {
   private readonly recorded: RecordedCall[] = [];
   private readonly failures = new Map<string, FailureScript & { status: number; times: number }>();
   private tsCounter = 0;
+  private readonly channels = new Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>();
+  private readonly hanging = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -96,10 +99,25 @@ export class FakeSlackApi {
     this.failures.set(method, { ...script, status, times: script.times ?? 1 });
   }
 
-  /** Forgets recorded calls and pending failures; keeps the emails and usergroups. */
+  /**
+   * The next `times` calls of `method` are carried out (a postMessage is posted)
+   * but never answered, as when the caller dies mid-request.
+   */
+  hangNext(method: string, times = 1): void {
+    this.hanging.set(method, times);
+  }
+
+  /** Messages in a channel (top-level and thread replies), oldest first. */
+  messages(channel: string) {
+    return [...(this.channels.get(channel) ?? [])];
+  }
+
+  /** Forgets recorded calls, messages, pending failures and hangs; keeps the emails and usergroups. */
   reset(): void {
     this.recorded.length = 0;
     this.failures.clear();
+    this.hanging.clear();
+    this.channels.clear();
   }
 
   async close(): Promise<void> {
@@ -129,6 +147,12 @@ export class FakeSlackApi {
       return;
     }
     const answer = failure?.error ? { ok: false, error: failure.error } : this.answer(method, body);
+    const hang = this.hanging.get(method);
+    if (hang) {
+      if (hang <= 1) this.hanging.delete(method);
+      else this.hanging.set(method, hang - 1);
+      return; // never answered; the connection is dropped at close()
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   }
 
@@ -144,6 +168,9 @@ export class FakeSlackApi {
     switch (method) {
       case 'chat.postMessage': {
         const ts = this.nextTs();
+        const list = this.channels.get(String(body.channel)) ?? [];
+        list.push({ ts, text: body.text, metadata: body.metadata });
+        this.channels.set(String(body.channel), list);
         return {
           ok: true,
           channel: body.channel,
@@ -168,6 +195,14 @@ export class FakeSlackApi {
         const users = this.usergroups[String(body.usergroup)];
         return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
       }
+      case 'conversations.history': {
+        const oldest = Number(body.oldest ?? 0);
+        const messages = (this.channels.get(String(body.channel)) ?? [])
+          .filter((m) => Number(m.ts) > oldest)
+          .reverse()
+          .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(body.include_all_metadata ? { metadata: m.metadata } : {}) }));
+        return { ok: true, messages, has_more: false };
+      }
       case 'auth.test':
         return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'airlock', team_id: 'T0ACME', user_id: 'UBOT', bot_id: 'B1' };
       default:
@@ -175,10 +210,10 @@ export class FakeSlackApi {
     }
   }
 
-  /** Slack message timestamps are unique per channel and increase; unique overall is enough here. */
+  /** Slack message timestamps are the posting time, unique per channel; unique overall is enough here. */
   private nextTs(): string {
     this.tsCounter += 1;
-    return `${1_700_000_000 + this.tsCounter}.000100`;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
   }
 }
 

@@ -1,0 +1,62 @@
+import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+
+/** Slack's request signature: v0=HMAC-SHA256(secret, "v0:<ts>:<body>"). */
+export function slackHeaders(body: string, opts: { secret?: string; timestamp?: number; contentType?: string } = {}) {
+  const ts = opts.timestamp ?? Math.floor(Date.now() / 1000);
+  const sig = createHmac('sha256', opts.secret ?? SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex');
+  return {
+    'content-type': opts.contentType ?? 'application/x-www-form-urlencoded',
+    'x-slack-request-timestamp': String(ts),
+    'x-slack-signature': `v0=${sig}`,
+  };
+}
+
+/** A recorded interaction payload with its placeholders filled in. */
+export function fixture(name: string, replace: Record<string, string>): Record<string, unknown> {
+  let text = readFileSync(new URL(`../fixtures/slack/${name}.json`, import.meta.url), 'utf8');
+  for (const [k, v] of Object.entries(replace)) text = text.split(`"${k}"`).join(JSON.stringify(v));
+  return JSON.parse(text);
+}
+
+/** Posts an interaction the way Slack does: form-encoded `payload=<json>`, signed. */
+export function postInteraction(app: FastifyInstance, payload: unknown, opts: { secret?: string; timestamp?: number } = {}) {
+  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  return app.inject({ method: 'POST', url: '/slack/events', headers: slackHeaders(body, opts), payload: body });
+}
+
+export interface ClickOptions {
+  user: string;
+  team?: string;
+  actionId: string;
+  button?: 'airlock_approve' | 'airlock_deny' | 'airlock_approve_edit';
+  userName?: string;
+}
+
+export function approveClick(o: ClickOptions) {
+  const p = fixture('block-actions-approve', { ACTION_ID: o.actionId }) as {
+    user: { id: string; team_id: string; name: string };
+    team: { id: string };
+    actions: { action_id: string }[];
+  };
+  p.user.id = o.user;
+  p.user.name = o.userName ?? o.user;
+  p.user.team_id = o.team ?? 'T0ACME';
+  p.team.id = o.team ?? 'T0ACME';
+  p.actions[0]!.action_id = o.button ?? 'airlock_approve';
+  return p;
+}
+
+export function denySubmission(o: { user: string; team?: string; actionId: string; reason: string; channel?: string }) {
+  const p = fixture('view-submission-deny', {
+    META: JSON.stringify({ actionId: o.actionId, channel: o.channel ?? 'C0SUPPORT' }),
+    REASON: o.reason,
+  }) as { user: { id: string; team_id: string }; team: { id: string } };
+  p.user.id = o.user;
+  p.user.team_id = o.team ?? 'T0ACME';
+  p.team.id = o.team ?? 'T0ACME';
+  return p;
+}
