@@ -23,6 +23,8 @@ export interface TestAirlock {
 export interface StartOptions {
   policyFile?: string;
   queue?: 'redis' | 'postgres';
+  /** A dedicated Redis (database) for this test; implies the Redis backend. */
+  redisUrl?: string;
   clock?: Clock;
   env?: Record<string, string>;
   db?: TestDatabase;
@@ -35,12 +37,14 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   const db = opts.db ?? (await createTestDatabase());
   const env = loadEnv({
     DATABASE_URL: db.url,
-    ...(opts.queue === 'redis' ? { REDIS_URL: inject('redisUrl') } : {}),
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : opts.queue === 'redis' ? { REDIS_URL: inject('redisUrl') } : {}),
     POLICY_FILE: opts.policyFile ?? 'examples/policy.yml',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
-  const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix: `airlock-test-${db.name}` });
+  // A test that brings its own Redis database shares the default prefix with the processes it spawns.
+  const queuePrefix = opts.redisUrl ? undefined : `airlock-test-${db.name}`;
+  const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix });
   const approvals = await startApprovals(core, { processors: opts.processors ?? true });
   const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
   await app.ready();

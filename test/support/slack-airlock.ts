@@ -10,14 +10,15 @@ export interface SlackTestAirlock extends TestAirlock {
 }
 
 /** Airlock with the real Bolt app, its Web API pointed at a local fake Slack. */
-export async function startSlackAirlock(opts: StartOptions & { slack?: FakeSlackApi } = {}): Promise<SlackTestAirlock> {
+export async function startSlackAirlock(opts: StartOptions & { slack?: FakeSlackApi; auth?: string } = {}): Promise<SlackTestAirlock> {
   const slack = opts.slack ?? (await FakeSlackApi.start({ emails: { U0LEAD1: 'lead1@acme.test', U0SAM: 'sam@acme.test' }, usergroups: { S0ONCALL: ['U0ONCALL1'] } }));
   const airlock = await startAirlock({
     policyFile: 'test/fixtures/approval-policy.yml',
     ...opts,
     env: { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: slack.url, ...opts.env },
   });
-  const auth = await airlock.agentAuth('acme', 'bot');
+  // A second instance on the same database reuses the first one's key.
+  const auth = opts.auth ?? (await airlock.agentAuth('acme', 'bot'));
   const submit = async (tool: string, body: Record<string, unknown> = {}, as = auth) => {
     const res = await airlock.app.inject({
       method: 'POST',

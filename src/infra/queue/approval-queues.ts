@@ -87,6 +87,7 @@ async function run<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 export const RECONCILE_EVERY_MS = 1_000;
+const SCHEDULER_REFRESH_MS = 5_000;
 
 /** Queues now; workers when `startWorkers` is called (worker role only). */
 export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: Logger) {
@@ -96,6 +97,7 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     callbacks: factory.queue<CallbackJob>(QUEUES.callbacks),
   };
   const workers: Worker[] = [];
+  let scheduleTimer: NodeJS.Timeout | undefined;
   const startWorkers = async (p: ApprovalProcessors) => {
     const workerOpts = { concurrency: 16, stalledInterval: 5_000, lockDuration: 10_000, maxStalledCount: 5 };
     workers.push(
@@ -127,13 +129,18 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
         if (job && job.queueName !== QUEUES.callbacks) log.warn({ queue: job.queueName, job: job.id, attempt: job.attemptsMade, err: err.message }, 'job failed');
       });
     }
-    await queues.timers.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: { kind: 'reconcile' }, opts: KEEP });
+    // Re-upserted periodically: a flushed Redis (or deleted job rows) loses the
+    // scheduler too, and the reconciler is what recovers from exactly that.
+    const schedule = () => queues.timers.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: { kind: 'reconcile' }, opts: KEEP });
+    await schedule();
+    scheduleTimer = setInterval(() => void schedule().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler')), SCHEDULER_REFRESH_MS);
   };
   return {
     jobs: new BullApprovalJobs(queues, clock),
     queues,
     startWorkers,
     close: async () => {
+      if (scheduleTimer) clearInterval(scheduleTimer);
       await Promise.allSettled(workers.map((w) => w.close()));
     },
   };

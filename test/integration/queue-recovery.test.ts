@@ -1,0 +1,124 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { FakeSlackApi } from '../fakes/fake-slack-api.js';
+import { createTestDatabase } from '../support/database.js';
+import { SIGNING_SECRET } from '../support/slack-requests.js';
+import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
+import { waitFor } from '../support/wait-for.js';
+
+/** A Redis database of its own, so flushing it touches nothing but this file's queues. */
+const redisDbUrl = () => {
+  const u = new URL(inject('redisUrl'));
+  u.pathname = '/13';
+  return u.toString();
+};
+
+const BACKENDS = ['redis', 'postgres'] as const;
+
+const postsFor = (slack: FakeSlackApi, id: string) =>
+  slack.calls('chat.postMessage').filter((c) => c.status === 200 && JSON.stringify(c.body.metadata ?? '').includes(id));
+
+/** Loses every queued job: FLUSHDB on Redis, the job rows on the PostgreSQL backend. */
+async function loseAllJobs(backend: (typeof BACKENDS)[number], databaseUrl: string) {
+  if (backend === 'redis') {
+    const r = new Redis(redisDbUrl());
+    await r.flushdb();
+    r.disconnect();
+  } else {
+    const c = new pg.Client({ connectionString: databaseUrl });
+    await c.connect();
+    await c.query('DELETE FROM airlock_bullmq.job');
+    await c.end();
+  }
+}
+
+describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  });
+
+  it('loses no action when every queued job is lost: cards posted once, expiry on time', { timeout: 60_000 }, async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const slack = await FakeSlackApi.start();
+    cleanups.push(() => slack.close());
+    const common = { db, slack, ...(backend === 'redis' ? { redisUrl: redisDbUrl() } : {}) };
+    if (backend === 'redis') await loseAllJobs('redis', db.url);
+
+    // The API alone: actions are recorded and their jobs enqueued, but nothing processes them.
+    const api: SlackTestAirlock = await startSlackAirlock({ ...common, processors: false });
+    cleanups.push(() => api.close());
+    const actions = await Promise.all(Array.from({ length: 5 }, () => api.submit('short_deny')));
+    await loseAllJobs(backend, db.url);
+
+    // A worker comes up after the loss: only Postgres remembers the actions.
+    const worker = await startSlackAirlock({ ...common, processors: true, auth: api.auth });
+    cleanups.push(() => worker.close());
+    for (const a of actions) {
+      await waitFor(() => postsFor(slack, a.id).length === 1, { timeoutMs: 10_000, what: `card of ${a.id}` });
+    }
+    for (const a of actions) {
+      const expired = await waitFor(async () => {
+        const x = await api.get(a.id);
+        return x.status === 'expired' ? x : undefined;
+      }, { timeoutMs: 10_000, what: 'expiry' });
+      const { rows } = await worker.core.pool.query('SELECT decided_at, expires_at FROM actions WHERE id = $1', [a.id]);
+      // The reconciler runs every second: late by at most a tick and a bit.
+      expect(rows[0].decided_at.getTime() - rows[0].expires_at.getTime()).toBeLessThan(2_500);
+      expect(expired.decision).toBe('deny');
+      expect(postsFor(slack, a.id)).toHaveLength(1);
+    }
+  });
+
+  it('a worker killed in the middle of posting a card is replaced without a second card', { timeout: 90_000 }, async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const slack = await FakeSlackApi.start();
+    cleanups.push(() => slack.close());
+    const common = { db, slack, ...(backend === 'redis' ? { redisUrl: redisDbUrl() } : {}) };
+    if (backend === 'redis') await loseAllJobs('redis', db.url);
+    const api = await startSlackAirlock({ ...common, processors: false });
+    cleanups.push(() => api.close());
+
+    const env = {
+      ...process.env,
+      AIRLOCK_ROLE: 'worker',
+      DATABASE_URL: db.url,
+      POLICY_FILE: 'test/fixtures/approval-policy.yml',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.url,
+      LOG_LEVEL: 'silent',
+      ...(backend === 'redis' ? { REDIS_URL: redisDbUrl() } : { REDIS_URL: '' }),
+    };
+    const spawnWorker = () => spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env, stdio: 'ignore' });
+    let worker: ChildProcess = spawnWorker();
+    cleanups.push(async () => worker.kill('SIGKILL'));
+
+    // Slack receives (and posts) the card, but the worker dies before hearing back.
+    slack.hangNext('chat.postMessage');
+    const a = await api.submit('slow_deny');
+    await waitFor(() => slack.calls('chat.postMessage').some((c) => JSON.stringify(c.body.metadata ?? '').includes(a.id)), { timeoutMs: 20_000, what: 'the first post' });
+    worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
+
+    worker = spawnWorker();
+    // The replacement finds the posted card instead of posting another.
+    await waitFor(async () => (await api.core.pool.query("SELECT 1 FROM action_cards WHERE action_id = $1 AND state = 'posted'", [a.id])).rowCount === 1, {
+      timeoutMs: 40_000,
+      what: 'the card recorded as posted',
+    });
+    expect(slack.calls('chat.postMessage').filter((c) => JSON.stringify(c.body.metadata ?? '').includes(a.id))).toHaveLength(1);
+    expect(slack.calls('conversations.history').length).toBeGreaterThan(0);
+    const expired = await waitFor(async () => {
+      const x = await api.get(a.id);
+      return x.status === 'expired' ? x : undefined;
+    }, { timeoutMs: 40_000, what: 'expiry' });
+    expect(expired.decision).toBe('deny');
+    await slack.waitForCall('chat.update', (c) => JSON.stringify(c.body.blocks).includes('Expired'), 10_000);
+  });
+});
