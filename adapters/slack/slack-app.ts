@@ -1,6 +1,7 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { registerAdminCommand } from './register-admin-command.js';
 import { registerReviewListeners } from './register-review-listeners.js';
 import { SlackNotifier } from './slack-notifier.js';
 import type { SlackPorts } from './slack-ports.js';
@@ -50,7 +51,9 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
   app.error(async (err) => {
     log.error({ err: err.message }, 'Slack listener error');
   });
-  registerReviewListeners(app, ports, makeUserEmails(app.client), log);
+  const userEmail = makeUserEmails(app.client);
+  registerReviewListeners(app, ports, userEmail, log);
+  registerAdminCommand(app, ports, userEmail, log);
   const notifier = new SlackNotifier(app.client, config.auditUrl);
 
   return {

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { ReviewerGroup } from '../../src/domain/policy-model.js';
 import type { ApprovalNotifier, CardContent, CardRef, ReviewerDirectory } from '../../src/ports/approval-notifier.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
@@ -103,3 +103,6 @@ function channelOf(group: ReviewerGroup): string {
   if (!group.slack) throw new Error(`reviewer group ${group.name} has no Slack channel`);
   return group.slack.channel;
 }
+
+/** A notifier with its own WebClient, for processes that run no Bolt app (the CLI). */
+export const createSlackNotifier = (token: string, apiUrl: string) => new SlackNotifier(new WebClient(token, { slackApiUrl: apiUrl }));

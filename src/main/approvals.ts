@@ -9,6 +9,7 @@ import { makeExpireAction } from '../usecases/expire-action.js';
 import { makePostCard } from '../usecases/post-card.js';
 import { makeReconcile } from '../usecases/reconcile.js';
 import { makeRecordReview, tenantForWorkspace } from '../usecases/record-review.js';
+import { makeRunAdminCommand } from '../usecases/run-admin-command.js';
 import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
 import type { Core } from './container.js';
@@ -36,6 +37,19 @@ export async function wireApprovals(core: Core, opts: { processors: boolean }) {
   });
 
   let slack: SlackAdapter | undefined;
+  const adminCommand = makeRunAdminCommand({
+    policy,
+    overrides: core.overrides,
+    actions,
+    audit: core.audit,
+    jobs,
+    clock,
+    get notifier() {
+      return slack?.notifier;
+    },
+    onAudited: seal,
+    log: (msg, err) => log.warn({ err: (err as Error).message }, msg),
+  });
   if (env.SLACK_BOT_TOKEN) {
     slack = createSlackApp(
       {
@@ -47,6 +61,7 @@ export async function wireApprovals(core: Core, opts: { processors: boolean }) {
       },
       {
         recordReview,
+        adminCommand,
         actionForEdit: async (teamId, actionId) => {
           const current = policy.current();
           const tenant = tenantForWorkspace(current, 'slack', teamId);
@@ -114,6 +129,7 @@ export async function wireApprovals(core: Core, opts: { processors: boolean }) {
     cards,
     slack,
     recordReview,
+    adminCommand,
     expire,
     dispatcher: makeApprovalDispatcher(jobs),
     close: async () => {

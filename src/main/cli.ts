@@ -1,4 +1,6 @@
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import { runAdmin } from './admin-cli.js';
 import { pino } from 'pino';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { AirlockError } from '../domain/errors.js';
@@ -18,7 +20,9 @@ const USAGE = `usage: npm run airlock -- <command>
   policy schema                            print the policy file's JSON Schema
   agent create --tenant T --name N         issue an agent key (printed once, as one JSON line)
   audit verify --tenant T                  verify the tenant's audit hash chain; exits 1 on tampering
-  audit export --tenant T                  write the tenant's audit events as JSON Lines`;
+  audit export --tenant T                  write the tenant's audit events as JSON Lines
+  admin --tenant T [--as NAME] <command>   run an admin command (deny-tool, allow-tool, incident on|off,
+                                           kill-agent, revive-agent, mode, status, pending, help) when chat is down`;
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -49,12 +53,18 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { tenant: { type: 'string' }, name: { type: 'string' }, as: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const [cmd, sub, arg] = positionals;
   if (values.help || !cmd) {
     out(USAGE);
     return values.help ? 0 : 2;
+  }
+  if (cmd === 'admin') {
+    const tenant = requireFlag(values, 'tenant');
+    const reply = await runAdmin(env, { platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username, tenant }, positionals.slice(1).join(' '));
+    (reply.ok ? out : err)(reply.text);
+    return reply.ok ? 0 : 1;
   }
   switch (`${cmd} ${sub ?? ''}`.trim()) {
     case 'migrate': {

@@ -69,7 +69,7 @@ export type ReviewOutcome =
   | { kind: 'not_found' };
 
 export interface EndChange {
-  status: 'expired' | 'denied';
+  status: 'expired' | 'denied' | 'decided';
   decision: Action['decision'];
   mode: Action['mode'];
   detail: string;

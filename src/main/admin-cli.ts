@@ -1,0 +1,36 @@
+import { pino } from 'pino';
+import { createSlackNotifier } from '../../adapters/slack/slack-notifier.js';
+import type { Env } from '../config/env.js';
+import { createApprovalQueues } from '../infra/queue/approval-queues.js';
+import { makeRunAdminCommand, type AdminActor, type AdminReply } from '../usecases/run-admin-command.js';
+import { buildCore } from './container.js';
+
+/**
+ * `airlock admin ...`: the same use case as `/airlock`, for operators when
+ * chat is down. Card updates are enqueued for the workers; incident notices
+ * are posted directly when a Slack token is configured.
+ */
+export async function runAdmin(env: Env, actor: AdminActor, text: string): Promise<AdminReply> {
+  const log = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
+  const core = await buildCore(env, log, { poolSize: 4 });
+  const queues = createApprovalQueues(core.queues, core.clock, log);
+  try {
+    const notifier = env.SLACK_BOT_TOKEN ? createSlackNotifier(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
+    const run = makeRunAdminCommand({
+      policy: core.policy,
+      overrides: core.overrides,
+      actions: core.actions,
+      audit: core.audit,
+      jobs: queues.jobs,
+      clock: core.clock,
+      notifier,
+      onAudited: (tenant) => core.sealer.poke(tenant),
+      log: (msg, err) => log.warn({ err: (err as Error).message }, msg),
+    });
+    return await run(actor, text);
+  } finally {
+    await core.sealer.idle();
+    await queues.close();
+    await core.close();
+  }
+}
