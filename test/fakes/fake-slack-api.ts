@@ -126,7 +126,19 @@ export class FakeSlackApi {
     await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
   }
 
+  /** Where a slash command's `response_url` should point: replies to it are recorded as method `response_url`. */
+  responseUrl(id = 'cmd'): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/respond/${id}`;
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && req.url?.startsWith('/respond/')) {
+      const body = parseBody(await readBody(req), req.headers['content-type'] ?? '');
+      this.recorded.push({ method: 'response_url', body: { ...body, response_id: req.url.slice('/respond/'.length) }, token: undefined, status: 200, at: new Date() });
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
+      return;
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname);
     if (req.method !== 'POST' || !match?.[1]) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'unknown_method' }));

@@ -60,3 +60,13 @@ export function denySubmission(o: { user: string; team?: string; actionId: strin
   p.team.id = o.team ?? 'T0ACME';
   return p;
 }
+
+/** A signed `/airlock <text>` slash command, form-encoded as Slack sends it. */
+export function postSlashCommand(app: FastifyInstance, o: { text: string; user?: string; team?: string; responseUrl: string; secret?: string }) {
+  const fields = fixture('slash-command', { RESPONSE_URL: o.responseUrl }) as Record<string, string>;
+  fields.text = o.text;
+  fields.user_id = o.user ?? 'U0ADMIN';
+  fields.team_id = o.team ?? 'T0ACME';
+  const body = new URLSearchParams(fields).toString();
+  return app.inject({ method: 'POST', url: '/slack/events', headers: slackHeaders(body, { secret: o.secret }), payload: body });
+}
