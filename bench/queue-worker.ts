@@ -16,7 +16,7 @@ if ((kind !== 'redis' && kind !== 'postgres') || !url || !name || !process.send)
 }
 const send = process.send.bind(process);
 
-const factory = createQueueFactory(kind === 'redis' ? { kind, url } : { kind, url });
+const factory = await createQueueFactory(kind === 'redis' ? { kind, url } : { kind, url });
 // The same concurrency as Airlock's card worker.
 const worker = factory.worker<{ i: number }>(
   name,

@@ -218,7 +218,6 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
   if (redisUrl) await flushRedis(redisUrl);
   const db = await freshDatabase(`slack_${backend}`);
   const fake = await FakeSlackApi.start({ emails: { U0LEAD1: 'lead1@acme.test', U0SAM: 'sam@acme.test' } });
-  const fakePort = new URL(fake.url).port;
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   try {
@@ -279,7 +278,7 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
       payload.channel = { id: 'C0LEADS', name: 'leads' };
       payload.container = { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0LEADS', is_ephemeral: false };
       // Never used by Airlock; pointed at the fake anyway so nothing can leave 127.0.0.1.
-      payload.response_url = `http://127.0.0.1:${fakePort}/response_url`;
+      payload.response_url = fake.responseUrl('click');
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
       const headers = slackHeaders(body);
       slack.watch(id);
@@ -423,7 +422,7 @@ async function queueBaseline(backend: Backend, url: string): Promise<{ stats: St
   });
   children.add(child);
   const picked = new Map<number, number>();
-  const factory = createQueueFactory(backend === 'redis' ? { kind: 'redis', url } : { kind: 'postgres', url });
+  const factory = await createQueueFactory(backend === 'redis' ? { kind: 'redis', url } : { kind: 'postgres', url });
   try {
     await new Promise<void>((resolve, reject) => {
       child.on('message', (m: { ready?: boolean; i?: number; at?: number }) => {
@@ -431,6 +430,7 @@ async function queueBaseline(backend: Backend, url: string): Promise<{ stats: St
         else if (m.i !== undefined && m.at !== undefined) picked.set(m.i, m.at);
       });
       child.once('exit', (code) => reject(new Error(`queue worker exited (${code})`)));
+      setTimeout(() => reject(new Error('queue worker not ready after 60 s')), 60_000).unref();
     });
     const queue = factory.queue<{ i: number }>(name);
     await queue.waitUntilReady();
@@ -473,6 +473,7 @@ function table(rows: RunResult[]) {
   const ok = (b: boolean) => (b ? 'met' : '**missed**');
   return `| | p50 ms | p99 ms | max ms | arrived / sent (all runs) | target |
 |---|---|---|---|---|---|
+${line('(context) intake: POST → 201 response', (r) => r.intake, `${sum((r) => r.intake.n)} / ${sum((r) => r.submitted)}`, '')}
 ${line('card: POST sent → chat.postMessage', (r) => r.card, `${sum((r) => r.cards)} / ${sum((r) => r.submitted)}`, `p99 < 100 ms: ${ok(cardP99 < 100)}`)}
 ${line('click ack (HTTP response to /slack/events)', (r) => r.ack, `${sum((r) => r.acked)} / ${sum((r) => r.clicks)}`, `p99 < 100 ms: ${ok(ackP99 < 100)}`)}
 ${line('click → decision + chat.update "Approved"', (r) => r.clickToUpdate, `${sum((r) => r.updated)} / ${sum((r) => r.clicks)}`, '')}
@@ -485,7 +486,7 @@ function perRun(rows: RunResult[]) {
   return rows
     .map(
       (r, i) =>
-        `run ${i + 1} (load avg ${r.load.toFixed(2)}): card p99 ${f(r.card.p99)}, ack p99 ${f(r.ack.p99)}, click → update p99 ${f(r.clickToUpdate.p99)}, ` +
+        `run ${i + 1} (load avg ${r.load.toFixed(2)}, bench event-loop delay p99 ${f(r.benchLag)} ms): card p99 ${f(r.card.p99)}, ack p99 ${f(r.ack.p99)}, click → update p99 ${f(r.clickToUpdate.p99)}, ` +
         `lateness max ${f(r.lateness.max)}, baseline p99 ${f(r.baseline.p99)}` +
         (r.rejected ? `, ${r.rejected} submissions not 201` : '') +
         (r.duplicateCards ? `, ${r.duplicateCards} duplicate card posts` : '') +
@@ -524,7 +525,8 @@ After a warm-up of ${WARMUP} cards and 5 clicks (not counted), for ${SECONDS} s:
 - **queue-only baseline**, same backend, after the server is stopped: a BullMQ Queue in the bench process adds no-op jobs at ${RATE}/s for ${BASELINE_SECONDS} s to a Worker (concurrency 16) in a child process; latency = the processor starts − \`add\` was called.
 
 Targets: card p99 < 100 ms; click ack p99 < 100 ms; timeouts decided within 1 s of their deadline.
-"max" is the median over runs of each run's maximum.
+"max" is the median over runs of each run's maximum. The fake records its timestamps in the bench process, so they can be late by up to that process's event-loop delay (shown per run).
+The intake row is context only: how long each POST took to answer 201.
 
 ${sections.join('\n\n')}`,
   );

@@ -71,7 +71,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       await sealer.idle();
     });
 
-    const queues = createQueueFactory(
+    const queues = await createQueueFactory(
       env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL, prefix: opts.queuePrefix } : { kind: 'postgres', url: db.url },
     );
     cleanup.unshift(() => queues.close());

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeSlackApi } from '../fakes/fake-slack-api.js';
 import { createTestDatabase } from '../support/database.js';
@@ -36,9 +36,10 @@ async function loseAllJobs(backend: (typeof BACKENDS)[number], databaseUrl: stri
 }
 
 describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
+  // Per test: a worker left running on the shared Redis database would take the next test's jobs.
   const cleanups: (() => Promise<unknown>)[] = [];
-  afterAll(async () => {
-    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   });
 
   it('loses no action when every queued job is lost: cards posted once, expiry on time', { timeout: 60_000 }, async () => {

@@ -1,6 +1,6 @@
-import { Queue, Worker, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
-import { createPostgresBackend } from 'bullmq';
+import { Queue, Worker, createPostgresBackend, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import type pg from 'pg';
 
 /**
  * The one module that knows which BullMQ backend runs (SPEC §8): Redis when
@@ -19,7 +19,7 @@ export interface QueueFactory {
   close(): Promise<void>;
 }
 
-export function createQueueFactory(config: QueueBackendConfig): QueueFactory {
+export async function createQueueFactory(config: QueueBackendConfig): Promise<QueueFactory> {
   return config.kind === 'redis' ? redisFactory(config.url, config.prefix) : postgresFactory(config.url, config.schema ?? 'airlock_bullmq');
 }
 
@@ -46,11 +46,22 @@ function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
   };
 }
 
-function postgresFactory(url: string, schema: string): QueueFactory {
+async function postgresFactory(url: string, schema: string): Promise<QueueFactory> {
   const pgClasses = withBackend(createPostgresBackend);
   const owned: { close(): Promise<void> }[] = [];
-  // BullMQ applies its own schema migrations (idempotent, under its advisory lock).
-  const connection = { connectionString: url, schema, max: 5, migrate: true };
+  const connection = {
+    connectionString: url,
+    schema,
+    max: 10,
+    // BullMQ applies its own schema migrations (idempotent, under its advisory lock).
+    migrate: true,
+    // BullMQ's pool leaves checked-out clients without an 'error' listener; a
+    // dropped connection would then crash the process. The query in flight
+    // still fails and BullMQ retries.
+    onConnect: (client: pg.PoolClient) => {
+      client.on('error', () => undefined);
+    },
+  };
   let pinger: Queue | undefined;
   return {
     kind: 'postgres',
