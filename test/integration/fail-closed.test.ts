@@ -1,32 +1,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAirlock, type TestAirlock } from '../support/airlock.js';
+import { startAirlock, type StartOptions, type TestAirlock } from '../support/airlock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
-let db: TestDatabase;
-let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
-let airlock: TestAirlock;
-let auth: string;
+/**
+ * Production runs queues on Redis (API and workers together here). On BullMQ's
+ * PostgreSQL backend a worker stops yielding to the event loop while Postgres
+ * is unreachable (a BullMQ issue, see README "Known limitations"), so that
+ * setup is checked with the API role alone.
+ */
+const SETUPS: [string, StartOptions][] = [
+  ['API and workers, Redis queues', { queue: 'redis' }],
+  ['API role, Postgres queues', { processors: false }],
+];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  proxy = await startTcpProxy(Number(new URL(db.url).port || 5432));
-  const viaProxy = new URL(db.url);
-  viaProxy.port = String(proxy.port);
-  airlock = await startAirlock({ db: { ...db, url: viaProxy.toString() } });
-  auth = await airlock.agentAuth('acme', 'support-bot');
-});
-afterAll(async () => {
-  proxy.restore();
-  await airlock.close();
-  await proxy.close();
-  await db.drop();
-});
+describe.each(SETUPS)('when Postgres is unreachable (%s)', (_name, setup) => {
+  let db: TestDatabase;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let airlock: TestAirlock;
+  let auth: string;
 
-const submit = (tool: string) =>
-  airlock.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: auth }, payload: { tool, args: { order_id: 'o1' }, requester: { id: 'U1' } } });
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await startTcpProxy(Number(new URL(db.url).port || 5432));
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    airlock = await startAirlock({ ...setup, db: { ...db, url: viaProxy.toString() } });
+    auth = await airlock.agentAuth('acme', 'support-bot');
+  });
+  afterAll(async () => {
+    proxy.restore();
+    await airlock.close();
+    await proxy.close();
+    await db.drop();
+  });
 
-describe('when Postgres is unreachable', () => {
+  const submit = (tool: string) =>
+    airlock.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: auth }, payload: { tool, args: { order_id: 'o1' }, requester: { id: 'U1' } } });
+
   it('answers 503 instead of allowing, reports not ready, and recovers', async () => {
     expect((await submit('lookup_order')).json().decision).toBe('allow');
     proxy.cut();
