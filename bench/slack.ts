@@ -220,6 +220,7 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
   const fake = await FakeSlackApi.start({ emails: { U0LEAD1: 'lead1@acme.test', U0SAM: 'sam@acme.test' } });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  pool.on("error", () => undefined);
   try {
     server = await startServer({
       DATABASE_URL: db.url,

@@ -6,7 +6,8 @@ export interface NewActionRecord {
   action: Action;
   audit: AuditEvent;
   idempotencyKey?: string;
-  requestHash: string;
+  /** Set with an idempotency key only. */
+  requestHash?: string;
   /** The overrides version the decision was evaluated with; the write is refused if it moved. */
   overridesVersion: number;
 }

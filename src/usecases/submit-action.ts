@@ -48,8 +48,9 @@ const MAX_STALE_RETRIES = 5;
 export function makeSubmitAction(deps: SubmitActionDeps) {
   return async function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string): Promise<SubmitActionResult> {
     const started = deps.clock.now();
-    const requestHash = sha256Hex(canonicalJson(input));
-    if (idempotencyKey) {
+    // Only an Idempotency-Key replay needs the body's hash.
+    const requestHash = idempotencyKey ? sha256Hex(canonicalJson(input)) : undefined;
+    if (idempotencyKey && requestHash) {
       const replay = await findReplay(deps.store, agent, idempotencyKey, requestHash);
       if (replay) return { action: replay, replayed: true };
     }
@@ -129,7 +130,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         continue;
       }
       if (outcome.kind === 'idempotency_key_taken') {
-        const replay = await findReplay(deps.store, agent, idempotencyKey!, requestHash);
+        const replay = await findReplay(deps.store, agent, idempotencyKey!, requestHash!);
         if (replay) return { action: replay, replayed: true };
         throw new AirlockError('unavailable', 'idempotency key was taken concurrently but cannot be read back', { retry: true });
       }

@@ -126,6 +126,11 @@ export class FakeSlackApi {
     await new Promise<void>((resolve, reject) => this.server.close((err) => (err ? reject(err) : resolve())));
   }
 
+  /** The HTTP server, for attaching a fake Socket Mode endpoint (test/fakes/fake-socket-mode.ts). */
+  get httpServer(): Server {
+    return this.server;
+  }
+
   /** Where a slash command's `response_url` should point: replies to it are recorded as method `response_url`. */
   responseUrl(id = 'cmd'): string {
     const { port } = this.server.address() as AddressInfo;
@@ -214,6 +219,10 @@ export class FakeSlackApi {
           .reverse()
           .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(body.include_all_metadata ? { metadata: m.metadata } : {}) }));
         return { ok: true, messages, has_more: false };
+      }
+      case 'apps.connections.open': {
+        const { port } = this.server.address() as AddressInfo;
+        return { ok: true, url: `ws://127.0.0.1:${port}/socket-mode` };
       }
       case 'auth.test':
         return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'airlock', team_id: 'T0ACME', user_id: 'UBOT', bot_id: 'B1' };

@@ -42,7 +42,7 @@ export class PgActionStore implements ActionStore {
       a.policyVersion, JSON.stringify(a.args), a.argsSha256, a.summary ?? null, JSON.stringify(a.requester), a.workflow ?? null,
       a.environment, a.sessionId ?? null, JSON.stringify(a.context), a.callbackUrl ?? null, a.target ?? null, a.risk,
       JSON.stringify(a.effects), a.consequence ?? null, a.reviewerGroup ?? null, a.requiredApprovals ?? null, a.expiresAt ?? null,
-      a.createdAt, a.decidedAt ?? null, a.latencyMs ?? null, input.idempotencyKey ?? null, input.requestHash,
+      a.createdAt, a.decidedAt ?? null, a.latencyMs ?? null, input.idempotencyKey ?? null, input.requestHash ?? null,
       input.overridesVersion, audit.kind, JSON.stringify(audit.data), a.remindAt ?? null,
     ] });
     const row = rows[0]!;
@@ -62,7 +62,7 @@ export class PgActionStore implements ActionStore {
       `${ACTION_SELECT} WHERE a.tenant_id = $1 AND a.agent = $2 AND a.idempotency_key = $3`,
       [tenant, agent, key],
     );
-    return rows[0] ? { action: toAction(rows[0]), requestHash: rows[0].request_hash } : undefined;
+    return rows[0] ? { action: toAction(rows[0]), requestHash: rows[0].request_hash ?? '' } : undefined;
   }
 
   async pendingCount(tenant: string, reviewerGroup: string) {

@@ -40,7 +40,7 @@ export interface ActionRow {
   decided_at: Date | null;
   result: (Omit<NonNullable<Action['result']>, 'at'> & { at: string }) | null;
   latency_ms: number | null;
-  request_hash: string;
+  request_hash: string | null;
   reviews: { reviewer: Action['reviews'][number]['reviewer']; decision: 'approve' | 'deny'; reason: string | null; at: string }[] | null;
 }
 
