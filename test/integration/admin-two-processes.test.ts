@@ -4,16 +4,8 @@ import { FakeSlackApi } from '../fakes/fake-slack-api.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { runCli } from '../support/run-cli.js';
 import { fixture, SIGNING_SECRET, slackHeaders } from '../support/slack-requests.js';
+import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
-import net from 'node:net';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 let db: TestDatabase;
 let slack: FakeSlackApi;

@@ -4,6 +4,7 @@ import type { ActionStatus } from '../../domain/action-status.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
 import { ACTION_SELECT, toAction, type ActionRow } from './action-row.js';
+import { withTransaction } from './transaction.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -98,19 +99,8 @@ export class PgActionStore implements ActionStore {
     return rows[0] ? toAction(rows[0]) : undefined;
   }
 
-  private async inTransaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  private inTransaction<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    return withTransaction(this.pool, fn);
   }
 
   private insertAudit(c: PoolClient, e: AuditEvent) {

@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { canonicalJson, sha256Hex } from '../../domain/canonical-json.js';
 import type { AuditEvent, AuditKind } from '../../domain/audit-event.js';
 import type { AuditLog, ChainVerification, StoredAuditEvent } from '../../ports/audit-log.js';
+import { withTransaction } from './transaction.js';
 
 const BATCH = 1000;
 
@@ -76,20 +77,15 @@ export class PgAuditLog implements AuditLog {
     return rows.map((r) => r.tenant_id);
   }
 
-  private async sealBatch(tenant: string): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+  private sealBatch(tenant: string): Promise<number> {
+    return withTransaction(this.pool, async (client) => {
       await client.query('INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [tenant, genesis(tenant)]);
       const head = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE', [tenant])).rows[0]!;
       const { rows } = await client.query<EventRow>(
         'SELECT id, tenant_id, kind, action_id, at, data FROM audit_events WHERE tenant_id = $1 AND seq IS NULL ORDER BY id LIMIT $2',
         [tenant, BATCH],
       );
-      if (rows.length === 0) {
-        await client.query('COMMIT');
-        return 0;
-      }
+      if (rows.length === 0) return 0;
       const ids: number[] = [], seqs: number[] = [], prevs: string[] = [], hashes: string[] = [];
       let { seq, hash } = head;
       for (const r of rows) {
@@ -105,14 +101,8 @@ export class PgAuditLog implements AuditLog {
         [ids, seqs, prevs, hashes],
       );
       await client.query('UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [tenant, seq, hash]);
-      await client.query('COMMIT');
       return rows.length;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async verify(tenant: string): Promise<ChainVerification> {

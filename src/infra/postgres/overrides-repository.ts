@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { NO_OVERRIDES, type TenantOverrides } from '../../domain/policy-model.js';
 import type { OverridesStore } from '../../ports/overrides-store.js';
+import { withTransaction } from './transaction.js';
 
 interface Row {
   version: number;
@@ -54,33 +55,26 @@ export class PgOverridesStore implements OverridesStore {
   }
 
   async update(tenant: string, change: (current: TenantOverrides) => TenantOverrides, audit: (next: TenantOverrides) => AuditEvent) {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const next = await withTransaction(this.pool, async (client) => {
       // Row lock serialises concurrent admin changes of one tenant.
       await client.query('INSERT INTO tenant_overrides (tenant_id, version) VALUES ($1, 0) ON CONFLICT DO NOTHING', [tenant]);
       const { rows } = await client.query<Row>(
         'SELECT version, incident, denied_tools, killed_agents, tool_modes FROM tenant_overrides WHERE tenant_id = $1 FOR UPDATE',
         [tenant],
       );
-      const next = { ...change(toOverrides(rows[0])), version: rows[0]!.version + 1 };
+      const updated = { ...change(toOverrides(rows[0])), version: rows[0]!.version + 1 };
       await client.query(
         `UPDATE tenant_overrides SET version = $2, incident = $3, denied_tools = $4, killed_agents = $5, tool_modes = $6, updated_at = now()
          WHERE tenant_id = $1`,
-        [tenant, next.version, JSON.stringify(next.incident), JSON.stringify(next.deniedTools), JSON.stringify(next.killedAgents), JSON.stringify(next.toolModes)],
+        [tenant, updated.version, JSON.stringify(updated.incident), JSON.stringify(updated.deniedTools), JSON.stringify(updated.killedAgents), JSON.stringify(updated.toolModes)],
       );
-      const event = audit(next);
+      const event = audit(updated);
       await client.query('INSERT INTO audit_events (tenant_id, kind, action_id, at, data) VALUES ($1, $2, $3, $4, $5)', [
         event.tenant, event.kind, event.actionId ?? null, event.at, JSON.stringify(event.data),
       ]);
-      await client.query('COMMIT');
-      this.invalidate(tenant);
-      return next;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return updated;
+    });
+    this.invalidate(tenant);
+    return next;
   }
 }

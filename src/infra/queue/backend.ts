@@ -1,6 +1,5 @@
 import { Queue, Worker, createPostgresBackend, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type pg from 'pg';
 
 /**
  * The one module that knows which BullMQ backend runs (SPEC §8): Redis when
@@ -58,7 +57,7 @@ async function postgresFactory(url: string, schema: string): Promise<QueueFactor
     // BullMQ's pool leaves checked-out clients without an 'error' listener; a
     // dropped connection would then crash the process. The query in flight
     // still fails and BullMQ retries.
-    onConnect: (client: pg.PoolClient) => {
+    onConnect: (client: { on(event: 'error', listener: () => void): unknown }) => {
       client.on('error', () => undefined);
     },
   };
