@@ -26,7 +26,8 @@ export interface ActionStore {
   record(input: NewActionRecord): Promise<RecordOutcome>;
   get(tenant: string, id: string): Promise<Action | undefined>;
   findByIdempotencyKey(tenant: string, agent: string, key: string): Promise<{ action: Action; requestHash: string } | undefined>;
-  pendingCount(tenant: string, reviewerGroup: string): Promise<number>;
+  /** Pending approvals of a reviewer group, counted up to `atMost` (the saturation check needs no more). */
+  pendingCount(tenant: string, reviewerGroup: string, atMost: number): Promise<number>;
   /** Records the agent's result once; `undefined` when a result was already recorded or the status does not allow one. */
   recordResult(tenant: string, id: string, result: ActionResult, allowedFrom: ActionStatus[], audit: AuditEvent): Promise<Action | undefined>;
 

@@ -6,9 +6,12 @@ export function makeApprovalDispatcher(jobs: ApprovalJobs): ApprovalDispatcher {
   return {
     async actionQueued(action) {
       const ref = { tenant: action.tenant, actionId: action.id, round: action.round };
-      await jobs.postCard(ref);
-      if (action.expiresAt) await jobs.scheduleExpiry(ref, action.expiresAt);
-      if (action.remindAt) await jobs.scheduleReminder(ref, action.remindAt);
+      // Independent jobs, enqueued together: the card does not wait behind the timers.
+      await Promise.all([
+        jobs.postCard(ref),
+        action.expiresAt ? jobs.scheduleExpiry(ref, action.expiresAt) : undefined,
+        action.remindAt ? jobs.scheduleReminder(ref, action.remindAt) : undefined,
+      ]);
     },
   };
 }

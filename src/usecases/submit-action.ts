@@ -73,8 +73,9 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
       };
       let decided = evaluatePolicy({ policy, overrides, request });
       const tool = policy.tools[input.tool];
-      if (decided.decision === 'queue_for_approval' && tool?.approval) {
-        const pending = await deps.store.pendingCount(agent.tenant, tool.approval.reviewers);
+      const group = tool?.approval ? policy.tenants[agent.tenant]?.reviewerGroups[tool.approval.reviewers] : undefined;
+      if (decided.decision === 'queue_for_approval' && tool?.approval && group) {
+        const pending = await deps.store.pendingCount(agent.tenant, tool.approval.reviewers, group.maxPending);
         decided = evaluatePolicy({ policy, overrides, request, pendingByGroup: { [tool.approval.reviewers]: pending } });
       }
 

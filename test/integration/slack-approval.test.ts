@@ -42,6 +42,15 @@ describe('dispatch', () => {
   });
 });
 
+describe('saturation', () => {
+  it('falls back once the reviewer group has max_pending open approvals', async () => {
+    expect((await t.submit('tiny_queue')).decision).toBe('queue_for_approval');
+    expect((await t.submit('tiny_queue')).decision).toBe('queue_for_approval');
+    const third = await t.submit('tiny_queue');
+    expect(third).toMatchObject({ decision: 'fallback', mode: 'draft_write', rule: 'tenants.acme.reviewer_groups.tiny.max_pending' });
+  });
+});
+
 describe('clicks', () => {
   it('approves from a reviewer-group member: records who, updates the card without buttons, wakes ?wait', async () => {
     const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's', body: 'b' } });

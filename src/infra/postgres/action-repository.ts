@@ -66,11 +66,15 @@ export class PgActionStore implements ActionStore {
     return rows[0] ? { action: toAction(rows[0]), requestHash: rows[0].request_hash ?? '' } : undefined;
   }
 
-  async pendingCount(tenant: string, reviewerGroup: string) {
-    const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM actions WHERE tenant_id = $1 AND reviewer_group = $2 AND status = 'pending'`,
-      [tenant, reviewerGroup],
-    );
+  async pendingCount(tenant: string, reviewerGroup: string, atMost: number) {
+    // Bounded: every queued request runs this, so its cost must not grow with the backlog.
+    const { rows } = await this.pool.query<{ n: number }>({
+      name: 'airlock_pending_count',
+      text: `SELECT count(*)::int AS n FROM (
+               SELECT 1 FROM actions WHERE tenant_id = $1 AND reviewer_group = $2 AND status = 'pending' LIMIT $3
+             ) bounded`,
+      values: [tenant, reviewerGroup, atMost],
+    });
     return rows[0]!.n;
   }
 
