@@ -99,7 +99,8 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
   const workers: Worker[] = [];
   let scheduleTimer: NodeJS.Timeout | undefined;
   const startWorkers = async (p: ApprovalProcessors) => {
-    const workerOpts = { concurrency: 16, stalledInterval: 5_000, lockDuration: 10_000, maxStalledCount: 5 };
+    // On the PostgreSQL backend every concurrent slot polls Postgres; a few slots keep it from competing with intake.
+    const workerOpts = { concurrency: factory.kind === 'redis' ? 16 : 4, stalledInterval: 5_000, lockDuration: 10_000, maxStalledCount: 5 };
     workers.push(
       factory.worker<CardJob>(QUEUES.cards, (job: Job<CardJob>) =>
         run(async () => {
@@ -113,7 +114,7 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
           const d = job.data;
           if (d.kind === 'reconcile') return p.reconcile();
           return p.expire({ tenant: d.tenant!, actionId: d.actionId!, round: d.round ?? 0 });
-        }), { ...workerOpts, concurrency: 8 }),
+        }), { ...workerOpts, concurrency: factory.kind === 'redis' ? 8 : 2 }),
       factory.worker<CallbackJob>(QUEUES.callbacks, (job: Job<CallbackJob>) => run(() => p.deliverCallback(job.data.tenant, job.data.actionId)), workerOpts),
     );
     const callbacks = workers[2]!;
