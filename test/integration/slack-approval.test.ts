@@ -83,6 +83,16 @@ describe('clicks', () => {
     expect(globex.map((r) => r.data.refused_because)).toContain('unknown_action');
   });
 
+  it('accepts a member of the reviewer group’s Slack user group and refuses others', async () => {
+    const a = await t.submit('page_oncall');
+    await cardFor(a.id);
+    await click('U0LEAD1', a.id);
+    await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === 'U0LEAD1' && String(c.body.text).includes('Only members'));
+    await click('U0ONCALL1', a.id);
+    await waitFor(async () => (await t.get(a.id)).status === 'approved', { what: 'approved by the user group member' });
+    expect(t.slack.calls('usergroups.users.list').map((c) => c.body.usergroup)).toContain('S0ONCALL');
+  });
+
   it('refuses the requester matched by email', async () => {
     const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' }, requester: { id: 'someone-else', email: 'LEAD1@acme.test' } });
     await cardFor(a.id);
