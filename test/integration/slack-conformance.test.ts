@@ -1,0 +1,35 @@
+import { approvalConformance } from './approval-conformance.js';
+import { approveClick, denySubmission, postInteraction } from '../support/slack-requests.js';
+import { startSlackAirlock } from '../support/slack-airlock.js';
+
+approvalConformance('Slack', async () => {
+  const t = await startSlackAirlock();
+  const metadataHas = (c: { body: Record<string, unknown> }, id: string) => JSON.stringify(c.body.metadata ?? '').includes(id);
+  return {
+    reviewers: ['U0LEAD1', 'U0LEAD2'],
+    outsider: 'U0OUTSIDER',
+    submit: (tool) => t.submit(tool, { args: { to: 'x@example.com', subject: 's' } }),
+    get: (id) => t.get(id) as never,
+    cardPosted: async (id) => {
+      await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && metadataHas(c, id));
+    },
+    cardUpdated: async (id, text) => {
+      // The card's ts ties the update to the post.
+      const post = await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && metadataHas(c, id));
+      const ts = t.slack.messages(String(post.body.channel)).find((m) => JSON.stringify(m.metadata ?? '').includes(id))?.ts;
+      await t.slack.waitForCall(
+        'chat.update',
+        (c) => c.body.ts === ts && JSON.stringify(c.body.blocks).includes(text) && !(c.body.blocks as { type: string }[]).some((b) => b.type === 'actions'),
+      );
+    },
+    approve: async (user, id) => {
+      await postInteraction(t.app, approveClick({ user, actionId: id }));
+    },
+    deny: async (user, id, reason) => {
+      await postInteraction(t.app, denySubmission({ user, actionId: id, reason }));
+    },
+    toldPrivately: async (user, contains) =>
+      String((await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === user && String(c.body.text).includes(contains))).body.text),
+    close: () => t.close(),
+  };
+});
