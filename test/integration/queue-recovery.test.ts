@@ -42,17 +42,22 @@ describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
   });
 
-  it('loses no action when every queued job is lost: cards posted once, expiry on time', { timeout: 60_000 }, async () => {
+  /** A fresh database, fake Slack and an API-only Airlock (no queue workers) on this backend. */
+  async function apiOnly() {
     const db = await createTestDatabase();
     cleanups.push(() => db.drop());
     const slack = await FakeSlackApi.start();
     cleanups.push(() => slack.close());
     const common = { db, slack, ...(backend === 'redis' ? { redisUrl: redisDbUrl() } : {}) };
     if (backend === 'redis') await loseAllJobs('redis', db.url);
-
-    // The API alone: actions are recorded and their jobs enqueued, but nothing processes them.
     const api: SlackTestAirlock = await startSlackAirlock({ ...common, processors: false });
     cleanups.push(() => api.close());
+    return { db, slack, common, api };
+  }
+
+  it('loses no action when every queued job is lost: cards posted once, expiry on time', { timeout: 60_000 }, async () => {
+    // The API alone: actions are recorded and their jobs enqueued, but nothing processes them.
+    const { db, slack, common, api } = await apiOnly();
     const actions = await Promise.all(Array.from({ length: 5 }, () => api.submit('short_deny')));
     await loseAllJobs(backend, db.url);
 
@@ -76,14 +81,7 @@ describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
   });
 
   it('a worker killed in the middle of posting a card is replaced without a second card', { timeout: 90_000 }, async () => {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    const slack = await FakeSlackApi.start();
-    cleanups.push(() => slack.close());
-    const common = { db, slack, ...(backend === 'redis' ? { redisUrl: redisDbUrl() } : {}) };
-    if (backend === 'redis') await loseAllJobs('redis', db.url);
-    const api = await startSlackAirlock({ ...common, processors: false });
-    cleanups.push(() => api.close());
+    const { db, slack, api } = await apiOnly();
 
     const env = {
       ...process.env,
