@@ -17,10 +17,9 @@ beforeEach(() => t.slack.reset());
 /** Runs `/airlock <text>` and returns the ephemeral reply. */
 async function command(text: string, user = 'U0ADMIN', team = 'T0ACME') {
   const id = `r${++seq}`;
-  const started = Date.now();
+  // The HTTP answer is the ack; the reply comes afterwards through the response_url.
   const res = await postSlashCommand(t.app, { text, user, team, responseUrl: t.slack.responseUrl(id) });
   expect(res.statusCode).toBe(200);
-  expect(Date.now() - started).toBeLessThan(3_000);
   const reply = await t.slack.waitForCall('response_url', (c) => c.body.response_id === id);
   expect(reply.body.response_type).toBe('ephemeral');
   return String(reply.body.text);
