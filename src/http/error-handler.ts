@@ -17,6 +17,9 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+/** Postgres refusing the text itself (NUL, bad Unicode): the client's input, not our fault. */
+const UNSTORABLE_TEXT_SQLSTATE = new Set(['22P05', '22021']);
+
 export interface ErrorBody {
   error: { code: string; message: string; details: ErrorDetail[] };
 }
@@ -55,6 +58,9 @@ export function makeErrorHandler(isUnavailable: (err: unknown) => boolean) {
     }
     if (err instanceof SyntaxError || (err.statusCode === 400 && /JSON/i.test(err.message))) {
       return reply.code(400).send(errorBody('validation_failed', 'request body is not valid JSON'));
+    }
+    if (UNSTORABLE_TEXT_SQLSTATE.has(String(err.code))) {
+      return reply.code(400).send(errorBody('validation_failed', 'the request contains a NUL character or text that cannot be stored'));
     }
     if (isUnavailable(err)) {
       req.log.error({ err: err.message }, 'database unavailable');

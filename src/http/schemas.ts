@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { RESULT_OUTCOMES } from '../domain/action-status.js';
+import { nestsAtMost } from './json-depth.js';
 
-const jsonObject = z.record(z.string(), z.unknown());
+/** Deep enough for any real tool call; deeper input is refused before it reaches hashing or storage. */
+export const MAX_JSON_DEPTH = 32;
+
+const jsonObject = z.record(z.string(), z.unknown()).refine((v) => nestsAtMost(v, MAX_JSON_DEPTH), {
+  message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+});
 const text = (max: number) => z.string().min(1).max(max);
 
 /** POST /v1/actions. Strict: an unknown top-level field is a client bug worth a 400. */

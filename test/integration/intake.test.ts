@@ -95,6 +95,9 @@ describe('bad input changes nothing', () => {
     { name: 'a missing requester', send: () => post(acme, { tool: 'lookup_order', args: {} }), status: 400, code: 'validation_failed', path: 'body.requester' },
     { name: 'an unknown top-level field', send: () => post(acme, { ...email, tenant: 'globex' }), status: 400, code: 'validation_failed' },
     { name: 'a body over 1 MB', send: () => post(acme, { ...email, args: { blob: 'x'.repeat(1_100_000) } }), status: 413, code: 'payload_too_large' },
+    { name: 'a NUL character in the arguments', send: () => post(acme, { ...email, args: { ...email.args, to: 'a\u0000b' } }), status: 400, code: 'validation_failed' },
+    { name: 'an unpaired UTF-16 surrogate in the summary', send: () => post(acme, '{"tool":"lookup_order","args":{},"summary":"x\\ud800y","requester":{"id":"U1"}}'), status: 400, code: 'validation_failed' },
+    { name: 'arguments nested 10,000 deep', send: () => post(acme, `{"tool":"lookup_order","requester":{"id":"U1"},"args":{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`), status: 400, code: 'validation_failed' },
     { name: 'no bearer key', send: () => post('', email), status: 401, code: 'unauthenticated' },
     { name: 'an unknown bearer key', send: () => post('Bearer alk_nope', email), status: 401, code: 'unauthenticated' },
   ];
@@ -108,6 +111,45 @@ describe('bad input changes nothing', () => {
     expect(Array.isArray(body.error.details)).toBe(true);
     if (path) expect(body.error.details.map((d: { path: string }) => d.path)).toContain(path);
     expect([await count('actions'), await count('audit_events')]).toEqual(before);
+  });
+
+  it('keeps text that only looks like an escape, and paired surrogates', async () => {
+    const res = await post(acme, { tool: 'lookup_order', args: { note: 'C:\\u0000\\ud800 is text 😀' }, requester: { id: 'U1' } });
+    expect(res.statusCode).toBe(201);
+    const row = (await airlock.core.pool.query('SELECT args FROM actions WHERE id = $1', [res.json().id])).rows[0];
+    expect(row.args.note).toBe('C:\\u0000\\ud800 is text 😀');
+  });
+
+  it('writes concurrent decisions together, each with its audit event', async () => {
+    const good = { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' }, workflow: 'group-commit' };
+    const results = await Promise.all(Array.from({ length: 40 }, () => post(acme, good)));
+    expect(results.map((r) => r.statusCode)).toEqual(Array(40).fill(201));
+    const { rows } = await airlock.core.pool.query(
+      `SELECT count(*)::int AS actions, count(DISTINCT a.xmin::text)::int AS transactions,
+              count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision'))::int AS orphans
+       FROM actions a WHERE workflow = 'group-commit'`,
+    );
+    expect(rows[0]).toMatchObject({ actions: 40, orphans: 0 });
+    // Group commit: some decisions shared a transaction.
+    expect(rows[0].transactions).toBeLessThan(40);
+  });
+
+  it('fails only the request the database refuses when it was written together with others', async () => {
+    // Stands in for any per-row failure the validation did not foresee.
+    await airlock.core.pool.query(`CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.workflow = 'poison' THEN RAISE EXCEPTION 'poisoned row'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER test_poison BEFORE INSERT ON actions FOR EACH ROW EXECUTE FUNCTION test_poison()`);
+    try {
+      const before = await count('actions');
+      const good = { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' }, workflow: 'isolation' };
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => post(acme, i === 30 ? { ...good, workflow: 'poison' } : good)));
+      expect(results[30]!.statusCode).toBe(500);
+      expect(results[30]!.json().error.code).toBe('internal');
+      expect(results.filter((r) => r.statusCode === 201)).toHaveLength(39);
+      expect(await count('actions')).toBe(before + 39);
+    } finally {
+      await airlock.core.pool.query('DROP TRIGGER test_poison ON actions; DROP FUNCTION test_poison()');
+    }
   });
 
   it('answers 403 for an agent whose tenant the policy no longer declares', async () => {
@@ -166,6 +208,15 @@ describe('POST /v1/actions/:id/result', () => {
     expect(again.statusCode).toBe(409);
     const kinds = (await airlock.core.pool.query('SELECT kind FROM audit_events WHERE action_id = $1 ORDER BY id', [action.id])).rows.map((r) => r.kind);
     expect(kinds).toEqual(['decision', 'result']);
+  });
+
+  it('answers 400 for a result whose text cannot be stored, and records nothing', async () => {
+    const action = (await post(acme, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' } })).json();
+    const res = await report(acme, action.id, { outcome: 'succeeded', detail: 'bad\u0000byte' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('validation_failed');
+    const row = (await airlock.core.pool.query('SELECT status, result FROM actions WHERE id = $1', [action.id])).rows[0];
+    expect(row).toEqual({ status: 'decided', result: null });
   });
 
   it('records an args_sha256 mismatch as a violation', async () => {

@@ -3,53 +3,22 @@ import { reviewerKey, type Action, type ActionResult } from '../../domain/action
 import type { ActionStatus } from '../../domain/action-status.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
+import { ActionBatchWriter } from './action-batch-writer.js';
 import { ACTION_SELECT, toAction, type ActionRow } from './action-row.js';
 import { withTransaction } from './transaction.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/**
- * Intake's write is one statement (no BEGIN/COMMIT round trips): the action
- * row and its audit event are inserted together by a data-modifying CTE, and
- * only when the tenant's overrides version is still the one the decision was
- * made with. A statement is atomic, so either both rows exist or neither.
- */
-const RECORD_SQL = `
-WITH ov AS (
-  SELECT COALESCE((SELECT version FROM tenant_overrides WHERE tenant_id = $2), 0) AS v
-), a AS (
-  INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version,
-    args, args_sha256, summary, requester, workflow, environment, session_id, context, callback_url, target, risk, effects,
-    consequence, reviewer_group, required_approvals, expires_at, created_at, decided_at, latency_ms, idempotency_key, request_hash, remind_at)
-  SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-    $24, $25, $26, $27, $28, $29, $30, $31, $32, $36
-  FROM ov WHERE ov.v = $33
-  ON CONFLICT (tenant_id, agent, idempotency_key) DO NOTHING
-  RETURNING id, tenant_id, created_at
-), e AS (
-  INSERT INTO audit_events (tenant_id, kind, action_id, at, data)
-  SELECT a.tenant_id, $34, a.id, a.created_at, $35 FROM a
-)
-SELECT (SELECT v FROM ov) AS overrides_version, (SELECT count(*) FROM a)::int AS inserted`;
-
 export class PgActionStore implements ActionStore {
-  constructor(private readonly pool: Pool) {}
+  private readonly writer: ActionBatchWriter;
 
-  async record(input: NewActionRecord): Promise<RecordOutcome> {
-    const { action: a, audit } = input;
-    // Named: Postgres parses and plans this CTE once per connection instead of per request.
-    const { rows } = await this.pool.query<{ overrides_version: number; inserted: number }>({ name: 'airlock_record_action', text: RECORD_SQL, values: [
-      a.id, a.tenant, a.agent, a.tool, a.status, a.decision, a.mode, JSON.stringify(a.reasons), a.rule, a.hardBoundary,
-      a.policyVersion, JSON.stringify(a.args), a.argsSha256, a.summary ?? null, JSON.stringify(a.requester), a.workflow ?? null,
-      a.environment, a.sessionId ?? null, JSON.stringify(a.context), a.callbackUrl ?? null, a.target ?? null, a.risk,
-      JSON.stringify(a.effects), a.consequence ?? null, a.reviewerGroup ?? null, a.requiredApprovals ?? null, a.expiresAt ?? null,
-      a.createdAt, a.decidedAt ?? null, a.latencyMs ?? null, input.idempotencyKey ?? null, input.requestHash ?? null,
-      input.overridesVersion, audit.kind, JSON.stringify(audit.data), a.remindAt ?? null,
-    ] });
-    const row = rows[0]!;
-    if (row.inserted === 1) return { kind: 'recorded' };
-    if (row.overrides_version !== input.overridesVersion) return { kind: 'stale_overrides' };
-    return { kind: 'idempotency_key_taken' };
+  constructor(private readonly pool: Pool) {
+    this.writer = new ActionBatchWriter(pool);
+  }
+
+  /** Intake's write: the action and its audit event in one statement, group-committed with concurrent decisions. */
+  record(input: NewActionRecord): Promise<RecordOutcome> {
+    return this.writer.write(input);
   }
 
   async get(tenant: string, id: string) {
