@@ -113,7 +113,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
         const audit = new PgAuditLog(pool);
         await audit.seal(tenant);
         return audit.export(tenant, (e) => {
-          out(JSON.stringify({ id: e.id, seq: e.seq ?? null, tenant: e.tenant, kind: e.kind, action_id: e.actionId ?? null, at: e.at.toISOString(), data: e.data, prev_hash: e.prevHash ?? null, hash: e.hash ?? null }));
+          out(JSON.stringify({ id: e.id, seq: e.seq ?? null, tenant: e.tenant, kind: e.kind, action_id: e.actionId ?? null, at: e.at.toISOString(), data: e.data, block: e.block ?? null, hash: e.hash ?? null }));
         });
       });
       return 0;

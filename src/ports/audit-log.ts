@@ -2,8 +2,10 @@ import type { AuditEvent } from '../domain/audit-event.js';
 
 export interface StoredAuditEvent extends AuditEvent {
   id: string;
+  /** Position in the tenant's chain (1, 2, …), once sealed. */
   seq?: number;
-  prevHash?: string;
+  /** The sealed block holding the event, and the event's content hash recorded there. */
+  block?: number;
   hash?: string;
 }
 
@@ -22,7 +24,11 @@ export interface ChainVerification {
  */
 export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
-  /** Seals every committed, unsealed event of the tenant into the chain. Returns how many. */
+  /**
+   * Seals the tenant's committed, unsealed events into the chain, except those
+   * whose transaction is younger than one still running (they follow in a
+   * later seal). Returns how many.
+   */
   seal(tenant: string): Promise<number>;
   verify(tenant: string): Promise<ChainVerification>;
   export(tenant: string, write: (event: StoredAuditEvent) => Promise<void> | void): Promise<number>;

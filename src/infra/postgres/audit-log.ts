@@ -1,10 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
-import { canonicalJson, sha256Hex } from '../../domain/canonical-json.js';
+import { sha256Hex } from '../../domain/canonical-json.js';
 import type { AuditEvent, AuditKind } from '../../domain/audit-event.js';
 import type { AuditLog, ChainVerification, StoredAuditEvent } from '../../ports/audit-log.js';
 import { withTransaction } from './transaction.js';
 
-const BATCH = 1000;
+/** Events per block, and blocks per page when reading the chain back. */
+const BLOCK = 2000;
+const PAGE = 50;
 
 interface EventRow {
   id: number;
@@ -14,26 +16,75 @@ interface EventRow {
   at: Date;
   data: Record<string, unknown>;
   seq: number | null;
-  prev_hash: string | null;
+  block: number | null;
   hash: string | null;
+}
+
+interface Head {
+  block: number;
+  seq: number;
+  hash: string;
+  sealed_xid: string;
+  sealed_id: number;
 }
 
 const genesis = (tenant: string) => sha256Hex(`airlock-audit-genesis:${tenant}`);
 
-/** The hash covers every content column, the position and the previous hash. */
-const eventHash = (r: EventRow, seq: number, prevHash: string) =>
-  sha256Hex(
-    canonicalJson({
-      id: String(r.id),
-      tenant: r.tenant_id,
-      kind: r.kind,
-      action_id: r.action_id,
-      at: r.at.toISOString(),
-      data: r.data,
-      seq,
-      prev_hash: prevHash,
-    }),
-  );
+/**
+ * One seal: the committed, unsealed events of the tenant (in (xid, id) order,
+ * only those older than every running transaction) become the next block.
+ * Runs after the head row is locked, so its snapshot sees every block sealed before.
+ */
+const SEAL_SQL = `
+WITH ev AS (
+  SELECT e.id, e.xid, airlock_audit_event_hash(e) AS h
+  FROM audit_events e
+  WHERE e.tenant_id = $1 AND (e.xid, e.id) > ($2::xid8, $3::bigint)
+    AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY e.xid, e.id
+  LIMIT $4
+), agg AS (
+  SELECT array_agg(id ORDER BY xid, id) AS ids, array_agg(h ORDER BY xid, id) AS hashes, array_agg(xid ORDER BY xid, id) AS xids
+  FROM ev HAVING count(*) > 0
+), b AS (
+  INSERT INTO audit_blocks (tenant_id, block, first_seq, event_ids, event_hashes, prev_hash, hash)
+  SELECT $1, $5, $6, ids, hashes, $7, airlock_audit_block_hash($1, $5, $6, $7, hashes) FROM agg
+  RETURNING hash, cardinality(event_ids) AS n
+), h AS (
+  UPDATE audit_chain_heads SET block = $5, seq = $6 + b.n - 1, hash = b.hash,
+    sealed_xid = agg.xids[cardinality(agg.xids)], sealed_id = agg.ids[cardinality(agg.ids)]
+  FROM b, agg WHERE tenant_id = $1
+)
+SELECT n FROM b`;
+
+/** A page of blocks, each with its events' hashes recomputed from their rows, and the ids no row answers for. */
+const BLOCKS_SQL = `
+SELECT b.block, b.first_seq, b.prev_hash, b.hash, cardinality(b.event_ids) AS n, b.event_ids::text[] AS event_ids,
+  airlock_audit_block_hash(b.tenant_id, b.block, b.first_seq, b.prev_hash, b.event_hashes) AS block_hash,
+  x.altered, x.missing
+FROM audit_blocks b
+CROSS JOIN LATERAL (
+  SELECT
+    COALESCE(array_agg(u.pos::int) FILTER (WHERE e.id IS NOT NULL AND airlock_audit_event_hash(e) <> u.h), '{}') AS altered,
+    COALESCE(array_agg(u.pos::int) FILTER (WHERE e.id IS NULL), '{}') AS missing
+  FROM unnest(b.event_ids, b.event_hashes) WITH ORDINALITY AS u(id, h, pos)
+  LEFT JOIN audit_events e ON e.tenant_id = b.tenant_id AND e.id = u.id
+) x
+WHERE b.tenant_id = $1 AND b.block > $2
+ORDER BY b.block
+LIMIT $3`;
+
+interface BlockRow {
+  block: number;
+  first_seq: number;
+  prev_hash: string;
+  hash: string;
+  n: number;
+  event_ids: string[];
+  block_hash: string;
+  altered: number[];
+  missing: number[];
+}
 
 const toStored = (r: EventRow): StoredAuditEvent => ({
   id: String(r.id),
@@ -43,15 +94,14 @@ const toStored = (r: EventRow): StoredAuditEvent => ({
   at: r.at,
   data: r.data,
   seq: r.seq ?? undefined,
-  prevHash: r.prev_hash ?? undefined,
+  block: r.block ?? undefined,
   hash: r.hash ?? undefined,
 });
 
 /**
- * Per-tenant hash chain over audit_events. Writers insert unsealed rows in
- * their own transactions; `seal` chains whatever has committed, in batches,
- * under a row lock on the tenant's chain head. Intake therefore never queues
- * behind a per-tenant lock, and the chain order is the order of sealing.
+ * Per-tenant hash chain over audit_events, in blocks. Writers insert events in
+ * their own transactions and never wait for sealing; `seal` appends what has
+ * committed as one block per batch, under a row lock on the tenant's chain head.
  */
 export class PgAuditLog implements AuditLog {
   constructor(private readonly pool: Pool) {}
@@ -65,44 +115,50 @@ export class PgAuditLog implements AuditLog {
   async seal(tenant: string): Promise<number> {
     let total = 0;
     for (;;) {
-      const n = await this.sealBatch(tenant);
+      const n = await this.sealBlock(tenant);
       total += n;
-      if (n < BATCH) return total;
+      if (n < BLOCK) return total;
     }
   }
 
-  /** Tenants with events waiting to be sealed (uses the partial index). */
+  /** Tenants with events past their watermark (a skip scan over the sealing index, then one probe per tenant). */
   async tenantsWithUnsealed(): Promise<string[]> {
-    const { rows } = await this.pool.query<{ tenant_id: string }>('SELECT DISTINCT tenant_id FROM audit_events WHERE seq IS NULL');
+    const { rows } = await this.pool.query<{ tenant_id: string }>(`
+      WITH RECURSIVE t AS (
+        (SELECT tenant_id FROM audit_events ORDER BY tenant_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT e.tenant_id FROM audit_events e WHERE e.tenant_id > t.tenant_id ORDER BY e.tenant_id LIMIT 1)
+        FROM t WHERE t.tenant_id IS NOT NULL
+      )
+      SELECT t.tenant_id FROM t LEFT JOIN audit_chain_heads h ON h.tenant_id = t.tenant_id
+      WHERE t.tenant_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM audit_events e WHERE e.tenant_id = t.tenant_id
+          AND (e.xid, e.id) > (COALESCE(h.sealed_xid, '0'::xid8), COALESCE(h.sealed_id, 0)))`);
     return rows.map((r) => r.tenant_id);
   }
 
-  private sealBatch(tenant: string): Promise<number> {
+  private sealBlock(tenant: string): Promise<number> {
     return withTransaction(this.pool, async (client) => {
-      await client.query('INSERT INTO audit_chain_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT DO NOTHING', [tenant, genesis(tenant)]);
-      const head = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE', [tenant])).rows[0]!;
-      const { rows } = await client.query<EventRow>(
-        'SELECT id, tenant_id, kind, action_id, at, data FROM audit_events WHERE tenant_id = $1 AND seq IS NULL ORDER BY id LIMIT $2',
-        [tenant, BATCH],
-      );
-      if (rows.length === 0) return 0;
-      const ids: number[] = [], seqs: number[] = [], prevs: string[] = [], hashes: string[] = [];
-      let { seq, hash } = head;
-      for (const r of rows) {
-        seq += 1;
-        const h = eventHash(r, seq, hash);
-        ids.push(r.id); seqs.push(seq); prevs.push(hash); hashes.push(h);
-        hash = h;
-      }
-      await client.query(
-        `UPDATE audit_events e SET seq = v.seq, prev_hash = v.prev, hash = v.hash
-         FROM (SELECT unnest($1::bigint[]) AS id, unnest($2::bigint[]) AS seq, unnest($3::text[]) AS prev, unnest($4::text[]) AS hash) v
-         WHERE e.id = v.id`,
-        [ids, seqs, prevs, hashes],
-      );
-      await client.query('UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE tenant_id = $1', [tenant, seq, hash]);
-      return rows.length;
+      const head = await this.lockHead(client, tenant);
+      const { rows } = await client.query<{ n: number }>({
+        name: 'airlock_audit_seal',
+        text: SEAL_SQL,
+        values: [tenant, head.sealed_xid, head.sealed_id, BLOCK, head.block + 1, head.seq + 1, head.hash],
+      });
+      return rows[0]?.n ?? 0;
     });
+  }
+
+  private async lockHead(client: PoolClient, tenant: string): Promise<Head> {
+    const select = () =>
+      client.query<Head>('SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE', [tenant]);
+    const found = (await select()).rows[0];
+    if (found) return found;
+    await client.query(
+      "INSERT INTO audit_chain_heads (tenant_id, block, seq, hash, sealed_xid, sealed_id) VALUES ($1, 0, 0, $2, '0', 0) ON CONFLICT DO NOTHING",
+      [tenant, genesis(tenant)],
+    );
+    return (await select()).rows[0]!;
   }
 
   async verify(tenant: string): Promise<ChainVerification> {
@@ -112,24 +168,32 @@ export class PgAuditLog implements AuditLog {
     try {
       // One snapshot for the whole walk, so concurrent sealing cannot look like tampering.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const head = (await client.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_heads WHERE tenant_id = $1', [tenant])).rows[0];
+      const head = (await client.query<Head>('SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1', [tenant])).rows[0];
+      let expectBlock = 1;
       let expectSeq = 1;
       let prev = genesis(tenant);
-      for await (const r of this.walk(client, tenant)) {
-        if (r.seq !== expectSeq) {
-          problems.push(`event ${r.id}: expected seq ${expectSeq}, found ${r.seq} (events missing or reordered)`);
-          expectSeq = r.seq!;
-        }
-        if (r.prev_hash !== prev) problems.push(`event ${r.id} (seq ${r.seq}): prev_hash does not match the previous event`);
-        if (eventHash(r, r.seq!, r.prev_hash ?? '') !== r.hash) problems.push(`event ${r.id} (seq ${r.seq}): content does not match its hash (altered)`);
-        prev = r.hash ?? '';
-        expectSeq += 1;
-        checked += 1;
+      for await (const b of this.blocks(client, tenant)) {
+        if (b.block !== expectBlock) problems.push(`block ${expectBlock}${b.block > expectBlock + 1 ? `..${b.block - 1}` : ''} missing (blocks removed)`);
+        if (b.first_seq !== expectSeq) problems.push(`block ${b.block}: starts at seq ${b.first_seq}, expected seq ${expectSeq} (events missing or reordered)`);
+        if (b.prev_hash !== prev) problems.push(`block ${b.block}: prev_hash does not match the previous block`);
+        if (b.block_hash !== b.hash) problems.push(`block ${b.block}: its list of events does not match its hash (altered)`);
+        for (const pos of b.missing) problems.push(`event ${b.event_ids[pos - 1]} (seq ${b.first_seq + pos - 1}): missing (events removed)`);
+        for (const pos of b.altered) problems.push(`event ${b.event_ids[pos - 1]} (seq ${b.first_seq + pos - 1}): content does not match its hash (altered)`);
+        checked += b.n;
+        prev = b.hash;
+        expectBlock = b.block + 1;
+        expectSeq = b.first_seq + b.n;
       }
-      const lastSeq = expectSeq - 1;
-      if ((head?.seq ?? 0) !== lastSeq) problems.push(`chain head says seq ${head?.seq ?? 0} but the last event found has seq ${lastSeq} (events removed)`);
-      else if (head && lastSeq > 0 && head.hash !== prev) problems.push('chain head hash does not match the last event');
-      const unsealed = (await client.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND seq IS NULL', [tenant])).rows[0]!.n;
+      const lastBlock = expectBlock - 1;
+      if ((head?.block ?? 0) !== lastBlock) {
+        problems.push(`chain head says block ${head?.block ?? 0} (seq ${head?.seq ?? 0}) but the last block found is ${lastBlock} (events removed)`);
+      } else if (head && lastBlock > 0 && (head.hash !== prev || head.seq !== expectSeq - 1)) {
+        problems.push('chain head does not match the last block');
+      }
+      const unsealed = (await client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1 AND (xid, id) > ($2::xid8, $3::bigint)",
+        [tenant, head?.sealed_xid ?? '0', head?.sealed_id ?? 0],
+      )).rows[0]!.n;
       await client.query('COMMIT');
       return { ok: problems.length === 0, checked, unsealed, problems };
     } finally {
@@ -137,16 +201,13 @@ export class PgAuditLog implements AuditLog {
     }
   }
 
-  private async *walk(client: PoolClient, tenant: string): AsyncGenerator<EventRow> {
+  private async *blocks(client: PoolClient, tenant: string): AsyncGenerator<BlockRow> {
     let after = 0;
     for (;;) {
-      const { rows } = await client.query<EventRow>(
-        'SELECT * FROM audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
-        [tenant, after, BATCH],
-      );
+      const { rows } = await client.query<BlockRow>(BLOCKS_SQL, [tenant, after, PAGE]);
       for (const r of rows) yield r;
-      if (rows.length < BATCH) return;
-      after = rows[rows.length - 1]!.seq!;
+      if (rows.length < PAGE) return;
+      after = rows[rows.length - 1]!.block;
     }
   }
 
@@ -155,12 +216,33 @@ export class PgAuditLog implements AuditLog {
     let n = 0;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      for await (const r of this.walk(client, tenant)) {
-        await write(toStored(r));
-        n += 1;
+      let after = 0;
+      for (;;) {
+        const next = (await client.query<{ block: number }>('SELECT block FROM audit_blocks WHERE tenant_id = $1 AND block > $2 ORDER BY block LIMIT 1', [tenant, after])).rows[0];
+        if (!next) break;
+        // Sealed events in chain order, one block at a time.
+        const { rows } = await client.query<EventRow>(
+          `SELECT e.id, e.tenant_id, e.kind, e.action_id, e.at, e.data, b.first_seq + u.pos - 1 AS seq, b.block, encode(u.h, 'hex') AS hash
+           FROM audit_blocks b
+           CROSS JOIN LATERAL unnest(b.event_ids, b.event_hashes) WITH ORDINALITY AS u(id, h, pos)
+           JOIN audit_events e ON e.tenant_id = b.tenant_id AND e.id = u.id
+           WHERE b.tenant_id = $1 AND b.block = $2
+           ORDER BY u.pos`,
+          [tenant, next.block],
+        );
+        for (const r of rows) {
+          await write(toStored(r));
+          n += 1;
+        }
+        after = next.block;
       }
-      // Events not yet sealed follow the chain, in insertion order.
-      const { rows } = await client.query<EventRow>('SELECT * FROM audit_events WHERE tenant_id = $1 AND seq IS NULL ORDER BY id', [tenant]);
+      // Events not yet sealed follow the chain, in the order they will be sealed.
+      const head = (await client.query<Head>('SELECT sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1', [tenant])).rows[0];
+      const { rows } = await client.query<EventRow>(
+        `SELECT id, tenant_id, kind, action_id, at, data, NULL AS seq, NULL AS block, NULL AS hash FROM audit_events
+         WHERE tenant_id = $1 AND (xid, id) > ($2::xid8, $3::bigint) ORDER BY xid, id`,
+        [tenant, head?.sealed_xid ?? '0', head?.sealed_id ?? 0],
+      );
       for (const r of rows) {
         await write(toStored(r));
         n += 1;
