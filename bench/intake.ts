@@ -71,34 +71,37 @@ async function main() {
     const raw = await rawInsertRate(db.url);
     const server = await startServer({ DATABASE_URL: db.url, POLICY_FILE: 'examples/policy.yml' });
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    const policy = await FilePolicySource.open('examples/policy.yml');
-    const create = makeCreateAgent({ agents: new PgAgentStore(pool), policy });
-    const support = `Bearer ${(await create('acme', 'support-bot')).key}`;
-    const ops = `Bearer ${(await create('acme', 'ops-bot')).key}`;
-    // Warm-up (not counted): JIT, connection pool and prepared statements, for both measured runs alike.
-    await cannon(server.base, support, { tool: 'lookup_order', args: { order_id: 'w' }, requester: { id: 'U1' }, workflow: 'warmup' }, 3);
-    const allow = await cannon(server.base, support, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' }, workflow: 'bench' });
-    const deny = await cannon(server.base, ops, { tool: 'grant_admin', args: { user: 'mallory' }, requester: { id: 'U1' }, workflow: 'bench' });
-    // Every stored decision has its audit event (one statement wrote both).
-    const orphans = Number((await pool.query(
-      "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
-    )).rows[0].count);
-    if (orphans > 0) throw new Error(`${orphans} actions without their audit event`);
-    // Sealing keeps up: how far behind the chain is when the load stops, and that it then verifies.
-    const behind = await unsealedCount(pool);
-    const stopped = Date.now();
-    while ((await unsealedCount(pool)) > 0) {
-      if (Date.now() - stopped > 30_000) throw new Error('audit sealing did not catch up within 30 s');
-      await new Promise((r) => setTimeout(r, 20));
+    try {
+      const policy = await FilePolicySource.open('examples/policy.yml');
+      const create = makeCreateAgent({ agents: new PgAgentStore(pool), policy });
+      const support = `Bearer ${(await create('acme', 'support-bot')).key}`;
+      const ops = `Bearer ${(await create('acme', 'ops-bot')).key}`;
+      // Warm-up (not counted): JIT, connection pool and prepared statements, for both measured runs alike.
+      await cannon(server.base, support, { tool: 'lookup_order', args: { order_id: 'w' }, requester: { id: 'U1' }, workflow: 'warmup' }, 3);
+      const allow = await cannon(server.base, support, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' }, workflow: 'bench' });
+      const deny = await cannon(server.base, ops, { tool: 'grant_admin', args: { user: 'mallory' }, requester: { id: 'U1' }, workflow: 'bench' });
+      // Every stored decision has its audit event (one statement wrote both).
+      const orphans = Number((await pool.query(
+        "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
+      )).rows[0].count);
+      if (orphans > 0) throw new Error(`${orphans} actions without their audit event`);
+      // Sealing keeps up: how far behind the chain is when the load stops, and that it then verifies.
+      const behind = await unsealedCount(pool);
+      const stopped = Date.now();
+      while ((await unsealedCount(pool)) > 0) {
+        if (Date.now() - stopped > 30_000) throw new Error('audit sealing did not catch up within 30 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const catchUpMs = Date.now() - stopped;
+      const verified = await new PgAuditLog(pool).verify('acme');
+      if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
+      rows.push({ raw, allow, deny, behind, catchUpMs, chained: verified.checked });
+      console.log(`run ${run}: raw ${raw.toFixed(0)}/s, allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified`);
+    } finally {
+      await pool.end();
+      await server.stop();
+      await db.drop();
     }
-    const catchUpMs = Date.now() - stopped;
-    const verified = await new PgAuditLog(pool).verify('acme');
-    if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
-    await pool.end();
-    await server.stop();
-    await db.drop();
-    rows.push({ raw, allow, deny, behind, catchUpMs, chained: verified.checked });
-    console.log(`run ${run}: raw ${raw.toFixed(0)}/s, allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified`);
   }
   const raw = median(rows.map((r) => r.raw));
   const fmt = (k: 'allow' | 'deny') => {

@@ -28,6 +28,9 @@ interface Head {
   sealed_id: number;
 }
 
+/** bigint columns, as numbers whatever type parsers the process has installed. */
+const HEAD_SELECT = 'SELECT block::float8, seq::float8, hash, sealed_xid::text AS sealed_xid, sealed_id::float8 FROM audit_chain_heads WHERE tenant_id = $1';
+
 const genesis = (tenant: string) => sha256Hex(`airlock-audit-genesis:${tenant}`);
 
 /**
@@ -59,7 +62,7 @@ SELECT n FROM b`;
 
 /** A page of blocks, each with its events' hashes recomputed from their rows, and the ids no row answers for. */
 const BLOCKS_SQL = `
-SELECT b.block, b.first_seq, b.prev_hash, b.hash, cardinality(b.event_ids) AS n, b.event_ids::text[] AS event_ids,
+SELECT b.block::float8, b.first_seq::float8, b.prev_hash, b.hash, cardinality(b.event_ids) AS n, b.event_ids::text[] AS event_ids,
   airlock_audit_block_hash(b.tenant_id, b.block, b.first_seq, b.prev_hash, b.event_hashes) AS block_hash,
   x.altered, x.missing
 FROM audit_blocks b
@@ -151,7 +154,7 @@ export class PgAuditLog implements AuditLog {
 
   private async lockHead(client: PoolClient, tenant: string): Promise<Head> {
     const select = () =>
-      client.query<Head>('SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1 FOR UPDATE', [tenant]);
+      client.query<Head>(`${HEAD_SELECT} FOR UPDATE`, [tenant]);
     const found = (await select()).rows[0];
     if (found) return found;
     await client.query(
@@ -168,7 +171,7 @@ export class PgAuditLog implements AuditLog {
     try {
       // One snapshot for the whole walk, so concurrent sealing cannot look like tampering.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const head = (await client.query<Head>('SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1', [tenant])).rows[0];
+      const head = (await client.query<Head>(HEAD_SELECT, [tenant])).rows[0];
       let expectBlock = 1;
       let expectSeq = 1;
       let prev = genesis(tenant);
@@ -218,11 +221,11 @@ export class PgAuditLog implements AuditLog {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       let after = 0;
       for (;;) {
-        const next = (await client.query<{ block: number }>('SELECT block FROM audit_blocks WHERE tenant_id = $1 AND block > $2 ORDER BY block LIMIT 1', [tenant, after])).rows[0];
+        const next = (await client.query<{ block: number }>('SELECT block::float8 FROM audit_blocks WHERE tenant_id = $1 AND block > $2 ORDER BY block LIMIT 1', [tenant, after])).rows[0];
         if (!next) break;
         // Sealed events in chain order, one block at a time.
         const { rows } = await client.query<EventRow>(
-          `SELECT e.id, e.tenant_id, e.kind, e.action_id, e.at, e.data, b.first_seq + u.pos - 1 AS seq, b.block, encode(u.h, 'hex') AS hash
+          `SELECT e.id, e.tenant_id, e.kind, e.action_id, e.at, e.data, (b.first_seq + u.pos - 1)::float8 AS seq, b.block::float8, encode(u.h, 'hex') AS hash
            FROM audit_blocks b
            CROSS JOIN LATERAL unnest(b.event_ids, b.event_hashes) WITH ORDINALITY AS u(id, h, pos)
            JOIN audit_events e ON e.tenant_id = b.tenant_id AND e.id = u.id
@@ -237,7 +240,7 @@ export class PgAuditLog implements AuditLog {
         after = next.block;
       }
       // Events not yet sealed follow the chain, in the order they will be sealed.
-      const head = (await client.query<Head>('SELECT sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1', [tenant])).rows[0];
+      const head = (await client.query<Head>(HEAD_SELECT, [tenant])).rows[0];
       const { rows } = await client.query<EventRow>(
         `SELECT id, tenant_id, kind, action_id, at, data, NULL AS seq, NULL AS block, NULL AS hash FROM audit_events
          WHERE tenant_id = $1 AND (xid, id) > ($2::xid8, $3::bigint) ORDER BY xid, id`,
