@@ -1,3 +1,4 @@
+import { keepQueueStatisticsFresh } from '../infra/postgres/queue-statistics.js';
 import { wireApprovals, type Approvals } from './approvals.js';
 import type { Core } from './container.js';
 
@@ -8,10 +9,13 @@ import type { Core } from './container.js';
  */
 export async function startApprovals(core: Core, opts: { processors: boolean }): Promise<Approvals> {
   if (opts.processors) core.sealer.startSweep();
+  const schema = core.queues.postgresSchema;
+  const stopStatistics = opts.processors && schema ? keepQueueStatisticsFresh(core.pool, schema, core.log) : () => undefined;
   const approvals = await wireApprovals(core, opts);
   return {
     ...approvals,
     close: async () => {
+      stopStatistics();
       core.sealer.stop();
       await approvals.close();
     },

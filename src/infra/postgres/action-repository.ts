@@ -7,18 +7,36 @@ import { ActionBatchWriter } from './action-batch-writer.js';
 import { ACTION_SELECT, toAction, type ActionRow } from './action-row.js';
 import { withTransaction } from './transaction.js';
 
+const pendingKey = (tenant: string, group: string) => `${tenant}\u0000${group}`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * How long a reviewer group's pending count is reused. Counting scans up to
+ * max_pending rows, and every queued request asks; reusing the count (plus
+ * this process's own new pending actions) keeps that off the hot path. A slot
+ * freed elsewhere is seen within this window; until then the count errs high,
+ * towards falling back rather than over-filling the queue.
+ */
+const PENDING_COUNT_TTL_MS = 250;
 
 export class PgActionStore implements ActionStore {
   private readonly writer: ActionBatchWriter;
+  private readonly pendingCounts = new Map<string, { n: number; at: number }>();
 
   constructor(private readonly pool: Pool) {
     this.writer = new ActionBatchWriter(pool);
   }
 
   /** Intake's write: the action and its audit event in one statement, group-committed with concurrent decisions. */
-  record(input: NewActionRecord): Promise<RecordOutcome> {
-    return this.writer.write(input);
+  async record(input: NewActionRecord): Promise<RecordOutcome> {
+    const outcome = await this.writer.write(input);
+    const { action } = input;
+    if (outcome.kind === 'recorded' && action.status === 'pending' && action.reviewerGroup) {
+      const cached = this.pendingCounts.get(pendingKey(action.tenant, action.reviewerGroup));
+      if (cached) cached.n += 1;
+    }
+    return outcome;
   }
 
   async get(tenant: string, id: string) {
@@ -36,7 +54,11 @@ export class PgActionStore implements ActionStore {
   }
 
   async pendingCount(tenant: string, reviewerGroup: string, atMost: number) {
-    // Bounded: every queued request runs this, so its cost must not grow with the backlog.
+    const key = pendingKey(tenant, reviewerGroup);
+    const cached = this.pendingCounts.get(key);
+    if (cached && Date.now() - cached.at < PENDING_COUNT_TTL_MS) return Math.min(cached.n, atMost);
+    const at = Date.now();
+    // Bounded: its cost must not grow past max_pending however long the backlog.
     const { rows } = await this.pool.query<{ n: number }>({
       name: 'airlock_pending_count',
       text: `SELECT count(*)::int AS n FROM (
@@ -44,6 +66,7 @@ export class PgActionStore implements ActionStore {
              ) bounded`,
       values: [tenant, reviewerGroup, atMost],
     });
+    this.pendingCounts.set(key, { n: rows[0]!.n, at });
     return rows[0]!.n;
   }
 

@@ -11,6 +11,8 @@ export type QueueBackendConfig = { kind: 'redis'; url: string; prefix?: string }
 
 export interface QueueFactory {
   readonly kind: QueueBackendConfig['kind'];
+  /** On the PostgreSQL backend, the schema holding the queue tables (for database maintenance). */
+  readonly postgresSchema?: string;
   queue<D = unknown>(name: string, opts?: Omit<QueueOptions, 'connection'>): Queue<D>;
   worker<D = unknown>(name: string, processor: Processor<D>, opts?: Omit<WorkerOptions, 'connection'>): Worker<D>;
   /** Resolves when the backend answers (for /readyz). */
@@ -64,6 +66,7 @@ async function postgresFactory(url: string, schema: string): Promise<QueueFactor
   let pinger: Queue | undefined;
   return {
     kind: 'postgres',
+    postgresSchema: schema,
     queue: <D>(name: string, opts = {}) => track(owned, new pgClasses.Queue<D>(name, { ...opts, connection }) as unknown as Queue<D>),
     worker: <D>(name: string, processor: Processor<D>, opts = {}) =>
       track(owned, new pgClasses.Worker<D>(name, processor, { ...opts, connection }) as unknown as Worker<D>),
