@@ -28,7 +28,7 @@ export function keepQueueStatisticsFresh(pool: Pool, schema: string, log: Logger
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       // The table appears once BullMQ has migrated its schema; until then there is nothing to analyze.
-      if ((err as { code?: string }).code !== '42P01') log.warn({ err: (err as Error).message }, 'could not analyze the queue table');
+      if (!NOT_CREATED_YET.has(String((err as { code?: string }).code))) log.warn({ err: (err as Error).message }, 'could not analyze the queue table');
     } finally {
       client.release();
     }
@@ -37,5 +37,8 @@ export function keepQueueStatisticsFresh(pool: Pool, schema: string, log: Logger
   timer.unref();
   return () => clearInterval(timer);
 }
+
+/** undefined_table, invalid_schema_name. */
+const NOT_CREATED_YET = new Set(['42P01', '3F000']);
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
