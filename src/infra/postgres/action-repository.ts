@@ -18,7 +18,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * freed elsewhere is seen within this window; until then the count errs high,
  * towards falling back rather than over-filling the queue.
  */
-const PENDING_COUNT_TTL_MS = 250;
+const PENDING_COUNT_TTL_MS = 1_000;
 
 export class PgActionStore implements ActionStore {
   private readonly writer: ActionBatchWriter;
