@@ -122,7 +122,7 @@ Airlock can exceed it because it group-commits: decisions that arrive while a wr
 ${fmt('allow')}
 ${fmt('deny')}
 
-Sealing keeps up: when the load stopped, at most ${Math.max(...rows.map((r) => r.behind))} events were not yet in the chain, all were sealed at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
+Sealing keeps up: when the load stopped, the most events waiting to be sealed in any run was ${Math.max(...rows.map((r) => r.behind))}; the chain was complete at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
 
 Per run: ${rows.map((r) => `raw ${r.raw.toFixed(0)}, allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99})`).join('; ')}.`,
   );
