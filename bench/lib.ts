@@ -21,6 +21,7 @@ export async function freshDatabase(label: string) {
   await migrate(pool);
   await pool.end();
   return {
+    name,
     url: url.toString(),
     drop: async () => {
       const c = new pg.Client({ connectionString: ADMIN_URL });

@@ -9,6 +9,7 @@ import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, percentile, start
 import { FakeSlackApi } from '../test/fakes/fake-slack-api.js';
 import { SIGNING_SECRET, approveClick, slackHeaders } from '../test/support/slack-requests.js';
 import { createQueueFactory } from '../src/infra/queue/backend.js';
+import { cpuSnapshot, cpuUse, type CpuUse } from './cpu.js';
 import { PgAgentStore } from '../src/infra/postgres/agent-repository.js';
 import { FilePolicySource } from '../src/policy/file-policy-source.js';
 import { makeCreateAgent } from '../src/usecases/create-agent.js';
@@ -72,6 +73,8 @@ interface RunResult {
   lateness: Stats;
   baselineJobs: number;
   baseline: Stats;
+  /** CPU used during the measured window, percent of one core. */
+  cpu: CpuUse;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -319,6 +322,7 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
     const submitCount = Math.round(SECONDS * RATE);
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
+    const cpuBefore = cpuSnapshot(server.proc.pid!);
     const start = performance.now();
     await Promise.all([
       openLoop(submitCount, RATE, (i) => submit('send_email', i, emails), start),
@@ -344,6 +348,7 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
       ),
     ]);
     await Promise.all(inflight.splice(0));
+    const cpu = cpuUse(cpuBefore, cpuSnapshot(server.proc.pid!));
     lag.disable();
 
     // Stragglers: every card, every clicked action's update, every quick_deny expired.
@@ -392,12 +397,14 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
       lateness: stats(lateRows.map((r) => Number(r.late))),
       baselineJobs: baseline.jobs,
       baseline: baseline.stats,
+      cpu,
     };
     console.log(
       `${backend} run ${run}: intake p50 ${f(result.intake.p50)} p99 ${f(result.intake.p99)}; cards ${result.cards}/${result.submitted} p50 ${f(result.card.p50)} p99 ${f(result.card.p99)}; ` +
         `clicks ${result.acked}/${result.clicks} ack p99 ${f(result.ack.p99)}, → update p50 ${f(result.clickToUpdate.p50)} p99 ${f(result.clickToUpdate.p99)} (${result.updated}); ` +
         `timeouts ${result.expired}/${result.timeouts} late p99 ${f(result.lateness.p99)} max ${f(result.lateness.max)}; ` +
-        `baseline p50 ${f(result.baseline.p50)} p99 ${f(result.baseline.p99)}; load ${load.toFixed(2)}, bench loop delay p99 ${f(result.benchLag)}`,
+        `baseline p50 ${f(result.baseline.p50)} p99 ${f(result.baseline.p99)}; load ${load.toFixed(2)}, bench loop delay p99 ${f(result.benchLag)}; ` +
+        `CPU % of a core: server ${result.cpu.server.toFixed(0)}, postgres ${result.cpu.postgres.toFixed(0)}, bench ${result.cpu.bench.toFixed(0)}, machine ${result.cpu.busy.toFixed(0)}/200, steal ${result.cpu.steal.toFixed(0)}`,
     );
     return result;
   } finally {
@@ -407,7 +414,8 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
     }
     await pool.end();
     await fake.close();
-    await db.drop();
+    if (process.env.BENCH_KEEP_DB) console.log(`kept database ${db.name}`);
+    else await db.drop();
     if (redisUrl) await flushRedis(redisUrl);
   }
 }
@@ -480,7 +488,9 @@ ${line('click ack (HTTP response to /slack/events)', (r) => r.ack, `${sum((r) =>
 ${line('click → decision + chat.update "Approved"', (r) => r.clickToUpdate, `${sum((r) => r.updated)} / ${sum((r) => r.clicks)}`, '')}
 ${line('click → decision recorded (`decided_at`)', (r) => r.clickToDecided, `${sum((r) => r.clickToDecided.n)} / ${sum((r) => r.clicks)}`, '')}
 ${line('timeout lateness (`decided_at − expires_at`)', (r) => r.lateness, `${sum((r) => r.expired)} / ${sum((r) => r.timeouts)}`, `within 1 s: ${ok(lateMax < 1000)}`)}
-${line('queue-only baseline: add → worker picks up', (r) => r.baseline, `${sum((r) => r.baseline.n)} / ${sum((r) => r.baselineJobs)}`, '')}`;
+${line('queue-only baseline: add → worker picks up', (r) => r.baseline, `${sum((r) => r.baseline.n)} / ${sum((r) => r.baselineJobs)}`, '')}
+
+CPU during the measured window, % of one core (medians over runs): server ${m((r) => r.cpu.server).toFixed(0)}, Postgres ${m((r) => r.cpu.postgres).toFixed(0)}, bench process ${m((r) => r.cpu.bench).toFixed(0)}; whole machine ${m((r) => r.cpu.busy).toFixed(0)} of 200 (steal ${m((r) => r.cpu.steal).toFixed(0)}).`;
 }
 
 function perRun(rows: RunResult[]) {

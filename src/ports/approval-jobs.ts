@@ -10,7 +10,18 @@ export interface ActionJobRef {
   round: number;
 }
 
+export interface RoundTimers {
+  expiresAt?: Date;
+  remindAt?: Date;
+}
+
 export interface ApprovalJobs {
+  /**
+   * A new approval round: its card, its deadline and its reminder, enqueued
+   * together (one write to the queue backend, so the card does not wait
+   * behind the timers).
+   */
+  startRound(ref: ActionJobRef, timers: RoundTimers): Promise<void>;
   postCard(ref: ActionJobRef): Promise<void>;
   scheduleExpiry(ref: ActionJobRef, at: Date): Promise<void>;
   scheduleReminder(ref: ActionJobRef, at: Date): Promise<void>;

@@ -5,13 +5,7 @@ import type { ApprovalJobs } from '../ports/approval-jobs.js';
 export function makeApprovalDispatcher(jobs: ApprovalJobs): ApprovalDispatcher {
   return {
     async actionQueued(action) {
-      const ref = { tenant: action.tenant, actionId: action.id, round: action.round };
-      // Independent jobs, enqueued together: the card does not wait behind the timers.
-      await Promise.all([
-        jobs.postCard(ref),
-        action.expiresAt ? jobs.scheduleExpiry(ref, action.expiresAt) : undefined,
-        action.remindAt ? jobs.scheduleReminder(ref, action.remindAt) : undefined,
-      ]);
+      await jobs.startRound({ tenant: action.tenant, actionId: action.id, round: action.round }, { expiresAt: action.expiresAt, remindAt: action.remindAt });
     },
   };
 }

@@ -46,9 +46,7 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       );
       if (escalated) {
         const next = { tenant: escalated.tenant, actionId: escalated.id, round: escalated.round };
-        await deps.jobs.postCard(next);
-        await deps.jobs.scheduleExpiry(next, escalated.expiresAt!);
-        if (escalated.remindAt) await deps.jobs.scheduleReminder(next, escalated.remindAt);
+        await deps.jobs.startRound(next, { expiresAt: escalated.expiresAt, remindAt: escalated.remindAt });
         await deps.jobs.updateCards({ tenant: escalated.tenant, actionId: escalated.id }, 'escalated');
       }
       return escalated;

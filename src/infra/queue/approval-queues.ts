@@ -1,7 +1,7 @@
-import { UnrecoverableError, type Job, type Queue, type Worker } from 'bullmq';
+import { UnrecoverableError, type FlowProducer, type Job, type JobsOptions, type Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { AirlockError } from '../../domain/errors.js';
-import type { ActionJobRef, ApprovalJobs } from '../../ports/approval-jobs.js';
+import type { ActionJobRef, ApprovalJobs, RoundTimers } from '../../ports/approval-jobs.js';
 import type { Clock } from '../../ports/clock.js';
 import type { QueueFactory } from './backend.js';
 
@@ -17,37 +17,79 @@ const jobId = (...parts: (string | number)[]) => parts.join('_');
 
 const KEEP = { removeOnComplete: true, removeOnFail: 1000 } as const;
 
+type CardQueue = Queue<CardJob>;
+type TimerQueue = Queue<TimerJob>;
+
+/** One job to enqueue: the queue it goes to, its name, data and options. */
+interface JobSpec {
+  queueName: string;
+  name: string;
+  data: CardJob | TimerJob;
+  opts: JobsOptions;
+}
+
 /** Enqueueing side of the approval loop. */
 export class BullApprovalJobs implements ApprovalJobs {
-  constructor(private readonly queues: { cards: Queue<CardJob>; timers: Queue<TimerJob>; callbacks: Queue<CallbackJob> }, private readonly clock: Clock) {}
+  constructor(
+    private readonly queues: { cards: CardQueue; timers: TimerQueue; callbacks: Queue<CallbackJob> },
+    private readonly flows: FlowProducer,
+    private readonly clock: Clock,
+  ) {}
+
+  private delayUntil(at: Date) {
+    return Math.max(0, at.getTime() - this.clock.now().getTime());
+  }
+
+  private postSpec(ref: ActionJobRef): JobSpec {
+    return {
+      queueName: QUEUES.cards,
+      name: 'post',
+      data: { kind: 'post', ...ref },
+      opts: { ...KEEP, jobId: jobId('post', ref.actionId, ref.round), attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+    };
+  }
+
+  private expirySpec(ref: ActionJobRef, at: Date): JobSpec {
+    return {
+      queueName: QUEUES.timers,
+      name: 'expire',
+      data: { kind: 'expire', ...ref },
+      opts: { ...KEEP, jobId: jobId('expire', ref.actionId, ref.round, at.getTime()), delay: this.delayUntil(at), attempts: 5, backoff: { type: 'exponential', delay: 500 } },
+    };
+  }
+
+  private reminderSpec(ref: ActionJobRef, at: Date): JobSpec {
+    return {
+      queueName: QUEUES.cards,
+      name: 'remind',
+      data: { kind: 'remind', ...ref },
+      opts: { ...KEEP, jobId: jobId('remind', ref.actionId, ref.round), delay: this.delayUntil(at), attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+    };
+  }
+
+  private async add(spec: JobSpec) {
+    const queue = spec.queueName === QUEUES.timers ? this.queues.timers : this.queues.cards;
+    await (queue as Queue<CardJob | TimerJob>).add(spec.name, spec.data, spec.opts);
+  }
+
+  async startRound(ref: ActionJobRef, timers: RoundTimers) {
+    const specs = [this.postSpec(ref)];
+    if (timers.expiresAt) specs.push(this.expirySpec(ref, timers.expiresAt));
+    if (timers.remindAt) specs.push(this.reminderSpec(ref, timers.remindAt));
+    // Jobs without children: a flow producer writes them, across queues, in one call.
+    await this.flows.addBulk(specs);
+  }
 
   async postCard(ref: ActionJobRef) {
-    await this.queues.cards.add('post', { kind: 'post', ...ref }, {
-      ...KEEP,
-      jobId: jobId('post', ref.actionId, ref.round),
-      attempts: 8,
-      backoff: { type: 'exponential', delay: 500 },
-    });
+    await this.add(this.postSpec(ref));
   }
 
   async scheduleExpiry(ref: ActionJobRef, at: Date) {
-    await this.queues.timers.add('expire', { kind: 'expire', ...ref }, {
-      ...KEEP,
-      jobId: jobId('expire', ref.actionId, ref.round, at.getTime()),
-      delay: Math.max(0, at.getTime() - this.clock.now().getTime()),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 500 },
-    });
+    await this.add(this.expirySpec(ref, at));
   }
 
   async scheduleReminder(ref: ActionJobRef, at: Date) {
-    await this.queues.cards.add('remind', { kind: 'remind', ...ref }, {
-      ...KEEP,
-      jobId: jobId('remind', ref.actionId, ref.round),
-      delay: Math.max(0, at.getTime() - this.clock.now().getTime()),
-      attempts: 5,
-      backoff: { type: 'exponential', delay: 1000 },
-    });
+    await this.add(this.reminderSpec(ref, at));
   }
 
   async updateCards(ref: { tenant: string; actionId: string }, reason: string) {
@@ -96,6 +138,7 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     timers: factory.queue<TimerJob>(QUEUES.timers),
     callbacks: factory.queue<CallbackJob>(QUEUES.callbacks),
   };
+  const flows = factory.flowProducer();
   const workers: Worker[] = [];
   let scheduleTimer: NodeJS.Timeout | undefined;
   const startWorkers = async (p: ApprovalProcessors) => {
@@ -137,7 +180,7 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     scheduleTimer = setInterval(() => void schedule().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler')), SCHEDULER_REFRESH_MS);
   };
   return {
-    jobs: new BullApprovalJobs(queues, clock),
+    jobs: new BullApprovalJobs(queues, flows, clock),
     queues,
     startWorkers,
     close: async () => {

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { createApprovalQueues } from '../../src/infra/queue/approval-queues.js';
+import { createQueueFactory, type QueueFactory } from '../../src/infra/queue/backend.js';
+import { createTestDatabase } from '../support/database.js';
+
+/** A Redis database of its own, flushed before use. */
+const redisDbUrl = () => {
+  const u = new URL(inject('redisUrl'));
+  u.pathname = '/14';
+  return u.toString();
+};
+
+const clock = { now: () => new Date() };
+
+describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend', (backend) => {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+
+  async function factory(): Promise<QueueFactory> {
+    if (backend === 'redis') {
+      const r = new Redis(redisDbUrl());
+      await r.flushdb();
+      r.disconnect();
+      const f = await createQueueFactory({ kind: 'redis', url: redisDbUrl() });
+      cleanups.push(() => f.close());
+      return f;
+    }
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const f = await createQueueFactory({ kind: 'postgres', url: db.url });
+    cleanups.push(() => f.close());
+    return f;
+  }
+
+  it('starts a round with its card, deadline and reminder in one call, once however often it is called', async () => {
+    const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
+    cleanups.push(() => queues.close());
+    const ref = { tenant: 'acme', actionId: randomUUID(), round: 0 };
+    const now = Date.now();
+    const expiresAt = new Date(now + 60_000);
+    const remindAt = new Date(now + 30_000);
+
+    await queues.jobs.startRound(ref, { expiresAt, remindAt });
+    await queues.jobs.startRound(ref, { expiresAt, remindAt });
+
+    const cards = await queues.queues.cards.getJobs(['waiting', 'delayed']);
+    const timers = await queues.queues.timers.getJobs(['waiting', 'delayed']);
+    expect(cards.map((j) => j.id).sort()).toEqual([`post_${ref.actionId}_0`, `remind_${ref.actionId}_0`]);
+    expect(timers.map((j) => j.id)).toEqual([`expire_${ref.actionId}_0_${expiresAt.getTime()}`]);
+
+    const post = cards.find((j) => j.name === 'post')!;
+    expect(post.data).toEqual({ kind: 'post', ...ref });
+    expect(await post.getState()).toBe('waiting');
+    expect(post.opts.attempts).toBe(8);
+
+    const remind = cards.find((j) => j.name === 'remind')!;
+    expect(await remind.getState()).toBe('delayed');
+    // Due at the reminder time (the delay counts from the job's own timestamp).
+    expect(Math.abs(remind.timestamp + remind.delay - remindAt.getTime())).toBeLessThan(1000);
+
+    const expire = timers[0]!;
+    expect(expire.data).toEqual({ kind: 'expire', ...ref });
+    expect(await expire.getState()).toBe('delayed');
+    expect(Math.abs(expire.timestamp + expire.delay - expiresAt.getTime())).toBeLessThan(1000);
+  });
+
+  it('starts a round without timers as its card alone', async () => {
+    const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
+    cleanups.push(() => queues.close());
+    const ref = { tenant: 'acme', actionId: randomUUID(), round: 1 };
+    await queues.jobs.startRound(ref, {});
+    expect((await queues.queues.cards.getJobs(['waiting', 'delayed'])).map((j) => j.id)).toEqual([`post_${ref.actionId}_1`]);
+    expect(await queues.queues.timers.getJobs(['waiting', 'delayed'])).toEqual([]);
+  });
+});
