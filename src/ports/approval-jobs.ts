@@ -17,9 +17,9 @@ export interface RoundTimers {
 
 export interface ApprovalJobs {
   /**
-   * A new approval round: its card, its deadline and its reminder, enqueued
-   * together (one write to the queue backend, so the card does not wait
-   * behind the timers).
+   * A new approval round: its card is enqueued before this resolves; its
+   * deadline and reminder may follow shortly after, batched with other
+   * rounds' (the reconciler applies them from Postgres if they never arrive).
    */
   startRound(ref: ActionJobRef, timers: RoundTimers): Promise<void>;
   postCard(ref: ActionJobRef): Promise<void>;

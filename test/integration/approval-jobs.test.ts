@@ -5,6 +5,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createApprovalQueues } from '../../src/infra/queue/approval-queues.js';
 import { createQueueFactory, type QueueFactory } from '../../src/infra/queue/backend.js';
 import { createTestDatabase } from '../support/database.js';
+import { waitFor } from '../support/wait-for.js';
 
 /** A Redis database of its own, flushed before use. */
 const redisDbUrl = () => {
@@ -37,7 +38,7 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     return f;
   }
 
-  it('starts a round with its card, deadline and reminder in one call, once however often it is called', async () => {
+  it('starts a round: its card at once, its deadline and reminder in the next timer batch, each once however often it is called', async () => {
     const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
     cleanups.push(() => queues.close());
     const ref = { tenant: 'acme', actionId: randomUUID(), round: 0 };
@@ -46,8 +47,14 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     const remindAt = new Date(now + 30_000);
 
     await queues.jobs.startRound(ref, { expiresAt, remindAt });
+    // The card job is there as soon as the call returns; the timers follow in their batch.
+    expect((await queues.queues.cards.getJobs(['waiting'])).map((j) => j.id)).toEqual([`post_${ref.actionId}_0`]);
     await queues.jobs.startRound(ref, { expiresAt, remindAt });
 
+    await waitFor(async () => (await queues.queues.timers.getJobs(['delayed'])).length > 0 && (await queues.queues.cards.getJobs(['delayed'])).length > 0, {
+      what: 'the round timers',
+    });
+    await queues.jobs.flushTimers();
     const cards = await queues.queues.cards.getJobs(['waiting', 'delayed']);
     const timers = await queues.queues.timers.getJobs(['waiting', 'delayed']);
     expect(cards.map((j) => j.id).sort()).toEqual([`post_${ref.actionId}_0`, `remind_${ref.actionId}_0`]);
@@ -67,6 +74,17 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     expect(expire.data).toEqual({ kind: 'expire', ...ref });
     expect(await expire.getState()).toBe('delayed');
     expect(Math.abs(expire.timestamp + expire.delay - expiresAt.getTime())).toBeLessThan(1000);
+  });
+
+  it('writes pending round timers when closed before their batch is due', async () => {
+    const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
+    const refs = Array.from({ length: 20 }, () => ({ tenant: 'acme', actionId: randomUUID(), round: 0 }));
+    const expiresAt = new Date(Date.now() + 60_000);
+    await Promise.all(refs.map((ref) => queues.jobs.startRound(ref, { expiresAt })));
+    // Closed before the batch was due: the close writes it.
+    await queues.close();
+    const timers = await queues.queues.timers.getJobs(['delayed']);
+    expect(timers.map((j) => j.id).sort()).toEqual(refs.map((r) => `expire_${r.actionId}_0_${expiresAt.getTime()}`).sort());
   });
 
   it('starts a round without timers as its card alone', async () => {

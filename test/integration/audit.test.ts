@@ -120,7 +120,14 @@ describe('audit chain tampering on a fresh tenant', () => {
     auth = await db.agentAuth('globex', 'support-bot');
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 3; i++) await submit('lookup_order', {}, db, auth);
-      await db.core.audit.seal('globex');
+      // A seal waits for every older transaction in the cluster (other test files' too) to end.
+      await waitFor(
+        async () => {
+          await db.core.audit.seal('globex');
+          return (await db.core.audit.verify('globex')).checked === 3 * (round + 1);
+        },
+        { what: `the events of round ${round} sealed` },
+      );
     }
     expect(await db.core.audit.verify('globex')).toMatchObject({ ok: true, checked: 9 });
   });

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { AirlockError } from '../../domain/errors.js';
 import type { NewActionRecord, RecordOutcome } from '../../ports/action-store.js';
+import { GroupCommit, ItemFailed } from '../group-commit.js';
 import { isDatabaseUnavailable } from './pool.js';
 
 /**
@@ -56,8 +57,6 @@ const UNSTORABLE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/i;
 interface Pending {
   json: string;
   overridesVersion: number;
-  resolve: (o: RecordOutcome) => void;
-  reject: (e: unknown) => void;
 }
 
 export interface BatchWriterOptions {
@@ -70,14 +69,10 @@ export interface BatchWriterOptions {
 }
 
 export class ActionBatchWriter {
-  private readonly queue: Pending[] = [];
-  private inFlight = 0;
-  private readonly maxInFlight: number;
-  private readonly maxBatch: number;
+  private readonly batches: GroupCommit<Pending, RecordOutcome>;
 
   constructor(private readonly pool: Pool, opts: BatchWriterOptions = {}) {
-    this.maxInFlight = opts.maxInFlight ?? 2;
-    this.maxBatch = opts.maxBatch ?? 256;
+    this.batches = new GroupCommit((batch) => this.run(batch), { maxInFlight: opts.maxInFlight ?? 2, maxBatch: opts.maxBatch ?? 256 });
   }
 
   write(input: NewActionRecord): Promise<RecordOutcome> {
@@ -87,34 +82,17 @@ export class ActionBatchWriter {
         new AirlockError('validation_failed', 'the request contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored'),
       );
     }
-    return new Promise((resolve, reject) => {
-      this.queue.push({ json, overridesVersion: input.overridesVersion, resolve, reject });
-      this.drain();
-    });
+    return this.batches.submit({ json, overridesVersion: input.overridesVersion });
   }
 
-  private drain(): void {
-    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      this.inFlight++;
-      this.run(batch).finally(() => {
-        this.inFlight--;
-        this.drain();
-      });
-    }
-  }
-
-  private async run(batch: Pending[]): Promise<void> {
+  private async run(batch: Pending[]): Promise<(RecordOutcome | ItemFailed)[]> {
     try {
-      const outcomes = await this.execute(batch);
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      return await this.execute(batch);
     } catch (err) {
-      if (batch.length === 1 || isDatabaseUnavailable(err)) {
-        batch.forEach((p) => p.reject(err));
-        return;
-      }
+      if (batch.length === 1 || isDatabaseUnavailable(err)) throw err;
       // Something in one decision broke the statement: write each alone, so only that one fails.
-      await Promise.all(batch.map((p) => this.run([p])));
+      const alone = await Promise.allSettled(batch.map((p) => this.execute([p])));
+      return alone.map((r) => (r.status === 'fulfilled' ? r.value[0]! : new ItemFailed(r.reason)));
     }
   }
 

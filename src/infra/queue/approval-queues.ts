@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AirlockError } from '../../domain/errors.js';
 import type { ActionJobRef, ApprovalJobs, RoundTimers } from '../../ports/approval-jobs.js';
 import type { Clock } from '../../ports/clock.js';
+import { GroupCommit } from '../group-commit.js';
 import type { QueueFactory } from './backend.js';
 
 export const QUEUES = { cards: 'airlock-cards', timers: 'airlock-timers', callbacks: 'airlock-callbacks' } as const;
@@ -28,13 +29,32 @@ interface JobSpec {
   opts: JobsOptions;
 }
 
+/**
+ * How long the timers of new rounds wait to be written together: one queue
+ * write and one timer-worker wake-up per batch instead of per action.
+ */
+export const TIMER_BATCH_MS = 100;
+
 /** Enqueueing side of the approval loop. */
 export class BullApprovalJobs implements ApprovalJobs {
+  private readonly pendingTimers: { ref: ActionJobRef; timers: RoundTimers }[] = [];
+  private timerFlush: NodeJS.Timeout | undefined;
+  private timerWrites: Promise<unknown> = Promise.resolve();
+  /** Card jobs of rounds started while an earlier write is in flight go together in the next one. */
+  private readonly cardWrites: GroupCommit<JobSpec, undefined>;
+
   constructor(
     private readonly queues: { cards: CardQueue; timers: TimerQueue; callbacks: Queue<CallbackJob> },
     private readonly flows: FlowProducer,
     private readonly clock: Clock,
-  ) {}
+    private readonly log: Logger,
+  ) {
+    this.cardWrites = new GroupCommit(async (specs) => {
+      // Jobs without children: a flow producer writes them, across queues, in one call.
+      await this.flows.addBulk(specs);
+      return specs.map(() => undefined);
+    }, { maxInFlight: 1, maxBatch: 100 });
+  }
 
   private delayUntil(at: Date) {
     return Math.max(0, at.getTime() - this.clock.now().getTime());
@@ -72,12 +92,35 @@ export class BullApprovalJobs implements ApprovalJobs {
     await (queue as Queue<CardJob | TimerJob>).add(spec.name, spec.data, spec.opts);
   }
 
+  /**
+   * The card job is written before this resolves; the deadline and reminder
+   * follow within TIMER_BATCH_MS, batched with other rounds'. Should the
+   * process die in between, the reconciler applies them from Postgres.
+   */
   async startRound(ref: ActionJobRef, timers: RoundTimers) {
-    const specs = [this.postSpec(ref)];
-    if (timers.expiresAt) specs.push(this.expirySpec(ref, timers.expiresAt));
-    if (timers.remindAt) specs.push(this.reminderSpec(ref, timers.remindAt));
-    // Jobs without children: a flow producer writes them, across queues, in one call.
-    await this.flows.addBulk(specs);
+    if (timers.expiresAt || timers.remindAt) {
+      this.pendingTimers.push({ ref, timers });
+      this.timerFlush ??= setTimeout(() => void this.flushTimers(), TIMER_BATCH_MS);
+    }
+    await this.cardWrites.submit(this.postSpec(ref));
+  }
+
+  /** Writes the pending timers of new rounds now; resolves when every write so far has ended. */
+  flushTimers(): Promise<unknown> {
+    clearTimeout(this.timerFlush);
+    this.timerFlush = undefined;
+    const batch = this.pendingTimers.splice(0);
+    const specs = batch.flatMap(({ ref, timers }) => [
+      ...(timers.expiresAt ? [this.expirySpec(ref, timers.expiresAt)] : []),
+      ...(timers.remindAt ? [this.reminderSpec(ref, timers.remindAt)] : []),
+    ]);
+    if (specs.length > 0) {
+      const write = this.flows.addBulk(specs).catch((err: Error) =>
+        this.log.warn({ err: err.message, rounds: batch.length }, 'could not schedule the deadlines and reminders of new rounds; the reconciler will apply them'),
+      );
+      this.timerWrites = Promise.all([this.timerWrites, write]);
+    }
+    return this.timerWrites;
   }
 
   async postCard(ref: ActionJobRef) {
@@ -138,7 +181,7 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     timers: factory.queue<TimerJob>(QUEUES.timers),
     callbacks: factory.queue<CallbackJob>(QUEUES.callbacks),
   };
-  const flows = factory.flowProducer();
+  const jobs = new BullApprovalJobs(queues, factory.flowProducer(), clock, log);
   const workers: Worker[] = [];
   let scheduleTimer: NodeJS.Timeout | undefined;
   const startWorkers = async (p: ApprovalProcessors) => {
@@ -180,11 +223,12 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     scheduleTimer = setInterval(() => void schedule().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler')), SCHEDULER_REFRESH_MS);
   };
   return {
-    jobs: new BullApprovalJobs(queues, flows, clock),
+    jobs,
     queues,
     startWorkers,
     close: async () => {
       if (scheduleTimer) clearInterval(scheduleTimer);
+      await jobs.flushTimers();
       await Promise.allSettled(workers.map((w) => w.close()));
     },
   };
