@@ -24,7 +24,8 @@ export function makeReconcile(deps: {
   return async function reconcile(): Promise<{ cards: number; expired: number; reminded: number }> {
     const now = deps.clock.now();
     const missing = deps.postCard ? await deps.actions.pendingWithoutCard(now, CARD_GRACE_MS, CARD_CLAIM_STALE_MS, BATCH) : [];
-    for (const ref of missing) await deps.postCard!(ref);
+    // Enqueued together: the queue writes them in a few batches, not one call each.
+    await Promise.all(missing.map((ref) => deps.postCard!(ref)));
     const overdue = await deps.actions.overdue(now, BATCH);
     for (const ref of overdue) await deps.expire(ref, { kind: 'timeout' });
     const due = await deps.actions.dueReminders(now, BATCH);

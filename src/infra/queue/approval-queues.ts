@@ -124,7 +124,7 @@ export class BullApprovalJobs implements ApprovalJobs {
   }
 
   async postCard(ref: ActionJobRef) {
-    await this.add(this.postSpec(ref));
+    await this.cardWrites.submit(this.postSpec(ref));
   }
 
   async scheduleExpiry(ref: ActionJobRef, at: Date) {
