@@ -24,7 +24,7 @@ export function makeReconcile(deps: {
   return async function reconcile(): Promise<{ cards: number; expired: number; reminded: number }> {
     const now = deps.clock.now();
     const missing = deps.postCard ? await deps.actions.pendingWithoutCard(now, CARD_GRACE_MS, CARD_CLAIM_STALE_MS, BATCH) : [];
-    // Enqueued together: the queue writes them in a few batches, not one call each.
+    // Enqueued concurrently: one tick's re-enqueues do not wait on each other.
     await Promise.all(missing.map((ref) => deps.postCard!(ref)));
     const overdue = await deps.actions.overdue(now, BATCH);
     for (const ref of overdue) await deps.expire(ref, { kind: 'timeout' });

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { AirlockError } from '../../domain/errors.js';
 import type { ActionJobRef, ApprovalJobs, RoundTimers } from '../../ports/approval-jobs.js';
 import type { Clock } from '../../ports/clock.js';
-import { GroupCommit } from '../group-commit.js';
 import type { QueueFactory } from './backend.js';
 
 export const QUEUES = { cards: 'airlock-cards', timers: 'airlock-timers', callbacks: 'airlock-callbacks' } as const;
@@ -40,21 +39,13 @@ export class BullApprovalJobs implements ApprovalJobs {
   private readonly pendingTimers: { ref: ActionJobRef; timers: RoundTimers }[] = [];
   private timerFlush: NodeJS.Timeout | undefined;
   private timerWrites: Promise<unknown> = Promise.resolve();
-  /** Card jobs of rounds started while an earlier write is in flight go together in the next one. */
-  private readonly cardWrites: GroupCommit<JobSpec, undefined>;
 
   constructor(
     private readonly queues: { cards: CardQueue; timers: TimerQueue; callbacks: Queue<CallbackJob> },
     private readonly flows: FlowProducer,
     private readonly clock: Clock,
     private readonly log: Logger,
-  ) {
-    this.cardWrites = new GroupCommit(async (specs) => {
-      // Jobs without children: a flow producer writes them, across queues, in one call.
-      await this.flows.addBulk(specs);
-      return specs.map(() => undefined);
-    }, { maxInFlight: 1, maxBatch: 100 });
-  }
+  ) {}
 
   private delayUntil(at: Date) {
     return Math.max(0, at.getTime() - this.clock.now().getTime());
@@ -102,7 +93,7 @@ export class BullApprovalJobs implements ApprovalJobs {
       this.pendingTimers.push({ ref, timers });
       this.timerFlush ??= setTimeout(() => void this.flushTimers(), TIMER_BATCH_MS);
     }
-    await this.cardWrites.submit(this.postSpec(ref));
+    await this.add(this.postSpec(ref));
   }
 
   /** Writes the pending timers of new rounds now; resolves when every write so far has ended. */
@@ -115,6 +106,7 @@ export class BullApprovalJobs implements ApprovalJobs {
       ...(timers.remindAt ? [this.reminderSpec(ref, timers.remindAt)] : []),
     ]);
     if (specs.length > 0) {
+      // Jobs without children: a flow producer writes them, across queues, in one call.
       const write = this.flows.addBulk(specs).catch((err: Error) =>
         this.log.warn({ err: err.message, rounds: batch.length }, 'could not schedule the deadlines and reminders of new rounds; the reconciler will apply them'),
       );
@@ -124,7 +116,7 @@ export class BullApprovalJobs implements ApprovalJobs {
   }
 
   async postCard(ref: ActionJobRef) {
-    await this.cardWrites.submit(this.postSpec(ref));
+    await this.add(this.postSpec(ref));
   }
 
   async scheduleExpiry(ref: ActionJobRef, at: Date) {
