@@ -24,7 +24,6 @@ export interface ApprovalJobs {
   startRound(ref: ActionJobRef, timers: RoundTimers): Promise<void>;
   postCard(ref: ActionJobRef): Promise<void>;
   scheduleExpiry(ref: ActionJobRef, at: Date): Promise<void>;
-  scheduleReminder(ref: ActionJobRef, at: Date): Promise<void>;
   /** Re-renders every card of the action after its state changed. */
   updateCards(ref: Omit<ActionJobRef, 'round'>, reason: string): Promise<void>;
   deliverCallback(ref: Omit<ActionJobRef, 'round'>, status: string): Promise<void>;

@@ -123,10 +123,6 @@ export class BullApprovalJobs implements ApprovalJobs {
     await this.add(this.expirySpec(ref, at));
   }
 
-  async scheduleReminder(ref: ActionJobRef, at: Date) {
-    await this.add(this.reminderSpec(ref, at));
-  }
-
   async updateCards(ref: { tenant: string; actionId: string }, reason: string) {
     // Not deduplicated by id: a later state must always be rendered after an earlier one.
     await this.queues.cards.add('update', { kind: 'update', ...ref, reason }, { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 500 } });
