@@ -1,5 +1,6 @@
-import { FlowProducer, Queue, Worker, createPostgresBackend, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
+import { ConnectionClosedError, FlowProducer, Queue, Worker, createPostgresBackend, withBackend, type Processor, type QueueOptions, type WorkerOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { isDatabaseUnavailable } from '../postgres/pool.js';
 
 /**
  * The one module that knows which BullMQ backend runs (SPEC §8): Redis when
@@ -51,7 +52,7 @@ function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
 }
 
 async function postgresFactory(url: string, schema: string): Promise<QueueFactory> {
-  const pgClasses = withBackend(createPostgresBackend);
+  const pgClasses = withBackend(recoverable(createPostgresBackend));
   const owned: { close(): Promise<void> }[] = [];
   const connection = {
     connectionString: url,
@@ -80,7 +81,7 @@ async function postgresFactory(url: string, schema: string): Promise<QueueFactor
     postgresSchema: schema,
     queue: <D>(name: string, opts = {}) => track(owned, new pgClasses.Queue<D>(name, { ...opts, connection }) as unknown as Queue<D>),
     worker: <D>(name: string, processor: Processor<D>, opts = {}) =>
-      track(owned, new pgClasses.Worker<D>(name, processor, { ...opts, connection: workerConnection }) as unknown as Worker<D>),
+      track(owned, new pgClasses.Worker<D>(name, processor, { runRetryDelay: OUTAGE_RETRY_MS, ...opts, connection: workerConnection }) as unknown as Worker<D>),
     flowProducer: () => track(owned, new pgClasses.FlowProducer({ connection }) as unknown as FlowProducer),
     ping: async () => {
       pinger ??= track(owned, new pgClasses.Queue('airlock-ping', { connection }) as unknown as Queue);
@@ -90,6 +91,70 @@ async function postgresFactory(url: string, schema: string): Promise<QueueFactor
       await Promise.allSettled(owned.map((o) => o.close()));
     },
   };
+}
+
+/** How long a worker waits before asking an unreachable Postgres again. */
+const OUTAGE_RETRY_MS = 1_000;
+
+type PostgresBackend = ReturnType<typeof createPostgresBackend>;
+
+/**
+ * Makes BullMQ's PostgreSQL backend (6.7) survive a Postgres outage:
+ * - the backend and its connection remember a failed start-up (schema check)
+ *   forever, so a queue or worker that started up during an outage would fail
+ *   every call at once until restarted; here the next call starts up again;
+ * - it passes connection failures on as plain errors, which a Worker retries
+ *   at once, and a retry that fails without I/O turns the worker loop into a
+ *   microtask spin that starves the event loop (no HTTP answers, no timers).
+ *   Here they become BullMQ's ConnectionClosedError, after which a Worker
+ *   waits `runRetryDelay`.
+ * Reaches into members of the backend (`readyPromise`, `connection.readyPromise`,
+ * `query`); test/integration/fail-closed.test.ts fails if they change.
+ */
+function recoverable(factory: typeof createPostgresBackend): typeof createPostgresBackend {
+  return (...args) => {
+    const backend: PostgresBackend = factory(...args);
+    const internals = backend as unknown as Startable & {
+      connection: Startable;
+      query(text: string, params?: unknown[]): Promise<unknown>;
+    };
+    retryStartUp(internals.connection);
+    retryStartUp(internals);
+    const query = internals.query.bind(backend);
+    internals.query = async (text, params) => {
+      try {
+        return await query(text, params);
+      } catch (err) {
+        throw asConnectionError(err);
+      }
+    };
+    return backend;
+  };
+}
+
+/** Both the backend and its connection remember their start-up promise. */
+interface Startable {
+  waitUntilReady(): Promise<void>;
+  readyPromise?: Promise<void>;
+}
+
+function retryStartUp(target: Startable) {
+  const ready = target.waitUntilReady.bind(target);
+  target.waitUntilReady = async () => {
+    try {
+      await ready();
+    } catch (err) {
+      target.readyPromise = undefined;
+      throw asConnectionError(err);
+    }
+  };
+}
+
+function asConnectionError(err: unknown): unknown {
+  if (err instanceof ConnectionClosedError || !isDatabaseUnavailable(err)) return err;
+  const closed = new ConnectionClosedError();
+  closed.message = `${closed.message} (${(err as Error).message})`;
+  return closed;
 }
 
 /**
