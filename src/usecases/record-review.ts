@@ -140,6 +140,8 @@ export function makeRecordReview(deps: {
     const by = deciders.length > 0 ? ` by ${deciders.map((d) => who(d.reviewer)).join(', ')}` : '';
     const message = `Too late: this action was already ${action.status}${by}.`;
     await refuse(tenant, action, cmd, 'already_decided', message);
+    // The card the reviewer clicked still had buttons: its update may have been lost. Render it again.
+    await deps.jobs.updateCards({ tenant, actionId: action.id }, 'clicked after the decision');
     return { kind: 'already_decided', action, message };
   }
 }

@@ -118,6 +118,18 @@ describe('clicks', () => {
     expect(told.body.user).not.toBe(action.reviews[0].reviewer.id);
   });
 
+  it('renders the card again when someone clicks it after the decision (its update may have been lost)', async () => {
+    const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
+    await cardFor(a.id);
+    await click('U0LEAD1', a.id);
+    await waitFor(async () => (await t.get(a.id)).status === 'approved');
+    const updates = () => t.slack.calls('chat.update').filter((c) => c.status === 200 && blocksText(c).includes('Approved') && JSON.stringify(c.body).includes(a.id));
+    await waitFor(() => updates().length === 1, { what: 'the card update' });
+    await click('U0LEAD2', a.id);
+    await t.slack.waitForCall('chat.postEphemeral', (c) => String(c.body.text).includes('Too late'));
+    await waitFor(() => updates().length === 2, { what: 'the card rendered again' });
+  });
+
   it('needs a quorum of distinct approvers and shows progress on the card', async () => {
     const a = await t.submit('refund', { args: { amount: 10 } });
     await cardFor(a.id);
