@@ -14,11 +14,18 @@ import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
 import type { Core } from './container.js';
 
+export interface ApprovalOptions {
+  /** Run the queue processors in this process (worker and all roles). */
+  processors: boolean;
+  /** How long a decided action's callback may stay unsettled before the reconciler re-enqueues it (tests shorten it). */
+  callbackGraceMs?: number;
+}
+
 /**
  * The approval loop: queues, use cases, the Slack adapter (when configured)
  * and, in the worker role, the queue processors.
  */
-export async function wireApprovals(core: Core, opts: { processors: boolean }) {
+export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const { env, log, clock, policy, actions } = core;
   const queues = createApprovalQueues(core.queues, clock, log);
   const jobs = queues.jobs;
@@ -100,6 +107,8 @@ export async function wireApprovals(core: Core, opts: { processors: boolean }) {
       postCard: notifier ? (ref) => jobs.postCard(ref) : undefined,
       expire,
       remind: async (ref) => remind?.(ref),
+      deliverCallback: (ref, status) => jobs.deliverCallback(ref, status),
+      callbackGraceMs: opts.callbackGraceMs,
     });
     const callbackEvent = async (tenant: string, actionId: string, kind: 'callback_delivered' | 'callback_failed', extra: Record<string, unknown>) => {
       const action = await actions.get(tenant, actionId);
@@ -107,6 +116,7 @@ export async function wireApprovals(core: Core, opts: { processors: boolean }) {
       // Only the origin: a callback URL's path or query may carry a token.
       const origin = action.callbackUrl ? new URL(action.callbackUrl).origin : null;
       await core.audit.append({ tenant, kind, actionId, at: clock.now(), data: { ...actionAuditFields(action), callback_origin: origin, ...extra } });
+      await actions.callbackSettled(tenant, actionId, clock.now());
       seal(tenant);
     };
     await queues.startWorkers({

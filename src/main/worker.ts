@@ -1,5 +1,5 @@
 import { keepQueueStatisticsFresh } from '../infra/postgres/queue-statistics.js';
-import { wireApprovals, type Approvals } from './approvals.js';
+import { wireApprovals, type ApprovalOptions, type Approvals } from './approvals.js';
 import type { Core } from './container.js';
 
 /**
@@ -7,7 +7,7 @@ import type { Core } from './container.js';
  * this process also runs the queue workers and the audit sealing sweep; the
  * API role only enqueues.
  */
-export async function startApprovals(core: Core, opts: { processors: boolean }): Promise<Approvals> {
+export async function startApprovals(core: Core, opts: ApprovalOptions): Promise<Approvals> {
   if (opts.processors) core.sealer.startSweep();
   const schema = core.queues.postgresSchema;
   const stopStatistics = opts.processors && schema ? keepQueueStatisticsFresh(core.pool, schema, core.log) : () => undefined;

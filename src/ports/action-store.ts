@@ -47,6 +47,10 @@ export interface ActionStore {
   pendingWithoutCard(now: Date, minAgeMs: number, staleAfterMs: number, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
   overdue(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
   dueReminders(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
+  /** Records that the callback of a decided action was delivered or given up. */
+  callbackSettled(tenant: string, id: string, at: Date): Promise<void>;
+  /** Decided queued actions with a callback URL, decided between `olderThanMs` and a day ago, whose callback never settled. */
+  unsettledCallbacks(now: Date, olderThanMs: number, limit: number): Promise<{ tenant: string; actionId: string; status: string }[]>;
   pendingIds(tenant: string, filter: { tool?: string; agent?: string; nonLowRisk?: boolean }): Promise<string[]>;
   pendingSummary(tenant: string): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
 }

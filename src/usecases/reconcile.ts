@@ -6,12 +6,18 @@ import type { EndCause } from './expire-action.js';
 
 /** Pending actions younger than this are still in their normal dispatch path. */
 const CARD_GRACE_MS = 2_000;
+/**
+ * A callback job retries for about 9 minutes (10 attempts, exponential from
+ * 1 s); one still unsettled well after that was lost with its job.
+ */
+export const CALLBACK_GRACE_MS = 15 * 60_000;
 const BATCH = 200;
 
 /**
  * Postgres is the source of truth; this repairs everything the queue may have
  * lost (Redis flushed, job lost, worker killed): re-enqueues cards that were
- * never posted, expires what is overdue and sends due reminders.
+ * never posted, expires what is overdue, sends due reminders and re-enqueues
+ * callbacks that never settled.
  */
 export function makeReconcile(deps: {
   actions: ActionStore;
@@ -20,8 +26,11 @@ export function makeReconcile(deps: {
   postCard?: (ref: ActionJobRef) => Promise<void>;
   expire: (ref: ActionJobRef, cause: EndCause) => Promise<unknown>;
   remind: (ref: ActionJobRef) => Promise<unknown>;
+  /** Enqueues a callback job (a no-op while its job still exists). */
+  deliverCallback: (ref: Omit<ActionJobRef, 'round'>, status: string) => Promise<unknown>;
+  callbackGraceMs?: number;
 }) {
-  return async function reconcile(): Promise<{ cards: number; expired: number; reminded: number }> {
+  return async function reconcile(): Promise<{ cards: number; expired: number; reminded: number; callbacks: number }> {
     const now = deps.clock.now();
     const missing = deps.postCard ? await deps.actions.pendingWithoutCard(now, CARD_GRACE_MS, CARD_CLAIM_STALE_MS, BATCH) : [];
     // Enqueued concurrently: one tick's re-enqueues do not wait on each other.
@@ -30,6 +39,8 @@ export function makeReconcile(deps: {
     for (const ref of overdue) await deps.expire(ref, { kind: 'timeout' });
     const due = await deps.actions.dueReminders(now, BATCH);
     for (const ref of due) await deps.remind(ref);
-    return { cards: missing.length, expired: overdue.length, reminded: due.length };
+    const lost = await deps.actions.unsettledCallbacks(now, deps.callbackGraceMs ?? CALLBACK_GRACE_MS, BATCH);
+    await Promise.all(lost.map((c) => deps.deliverCallback({ tenant: c.tenant, actionId: c.actionId }, c.status)));
+    return { cards: missing.length, expired: overdue.length, reminded: due.length, callbacks: lost.length };
   };
 }

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { FakeSlackApi } from '../fakes/fake-slack-api.js';
 import { createTestDatabase } from '../support/database.js';
-import { SIGNING_SECRET } from '../support/slack-requests.js';
+import { SIGNING_SECRET, approveClick, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -78,6 +80,39 @@ describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
       expect(expired.decision).toBe('deny');
       expect(postsFor(slack, a.id)).toHaveLength(1);
     }
+  });
+
+  it('delivers the callback of a decision whose callback job was lost, once', { timeout: 60_000 }, async () => {
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => receiver.close(() => r())));
+    const { db, common, api } = await apiOnly();
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const a = await api.submit('send_email', { args: { to: 'x@example.com', subject: 's' }, callback_url: url });
+    // Decided in the API process: the callback job is enqueued, but nothing runs it…
+    expect((await postInteraction(api.app, approveClick({ user: 'U0LEAD1', actionId: a.id }))).statusCode).toBe(200);
+    await waitFor(async () => (await api.get(a.id)).status === 'approved', { what: 'the decision' });
+    // …and is lost.
+    await loseAllJobs(backend, db.url);
+
+    const worker = await startSlackAirlock({ ...common, processors: true, auth: api.auth, callbackGraceMs: 1_000 });
+    cleanups.push(() => worker.close());
+    await waitFor(() => received.some((b) => b.includes(a.id)), { timeoutMs: 20_000, what: 'the callback' });
+    await waitFor(
+      async () => (await worker.core.pool.query('SELECT callback_settled_at FROM actions WHERE id = $1', [a.id])).rows[0].callback_settled_at !== null,
+      { what: 'the callback settled' },
+    );
+    // Settled: the next reconciler ticks (every second) leave it alone.
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(received.filter((b) => b.includes(a.id))).toHaveLength(1);
   });
 
   it('a worker killed in the middle of posting a card is replaced without a second card', { timeout: 90_000 }, async () => {

@@ -30,6 +30,8 @@ export interface StartOptions {
   db?: TestDatabase;
   /** Run the queue workers in this process (default true). */
   processors?: boolean;
+  /** See ApprovalOptions.callbackGraceMs. */
+  callbackGraceMs?: number;
 }
 
 /** The real core and API in-process, on a fresh database. Requests go through `app.inject`. */
@@ -45,7 +47,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   // A test that brings its own Redis database shares the default prefix with the processes it spawns.
   const queuePrefix = opts.redisUrl ? undefined : `airlock-test-${db.name}`;
   const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix });
-  const approvals = await startApprovals(core, { processors: opts.processors ?? true });
+  const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs });
   const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });

@@ -213,6 +213,22 @@ export class PgActionStore implements ActionStore {
     return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round }));
   }
 
+  async callbackSettled(tenant: string, id: string, at: Date) {
+    await this.pool.query('UPDATE actions SET callback_settled_at = $3 WHERE tenant_id = $1 AND id = $2 AND callback_settled_at IS NULL', [tenant, id, at]);
+  }
+
+  async unsettledCallbacks(now: Date, olderThanMs: number, limit: number) {
+    const { rows } = await this.pool.query<{ tenant_id: string; id: string; status: string }>(
+      `SELECT tenant_id, id, status FROM actions
+       WHERE callback_url IS NOT NULL AND reviewer_group IS NOT NULL AND decided_at IS NOT NULL AND callback_settled_at IS NULL
+         AND decided_at <= $1::timestamptz - make_interval(secs => $2 / 1000.0)
+         AND decided_at > $1::timestamptz - interval '1 day'
+       ORDER BY decided_at LIMIT $3`,
+      [now, olderThanMs, limit],
+    );
+    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, status: r.status }));
+  }
+
   async pendingIds(tenant: string, filter: { tool?: string; agent?: string; nonLowRisk?: boolean }) {
     const { rows } = await this.pool.query<{ id: string }>(
       `SELECT id FROM actions WHERE tenant_id = $1 AND status = 'pending'
