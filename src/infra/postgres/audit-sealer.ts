@@ -16,7 +16,7 @@ export class AuditSealer {
   private readonly lastStart = new Map<string, number>();
   private sweepTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly audit: PgAuditLog, private readonly log: Logger, private readonly minGapMs = 250) {}
+  constructor(private readonly audit: PgAuditLog, private readonly log: Logger, private readonly minGapMs = 50) {}
 
   poke(tenant: string): void {
     if (this.running.has(tenant)) {
