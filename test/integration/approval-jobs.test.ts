@@ -38,7 +38,7 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     return f;
   }
 
-  it('starts a round: its card at once, its deadline and reminder in the next timer batch, each once however often it is called', async () => {
+  it('starts a round: its card at once, its deadline and reminder with it (Redis) or in the next timer batch (PostgreSQL), each once however often it is called', async () => {
     const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
     cleanups.push(() => queues.close());
     const ref = { tenant: 'acme', actionId: randomUUID(), round: 0 };
