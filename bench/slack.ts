@@ -497,7 +497,7 @@ function perRun(rows: RunResult[]) {
   return rows
     .map(
       (r, i) =>
-        `run ${i + 1} (load avg ${r.load.toFixed(2)}, bench event-loop delay p99 ${f(r.benchLag)} ms): card p99 ${f(r.card.p99)}, ack p99 ${f(r.ack.p99)}, click → update p99 ${f(r.clickToUpdate.p99)}, ` +
+        `run ${i + 1} (load avg ${r.load.toFixed(2)}, bench event-loop delay p99 ${f(r.benchLag)} ms, CPU stolen by the host ${r.cpu.steal.toFixed(0)}% of a core): card p99 ${f(r.card.p99)}, ack p99 ${f(r.ack.p99)}, click → update p99 ${f(r.clickToUpdate.p99)}, ` +
         `lateness max ${f(r.lateness.max)}, baseline p99 ${f(r.baseline.p99)}` +
         (r.rejected ? `, ${r.rejected} submissions not 201` : '') +
         (r.duplicateCards ? `, ${r.duplicateCards} duplicate card posts` : '') +
