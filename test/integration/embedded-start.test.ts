@@ -17,7 +17,7 @@ afterAll(async () => {
 
 /** `npm start` on a fresh machine: no DATABASE_URL, no REDIS_URL, nothing but Node. */
 const baseEnv = (port: number) => {
-  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), AIRLOCK_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: Record<string, string | undefined> = { ...process.env, PORT: String(port), AIRLOCK_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.POLICY_FILE;
@@ -32,11 +32,20 @@ describe('npm start with no configuration', () => {
     const port = await freePort();
     const env = baseEnv(port);
     server = spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    server.stdout!.on('data', (d) => (stderr += d));
-    server.stderr!.on('data', (d) => (stderr += d));
+    let output = '';
+    let died: string | undefined;
+    server.stdout!.on('data', (d) => (output += d));
+    server.stderr!.on('data', (d) => (output += d));
+    server.once('exit', (code, signal) => (died = `exited with ${signal ?? code}`));
     const base = `http://127.0.0.1:${port}`;
-    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 90_000, intervalMs: 200, what: `/healthz (stderr: ${stderr})` });
+    await waitFor(async () => (await fetch(`${base}/healthz`)).ok, {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      what: '/healthz',
+      giveUp: () => (died ? `the server ${died}` : undefined),
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}\nserver output:\n${output}`);
+    });
     const ready = await (await fetch(`${base}/readyz`)).json();
     expect(ready).toEqual({ status: 'ready', checks: { postgres: 'ok', queue: 'ok' } });
 
