@@ -6,6 +6,8 @@ import pg from 'pg';
 import { migrate } from '../src/infra/postgres/migrate.js';
 
 export const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** Benchmarks set AIRLOCK_SECRET explicitly, like tests. */
+export const BENCH_SECRET = 'bench-airlock-secret-0123456789abcdef0123456789abcdef';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A fresh, migrated database for one benchmark run. */
@@ -46,7 +48,7 @@ export async function startServer(env: Record<string, string>): Promise<{ base: 
   // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile the server under load.
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn('node', [...extra, '--import', 'tsx', 'src/main/start.ts'], {
-    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), AIRLOCK_SECRET: BENCH_SECRET, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;

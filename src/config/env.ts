@@ -22,6 +22,12 @@ export const envSchema = z.object({
   TEAMS_APP_TENANT_ID: optionalString,
   /** Where the embedded Postgres keeps its data when DATABASE_URL is unset. */
   AIRLOCK_DATA_DIR: z.string().min(1).default('.data'),
+  /**
+   * Keys every stored digest of arguments (HMAC-SHA256), so a digest of a
+   * redacted value cannot be inverted by guessing. Never stored in the
+   * database; with the embedded database it is generated under AIRLOCK_DATA_DIR.
+   */
+  AIRLOCK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** Public base URL used in links on cards (audit record links). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
@@ -47,6 +53,11 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const env = parsed.data;
+  if (env.DATABASE_URL && !env.AIRLOCK_SECRET) {
+    throw new ConfigError([
+      'AIRLOCK_SECRET: required when DATABASE_URL is set (at least 32 characters, e.g. `openssl rand -hex 32`); it keys the digests of arguments and must be the same for every Airlock process of this database',
+    ]);
+  }
   if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
     throw new ConfigError(['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN']);
   }

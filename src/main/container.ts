@@ -13,7 +13,7 @@ import { createPool } from '../infra/postgres/pool.js';
 import { createQueueFactory, type QueueFactory } from '../infra/queue/backend.js';
 import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
 import { systemClock, type Clock } from '../ports/clock.js';
-import { resolveDatabase } from './database.js';
+import { resolveDatabase, resolveSecret } from './database.js';
 
 /**
  * The shared core every role needs: database (migrated), policy, stores,
@@ -25,6 +25,8 @@ export interface Core {
   log: Logger;
   clock: Clock;
   databaseUrl: string;
+  /** AIRLOCK_SECRET (or the embedded default): keys digests of arguments. Never stored in the database. */
+  secret: string;
   pool: pg.Pool;
   policy: FilePolicySource;
   actions: PgActionStore;
@@ -39,6 +41,7 @@ export interface Core {
 }
 
 export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
+  const secret = await resolveSecret(env);
   const db = await resolveDatabase(env, log);
   const pool = createPool(db.url, opts.poolSize ?? 20);
   const cleanup: (() => Promise<void>)[] = [() => db.stop(), () => pool.end()];
@@ -82,6 +85,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       log,
       clock: opts.clock ?? systemClock,
       databaseUrl: db.url,
+      secret,
       pool,
       policy,
       actions: new PgActionStore(pool),

@@ -6,6 +6,7 @@ import { runCli } from '../support/run-cli.js';
 import { fixture, SIGNING_SECRET, slackHeaders } from '../support/slack-requests.js';
 import { freePort } from '../support/free-port.js';
 import { waitFor } from '../support/wait-for.js';
+import { TEST_SECRET } from '../support/secret.js';
 
 let db: TestDatabase;
 let slack: FakeSlackApi;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   const env = {
     ...process.env,
     DATABASE_URL: db.url,
+    AIRLOCK_SECRET: TEST_SECRET,
     REDIS_URL: '',
     POLICY_FILE: 'test/fixtures/approval-policy.yml',
     SLACK_BOT_TOKEN: 'xoxb-test-token',

@@ -10,6 +10,7 @@ import { createTestDatabase } from '../support/database.js';
 import { SIGNING_SECRET, approveClick, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 import { waitFor } from '../support/wait-for.js';
+import { TEST_SECRET } from '../support/secret.js';
 
 /** A Redis database of its own, so flushing it touches nothing but this file's queues. */
 const redisDbUrl = () => {
@@ -122,6 +123,7 @@ describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
       ...process.env,
       AIRLOCK_ROLE: 'worker',
       DATABASE_URL: db.url,
+      AIRLOCK_SECRET: TEST_SECRET,
       POLICY_FILE: 'test/fixtures/approval-policy.yml',
       SLACK_BOT_TOKEN: 'xoxb-test-token',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,

@@ -9,6 +9,7 @@ import type { Approvals } from '../../src/main/approvals.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { makeCreateAgent } from '../../src/usecases/create-agent.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { TEST_SECRET } from './secret.js';
 
 export interface TestAirlock {
   app: FastifyInstance;
@@ -39,6 +40,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   const db = opts.db ?? (await createTestDatabase());
   const env = loadEnv({
     DATABASE_URL: db.url,
+    AIRLOCK_SECRET: TEST_SECRET,
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : opts.queue === 'redis' ? { REDIS_URL: inject('redisUrl') } : {}),
     POLICY_FILE: opts.policyFile ?? 'examples/policy.yml',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',

@@ -1,12 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { TEST_SECRET } from './secret.js';
 
 const run = promisify(execFile);
 
 /** Runs `airlock <args>` as a child process, the way an operator would. */
 export async function runCli(args: string[], env: Record<string, string | undefined>) {
   try {
-    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/main/cli.ts', ...args], { env: { ...process.env, ...env } });
+    const { stdout, stderr } = await run('node', ['--import', 'tsx', 'src/main/cli.ts', ...args], { env: { ...process.env, AIRLOCK_SECRET: TEST_SECRET, ...env } });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };

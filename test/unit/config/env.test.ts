@@ -20,6 +20,17 @@ describe('configuration', () => {
     }
   });
 
+  it('requires AIRLOCK_SECRET with DATABASE_URL and never echoes it', () => {
+    expect(() => loadEnv({ DATABASE_URL: 'postgres://x@127.0.0.1/db' })).toThrow(/AIRLOCK_SECRET: required when DATABASE_URL is set/);
+    expect(() => loadEnv({ DATABASE_URL: 'postgres://x@127.0.0.1/db', AIRLOCK_SECRET: 'short-secret-value' })).toThrow(/AIRLOCK_SECRET/);
+    try {
+      loadEnv({ AIRLOCK_SECRET: 'short-secret-value' });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('short-secret-value');
+    }
+    expect(loadEnv({ DATABASE_URL: 'postgres://x@127.0.0.1/db', AIRLOCK_SECRET: 'x'.repeat(32) }).AIRLOCK_SECRET).toHaveLength(32);
+  });
+
   it('requires a signing secret for HTTP-mode Slack', () => {
     expect(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET/);
     expect(loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).SLACK_APP_TOKEN).toBe('xapp-1');
