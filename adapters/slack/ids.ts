@@ -22,6 +22,19 @@ export const REASON_ACTION_ID = 'reason_input';
 export const EDIT_BLOCK_PREFIX = 'edit:';
 export const EDIT_VALUE_ACTION_ID = 'value';
 
+/**
+ * A card button's value: the action and the version of its arguments the card
+ * shows (`<uuid>@<version>`), so an approval is bound to what was on screen.
+ * A value without a version comes from a card posted before versions existed: version 1.
+ */
+export const reviewValue = (actionId: string, argsVersion: number): string => `${actionId}@${argsVersion}`;
+
+export function parseReviewValue(value: string | undefined): { actionId: string; argsVersion: number } {
+  const [actionId = '', version] = (value ?? '').split('@');
+  const n = Number(version ?? '1');
+  return { actionId, argsVersion: Number.isInteger(n) && n > 0 ? n : 0 };
+}
+
 /** Slack rejects a block_id longer than this. */
 export const MAX_BLOCK_ID = 255;
 

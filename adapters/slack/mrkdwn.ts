@@ -5,17 +5,26 @@
  * which is never less than what Slack counts, so a limit met here holds there.
  */
 
+import type { Person } from '../../src/domain/message.js';
+import { showInvisible } from '../../src/domain/visible-text.js';
+
 const ELLIPSIS = '…';
 
 /**
  * Slack parses `<…>` as mentions, links and dates (`<!channel>`, `<@U1>`) and
- * only these three characters need escaping; everything else renders as typed.
+ * only these three characters need escaping; everything else renders as typed,
+ * except characters that reorder or hide text, which are made visible.
  */
 export const escapeMrkdwn = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  showInvisible(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** Cuts `text` to at most `max` code units, ending with an ellipsis when anything was cut. */
-export function truncate(text: string, max: number): string {
+/**
+ * Plain text (headers, labels, button and confirm texts) cut to at most `max`
+ * code units, ending with an ellipsis when anything was cut; characters that
+ * reorder or hide text are made visible.
+ */
+export function truncate(raw: string, max: number): string {
+  const text = showInvisible(raw.slice(0, max * 2 + 16));
   if (text.length <= max) return text;
   return `${dropSplitSurrogate(text.slice(0, Math.max(0, max - ELLIPSIS.length)))}${ELLIPSIS}`;
 }
@@ -83,12 +92,15 @@ export function bulletList(items: readonly string[], max: number, itemMax = 500)
 }
 
 /**
- * A reviewer as the caller names them. A bare Slack user mention (`<@U123>`)
- * passes through so Slack shows the person's name; anything else is treated
- * as untrusted text.
+ * A person: a Slack user renders as a mention (Slack shows their name),
+ * anyone else (a Teams reviewer, a CLI operator) as escaped text.
  */
-export const reviewer = (display: string, max = 200): string =>
-  /^<@[UW][A-Z0-9]{1,20}>$/.test(display) ? display : mrkdwn(display, max);
+export const person = (p: Person, max = 200): string =>
+  p.platform === 'slack' && /^[UW][A-Z0-9]{1,20}$/.test(p.id) ? `<@${p.id}>` : mrkdwn(p.name ?? p.id, max);
+
+/** People as a comma-separated list, at most `max` names. */
+export const people = (list: readonly Person[], max = 10): string =>
+  `${list.slice(0, max).map((p) => person(p, 150)).join(', ')}${list.length > max ? ` and ${list.length - max} more` : ''}`;
 
 /** Slack renders this in each reader's own time zone; the ISO text is the fallback. */
 export const slackDate = (at: Date): string =>

@@ -13,9 +13,10 @@ export function reviewerFrom(body: SlackUserRef, email?: string): ReviewerIdenti
   return { platform: 'slack', userId: body.user.id, teamId, email, name: body.user.name ?? body.user.username };
 }
 
-/** Carried through a modal as private_metadata: which action, and where to answer the clicker. */
+/** Carried through a modal as private_metadata: which action and argument version, and where to answer the clicker. */
 export interface ModalMeta {
   actionId: string;
+  argsVersion: number;
   channel?: string;
 }
 
@@ -24,7 +25,10 @@ export const encodeMeta = (meta: ModalMeta) => JSON.stringify(meta);
 export function decodeMeta(raw: string | undefined): ModalMeta | undefined {
   try {
     const v = JSON.parse(raw ?? '') as Partial<ModalMeta>;
-    return typeof v.actionId === 'string' ? { actionId: v.actionId, channel: typeof v.channel === 'string' ? v.channel : undefined } : undefined;
+    if (typeof v.actionId !== 'string') return undefined;
+    // A modal opened before versions existed showed version 1.
+    const argsVersion = typeof v.argsVersion === 'number' && Number.isInteger(v.argsVersion) ? v.argsVersion : 1;
+    return { actionId: v.actionId, argsVersion, channel: typeof v.channel === 'string' ? v.channel : undefined };
   } catch {
     return undefined;
   }

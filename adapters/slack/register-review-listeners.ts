@@ -1,8 +1,9 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { SlackPorts } from './slack-ports.js';
-import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, APPROVE_EDIT_MODAL_CALLBACK_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, DENY_MODAL_CALLBACK_ID } from './ids.js';
+import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, APPROVE_EDIT_MODAL_CALLBACK_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, DENY_MODAL_CALLBACK_ID, parseReviewValue } from './ids.js';
 import { decodeMeta, editsFrom, encodeMeta, reasonFrom, reviewerFrom } from './parse-interaction.js';
+import { renderMessage } from './render-message.js';
 import { renderApproveEditModal, renderDenyModal } from './render-modals.js';
 
 /**
@@ -16,12 +17,25 @@ export function registerReviewListeners(app: App, ports: SlackPorts, userEmail: 
     await app.client.chat.postEphemeral({ channel, user, text }).catch((err) => log.warn({ err: (err as Error).message }, 'ephemeral reply failed'));
   };
 
-  const review = async (body: BlockAction | ViewSubmitAction, actionId: string, decision: 'approve' | 'deny', channel: string | undefined, extra: { reason?: string; edits?: Record<string, string> } = {}) => {
+  const review = async (
+    body: BlockAction | ViewSubmitAction,
+    target: { actionId: string; argsVersion: number },
+    decision: 'approve' | 'deny',
+    channel: string | undefined,
+    extra: { reason?: string; edits?: Record<string, string> } = {},
+  ) => {
     const email = await userEmail(body.user.id);
     const reviewer = reviewerFrom(body, email);
     if (!reviewer) return tell(channel, body.user.id, 'Airlock could not tell which workspace this click came from.');
-    const result = await ports.recordReview({ reviewer, actionId, decision, ...extra });
-    if (result.kind !== 'accepted') await tell(channel, body.user.id, result.message);
+    let result;
+    try {
+      result = await ports.recordReview({ reviewer, ...target, decision, ...extra });
+    } catch (err) {
+      // Postgres or the queue is down: the click was not recorded, and the reviewer must know.
+      log.error({ err: (err as Error).message, action: target.actionId }, 'a review could not be recorded');
+      return tell(channel, body.user.id, 'Airlock could not record your decision right now (its database is unreachable). Nothing was decided; please try again in a minute.');
+    }
+    if (result.kind !== 'accepted') await tell(channel, body.user.id, renderMessage(result.message));
   };
 
   const safely = (what: string, fn: () => Promise<unknown>) =>
@@ -29,14 +43,15 @@ export function registerReviewListeners(app: App, ports: SlackPorts, userEmail: 
 
   app.action<BlockAction<ButtonAction>>(APPROVE_ACTION_ID, async ({ ack, body, action }) => {
     await ack();
-    void safely('approve', () => review(body, action.value ?? '', 'approve', body.channel?.id));
+    void safely('approve', () => review(body, parseReviewValue(action.value), 'approve', body.channel?.id));
   });
 
   app.action<BlockAction<ButtonAction>>(DENY_ACTION_ID, async ({ ack, body, action, client }) => {
     await ack();
     // The trigger id expires in 3 s: open the modal before anything slow.
+    const target = parseReviewValue(action.value);
     void safely('open deny modal', () =>
-      client.views.open({ trigger_id: body.trigger_id, view: renderDenyModal(action.value ?? '', encodeMeta({ actionId: action.value ?? '', channel: body.channel?.id })) }),
+      client.views.open({ trigger_id: body.trigger_id, view: renderDenyModal(target.actionId, encodeMeta({ ...target, channel: body.channel?.id })) }),
     );
   });
 
@@ -44,11 +59,16 @@ export function registerReviewListeners(app: App, ports: SlackPorts, userEmail: 
     await ack();
     void safely('open edit modal', async () => {
       const teamId = body.user.team_id ?? body.team?.id ?? '';
-      const found = await ports.actionForEdit(teamId, action.value ?? '');
+      const target = parseReviewValue(action.value);
+      const found = await ports.actionForEdit(teamId, target.actionId);
       if (!found) return tell(body.channel?.id, body.user.id, 'This action cannot be edited.');
+      if (found.action.argsVersion !== target.argsVersion) {
+        return tell(body.channel?.id, body.user.id, 'The arguments changed since this card was shown. Review the updated card first.');
+      }
+      // The form shows, and its submission is bound to, the version the reviewer opened it on.
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: renderApproveEditModal(found.action, found.editable, encodeMeta({ actionId: found.action.id, channel: body.channel?.id })),
+        view: renderApproveEditModal(found.action, found.editable, encodeMeta({ ...target, channel: body.channel?.id })),
       });
     });
   });
@@ -66,13 +86,13 @@ export function registerReviewListeners(app: App, ports: SlackPorts, userEmail: 
     }
     await ack();
     const meta = decodeMeta(view.private_metadata);
-    if (meta) void safely('deny', () => review(body, meta.actionId, 'deny', meta.channel, { reason }));
+    if (meta) void safely('deny', () => review(body, meta, 'deny', meta.channel, { reason }));
   });
 
   app.view<ViewSubmitAction>(APPROVE_EDIT_MODAL_CALLBACK_ID, async ({ ack, body, view }) => {
     await ack();
     const meta = decodeMeta(view.private_metadata);
     const edits = editsFrom(view.state.values);
-    if (meta) void safely('approve with changes', () => review(body, meta.actionId, 'approve', meta.channel, { reason: reasonFrom(view.state.values), edits }));
+    if (meta) void safely('approve with changes', () => review(body, meta, 'approve', meta.channel, { reason: reasonFrom(view.state.values), edits }));
   });
 }

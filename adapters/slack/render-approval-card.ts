@@ -1,9 +1,10 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
-import { isIrreversible, type Action } from '../../src/domain/action.js';
+import { currentArgs, isIrreversible, type Action } from '../../src/domain/action.js';
+import type { Person } from '../../src/domain/message.js';
 import type { Risk } from '../../src/domain/decision.js';
 import type { ToolPolicy } from '../../src/domain/policy-model.js';
-import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, REVIEW_BLOCK_ID } from './ids.js';
-import { bulletList, codeBlock, inlineCode, link, mrkdwn, quote, reviewer, slackDate, truncate, truncateMrkdwn } from './mrkdwn.js';
+import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, REVIEW_BLOCK_ID, reviewValue } from './ids.js';
+import { bulletList, codeBlock, inlineCode, link, mrkdwn, people, person, quote, slackDate, truncate, truncateMrkdwn } from './mrkdwn.js';
 
 import type { CardState, DecidedOutcome } from '../../src/domain/card-state.js';
 
@@ -35,6 +36,7 @@ const OUTCOMES: Record<DecidedOutcome, { emoji: string; label: string }> = {
   approved: { emoji: ':white_check_mark:', label: 'Approved' },
   denied: { emoji: ':no_entry:', label: 'Denied' },
   expired: { emoji: ':hourglass:', label: 'Expired' },
+  constrained: { emoji: ':lock:', label: 'Constrained by an admin' },
   fallback: { emoji: ':leftwards_arrow_with_hook:', label: 'Timed out, fell back' },
   escalated: { emoji: ':arrow_double_up:', label: 'Timed out, escalated' },
 };
@@ -64,7 +66,9 @@ export function renderApprovalCard(input: ApprovalCardInput): { text: string; bl
   if (action.reasons.length > 0) {
     blocks.push(section(`*Why this needs approval*\n${bulletList(action.reasons, SECTION_MAX - 40)}`));
   }
-  blocks.push(section(`*Arguments*\n${codeBlock(previewJson(action.args, SECTION_MAX), SECTION_MAX - 60)}`));
+  const edited = action.argsVersion > 1 ? ` (version ${action.argsVersion}, changed by a reviewer)` : '';
+  blocks.push(section(`*Arguments${edited}*\n${codeBlock(previewJson(currentArgs(action), SECTION_MAX), SECTION_MAX - 80)}`));
+  if (action.argsEdits.length > 0) blocks.push(section(`*What changed*\n${editHistory(action)}`));
   if (state.kind === 'pending') {
     blocks.push(section(`*Deadline* ${action.expiresAt ? slackDate(action.expiresAt) : 'none'}\n*If nobody decides by then:* ${onTimeout(action, input.tool)}`));
     const quorum = quorumLine(action, state.approvals);
@@ -86,7 +90,7 @@ function header(action: Action, state: CardState, irreversible: boolean): KnownB
 }
 
 function outcome(state: Extract<CardState, { kind: 'decided' }>, auditUrl: string | undefined): KnownBlock[] {
-  const by = state.by ? ` by ${reviewer(state.by)}` : '';
+  const by = state.by.length > 0 ? ` by ${people(state.by)}` : '';
   const lines = [`*${OUTCOMES[state.outcome].label}*${by} ${slackDate(state.at)}`];
   if (state.reason) lines.push(`*Reason*\n${quote(state.reason, 1400)}`);
   if (state.detail) lines.push(mrkdwn(state.detail, 1000));
@@ -136,13 +140,33 @@ function onTimeout(action: Action, tool: ToolPolicy | undefined): string {
   return `it is escalated to ${approval.escalateTo ? mrkdwn(approval.escalateTo, 300) : 'the escalation group'}.`;
 }
 
-function quorumLine(action: Action, approvals: { name: string }[]): string | undefined {
+function quorumLine(action: Action, approvals: Person[]): string | undefined {
   const required = action.requiredApprovals ?? 1;
   if (required <= 1 && approvals.length === 0) return undefined;
-  const names = approvals.slice(0, 10).map((a) => reviewer(a.name, 150));
-  const more = approvals.length > names.length ? ` and ${approvals.length - names.length} more` : '';
-  const by = names.length > 0 ? `: ${names.join(', ')}${more}` : '';
-  return `:ballot_box_with_check: ${approvals.length} of ${required} approvals${by}`;
+  const by = approvals.length > 0 ? `: ${people(approvals)}` : '';
+  const version = action.argsVersion > 1 ? ` of argument version ${action.argsVersion}` : '';
+  return `:ballot_box_with_check: ${approvals.length} of ${required} approvals${version}${by}`;
+}
+
+/** Who changed which argument, newest last; values are never redacted ones (edits cannot touch those). */
+function editHistory(action: Action): string {
+  const lines = action.argsEdits.slice(-5).map((e) => {
+    const changes = e.changes.slice(0, 5).map((c) => `${inlineCode(c.path, 200)}: ${showValue(c.from)} → ${showValue(c.to)}`);
+    const more = e.changes.length > 5 ? ` and ${e.changes.length - 5} more` : '';
+    return `• v${e.version} by ${person({ platform: e.by.platform, id: e.by.userId, name: e.by.name })} ${slackDate(e.at)}: ${changes.join('; ')}${more}`;
+  });
+  const earlier = action.argsEdits.length > 5 ? `…${action.argsEdits.length - 5} earlier change(s)\n` : '';
+  return truncateMrkdwn(`${earlier}${lines.join('\n')}`, SECTION_MAX - 40);
+}
+
+const showValue = (v: unknown) => (v === undefined ? '_(none)_' : inlineCode(typeof v === 'string' ? JSON.stringify(v) : (safeJson(v) ?? '?'), 300));
+
+function safeJson(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return undefined;
+  }
 }
 
 function buttons({ action, tool, auditUrl }: ApprovalCardInput, irreversible: boolean): ActionsBlock {
@@ -151,7 +175,8 @@ function buttons({ action, tool, auditUrl }: ApprovalCardInput, irreversible: bo
     action_id: APPROVE_ACTION_ID,
     text: { type: 'plain_text', text: 'Approve', emoji: true },
     style: 'primary',
-    value: action.id,
+    // The version the reviewer is looking at: an approval counts only for the arguments shown.
+    value: reviewValue(action.id, action.argsVersion),
   };
   if (irreversible) {
     approve.confirm = {
@@ -168,10 +193,10 @@ function buttons({ action, tool, auditUrl }: ApprovalCardInput, irreversible: bo
   const elements: Button[] = [
     approve,
     // Deny opens a modal that asks for the reason, which is confirmation enough.
-    { type: 'button', action_id: DENY_ACTION_ID, text: { type: 'plain_text', text: 'Deny' }, style: 'danger', value: action.id },
+    { type: 'button', action_id: DENY_ACTION_ID, text: { type: 'plain_text', text: 'Deny' }, style: 'danger', value: reviewValue(action.id, action.argsVersion) },
   ];
   if ((tool?.approval?.editable.length ?? 0) > 0) {
-    elements.push({ type: 'button', action_id: APPROVE_EDIT_ACTION_ID, text: { type: 'plain_text', text: 'Approve with changes' }, value: action.id });
+    elements.push({ type: 'button', action_id: APPROVE_EDIT_ACTION_ID, text: { type: 'plain_text', text: 'Approve with changes' }, value: reviewValue(action.id, action.argsVersion) });
   }
   if (auditUrl && auditUrl.length <= BUTTON_URL_MAX) {
     elements.push({ type: 'button', action_id: AUDIT_LINK_ACTION_ID, text: { type: 'plain_text', text: 'Audit record' }, url: auditUrl, value: action.id });
@@ -183,7 +208,7 @@ function buttons({ action, tool, auditUrl }: ApprovalCardInput, irreversible: bo
 function fallbackText(action: Action, state: CardState, irreversible: boolean): string {
   const head =
     state.kind === 'decided'
-      ? `${OUTCOMES[state.outcome].label}${state.by ? ` by ${reviewer(state.by)}` : ''}: ${mrkdwn(action.tool, 300)}`
+      ? `${OUTCOMES[state.outcome].label}${state.by.length > 0 ? ` by ${people(state.by, 3)}` : ''}: ${mrkdwn(action.tool, 300)}`
       : `${irreversible ? 'IRREVERSIBLE action needs approval' : 'Approval needed'}: ${mrkdwn(action.tool, 300)} for ${mrkdwn(action.requester.display ?? action.requester.id, 300)}`;
   const summary = action.summary ? ` — ${mrkdwn(action.summary.replace(/\s+/g, ' '), FALLBACK_TEXT_MAX)}` : '';
   return truncateMrkdwn(`${head}${summary}`, FALLBACK_TEXT_MAX);

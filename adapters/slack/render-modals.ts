@@ -1,5 +1,5 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput } from '@slack/types';
-import { isIrreversible, type Action } from '../../src/domain/action.js';
+import { currentArgs, isIrreversible, type Action } from '../../src/domain/action.js';
 import { getPath, parsePath } from '../../src/domain/paths.js';
 import { REDACTED } from '../../src/domain/redact.js';
 import {
@@ -71,7 +71,7 @@ export function renderApproveEditModal(action: Action, editable: string[], callb
 }
 
 function editInput(action: Action, path: string): InputBlock {
-  const current = getPath(action.args, parsePath(path));
+  const current = getPath(currentArgs(action), parsePath(path));
   const text = current === undefined ? undefined : typeof current === 'string' ? current : safeJson(current);
   const element: PlainTextInput = {
     type: 'plain_text_input',

@@ -1,8 +1,10 @@
 import { WebClient } from '@slack/web-api';
+import type { Message } from '../../src/domain/message.js';
 import type { ReviewerGroup } from '../../src/domain/policy-model.js';
 import type { ApprovalNotifier, CardContent, CardRef, ReviewerDirectory } from '../../src/ports/approval-notifier.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { renderApprovalCard } from './render-approval-card.js';
+import { renderMessage } from './render-message.js';
 import { toDeliveryError } from './slack-errors.js';
 
 /** Slack's message metadata type Airlock stamps on every card, to find it again after a crash. */
@@ -71,9 +73,11 @@ export class SlackNotifier implements ApprovalNotifier, ReviewerDirectory {
     }
   }
 
-  async postNotice(group: ReviewerGroup, text: string): Promise<void> {
+  async postNotice(group: ReviewerGroup, notice: Message): Promise<void> {
+    if (!group.slack) return;
     try {
-      await this.client.chat.postMessage({ channel: channelOf(group), text });
+      // Escaped like every other text: a reason typed by an admin cannot ping @channel or hide a link.
+      await this.client.chat.postMessage({ channel: channelOf(group), text: renderMessage(notice), unfurl_links: false, unfurl_media: false });
     } catch (err) {
       throw toDeliveryError(err, `notice to ${channelOf(group)}`);
     }

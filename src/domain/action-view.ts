@@ -1,6 +1,13 @@
-import type { Action } from './action.js';
+import type { Action, ReviewerIdentity } from './action.js';
 
-/** The API view of an action (SPEC §4). Internal bookkeeping stays out. */
+const reviewerView = (r: ReviewerIdentity) => ({ platform: r.platform, id: r.userId, team_id: r.teamId, email: r.email ?? null, name: r.name ?? null });
+
+/**
+ * The API view of an action (SPEC §4). Internal bookkeeping stays out.
+ * `args_sha256` is the keyed binding digest of the current argument version
+ * (HMAC-SHA256 with AIRLOCK_SECRET): it names the exact arguments approvals
+ * are bound to, and nobody without the secret can compute or invert it.
+ */
 export function serializeAction(a: Action) {
   return {
     id: a.id,
@@ -15,25 +22,36 @@ export function serializeAction(a: Action) {
     agent: a.agent,
     created_at: a.createdAt.toISOString(),
     decided_at: a.decidedAt?.toISOString() ?? null,
+    args_version: a.argsVersion,
     args_sha256: a.argsSha256,
     ...(a.outcomeDetail ? { outcome_detail: a.outcomeDetail } : {}),
     ...(a.reviews.length > 0
       ? {
           reviews: a.reviews.map((r) => ({
-            reviewer: { platform: r.reviewer.platform, id: r.reviewer.userId, team_id: r.reviewer.teamId, email: r.reviewer.email ?? null, name: r.reviewer.name ?? null },
+            reviewer: reviewerView(r.reviewer),
             decision: r.decision,
             reason: r.reason ?? null,
             at: r.at.toISOString(),
+            round: r.round,
+            args_version: r.argsVersion,
+            args_sha256: r.argsSha256 || null,
           })),
         }
       : {}),
-    ...(a.approvedArgs ? { approved_args: a.approvedArgs } : {}),
+    ...(a.approvedArgs
+      ? {
+          // Redacted fields hold the `[redacted]` marker: the agent keeps the values it submitted there.
+          approved_args: a.approvedArgs,
+          args_edits: a.argsEdits.map((e) => ({ version: e.version, by: reviewerView(e.by), at: e.at.toISOString(), changes: e.changes })),
+        }
+      : {}),
     ...(a.result
       ? {
           result: {
             outcome: a.result.outcome,
             detail: a.result.detail ?? null,
             external_ref: a.result.externalRef ?? null,
+            args_check: a.result.argsCheck ?? null,
             violation: a.result.violation ?? null,
             at: a.result.at.toISOString(),
           },

@@ -16,26 +16,51 @@ export interface ReviewerIdentity {
   name?: string;
 }
 
+/** One argument a reviewer changed; `from`/`to` are absent when the path had or has no value. Never a redacted path. */
+export interface ArgsChange {
+  path: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+/** "Approve with changes": the version it created, who made it, what changed. */
+export interface ArgsEdit {
+  version: number;
+  by: ReviewerIdentity;
+  at: Date;
+  changes: ArgsChange[];
+}
+
 export interface Review {
   reviewer: ReviewerIdentity;
   decision: 'approve' | 'deny';
   reason?: string;
   at: Date;
+  /** The approval round (0, or 1 after escalation) the review was given in. */
+  round: number;
+  /** The version of the arguments the reviewer saw, and its binding digest (an approval is bound to it). */
+  argsVersion: number;
+  argsSha256: string;
 }
 
 export interface ActionResult {
   outcome: ResultOutcome;
   detail?: string;
   externalRef?: string;
-  argsSha256?: string;
+  /** Whether the arguments the agent reports it executed are the bound ones. */
+  argsCheck: 'match' | 'mismatch';
   violation?: string;
   at: Date;
 }
 
 /**
- * An action as stored. `args` are already redacted: the original values of
- * `redact` paths never leave the intake request. `argsSha256` binds the
- * original arguments (computed before redaction).
+ * An action as stored. `args` are the submitted arguments, already redacted:
+ * the values of `redact` paths never leave the intake request. Reviewers may
+ * edit them ("approve with changes"): each edit makes a new version, whose
+ * redacted view is `approvedArgs`. `argsSha256` is the keyed binding digest of
+ * the current version (see ArgsDigests); `submittedArgsDigest` the keyed
+ * digest of the submitted arguments with their redacted values, which a
+ * result is checked against.
  */
 export interface Action {
   id: string;
@@ -51,7 +76,14 @@ export interface Action {
   policyVersion: string;
   args: Record<string, unknown>;
   argsSha256: string;
+  submittedArgsDigest: string;
+  /** 1 as submitted; each approved edit adds one. */
+  argsVersion: number;
+  /** The current version's arguments (redacted view), once a reviewer edited them. */
   approvedArgs?: Record<string, unknown>;
+  argsEdits: ArgsEdit[];
+  /** The tool's `redact` paths when the action was submitted (what `args` masks). */
+  redact: string[];
   summary?: string;
   requester: Requester;
   workflow?: string;
@@ -68,7 +100,7 @@ export interface Action {
   escalated: boolean;
   /** 0 for the first reviewer group, 1 after escalation. */
   round: number;
-  /** Reviewer keys of distinct approvers so far. */
+  /** Reviewer keys of distinct approvers of the current round and argument version. */
   approvals: string[];
   remindAt?: Date;
   remindedRound?: number;
@@ -83,5 +115,12 @@ export interface Action {
 }
 
 export const reviewerKey = (r: ReviewerIdentity) => `${r.platform}:${r.teamId}:${r.userId}`;
+
+/** The arguments as they stand: the latest approved edit, or as submitted. */
+export const currentArgs = (a: Pick<Action, 'args' | 'approvedArgs'>) => a.approvedArgs ?? a.args;
+
+/** Platform identities compare trimmed and case-insensitively (`u0lead1` is `U0LEAD1`). */
+export const sameIdentity = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.trim().length > 0 && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export const isIrreversible = (a: Pick<Action, 'effects'>) => a.effects.includes('irreversible');

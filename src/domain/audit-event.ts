@@ -18,12 +18,15 @@ export const AUDIT_KINDS = [
   'admin_change',
   'admin_refused',
 ] as const;
+// (Other kinds may be added by other parts of the trail, e.g. agent key changes; readers must not assume this list is closed.)
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /**
  * One audit record. The fields are SPEC §7's minimum set; values are copied
  * from the (already redacted) action, so a redacted argument can never enter
- * the trail.
+ * the trail. The arguments themselves are in the decision event (and in a
+ * review's edit); later events refer to them by `args_sha256`, which keeps
+ * events that end thousands of actions at once small.
  */
 export interface AuditEvent {
   tenant: string;
@@ -56,10 +59,17 @@ export function actionAuditFields(a: Action): Record<string, unknown> {
     status: a.status,
     reasons: a.reasons,
     consequence: a.consequence ?? null,
-    args: a.args,
+    args_version: a.argsVersion,
     args_sha256: a.argsSha256,
   };
 }
+
+/** The keys of actionAuditFields, in order: the bulk SQL that ends many actions builds the same object (tested). */
+export const ACTION_AUDIT_KEYS = [
+  'request_id', 'tenant', 'environment', 'workflow', 'agent', 'requester', 'session', 'tool', 'target', 'summary', 'risk',
+  'reversibility', 'effects', 'hard_boundary', 'policy_version', 'rule', 'decision', 'mode', 'status', 'reasons',
+  'consequence', 'args_version', 'args_sha256',
+] as const;
 
 export function decisionEvent(a: Action, latencyMs: number): AuditEvent {
   return {
@@ -67,7 +77,7 @@ export function decisionEvent(a: Action, latencyMs: number): AuditEvent {
     kind: 'decision',
     actionId: a.id,
     at: a.createdAt,
-    data: { ...actionAuditFields(a), final_decision: a.decision, reviewer: null, execution_result: null, latency_ms: latencyMs },
+    data: { ...actionAuditFields(a), args: a.args, final_decision: a.decision, reviewer: null, execution_result: null, latency_ms: latencyMs },
   };
 }
 

@@ -18,4 +18,3 @@ export function canonicalJson(value: unknown): string {
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export const argsSha256 = (args: unknown): string => sha256Hex(canonicalJson(args));

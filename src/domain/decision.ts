@@ -34,5 +34,5 @@ export interface PolicyDecision {
   /** Stable identifier of the rule that produced the decision, e.g. `tools.send_email.when[0]`. */
   rule: string;
   /** The hard-boundary result, recorded in the audit trail. */
-  hardBoundary: 'passed' | 'unknown_agent' | 'unregistered_tool' | 'not_in_agent_tools' | 'agent_killed';
+  hardBoundary: 'passed' | 'unknown_agent' | 'unregistered_tool' | 'not_in_agent_tools' | 'environment_not_allowed' | 'agent_killed';
 }

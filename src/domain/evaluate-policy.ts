@@ -21,12 +21,14 @@ export interface EvaluationInput {
    * the first pass; the caller re-evaluates with it only when the first pass
    * queued (so intake reads the count only for actions that would queue).
    */
-  pendingByGroup?: Record<string, number>;
+  pendingByGroup?: ReadonlyMap<string, number>;
 }
 
 /**
  * SPEC §3: first match wins, every step that ran leaves a reason. Pure and
- * deterministic: no I/O, no clock, conditions are precompiled.
+ * deterministic: no I/O, no clock, conditions are precompiled. Admin
+ * overrides (kill, denylist, incident, a runtime mode) come before the
+ * policy's `when` rules, so an admin's switch always wins.
  */
 export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
   const { policy, overrides, request } = input;
@@ -40,29 +42,32 @@ export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
   });
 
   // 1. The agent and its tenant (authentication happened before; here: is it declared, is it killed).
-  const tenant = policy.tenants[request.tenant];
-  const agent = tenant?.agents[request.agent];
+  const tenant = policy.tenants.get(request.tenant);
+  const agent = tenant?.agents.get(request.agent);
   if (!tenant || !agent) {
     return deny('hard_boundary.unknown_agent', `agent ${request.agent} is not declared for tenant ${request.tenant}`, 'unknown_agent');
   }
-  const killed = overrides.killedAgents[request.agent];
+  const killed = overrides.killedAgents.get(request.agent);
   if (killed) {
     return deny('overrides.kill_agent', `agent ${request.agent} is killed${killed.reason ? `: ${killed.reason}` : ''}`, 'agent_killed');
   }
   reasons.push(`agent ${request.agent} of tenant ${request.tenant} is active`);
 
   // 2. Hard boundary.
-  const tool = policy.tools[request.tool];
+  const tool = policy.tools.get(request.tool);
   if (!tool) {
     return deny('hard_boundary.unregistered_tool', `tool ${request.tool} is not registered`, 'unregistered_tool');
   }
-  if (!agent.tools.includes(request.tool)) {
+  if (!agent.tools.has(request.tool)) {
     return deny('hard_boundary.agent_tools', `tool ${request.tool} is not in the tool list of agent ${request.agent}`, 'not_in_agent_tools');
   }
-  reasons.push(`tool ${request.tool} is within agent ${request.agent}'s hard boundary`);
+  if (!tenant.environments.has(request.environment) || (agent.environments && !agent.environments.has(request.environment))) {
+    return deny('hard_boundary.agent_environments', `environment ${request.environment} is not in the environments of agent ${request.agent}`, 'environment_not_allowed');
+  }
+  reasons.push(`tool ${request.tool} in ${request.environment} is within agent ${request.agent}'s hard boundary`);
 
   // 3. Admin denylist.
-  const denied = overrides.deniedTools[request.tool];
+  const denied = overrides.deniedTools.get(request.tool);
   if (denied) {
     return deny('overrides.deny_tool', `tool ${request.tool} is denied by an admin${denied.reason ? `: ${denied.reason}` : ''}`);
   }
@@ -73,6 +78,12 @@ export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
       return fallback(reasons, tool, 'overrides.incident', `tenant ${request.tenant} is in incident mode${overrides.incident.reason ? `: ${overrides.incident.reason}` : ''}`);
     }
     reasons.push(`incident mode is on, but ${request.tool} is low risk`);
+  }
+
+  // 4b. A runtime mode set by an admin wins over the policy's `when` rules.
+  const runtimeMode = overrides.toolModes.get(request.tool);
+  if (runtimeMode) {
+    return saturationCheck(input, tool, fromMode(reasons, tool, runtimeMode, 'overrides.mode', `runtime mode of ${tool.name} set by an admin is ${runtimeMode}`));
   }
 
   // 5. `when` conditions, in order.
@@ -91,11 +102,8 @@ export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
     }
   }
 
-  // 6. The tool's mode (a runtime override wins over the file).
-  const runtimeMode = overrides.toolModes[request.tool];
-  const mode = runtimeMode ?? tool.mode;
-  const rule = runtimeMode ? 'overrides.mode' : `tools.${tool.name}.mode`;
-  return saturationCheck(input, tool, fromMode(reasons, tool, mode, rule, `${runtimeMode ? 'runtime' : 'policy'} mode of ${tool.name} is ${mode}`));
+  // 6. The tool's mode.
+  return saturationCheck(input, tool, fromMode(reasons, tool, tool.mode, `tools.${tool.name}.mode`, `policy mode of ${tool.name} is ${tool.mode}`));
 }
 
 function fromMode(reasons: string[], tool: ToolPolicy, mode: Mode | 'deny', rule: string, reason: string): PolicyDecision {
@@ -123,8 +131,8 @@ function fromMode(reasons: string[], tool: ToolPolicy, mode: Mode | 'deny', rule
 function saturationCheck(input: EvaluationInput, tool: ToolPolicy, decided: PolicyDecision): PolicyDecision {
   if (decided.decision !== 'queue_for_approval' || !tool.approval || !input.pendingByGroup) return decided;
   const groupName = tool.approval.reviewers;
-  const group = input.policy.tenants[input.request.tenant]?.reviewerGroups[groupName];
-  const pending = input.pendingByGroup[groupName] ?? 0;
+  const group = input.policy.tenants.get(input.request.tenant)?.reviewerGroups.get(groupName);
+  const pending = input.pendingByGroup.get(groupName) ?? 0;
   if (group && pending >= group.maxPending) {
     return fallback(decided.reasons, tool, `tenants.${input.request.tenant}.reviewer_groups.${groupName}.max_pending`,
       `review queue of ${groupName} is saturated (${pending} pending, max ${group.maxPending})`);

@@ -3,7 +3,9 @@ import type { Effect, Mode, OnTimeout, Risk, SafeMode } from './decision.js';
 /**
  * The governance policy after loading: plain data plus compiled conditions.
  * Built by policy/load-policy.ts; consumed by the pure evaluator. Durations are
- * milliseconds.
+ * milliseconds. Every collection indexed by a name is a Map: names arrive from
+ * outside (request bodies, chat commands, CLI flags), and a plain object would
+ * answer `constructor` or `__proto__` with something inherited.
  */
 export interface CompiledCondition {
   source: string;
@@ -33,6 +35,12 @@ export interface ApprovalRule {
   editable: string[];
 }
 
+/** One problem found in arguments, by dotted path (`attachments.0.name`). */
+export interface ArgsIssue {
+  path: string;
+  message: string;
+}
+
 export interface ToolPolicy {
   name: string;
   owner?: string;
@@ -44,6 +52,8 @@ export interface ToolPolicy {
   when: CompiledCondition[];
   consequence?: string;
   redact: string[];
+  /** The tool's `args_schema`, compiled once at load; absent when the tool declares none. */
+  checkArgs?: (args: unknown) => ArgsIssue[];
 }
 
 export interface SlackGroupTarget {
@@ -65,39 +75,62 @@ export interface ReviewerGroup {
   maxPending: number;
 }
 
+export interface AgentPolicy {
+  /** The most this agent may ever call (hard boundary). */
+  tools: ReadonlySet<string>;
+  /** Narrows the tenant's environments for this agent (hard boundary); absent: all of the tenant's. */
+  environments?: ReadonlySet<string>;
+}
+
 export interface TenantPolicy {
   id: string;
   slackTeamId?: string;
   teamsTenantId?: string;
   teamsServiceUrl?: string;
   admins: { slack: string[]; teams: string[] };
-  reviewerGroups: Record<string, ReviewerGroup>;
-  agents: Record<string, { tools: string[] }>;
+  /** The only `environment` values a request may name (exact match). */
+  environments: ReadonlySet<string>;
+  reviewerGroups: ReadonlyMap<string, ReviewerGroup>;
+  agents: ReadonlyMap<string, AgentPolicy>;
 }
 
 export interface Policy {
   /** Content hash of the file, the first half of every recorded policy_version. */
   fileVersion: string;
-  tenants: Record<string, TenantPolicy>;
-  tools: Record<string, ToolPolicy>;
+  tenants: ReadonlyMap<string, TenantPolicy>;
+  tools: ReadonlyMap<string, ToolPolicy>;
+}
+
+export interface OverrideStamp {
+  reason?: string;
+  by?: string;
+  at?: string;
 }
 
 /** Runtime overrides an admin made for one tenant; `version` bumps on every change. */
 export interface TenantOverrides {
   version: number;
   incident: { on: boolean; reason?: string; since?: string };
-  deniedTools: Record<string, { reason?: string; by?: string; at?: string }>;
-  killedAgents: Record<string, { reason?: string; by?: string; at?: string }>;
-  toolModes: Record<string, Mode>;
+  deniedTools: ReadonlyMap<string, OverrideStamp>;
+  killedAgents: ReadonlyMap<string, OverrideStamp>;
+  toolModes: ReadonlyMap<string, Mode>;
 }
 
 export const NO_OVERRIDES: TenantOverrides = {
   version: 0,
   incident: { on: false },
-  deniedTools: {},
-  killedAgents: {},
-  toolModes: {},
+  deniedTools: new Map(),
+  killedAgents: new Map(),
+  toolModes: new Map(),
 };
 
-export const policyVersion = (policy: Policy, overrides: TenantOverrides): string =>
+export const policyVersion = (policy: Policy, overrides: Pick<TenantOverrides, 'version'>): string =>
   `${policy.fileVersion}.${overrides.version}`;
+
+/** A copy of `map` with `key` set, or removed when `value` is undefined (overrides are immutable values). */
+export function withEntry<V>(map: ReadonlyMap<string, V>, key: string, value: V | undefined): ReadonlyMap<string, V> {
+  const next = new Map(map);
+  if (value === undefined) next.delete(key);
+  else next.set(key, value);
+  return next;
+}

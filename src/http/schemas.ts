@@ -34,11 +34,16 @@ export const getActionQuery = z.strictObject({
   wait: z.coerce.number().min(0).max(60).optional(),
 });
 
+/**
+ * POST /v1/actions/:id/result. `args` are the arguments the agent executed, in
+ * full (its own values for redacted fields, the approved values for edited
+ * ones); Airlock checks them against what was approved and never stores them.
+ */
 export const reportResultBody = z.strictObject({
   outcome: z.enum(RESULT_OUTCOMES),
+  args: jsonObject,
   detail: z.string().max(4000).optional(),
   external_ref: z.string().max(512).optional(),
-  args_sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 
 export const idempotencyHeaders = z.object({

@@ -5,6 +5,8 @@ import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeRunAdminCommand, type AdminActor, type AdminReply } from '../usecases/run-admin-command.js';
 import { buildCore } from './container.js';
 
+const FOLLOW_UP_WAIT_MS = 5_000;
+
 /**
  * `airlock admin ...`: the same use case as `/airlock`, for operators when
  * chat is down. Card updates are enqueued for the workers; incident notices
@@ -16,6 +18,7 @@ export async function runAdmin(env: Env, actor: AdminActor, text: string): Promi
   const queues = createApprovalQueues(core.queues, core.clock, log);
   try {
     const notifier = env.SLACK_BOT_TOKEN ? createSlackNotifier(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
+    const followUps: Promise<unknown>[] = [];
     const run = makeRunAdminCommand({
       policy: core.policy,
       overrides: core.overrides,
@@ -25,9 +28,12 @@ export async function runAdmin(env: Env, actor: AdminActor, text: string): Promi
       clock: core.clock,
       notifier,
       onAudited: (tenant) => core.sealer.poke(tenant),
-      log: (msg, err) => log.warn({ err: (err as Error).message }, msg),
+      background: (what, task) => followUps.push(task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`))),
     });
-    return await run(actor, text);
+    const reply = await run(actor, text);
+    // A short-lived process: give the follow-ups (card updates, callbacks, notices) a moment, never longer.
+    await Promise.race([Promise.all(followUps), new Promise((r) => setTimeout(r, FOLLOW_UP_WAIT_MS).unref())]);
+    return reply;
   } finally {
     await core.sealer.idle();
     await queues.close();

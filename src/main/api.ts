@@ -26,13 +26,14 @@ export async function buildApi(
       overrides: core.overrides,
       policy: core.policy,
       clock: core.clock,
+      digests: core.digests,
       dispatcher: opts.dispatcher,
       onRecorded: seal,
       onDispatchError: (action, err) =>
         core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),
     }),
     getAction: makeGetAction({ store: core.actions, events: core.events, clock: core.clock }),
-    reportResult: makeReportResult({ store: core.actions, clock: core.clock, onRecorded: seal }),
+    reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
     readiness: {
       postgres: async () => {
         await core.pool.query('SELECT 1');

@@ -35,6 +35,8 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const expire = makeExpireAction({ actions, policy, clock, jobs });
   const recordReview = makeRecordReview({
     actions,
+    overrides: core.overrides,
+    digests: core.digests,
     audit: core.audit,
     policy,
     clock,
@@ -55,7 +57,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       return slack?.notifier;
     },
     onAudited: seal,
-    log: (msg, err) => log.warn({ err: (err as Error).message }, msg),
+    background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
   if (env.SLACK_BOT_TOKEN) {
     slack = createSlackApp(
@@ -73,7 +75,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
           const current = policy.current();
           const tenant = tenantForWorkspace(current, 'slack', teamId);
           const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
-          const editable = action ? (current.tools[action.tool]?.approval?.editable ?? []) : [];
+          const editable = action ? (current.tools.get(action.tool)?.approval?.editable ?? []) : [];
           return action && action.status === 'pending' && editable.length > 0 ? { action, editable } : undefined;
         },
       },

@@ -4,6 +4,7 @@ import { runAdmin } from './admin-cli.js';
 import { pino } from 'pino';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { AirlockError } from '../domain/errors.js';
+import { toPlainText } from '../domain/message.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
 import { migrate } from '../infra/postgres/migrate.js';
@@ -63,7 +64,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
   if (cmd === 'admin') {
     const tenant = requireFlag(values, 'tenant');
     const reply = await runAdmin(env, { platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username, tenant }, positionals.slice(1).join(' '));
-    (reply.ok ? out : err)(reply.text);
+    (reply.ok ? out : err)(toPlainText(reply.message));
     return reply.ok ? 0 : 1;
   }
   switch (`${cmd} ${sub ?? ''}`.trim()) {
@@ -76,7 +77,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       if (!arg) throw new UsageError('policy check needs a file');
       try {
         const p = await loadPolicyFile(arg);
-        out(`${arg}: ok (version ${p.fileVersion}, ${Object.keys(p.tenants).length} tenants, ${Object.keys(p.tools).length} tools)`);
+        out(`${arg}: ok (version ${p.fileVersion}, ${p.tenants.size} tenants, ${p.tools.size} tools)`);
         return 0;
       } catch (e) {
         if (!(e instanceof AirlockError)) throw e;

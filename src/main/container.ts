@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { Env } from '../config/env.js';
+import { makeArgsDigests, type ArgsDigests } from '../domain/args-digest.js';
 import { PgActionStore } from '../infra/postgres/action-repository.js';
 import { PgActionEvents } from '../infra/postgres/action-waiters.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
@@ -27,6 +28,7 @@ export interface Core {
   databaseUrl: string;
   /** AIRLOCK_SECRET (or the embedded default): keys digests of arguments. Never stored in the database. */
   secret: string;
+  digests: ArgsDigests;
   pool: pg.Pool;
   policy: FilePolicySource;
   actions: PgActionStore;
@@ -53,14 +55,19 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     if (policyPath.note) log.warn(policyPath.note);
     const policy = await FilePolicySource.open(policyPath.path);
     log.info({ file: policyPath.path, version: policy.current().fileVersion }, 'policy loaded');
-    const unwatch = policy.watch((r) =>
-      r.ok
-        ? log.info({ version: r.version }, 'policy reloaded')
-        : log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy'),
-    );
+    const overrides = new PgOverridesStore(pool);
+    // Before anything is decided: intake and reviews lock each tenant's overrides row.
+    await overrides.ensureTenants(policy.current().tenants.keys());
+    const unwatch = policy.watch((r) => {
+      if (!r.ok) {
+        log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy');
+        return;
+      }
+      log.info({ version: r.version }, 'policy reloaded');
+      overrides.ensureTenants(policy.current().tenants.keys()).catch((err: Error) => log.error({ err: err.message }, 'could not prepare the overrides of new tenants'));
+    });
     cleanup.unshift(async () => unwatch());
 
-    const overrides = new PgOverridesStore(pool);
     const notifications = new PgNotifications(db.url, log);
     notifications.on('airlock_overrides', (tenant) => (tenant === '*' ? overrides.invalidateAll() : overrides.invalidate(tenant)));
     const events = new PgActionEvents(notifications);
@@ -86,6 +93,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       clock: opts.clock ?? systemClock,
       databaseUrl: db.url,
       secret,
+      digests: makeArgsDigests(secret),
       pool,
       policy,
       actions: new PgActionStore(pool),

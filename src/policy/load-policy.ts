@@ -4,6 +4,7 @@ import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
 import { parseDuration } from '../domain/duration.js';
 import { AirlockError, type ErrorDetail } from '../domain/errors.js';
 import type { CompiledCondition, Policy, TenantPolicy, ToolPolicy } from '../domain/policy-model.js';
+import { compileArgsSchema } from './compile-args-schema.js';
 import { compileCondition } from './compile-condition.js';
 import { policyFileSchema, type PolicyFile } from './schema.js';
 
@@ -19,25 +20,28 @@ export function parsePolicy(text: string): Policy {
   }
   const raw: unknown = doc.toJS() ?? {};
   const parsed = policyFileSchema.safeParse(raw);
+  const compiled = compileAll(parsed.success ? parsed.data : raw);
+  const protoKeys = protoKeyErrors(raw);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(root)', message: i.message }));
-    throw invalid([...details, ...celErrors(raw)]);
+    throw invalid([...details, ...protoKeys, ...compiled.errors]);
   }
+  if (protoKeys.length > 0 || compiled.errors.length > 0) throw invalid([...protoKeys, ...compiled.errors]);
   const file = parsed.data;
-  const details = celErrors(file);
-  const tools: Record<string, ToolPolicy> = {};
+  const tools = new Map<string, ToolPolicy>();
   for (const [name, t] of Object.entries(file.tools)) {
-    const when: CompiledCondition[] = details.length > 0 ? [] : t.when.map((w) => compileCondition(w.if, w.then));
-    tools[name] = {
+    const checkArgs = compiled.schemas.get(name);
+    tools.set(name, {
       name,
       owner: t.owner,
       risk: t.risk,
       effects: t.effects,
       mode: t.mode,
       safestMode: t.safest_mode,
-      when,
+      when: compiled.conditions.get(name) ?? [],
       consequence: t.consequence,
       redact: t.redact,
+      ...(checkArgs ? { checkArgs } : {}),
       approval: t.approval && {
         reviewers: t.approval.reviewers,
         required: t.approval.required,
@@ -47,9 +51,8 @@ export function parsePolicy(text: string): Policy {
         remindAfterMs: t.approval.remind_after === undefined ? undefined : parseDuration(t.approval.remind_after),
         editable: t.approval.editable,
       },
-    };
+    });
   }
-  if (details.length > 0) throw invalid(details);
   return { fileVersion: sha256Hex(canonicalJson(file)).slice(0, 12), tenants: toTenants(file), tools };
 }
 
@@ -63,36 +66,75 @@ export async function loadPolicyFile(path: string): Promise<Policy> {
   return parsePolicy(text);
 }
 
-/** Compiles every `when.if` it can find, so CEL mistakes are listed alongside schema errors. */
-function celErrors(raw: unknown): ErrorDetail[] {
-  const details: ErrorDetail[] = [];
+/**
+ * Compiles every `when.if` and `args_schema` it can find, even in a file that
+ * failed validation, so CEL and schema mistakes are listed alongside the rest.
+ */
+function compileAll(raw: unknown) {
+  const errors: ErrorDetail[] = [];
+  const conditions = new Map<string, CompiledCondition[]>();
+  const schemas = new Map<string, NonNullable<ToolPolicy['checkArgs']>>();
   const tools = (raw as { tools?: unknown }).tools;
-  if (!tools || typeof tools !== 'object') return details;
-  for (const [name, tool] of Object.entries(tools as Record<string, { when?: unknown } | null>)) {
-    if (!Array.isArray(tool?.when)) continue;
-    tool.when.forEach((w: { if?: unknown } | null, i: number) => {
-      if (typeof w?.if !== 'string') return;
+  if (!tools || typeof tools !== 'object') return { errors, conditions, schemas };
+  for (const [name, tool] of Object.entries(tools as Record<string, { when?: unknown; args_schema?: unknown } | null>)) {
+    const compiledWhen: CompiledCondition[] = [];
+    if (Array.isArray(tool?.when)) {
+      tool.when.forEach((w: { if?: unknown; then?: unknown } | null, i: number) => {
+        if (typeof w?.if !== 'string') return;
+        try {
+          compiledWhen.push(compileCondition(w.if, w.then as CompiledCondition['then']));
+        } catch (err) {
+          errors.push({ path: `tools.${name}.when.${i}.if`, message: `invalid CEL: ${(err as Error).message.split('\n')[0]}` });
+        }
+      });
+    }
+    conditions.set(name, compiledWhen);
+    const schema = tool?.args_schema;
+    if (schema && typeof schema === 'object' && !Array.isArray(schema)) {
       try {
-        compileCondition(w.if, 'deny');
+        schemas.set(name, compileArgsSchema(schema as Record<string, unknown>));
       } catch (err) {
-        details.push({ path: `tools.${name}.when.${i}.if`, message: `invalid CEL: ${(err as Error).message.split('\n')[0]}` });
+        errors.push({ path: `tools.${name}.args_schema`, message: `invalid JSON Schema: ${(err as Error).message.split('\n')[0]}` });
       }
-    });
+    }
   }
-  return details;
+  return { errors, conditions, schemas };
 }
 
-function toTenants(file: PolicyFile): Record<string, TenantPolicy> {
-  const out: Record<string, TenantPolicy> = {};
+/**
+ * zod drops a `__proto__` key of a record without a word, and the YAML parser
+ * keeps it as an own key: refuse it by path like any other reserved name.
+ */
+function protoKeyErrors(raw: unknown): ErrorDetail[] {
+  const errors: ErrorDetail[] = [];
+  const check = (map: unknown, path: string) => {
+    if (map && typeof map === 'object' && Object.hasOwn(map, '__proto__')) errors.push({ path: `${path}__proto__`, message: 'invalid name: "__proto__" is reserved' });
+  };
+  const file = raw as { tenants?: Record<string, { agents?: unknown; reviewer_groups?: unknown } | null>; tools?: unknown };
+  check(file, '');
+  check(file.tenants, 'tenants.');
+  check(file.tools, 'tools.');
+  for (const [id, t] of Object.entries(file.tenants && typeof file.tenants === 'object' ? file.tenants : {})) {
+    check(t?.agents, `tenants.${id}.agents.`);
+    check(t?.reviewer_groups, `tenants.${id}.reviewer_groups.`);
+  }
+  return errors;
+}
+
+function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
+  const out = new Map<string, TenantPolicy>();
   for (const [id, t] of Object.entries(file.tenants)) {
-    out[id] = {
+    out.set(id, {
       id,
       slackTeamId: t.slack?.team_id,
       teamsTenantId: t.teams?.tenant_id,
       teamsServiceUrl: t.teams?.service_url,
       admins: t.admins,
-      agents: t.agents,
-      reviewerGroups: Object.fromEntries(
+      environments: new Set(t.environments),
+      agents: new Map(
+        Object.entries(t.agents).map(([name, a]) => [name, { tools: new Set(a.tools), ...(a.environments ? { environments: new Set(a.environments) } : {}) }]),
+      ),
+      reviewerGroups: new Map(
         Object.entries(t.reviewer_groups).map(([name, g]) => [
           name,
           {
@@ -103,7 +145,7 @@ function toTenants(file: PolicyFile): Record<string, TenantPolicy> {
           },
         ]),
       ),
-    };
+    });
   }
   return out;
 }

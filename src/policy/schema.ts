@@ -1,11 +1,25 @@
 import { z } from 'zod';
 import { EFFECTS, MODES, ON_TIMEOUT, RISKS, SAFE_MODES } from '../domain/decision.js';
 import { parseDuration } from '../domain/duration.js';
+import { isSafeName, unsafeNameReason } from '../domain/names.js';
+import { pathProblem, pathsOverlap } from '../domain/paths.js';
+import { CONSEQUENCE_SCOPE, PLACEHOLDER } from '../domain/render-consequence.js';
 
-const id = z.string().min(1).max(128);
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: 'expected a duration like 30s, 15m, 2h or 1d',
+/** A platform id (channel, user, conversation, workspace): free text, compared, never used as a key. */
+const id = z.string().min(1).max(256);
+/** A name Airlock indexes by (tenant, tool, agent, reviewer group, environment). */
+const name = z.string().superRefine((s, ctx) => {
+  const why = unsafeNameReason(s);
+  if (why) ctx.addIssue({ code: 'custom', message: `invalid name: ${why}` });
 });
+const duration = z.string().refine((s) => (parseDuration(s) ?? 0) > 0, {
+  message: 'expected a positive duration like 30s, 15m, 2h or 1d',
+});
+const path = (wildcards: boolean) =>
+  z.string().superRefine((p, ctx) => {
+    const why = pathProblem(p, { wildcards });
+    if (why) ctx.addIssue({ code: 'custom', message: `invalid argument path: ${why}` });
+  });
 
 const slackGroup = z
   .strictObject({
@@ -30,29 +44,41 @@ const reviewerGroup = z
   })
   .refine((g) => g.slack || g.teams, { message: 'a reviewer group needs a slack or teams target' });
 
+const agent = z.strictObject({
+  tools: z.array(name),
+  /** Narrows the tenant's environments for this agent (hard boundary). */
+  environments: z.array(name).min(1).optional(),
+});
+
 const tenant = z.strictObject({
   slack: z.strictObject({ team_id: id }).optional(),
-  teams: z.strictObject({ tenant_id: id, service_url: z.url() }).optional(),
+  teams: z.strictObject({ tenant_id: id, service_url: z.url({ protocol: /^https$/ }) }).optional(),
   admins: z
     .strictObject({ slack: z.array(id).default([]), teams: z.array(id).default([]) })
     .default({ slack: [], teams: [] }),
-  reviewer_groups: z.record(id, reviewerGroup).default({}),
-  agents: z.record(id, z.strictObject({ tools: z.array(id) })).default({}),
+  /** The only `environment` values a request may name (exact match). */
+  environments: z.array(name).min(1).default(['production']),
+  reviewer_groups: z.record(name, reviewerGroup).default({}),
+  agents: z.record(name, agent).default({}),
 });
 
 const approval = z
   .strictObject({
-    reviewers: id,
+    reviewers: name,
     required: z.number().int().min(1).max(10).default(1),
     timeout: duration,
     on_timeout: z.enum(ON_TIMEOUT).default('deny'),
-    escalate_to: id.optional(),
+    escalate_to: name.optional(),
     remind_after: duration.optional(),
-    editable: z.array(z.string().min(1)).default([]),
+    editable: z.array(path(false)).default([]),
   })
   .refine((a) => a.on_timeout !== 'escalate' || a.escalate_to !== undefined, {
     message: 'on_timeout: escalate needs escalate_to',
     path: ['escalate_to'],
+  })
+  .refine((a) => a.remind_after === undefined || (parseDuration(a.remind_after) ?? 0) < (parseDuration(a.timeout) ?? 0), {
+    message: 'remind_after must be shorter than timeout',
+    path: ['remind_after'],
   });
 
 const condition = z.strictObject({
@@ -70,54 +96,123 @@ const tool = z
     safest_mode: z.enum(SAFE_MODES).default('observe'),
     approval: approval.optional(),
     when: z.array(condition).default([]),
-    consequence: z.string().max(2000).optional(),
-    redact: z.array(z.string().min(1)).default([]),
+    consequence: z
+      .string()
+      .max(2000)
+      .superRefine((text, ctx) => {
+        for (const [, ref] of text.matchAll(PLACEHOLDER)) {
+          const root = ref!.split('.')[0]!;
+          if (!(CONSEQUENCE_SCOPE as readonly string[]).includes(root) || (ref !== root && pathProblem(ref!.slice(root.length + 1), { wildcards: false }))) {
+            ctx.addIssue({ code: 'custom', message: `placeholder {{${ref}}} names nothing: use ${CONSEQUENCE_SCOPE.map((s) => `${s}${['args', 'context', 'requester'].includes(s) ? '.<path>' : ''}`).join(', ')}` });
+          }
+        }
+      })
+      .optional(),
+    redact: z.array(path(true)).default([]),
+    /** JSON Schema that `args` (and reviewer edits) must match; compiled at load. */
+    args_schema: z.record(z.string(), z.unknown()).optional(),
   })
   .refine((t) => t.approval !== undefined || (t.mode !== 'approval_required' && !t.when.some((w) => w.then === 'approval_required')), {
     message: 'a tool that can require approval needs an approval block',
     path: ['approval'],
+  })
+  .superRefine((t, ctx) => {
+    (t.approval?.editable ?? []).forEach((e, i) => {
+      const hidden = t.redact.find((r) => pathsOverlap(r, e));
+      if (hidden) ctx.addIssue({ code: 'custom', path: ['approval', 'editable', i], message: `${e} overlaps the redacted path ${hidden}: a redacted value cannot be edited` });
+    });
   });
 
 export const policyFileSchema = z
   .strictObject({
-    tenants: z.record(id, tenant),
-    tools: z.record(id, tool),
+    tenants: z.record(name, tenant),
+    tools: z.record(name, tool),
   })
   // Cross references run even when other fields failed, so one `policy check`
   // lists every problem; they read the raw value defensively for that reason.
-  .superRefine(
-    (file: RawPolicy, ctx) => {
-      const tools = (file.tools ?? {}) as Record<string, { approval?: { reviewers?: unknown; escalate_to?: unknown } } | undefined>;
-      for (const [tenantId, t] of Object.entries(file.tenants ?? {})) {
-        for (const [agentName, agent] of Object.entries(t?.agents ?? {})) {
-          (Array.isArray(agent?.tools) ? agent.tools : []).forEach((toolName, i) => {
-            if (typeof toolName === 'string' && !tools[toolName]) {
-              ctx.addIssue({ code: 'custom', path: ['tenants', tenantId, 'agents', agentName, 'tools', i], message: `unknown tool ${toolName}` });
-            }
-          });
+  .superRefine((file: RawPolicy, ctx) => crossReferences(file, ctx), { when: () => true });
+
+function crossReferences(file: RawPolicy, ctx: z.RefinementCtx) {
+  const tools = own(file.tools);
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const workspaces = new Map<string, string>();
+  const aadTenants = new Map<string, string>();
+  for (const [tenantId, t] of Object.entries(own(file.tenants))) {
+    const slackTeam = t?.slack?.team_id;
+    if (typeof slackTeam === 'string') {
+      const other = workspaces.get(slackTeam);
+      if (other) issue(['tenants', tenantId, 'slack', 'team_id'], `Slack workspace ${slackTeam} already belongs to tenant ${other}`);
+      else workspaces.set(slackTeam, tenantId);
+    }
+    const aad = t?.teams?.tenant_id;
+    if (typeof aad === 'string') {
+      const other = aadTenants.get(aad.toLowerCase());
+      if (other) issue(['tenants', tenantId, 'teams', 'tenant_id'], `Teams tenant ${aad} already belongs to tenant ${other}`);
+      else aadTenants.set(aad.toLowerCase(), tenantId);
+    }
+    const environments = Array.isArray(t?.environments) ? t.environments : ['production'];
+    const groups = own(t?.reviewer_groups);
+    for (const [agentName, a] of Object.entries(own(t?.agents))) {
+      (Array.isArray(a?.tools) ? a.tools : []).forEach((toolName, i) => {
+        if (typeof toolName === 'string' && isSafeName(toolName) && !Object.hasOwn(tools, toolName)) {
+          issue(['tenants', tenantId, 'agents', agentName, 'tools', i], `unknown tool ${toolName}`);
         }
-        for (const [toolName, tl] of Object.entries(tools)) {
-          const usedHere = Object.values(t?.agents ?? {}).some((a) => Array.isArray(a?.tools) && a.tools.includes(toolName));
-          if (!usedHere || !tl?.approval) continue;
-          for (const key of ['reviewers', 'escalate_to'] as const) {
-            const group = tl.approval[key];
-            if (typeof group === 'string' && !t?.reviewer_groups?.[group]) {
-              ctx.addIssue({
-                code: 'custom',
-                path: ['tools', toolName, 'approval', key],
-                message: `reviewer group ${group} is not declared in tenant ${tenantId}, whose agents use ${toolName}`,
-              });
-            }
-          }
+      });
+      (Array.isArray(a?.environments) ? a.environments : []).forEach((env, i) => {
+        if (typeof env === 'string' && !environments.includes(env)) {
+          issue(['tenants', tenantId, 'agents', agentName, 'environments', i], `environment ${env} is not one of tenant ${tenantId}'s environments`);
+        }
+      });
+    }
+    for (const [toolName, tl] of Object.entries(tools)) {
+      const usedHere = Object.values(own(t?.agents)).some((a) => Array.isArray(a?.tools) && a.tools.includes(toolName));
+      if (!usedHere || !tl?.approval) continue;
+      const required = typeof tl.approval.required === 'number' ? tl.approval.required : 1;
+      for (const key of ['reviewers', 'escalate_to'] as const) {
+        const groupName = tl.approval[key];
+        if (typeof groupName !== 'string') continue;
+        const group = Object.hasOwn(groups, groupName) ? groups[groupName] : undefined;
+        if (!group) {
+          issue(['tools', toolName, 'approval', key], `reviewer group ${groupName} is not declared in tenant ${tenantId}, whose agents use ${toolName}`);
+          continue;
+        }
+        const listed = listedReviewers(group);
+        if (listed !== undefined && required > listed) {
+          issue(['tools', toolName, 'approval', 'required'], `required ${required} is more than the ${listed} reviewer(s) listed in ${tenantId}'s group ${groupName}: the approval could never be given`);
         }
       }
-    },
-    { when: () => true },
-  );
+    }
+  }
+}
+
+/** How many people a group lists; undefined when a Slack user group makes it open-ended. */
+function listedReviewers(group: RawGroup): number | undefined {
+  if (group.slack?.usergroup) return undefined;
+  const count = (users: unknown) => (Array.isArray(users) ? new Set(users).size : 0);
+  return count(group.slack?.users) + count(group.teams?.users);
+}
+
+/** Own enumerable entries only, whatever the raw value is. */
+const own = <T>(v: Record<string, T> | undefined | null): Record<string, T> => (v && typeof v === 'object' ? v : {});
+
+interface RawGroup {
+  slack?: { users?: unknown; usergroup?: unknown };
+  teams?: { users?: unknown };
+}
 
 interface RawPolicy {
-  tenants?: Record<string, { agents?: Record<string, { tools?: unknown } | undefined>; reviewer_groups?: Record<string, unknown> } | undefined>;
-  tools?: Record<string, unknown>;
+  tenants?: Record<
+    string,
+    | {
+        slack?: { team_id?: unknown };
+        teams?: { tenant_id?: unknown };
+        environments?: unknown[];
+        agents?: Record<string, { tools?: unknown; environments?: unknown } | undefined>;
+        reviewer_groups?: Record<string, RawGroup>;
+      }
+    | undefined
+  >;
+  tools?: Record<string, { approval?: { reviewers?: unknown; escalate_to?: unknown; required?: unknown } } | undefined>;
 }
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;

@@ -1,4 +1,5 @@
 import type { Action, ActionResult, Review, ReviewerIdentity } from '../domain/action.js';
+import type { ArgsEdit } from '../domain/args-edit.js';
 import type { ActionStatus } from '../domain/action-status.js';
 import type { AuditEvent } from '../domain/audit-event.js';
 
@@ -33,11 +34,13 @@ export interface ActionStore {
 
   /**
    * Records a reviewer's click. One conditional UPDATE per click decides, so
-   * of two simultaneous clicks exactly one changes the action; the review row
+   * of two simultaneous clicks exactly one changes the action; it also checks
+   * that the tenant's overrides version and the action's round and argument
+   * version are still the ones the review was judged against. The review row
    * and audit event are written in the same transaction.
    */
   applyReview(input: ReviewInput): Promise<ReviewOutcome>;
-  /** Ends a pending action of the given round without a review (timeout, undeliverable card, admin). */
+  /** Ends a pending action of the given round without a review (timeout, undeliverable card, an override found at review time). */
   endPending(tenant: string, id: string, round: number | 'any', change: EndChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
   /** Moves a pending action to the escalation round, with a fresh deadline. */
   escalate(tenant: string, id: string, fromRound: number, change: EscalateChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
@@ -51,8 +54,15 @@ export interface ActionStore {
   callbackSettled(tenant: string, id: string, at: Date): Promise<void>;
   /** Decided queued actions with a callback URL, decided between `olderThanMs` and a day ago, whose callback never settled. */
   unsettledCallbacks(now: Date, olderThanMs: number, limit: number): Promise<{ tenant: string; actionId: string; status: string }[]>;
-  pendingIds(tenant: string, filter: { tool?: string; agent?: string; nonLowRisk?: boolean }): Promise<string[]>;
-  pendingSummary(tenant: string): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
+  /** How many approvals are open, since when, and the oldest `limit` of them (bounded however long the backlog). */
+  pendingSummary(tenant: string, limit: number): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
+}
+
+/** "Approve with changes": the new version of the arguments (redacted view), its binding digest and the edit record. */
+export interface ReviewEdit {
+  args: Record<string, unknown>;
+  argsSha256: string;
+  record: ArgsEdit;
 }
 
 export interface ReviewInput {
@@ -61,8 +71,13 @@ export interface ReviewInput {
   reviewer: ReviewerIdentity;
   decision: 'approve' | 'deny';
   reason?: string;
-  approvedArgs?: Record<string, unknown>;
-  approvedArgsSha256?: string;
+  /** What the review was judged against; the write is refused if any moved. */
+  round: number;
+  argsVersion: number;
+  overridesVersion: number;
+  /** The binding digest of the arguments approved (the new version's when `edit`). */
+  argsSha256: string;
+  edit?: ReviewEdit;
   at: Date;
   audit: (action: Action) => AuditEvent;
 }
@@ -71,6 +86,8 @@ export type ReviewOutcome =
   | { kind: 'decided'; action: Action }
   | { kind: 'counted'; action: Action }
   | { kind: 'already_reviewed'; action: Action }
+  | { kind: 'args_changed'; action: Action }
+  | { kind: 'stale_overrides' }
   | { kind: 'not_pending'; action: Action }
   | { kind: 'not_found' };
 
@@ -80,6 +97,9 @@ export interface EndChange {
   mode: Action['mode'];
   detail: string;
   at: Date;
+  /** When an override ended it: the rule and the policy version that decided. */
+  rule?: string;
+  policyVersion?: string;
 }
 
 export interface EscalateChange {

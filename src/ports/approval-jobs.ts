@@ -26,5 +26,9 @@ export interface ApprovalJobs {
   scheduleExpiry(ref: ActionJobRef, at: Date): Promise<void>;
   /** Re-renders every card of the action after its state changed. */
   updateCards(ref: Omit<ActionJobRef, 'round'>, reason: string): Promise<void>;
+  /** The same for many actions, written in bulk (after an admin command). */
+  updateCardsOf(refs: Omit<ActionJobRef, 'round'>[], reason: string): Promise<void>;
   deliverCallback(ref: Omit<ActionJobRef, 'round'>, status: string): Promise<void>;
+  /** The same for many actions, written in bulk. */
+  deliverCallbacks(refs: (Omit<ActionJobRef, 'round'> & { status: string })[]): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { Action } from '../domain/action.js';
 import type { CardState } from '../domain/card-state.js';
+import type { Message } from '../domain/message.js';
 import type { ReviewerGroup, ToolPolicy } from '../domain/policy-model.js';
 
 export interface CardRef {
@@ -29,8 +30,8 @@ export interface ApprovalNotifier {
   findCard(group: ReviewerGroup, actionId: string, since: Date): Promise<CardRef | undefined>;
   updateCard(ref: CardRef, content: CardContent): Promise<void>;
   postReminder(ref: CardRef, content: CardContent): Promise<void>;
-  /** A plain notice in a reviewer group's channel (incident mode start/end). */
-  postNotice(group: ReviewerGroup, text: string): Promise<void>;
+  /** A notice in a reviewer group's channel (incident mode start/end); the notifier renders and escapes it. */
+  postNotice(group: ReviewerGroup, text: Message): Promise<void>;
 }
 
 /** Platform directory lookups needed to authorise reviewers; implementations cache. */

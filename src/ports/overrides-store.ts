@@ -1,17 +1,47 @@
+import type { ActionStatus } from '../domain/action-status.js';
+import type { AuditEvent } from '../domain/audit-event.js';
+import type { OverrideEnd } from '../domain/override-coverage.js';
 import type { TenantOverrides } from '../domain/policy-model.js';
 
 /**
+ * Which pending approvals an override change ends, and how. `ends` maps a
+ * tool to its outcome where outcomes differ by tool (incident mode: each
+ * tool's safest mode); other matching actions end by `otherwise`.
+ */
+export interface PendingEndSpec {
+  match: { agent?: string; tool?: string; nonLowRisk?: boolean };
+  ends: ReadonlyMap<string, OverrideEnd>;
+  otherwise: OverrideEnd;
+  policyVersion: string;
+  at: Date;
+  /** Merged into each ended action's audit event (the admin, the command). */
+  audit: Record<string, unknown>;
+}
+
+export interface EndedAction {
+  id: string;
+  status: ActionStatus;
+  hasCallback: boolean;
+}
+
+/**
  * Runtime overrides made by admins, versioned per tenant. `get` may serve a
- * cached copy: the action store re-checks the version when it records a
- * decision, so a stale read can never be recorded (see ActionStore.record).
+ * cached copy: every decision re-checks the version in the statement that
+ * records it (intake, reviews), so a stale read can never be recorded.
+ * Left out: history (the audit trail has every change).
  */
 export interface OverridesStore {
   get(tenant: string): Promise<TenantOverrides>;
   invalidate(tenant: string): void;
-  /** Applies `change` to the current overrides atomically, bumps the version, and appends the audit event. */
+  /**
+   * Applies `change` to the current overrides, bumps the version, appends the
+   * audit event and ends every pending approval `end` covers: one transaction,
+   * so no approval the change covers can be decided after it commits.
+   */
   update(
     tenant: string,
     change: (current: TenantOverrides) => TenantOverrides,
-    audit: (next: TenantOverrides) => import('../domain/audit-event.js').AuditEvent,
-  ): Promise<TenantOverrides>;
+    audit: (next: TenantOverrides) => AuditEvent,
+    end?: (next: TenantOverrides) => PendingEndSpec | undefined,
+  ): Promise<{ overrides: TenantOverrides; ended: EndedAction[] }>;
 }

@@ -13,9 +13,9 @@ export const hashAgentKey = (key: string) => createHash('sha256').update(key).di
 export function makeCreateAgent(deps: { agents: AgentStore; policy: PolicySource }) {
   return async function createAgent(tenant: string, name: string) {
     const policy = deps.policy.current();
-    const t = policy.tenants[tenant];
+    const t = policy.tenants.get(tenant);
     if (!t) throw new AirlockError('validation_failed', `tenant ${tenant} is not declared in the policy`);
-    if (!t.agents[name]) throw new AirlockError('validation_failed', `agent ${name} is not declared under tenants.${tenant}.agents in the policy`);
+    if (!t.agents.has(name)) throw new AirlockError('validation_failed', `agent ${name} is not declared under tenants.${tenant}.agents in the policy`);
     const key = `alk_${randomBytes(32).toString('base64url')}`;
     const callbackSecret = `whsec_${randomBytes(32).toString('base64url')}`;
     const agent = await deps.agents.create({ tenant, name, keyHash: hashAgentKey(key), callbackSecret });

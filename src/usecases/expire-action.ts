@@ -25,13 +25,13 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       return undefined;
     }
     const policy = deps.policy.current();
-    const tool = policy.tools[action.tool];
+    const tool = policy.tools.get(action.tool);
     const approval = tool?.approval;
     const why = cause.kind === 'timeout' ? 'no decision before the deadline' : `the card could not be delivered (${cause.why})`;
     const kind = cause.kind === 'timeout' ? 'expired' : 'card_failed';
 
     const escalateTo = approval?.escalateTo;
-    if (approval?.onTimeout === 'escalate' && action.round === 0 && escalateTo && policy.tenants[action.tenant]?.reviewerGroups[escalateTo]) {
+    if (approval?.onTimeout === 'escalate' && action.round === 0 && escalateTo && policy.tenants.get(action.tenant)?.reviewerGroups.get(escalateTo)) {
       const escalated = await deps.actions.escalate(
         action.tenant,
         action.id,

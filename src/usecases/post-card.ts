@@ -32,7 +32,7 @@ export function makePostCard(deps: {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return 'skipped';
     const policy = deps.policy.current();
-    const group = action.reviewerGroup ? policy.tenants[ref.tenant]?.reviewerGroups[action.reviewerGroup] : undefined;
+    const group = action.reviewerGroup ? policy.tenants.get(ref.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
     if (!group?.slack) {
       const why = `reviewer group ${action.reviewerGroup} has no Slack channel`;
       deps.onUndeliverable?.(ref, why);
@@ -49,7 +49,7 @@ export function makePostCard(deps: {
       }
     }
     try {
-      const card = await deps.notifier.postCard({ action, tool: policy.tools[action.tool], group, state: cardStateFor(action, ref.round) });
+      const card = await deps.notifier.postCard({ action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) });
       await deps.cards.saved(action.id, ref.round, card, deps.clock.now());
       return 'posted';
     } catch (err) {

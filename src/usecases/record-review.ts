@@ -1,13 +1,20 @@
-import type { Action, ReviewerIdentity } from '../domain/action.js';
+import { currentArgs, sameIdentity, type Action, type ReviewerIdentity } from '../domain/action.js';
+import type { ArgsDigests } from '../domain/args-digest.js';
+import { applyEdits, type ArgsEdit } from '../domain/args-edit.js';
 import { actionAuditFields, reviewerAuditFields, type AuditEvent } from '../domain/audit-event.js';
-import { argsSha256 } from '../domain/canonical-json.js';
-import { parsePath } from '../domain/paths.js';
-import type { Policy, TenantPolicy } from '../domain/policy-model.js';
-import type { ActionStore } from '../ports/action-store.js';
+import { personOf } from '../domain/card-state.js';
+import { unavailable } from '../domain/errors.js';
+import { evaluatePolicy } from '../domain/evaluate-policy.js';
+import { message, type Inline, type Message } from '../domain/message.js';
+import { overrideEnd, type OverrideEnd } from '../domain/override-coverage.js';
+import { pathsOverlap } from '../domain/paths.js';
+import { policyVersion, type Policy, type ReviewerGroup, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
+import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { ReviewerDirectory } from '../ports/approval-notifier.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
+import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { afterDecision } from './approval-effects.js';
 
@@ -16,39 +23,52 @@ export interface ReviewCommand {
   actionId: string;
   decision: 'approve' | 'deny';
   reason?: string;
+  /**
+   * The version of the arguments the reviewer was shown (the card's or the
+   * form's). An approval counts only for that version: if the arguments
+   * changed since, the reviewer is asked to look again.
+   */
+  argsVersion: number;
   /** Raw text per editable argument path, as typed in the "Approve with changes" form. */
   edits?: Record<string, string>;
 }
 
 export type ReviewResult =
   | { kind: 'accepted'; action: Action; decided: boolean }
-  | { kind: 'refused'; message: string }
-  | { kind: 'already_decided'; action: Action; message: string };
+  | { kind: 'refused'; message: Message }
+  | { kind: 'already_decided'; action: Action; message: Message };
 
 const MAX_REASON = 2000;
+const MAX_STALE_RETRIES = 5;
 
 /** The tenant a chat workspace belongs to; never taken from the payload's claims about itself. */
 export function tenantForWorkspace(policy: Policy, platform: ReviewerIdentity['platform'], teamId: string): TenantPolicy | undefined {
-  return Object.values(policy.tenants).find((t) => (platform === 'slack' ? t.slackTeamId === teamId : t.teamsTenantId === teamId));
+  for (const t of policy.tenants.values()) {
+    if (platform === 'slack' ? t.slackTeamId === teamId : sameIdentity(t.teamsTenantId, teamId)) return t;
+  }
+  return undefined;
 }
-
-const who = (r: ReviewerIdentity) => (r.platform === 'slack' ? `<@${r.userId}>` : (r.name ?? r.userId));
 
 /**
  * A reviewer clicked Approve or Deny. Accepted only from a member of the
  * action's reviewer group, in the action's tenant, who is not the requester;
- * every refusal is audited and answered with a message for the clicker.
+ * every refusal is audited and answered with a message for the clicker. The
+ * deciding statement re-checks the tenant's overrides version and the
+ * argument version the reviewer saw, so an admin override that is in force
+ * always wins, and an approval is bound to the arguments it was given for.
  */
 export function makeRecordReview(deps: {
   actions: ActionStore;
+  overrides: OverridesStore;
   audit: AuditLog;
   policy: PolicySource;
   directory: (platform: ReviewerIdentity['platform']) => ReviewerDirectory | undefined;
   clock: Clock;
   jobs: ApprovalJobs;
+  digests: ArgsDigests;
   onAudited?: (tenant: string) => void;
 }) {
-  const refuse = async (tenant: string, action: Action | undefined, cmd: ReviewCommand, why: string, message: string): Promise<ReviewResult> => {
+  const refuse = async (tenant: string, action: Action | undefined, cmd: ReviewCommand, why: string, text: Message): Promise<ReviewResult> => {
     const event: AuditEvent = {
       tenant,
       kind: 'review_refused',
@@ -58,117 +78,172 @@ export function makeRecordReview(deps: {
     };
     await deps.audit.append(event);
     deps.onAudited?.(tenant);
-    return { kind: 'refused', message };
+    return { kind: 'refused', message: text };
   };
 
   return async function recordReview(cmd: ReviewCommand): Promise<ReviewResult> {
     const policy = deps.policy.current();
     const tenant = tenantForWorkspace(policy, cmd.reviewer.platform, cmd.reviewer.teamId);
-    if (!tenant) return { kind: 'refused', message: 'This workspace is not connected to any Airlock tenant.' };
-    const action = await deps.actions.get(tenant.id, cmd.actionId);
-    if (!action) return refuse(tenant.id, undefined, cmd, 'unknown_action', 'This action does not exist in your workspace’s tenant.');
-    if (action.status !== 'pending') return alreadyDecided(tenant.id, action, cmd);
+    if (!tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']) };
+    const unknown = message(['This action does not exist in your workspace’s tenant.']);
 
-    const group = action.reviewerGroup ? tenant.reviewerGroups[action.reviewerGroup] : undefined;
-    if (!group || !(await isMember(group, cmd.reviewer))) {
-      return refuse(tenant.id, action, cmd, 'not_in_reviewer_group', `Only members of the ${action.reviewerGroup ?? 'reviewer'} group can decide this action.`);
-    }
-    const email = cmd.reviewer.email?.toLowerCase();
-    if (cmd.reviewer.userId === action.requester.id || (email && email === action.requester.email?.toLowerCase())) {
-      return refuse(tenant.id, action, cmd, 'reviewer_is_requester', 'You requested this action, so someone else has to decide it.');
-    }
-    const reason = cmd.reason?.trim().slice(0, MAX_REASON) || undefined;
-    if (cmd.decision === 'deny' && !reason) return refuse(tenant.id, action, cmd, 'deny_without_reason', 'A reason is required to deny.');
+    for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
+      const action = await deps.actions.get(tenant.id, cmd.actionId);
+      if (!action) return refuse(tenant.id, undefined, cmd, 'unknown_action', unknown);
+      if (action.status !== 'pending') return alreadyDecided(tenant.id, action, cmd);
 
-    let approvedArgs: Record<string, unknown> | undefined;
-    if (cmd.edits && Object.keys(cmd.edits).length > 0) {
-      if (cmd.decision !== 'approve') return refuse(tenant.id, action, cmd, 'edits_on_deny', 'Changes can only come with an approval.');
-      const editable = policy.tools[action.tool]?.approval?.editable ?? [];
-      const applied = applyEdits(action.approvedArgs ?? action.args, cmd.edits, editable);
-      if ('error' in applied) return refuse(tenant.id, action, cmd, 'invalid_edit', applied.error);
-      approvedArgs = applied.args;
-    }
+      const group = action.reviewerGroup ? tenant.reviewerGroups.get(action.reviewerGroup) : undefined;
+      if (!group || !(await isMember(group, cmd.reviewer))) {
+        return refuse(tenant.id, action, cmd, 'not_in_reviewer_group', message([`Only members of the ${action.reviewerGroup ?? 'reviewer'} group can decide this action.`]));
+      }
+      if (sameIdentity(cmd.reviewer.userId, action.requester.id) || sameIdentity(cmd.reviewer.email, action.requester.email)) {
+        return refuse(tenant.id, action, cmd, 'reviewer_is_requester', message(['You requested this action, so someone else has to decide it.']));
+      }
+      const reason = cmd.reason?.trim().slice(0, MAX_REASON) || undefined;
+      if (cmd.decision === 'deny' && !reason) return refuse(tenant.id, action, cmd, 'deny_without_reason', message(['A reason is required to deny.']));
 
-    const at = deps.clock.now();
-    const outcome = await deps.actions.applyReview({
-      tenant: tenant.id,
-      actionId: action.id,
-      reviewer: cmd.reviewer,
-      decision: cmd.decision,
-      reason,
-      approvedArgs,
-      approvedArgsSha256: approvedArgs ? argsSha256(approvedArgs) : undefined,
-      at,
-      audit: (a) => ({
-        tenant: a.tenant,
-        kind: 'review',
-        actionId: a.id,
+      const overrides = await deps.overrides.get(tenant.id);
+      const overridden = overrideEnd(policy, overrides, action);
+      if (overridden) {
+        await endByOverride(policy, overrides, action, overridden);
+        return refuse(tenant.id, action, cmd, 'overridden_by_admin', message([`An admin override ended this action before your click counted: ${overridden.detail}.`]));
+      }
+      if (cmd.decision === 'approve' && cmd.argsVersion !== action.argsVersion) return argsChanged(tenant.id, action, cmd);
+
+      let edit: ReviewEdit | undefined;
+      if (cmd.edits && Object.keys(cmd.edits).length > 0) {
+        if (cmd.decision !== 'approve') return refuse(tenant.id, action, cmd, 'edits_on_deny', message(['Changes can only come with an approval.']));
+        const prepared = prepareEdit(policy, overrides, action, cmd);
+        if ('error' in prepared) return refuse(tenant.id, action, cmd, 'invalid_edit', message([prepared.error]));
+        edit = prepared.edit;
+      }
+
+      const at = deps.clock.now();
+      const outcome = await deps.actions.applyReview({
+        tenant: tenant.id,
+        actionId: action.id,
+        reviewer: cmd.reviewer,
+        decision: cmd.decision,
+        reason,
+        round: action.round,
+        argsVersion: action.argsVersion,
+        argsSha256: edit?.argsSha256 ?? action.argsSha256,
+        overridesVersion: overrides.version,
+        edit,
         at,
-        data: { ...actionAuditFields(a), reviewer: reviewerAuditFields(cmd.reviewer), review_decision: cmd.decision, reason: reason ?? null, final_decision: a.status, approved_args: a.approvedArgs ?? null },
-      }),
-    });
-    deps.onAudited?.(tenant.id);
-    switch (outcome.kind) {
-      case 'decided':
-        await afterDecision(deps.jobs, outcome.action, 'reviewed');
-        return { kind: 'accepted', action: outcome.action, decided: true };
-      case 'counted':
-        await deps.jobs.updateCards({ tenant: tenant.id, actionId: action.id }, 'approval counted');
-        return { kind: 'accepted', action: outcome.action, decided: false };
-      case 'already_reviewed':
-        return refuse(tenant.id, outcome.action, cmd, 'already_approved', `You already approved this action; it needs ${outcome.action.requiredApprovals ?? 1} distinct approvers.`);
-      case 'not_pending':
-        return alreadyDecided(tenant.id, outcome.action, cmd);
-      case 'not_found':
-        return refuse(tenant.id, undefined, cmd, 'unknown_action', 'This action does not exist in your workspace’s tenant.');
+        audit: (a) => ({
+          tenant: a.tenant,
+          kind: 'review',
+          actionId: a.id,
+          at,
+          data: {
+            ...actionAuditFields(a),
+            reviewer: reviewerAuditFields(cmd.reviewer),
+            review_decision: cmd.decision,
+            reason: reason ?? null,
+            final_decision: a.status,
+            args_version: a.argsVersion,
+            ...(edit ? { args_edit: { version: edit.record.version, changes: edit.record.changes }, approved_args: edit.args } : {}),
+          },
+        }),
+      });
+      switch (outcome.kind) {
+        case 'stale_overrides':
+          deps.overrides.invalidate(tenant.id);
+          continue;
+        case 'decided':
+          deps.onAudited?.(tenant.id);
+          await afterDecision(deps.jobs, outcome.action, 'reviewed');
+          return { kind: 'accepted', action: outcome.action, decided: true };
+        case 'counted':
+          deps.onAudited?.(tenant.id);
+          await deps.jobs.updateCards({ tenant: tenant.id, actionId: action.id }, edit ? 'arguments changed' : 'approval counted');
+          return { kind: 'accepted', action: outcome.action, decided: false };
+        case 'args_changed':
+          return argsChanged(tenant.id, outcome.action, cmd);
+        case 'already_reviewed':
+          return refuse(tenant.id, outcome.action, cmd, 'already_approved', message([`You already approved this version of the arguments; it needs ${outcome.action.requiredApprovals ?? 1} distinct approvers.`]));
+        case 'not_pending':
+          return alreadyDecided(tenant.id, outcome.action, cmd);
+        case 'not_found':
+          return refuse(tenant.id, undefined, cmd, 'unknown_action', unknown);
+      }
     }
+    throw unavailable('policy overrides kept changing while deciding the review; retry');
   };
 
-  async function isMember(group: NonNullable<TenantPolicy['reviewerGroups'][string]>, r: ReviewerIdentity): Promise<boolean> {
+  /** An override covers the action but it is still pending (the admin's bulk end raced it): end it now. */
+  async function endByOverride(policy: Policy, overrides: TenantOverrides, action: Action, end: OverrideEnd) {
+    const at = deps.clock.now();
+    const ended = await deps.actions.endPending(
+      action.tenant,
+      action.id,
+      'any',
+      { status: end.status, decision: end.decision, mode: end.mode, detail: end.detail, rule: end.rule, policyVersion: policyVersion(policy, overrides), at },
+      (a) => ({ tenant: a.tenant, kind: 'admin_change', actionId: a.id, at, data: { ...actionAuditFields(a), cause: end.rule, final_decision: a.decision, reviewer: null } }),
+    );
+    if (ended) {
+      deps.onAudited?.(action.tenant);
+      await afterDecision(deps.jobs, ended, end.rule);
+    }
+  }
+
+  function prepareEdit(policy: Policy, overrides: TenantOverrides, action: Action, cmd: ReviewCommand): { edit: ReviewEdit } | { error: string } {
+    const tool = policy.tools.get(action.tool);
+    const redact = [...new Set([...action.redact, ...(tool?.redact ?? [])])];
+    const applied = applyEdits(currentArgs(action), cmd.edits ?? {}, { editable: tool?.approval?.editable ?? [], redact });
+    if ('error' in applied) return applied;
+    if (applied.changes.length === 0) return { error: 'Nothing was changed; use Approve to approve the arguments as they are.' };
+    // Redacted values are masked in the stored arguments; the schema cannot judge them, and edits never touch them.
+    const issues = (tool?.checkArgs?.(applied.args) ?? []).filter((i) => !redact.some((r) => pathsOverlap(r, i.path)));
+    if (issues.length > 0) return { error: `The changed arguments do not match the tool's schema: ${issues.map((i) => `${i.path || '(arguments)'} ${i.message}`).join('; ')}.` };
+    const decided = evaluatePolicy({
+      policy,
+      overrides,
+      request: {
+        tenant: action.tenant,
+        agent: action.agent,
+        tool: action.tool,
+        args: applied.args,
+        context: action.context,
+        requester: { ...action.requester },
+        workflow: action.workflow ?? '',
+        environment: action.environment,
+      },
+    });
+    if (decided.decision !== 'queue_for_approval' && decided.decision !== 'allow') {
+      return { error: `The policy does not allow these arguments (${decided.decision}): ${decided.reasons.at(-1) ?? decided.rule}.` };
+    }
+    const record: ArgsEdit = { version: action.argsVersion + 1, by: cmd.reviewer, at: deps.clock.now(), changes: applied.changes };
+    return { edit: { args: applied.args, argsSha256: deps.digests.binding(action.submittedArgsDigest, applied.args), record } };
+  }
+
+  async function isMember(group: ReviewerGroup, r: ReviewerIdentity): Promise<boolean> {
     if (r.platform === 'slack') {
       if (!group.slack) return false;
-      if (group.slack.users.includes(r.userId)) return true;
+      if (group.slack.users.some((u) => u === r.userId)) return true;
       if (!group.slack.usergroup) return false;
       const directory = deps.directory('slack');
       return directory ? (await directory.usergroupMembers(group.slack.usergroup)).includes(r.userId) : false;
     }
-    return group.teams?.users.includes(r.userId) ?? false;
+    return group.teams?.users.some((u) => sameIdentity(u, r.userId)) ?? false;
+  }
+
+  function argsChanged(tenant: string, action: Action, cmd: ReviewCommand): Promise<ReviewResult> {
+    const last = action.argsEdits.at(-1);
+    const by: Inline[] = last ? [' by ', { person: personOf(last.by) }] : [];
+    return refuse(tenant, action, cmd, 'args_changed', message([
+      `The arguments changed since you looked (now version ${action.argsVersion}`, ...by, '). Review the updated card and decide again.',
+    ]));
   }
 
   async function alreadyDecided(tenant: string, action: Action, cmd: ReviewCommand): Promise<ReviewResult> {
-    const deciders = action.reviews.filter((r) => (action.status === 'approved' ? r.decision === 'approve' : r.decision === 'deny'));
-    const by = deciders.length > 0 ? ` by ${deciders.map((d) => who(d.reviewer)).join(', ')}` : '';
-    const message = `Too late: this action was already ${action.status}${by}.`;
-    await refuse(tenant, action, cmd, 'already_decided', message);
+    const deciders = action.reviews.filter((r) => (action.status === 'approved' ? r.decision === 'approve' && r.argsVersion === action.argsVersion && r.round === action.round : r.decision === 'deny'));
+    const by: Inline[] = deciders.length > 0 ? [' by ', ...deciders.flatMap((d, i): Inline[] => [...(i > 0 ? [', '] : []), { person: personOf(d.reviewer) }])] : [];
+    const text = message([`Too late: this action was already ${action.status}`, ...by, '.']);
+    await refuse(tenant, action, cmd, 'already_decided', text);
     // The card the reviewer clicked still had buttons: its update may have been lost. Render it again.
     await deps.jobs.updateCards({ tenant, actionId: action.id }, 'clicked after the decision');
-    return { kind: 'already_decided', action, message };
+    return { kind: 'already_decided', action, message: text };
   }
-}
-
-/** Applies typed edits to the editable paths only; values that were JSON stay JSON. */
-function applyEdits(args: Record<string, unknown>, edits: Record<string, string>, editable: string[]): { args: Record<string, unknown> } | { error: string } {
-  const out = structuredClone(args);
-  for (const [path, raw] of Object.entries(edits)) {
-    if (!editable.includes(path)) return { error: `${path} is not editable for this tool.` };
-    const segs = parsePath(path);
-    let node: Record<string, unknown> = out;
-    for (const seg of segs.slice(0, -1)) {
-      const next = node[seg];
-      if (next === null || typeof next !== 'object') return { error: `${path} does not exist in the arguments.` };
-      node = next as Record<string, unknown>;
-    }
-    const last = segs[segs.length - 1]!;
-    const current = node[last];
-    if (typeof current === 'string' || current === undefined) {
-      node[last] = raw;
-    } else {
-      try {
-        node[last] = JSON.parse(raw);
-      } catch {
-        return { error: `${path} must be valid JSON (it was ${JSON.stringify(current).slice(0, 50)}).` };
-      }
-    }
-  }
-  return { args: out };
 }

@@ -1,15 +1,16 @@
-import type { Action } from '../domain/action.js';
 import { ADMIN_USAGE, parseAdminCommand, type AdminCommand } from '../domain/admin-command.js';
-import { actionAuditFields, type AuditEvent } from '../domain/audit-event.js';
-import { policyVersion, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
-import type { ActionStore, EndChange } from '../ports/action-store.js';
+import type { AuditEvent } from '../domain/audit-event.js';
+import { SAFE_MODES } from '../domain/decision.js';
+import { message, type Inline, type Line, type Message } from '../domain/message.js';
+import type { OverrideEnd } from '../domain/override-coverage.js';
+import { policyVersion, withEntry, type OverrideStamp, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
+import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { ApprovalNotifier } from '../ports/approval-notifier.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
-import type { OverridesStore } from '../ports/overrides-store.js';
+import type { EndedAction, OverridesStore, PendingEndSpec } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { afterDecision } from './approval-effects.js';
 import { tenantForWorkspace } from './record-review.js';
 
 /** Who runs a command: a chat admin (tenant from their workspace) or an operator at the CLI (tenant named). */
@@ -19,18 +20,30 @@ export type AdminActor =
 
 export interface AdminReply {
   ok: boolean;
-  text: string;
+  message: Message;
 }
+
+/**
+ * Cards re-rendered at once after a command ends many approvals: chat
+ * platforms limit updates (Slack: about 50 a minute per workspace), so the
+ * newest are updated and the rest re-render on their next click.
+ */
+export const CARD_UPDATE_BUDGET = 50;
+const PENDING_LIST = 20;
 
 const actorFields = (a: AdminActor) =>
   a.platform === 'cli' ? { platform: 'cli', operator: a.operator } : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
-const actorName = (a: AdminActor) => (a.platform === 'slack' ? `<@${a.userId}>` : a.platform === 'cli' ? `operator ${a.operator}` : a.userId);
+const actorPerson = (a: AdminActor): Inline =>
+  a.platform === 'cli' ? `operator ${a.operator}` : { person: { platform: a.platform, id: a.userId } };
+const actorText = (a: AdminActor) => (a.platform === 'cli' ? `operator ${a.operator}` : `${a.platform} user ${a.userId}`);
 
 /**
  * SPEC §6. Only the tenant's admins; every refusal and every change is
- * audited. A change is a versioned runtime override; its effect on pending
- * approvals is applied right after, each action by a conditional update so a
- * reviewer clicking at the same moment cannot also decide it.
+ * audited. A change is a versioned runtime override, applied in one
+ * transaction with its effect on pending approvals (one set-based statement),
+ * so once the reply is sent nothing it covers can still be approved. Card
+ * updates, callbacks and channel notices follow in the background and never
+ * hold the command (a queue or chat outage cannot delay an admin's switch).
  */
 export function makeRunAdminCommand(deps: {
   policy: PolicySource;
@@ -41,20 +54,22 @@ export function makeRunAdminCommand(deps: {
   clock: Clock;
   notifier?: ApprovalNotifier;
   onAudited?: (tenant: string) => void;
-  log?: (msg: string, err: unknown) => void;
+  /** Runs follow-up work without holding the reply; failures are the runner's to log. */
+  background: (what: string, task: () => Promise<unknown>) => void;
 }) {
   return async function runAdminCommand(actor: AdminActor, text: string): Promise<AdminReply> {
     const policy = deps.policy.current();
-    const tenant = actor.platform === 'cli' ? policy.tenants[actor.tenant] : tenantForWorkspace(policy, actor.platform, actor.teamId);
-    if (!tenant) return { ok: false, text: actor.platform === 'cli' ? `Unknown tenant ${actor.tenant}.` : 'This workspace is not connected to any Airlock tenant.' };
+    const tenant = actor.platform === 'cli' ? policy.tenants.get(actor.tenant) : tenantForWorkspace(policy, actor.platform, actor.teamId);
+    if (!tenant) return fail(actor.platform === 'cli' ? `Unknown tenant ${actor.tenant}.` : 'This workspace is not connected to any Airlock tenant.');
     const parsed = parseAdminCommand(text);
     const isAdmin =
-      actor.platform === 'cli' || (actor.platform === 'slack' ? tenant.admins.slack.includes(actor.userId) : tenant.admins.teams.includes(actor.userId));
+      actor.platform === 'cli' ||
+      (actor.platform === 'slack' ? tenant.admins.slack.includes(actor.userId) : tenant.admins.teams.some((id) => id.toLowerCase() === actor.userId.toLowerCase()));
     if (!isAdmin) {
       await audit(tenant.id, { kind: 'admin_refused', data: { admin: actorFields(actor), command: text.slice(0, 200), refused_because: 'not_an_admin' } });
-      return { ok: false, text: `Only admins of tenant ${tenant.id} can run Airlock admin commands.` };
+      return fail(`Only admins of tenant ${tenant.id} can run Airlock admin commands.`);
     }
-    if ('error' in parsed) return { ok: false, text: parsed.error };
+    if ('error' in parsed) return { ok: false, message: parsed.error };
     return execute(policy, tenant, actor, parsed);
   };
 
@@ -63,141 +78,182 @@ export function makeRunAdminCommand(deps: {
     deps.onAudited?.(tenant);
   }
 
-  async function change(policy: Policy, tenant: TenantPolicy, actor: AdminActor, cmd: AdminCommand, reason: string | undefined, apply: (o: TenantOverrides) => TenantOverrides) {
+  /** The override change, its audit event and the end of the approvals it covers: one transaction. */
+  async function change(
+    policy: Policy,
+    tenant: TenantPolicy,
+    actor: AdminActor,
+    cmd: AdminCommand,
+    reason: string | undefined,
+    apply: (o: TenantOverrides) => TenantOverrides,
+    end?: (version: string) => Omit<PendingEndSpec, 'policyVersion' | 'at' | 'audit'>,
+  ) {
     const at = deps.clock.now();
-    const next = await deps.overrides.update(tenant.id, apply, (o) => ({
-      tenant: tenant.id,
-      kind: 'admin_change',
-      at,
-      data: { admin: actorFields(actor), command: cmd, reason: reason ?? null, policy_version: policyVersion(policy, o) },
-    }));
+    const result = await deps.overrides.update(
+      tenant.id,
+      apply,
+      (o) => ({ tenant: tenant.id, kind: 'admin_change', at, data: { admin: actorFields(actor), command: cmd, reason: reason ?? null, policy_version: policyVersion(policy, o) } }),
+      end &&
+        ((o) => {
+          const version = policyVersion(policy, o);
+          return { ...end(version), policyVersion: version, at, audit: { admin: actorFields(actor), cause: cmd.kind, reason: reason ?? null } };
+        }),
+    );
     deps.onAudited?.(tenant.id);
-    return next;
+    followUp(tenant.id, result.ended);
+    return result;
   }
 
-  /** Ends the matching pending actions; returns how many this call ended. */
-  async function endPending(tenant: string, filter: Parameters<ActionStore['pendingIds']>[1], end: (a: Action) => EndChange | undefined, actor: AdminActor, why: string) {
-    let ended = 0;
-    for (const id of await deps.actions.pendingIds(tenant, filter)) {
-      const current = await deps.actions.get(tenant, id);
-      const changeTo = current && end(current);
-      if (!changeTo) continue;
-      const done = await deps.actions.endPending(tenant, id, 'any', changeTo, (a) => ({
-        tenant,
-        kind: 'admin_change',
-        actionId: a.id,
-        at: changeTo.at,
-        data: { ...actionAuditFields(a), admin: actorFields(actor), cause: why, final_decision: a.decision },
-      }));
-      if (done) {
-        ended += 1;
-        await afterDecision(deps.jobs, done, why);
-      }
-    }
-    if (ended) deps.onAudited?.(tenant);
-    return ended;
+  /** Cards and callbacks of ended approvals: enqueued in the background, cards within the platform's budget. */
+  function followUp(tenant: string, ended: EndedAction[]) {
+    if (ended.length === 0) return;
+    const cards = ended.slice(0, CARD_UPDATE_BUDGET).map((e) => ({ tenant, actionId: e.id }));
+    const callbacks = ended.filter((e) => e.hasCallback).map((e) => ({ tenant, actionId: e.id, status: e.status }));
+    deps.background('card updates after an admin command', () => deps.jobs.updateCardsOf(cards, 'admin change'));
+    if (callbacks.length > 0) deps.background('callbacks after an admin command', () => deps.jobs.deliverCallbacks(callbacks));
   }
 
-  async function notice(tenant: TenantPolicy, text: string) {
-    if (!deps.notifier) return;
-    for (const group of Object.values(tenant.reviewerGroups)) {
-      if (!group.slack) continue;
-      await deps.notifier.postNotice(group, text).catch((err) => deps.log?.(`could not post the incident notice to ${group.name}`, err));
+  function notice(tenant: TenantPolicy, text: Message) {
+    const notifier = deps.notifier;
+    if (!notifier) return;
+    for (const group of tenant.reviewerGroups.values()) {
+      deps.background(`incident notice to ${group.name}`, () => notifier.postNotice(group, text));
     }
   }
 
   async function execute(policy: Policy, tenant: TenantPolicy, actor: AdminActor, cmd: AdminCommand): Promise<AdminReply> {
     const now = () => deps.clock.now();
-    const by = actorName(actor);
-    const stamp = (reason?: string) => ({ reason, by: by, at: now().toISOString() });
+    const stamp = (reason?: string): OverrideStamp => ({ ...(reason ? { reason } : {}), by: actorText(actor), at: now().toISOString() });
+    const version = (o: TenantOverrides): Inline => ({ code: policyVersion(policy, o) });
+    const denied = (rule: string, detail: string): OverrideEnd => ({ status: 'denied', decision: 'deny', mode: 'off', rule, detail });
+    const endedText = (n: number): string =>
+      n === 0 ? '' : ` ${n} pending approval(s) ended${n > CARD_UPDATE_BUDGET ? `; the newest ${CARD_UPDATE_BUDGET} cards are updated now, the others when next clicked` : ''}.`;
     switch (cmd.kind) {
       case 'help':
-        return { ok: true, text: `Airlock admin commands:\n${ADMIN_USAGE}` };
+        return ok(['Airlock admin commands:'], ...ADMIN_USAGE);
+      case 'ids':
+        return fail('`ids` is answered by the chat app (in Slack `/airlock ids`, in Teams `@Airlock ids`).');
       case 'deny-tool': {
-        if (!policy.tools[cmd.tool]) return { ok: false, text: `Unknown tool \`${cmd.tool}\`.` };
-        const o = await change(policy, tenant, actor, cmd, cmd.reason, (c) => ({ ...c, deniedTools: { ...c.deniedTools, [cmd.tool]: stamp(cmd.reason) } }));
-        const n = await endPending(tenant.id, { tool: cmd.tool }, () => ({ status: 'denied', decision: 'deny', mode: 'off', detail: `tool ${cmd.tool} denied by ${by}${cmd.reason ? `: ${cmd.reason}` : ''}`, at: now() }), actor, 'deny-tool');
-        return { ok: true, text: `Denied \`${cmd.tool}\` for tenant ${tenant.id} (policy ${policyVersion(policy, o)}). ${n} pending approval(s) denied.` };
+        if (!policy.tools.has(cmd.tool)) return fail(`Unknown tool ${cmd.tool}.`);
+        const detail = `tool ${cmd.tool} denied by ${actorText(actor)}${cmd.reason ? `: ${cmd.reason}` : ''}`;
+        const r = await change(policy, tenant, actor, cmd, cmd.reason, (c) => ({ ...c, deniedTools: withEntry(c.deniedTools, cmd.tool, stamp(cmd.reason)) }), () => ({
+          match: { tool: cmd.tool },
+          ends: new Map(),
+          otherwise: denied('overrides.deny_tool', detail),
+        }));
+        return ok(['Denied ', { code: cmd.tool }, ` for tenant ${tenant.id} (policy `, version(r.overrides), ').', endedText(r.ended.length)]);
       }
       case 'allow-tool': {
-        if (!policy.tools[cmd.tool]) return { ok: false, text: `Unknown tool \`${cmd.tool}\`.` };
-        const o = await change(policy, tenant, actor, cmd, undefined, (c) => {
-          const { [cmd.tool]: _, ...rest } = c.deniedTools;
-          return { ...c, deniedTools: rest };
-        });
-        return { ok: true, text: `\`${cmd.tool}\` is no longer denied (policy ${policyVersion(policy, o)}).` };
+        if (!policy.tools.has(cmd.tool)) return fail(`Unknown tool ${cmd.tool}.`);
+        const r = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, deniedTools: withEntry(c.deniedTools, cmd.tool, undefined) }));
+        return ok([{ code: cmd.tool }, ' is no longer denied (policy ', version(r.overrides), ').']);
       }
       case 'kill-agent': {
-        if (!tenant.agents[cmd.agent]) return { ok: false, text: `Unknown agent \`${cmd.agent}\` in tenant ${tenant.id}.` };
-        const o = await change(policy, tenant, actor, cmd, cmd.reason, (c) => ({ ...c, killedAgents: { ...c.killedAgents, [cmd.agent]: stamp(cmd.reason) } }));
-        const n = await endPending(tenant.id, { agent: cmd.agent }, () => ({ status: 'denied', decision: 'deny', mode: 'off', detail: `agent ${cmd.agent} killed by ${by}${cmd.reason ? `: ${cmd.reason}` : ''}`, at: now() }), actor, 'kill-agent');
-        return { ok: true, text: `Killed agent \`${cmd.agent}\` (policy ${policyVersion(policy, o)}). ${n} pending approval(s) denied.` };
+        if (!tenant.agents.has(cmd.agent)) return fail(`Unknown agent ${cmd.agent} in tenant ${tenant.id}.`);
+        const detail = `agent ${cmd.agent} killed by ${actorText(actor)}${cmd.reason ? `: ${cmd.reason}` : ''}`;
+        const r = await change(policy, tenant, actor, cmd, cmd.reason, (c) => ({ ...c, killedAgents: withEntry(c.killedAgents, cmd.agent, stamp(cmd.reason)) }), () => ({
+          match: { agent: cmd.agent },
+          ends: new Map(),
+          otherwise: denied('overrides.kill_agent', detail),
+        }));
+        return ok(['Killed agent ', { code: cmd.agent }, ' (policy ', version(r.overrides), ').', endedText(r.ended.length)]);
       }
       case 'revive-agent': {
-        if (!tenant.agents[cmd.agent]) return { ok: false, text: `Unknown agent \`${cmd.agent}\` in tenant ${tenant.id}.` };
-        const o = await change(policy, tenant, actor, cmd, undefined, (c) => {
-          const { [cmd.agent]: _, ...rest } = c.killedAgents;
-          return { ...c, killedAgents: rest };
-        });
-        return { ok: true, text: `Agent \`${cmd.agent}\` may act again (policy ${policyVersion(policy, o)}).` };
+        if (!tenant.agents.has(cmd.agent)) return fail(`Unknown agent ${cmd.agent} in tenant ${tenant.id}.`);
+        const r = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, killedAgents: withEntry(c.killedAgents, cmd.agent, undefined) }));
+        return ok(['Agent ', { code: cmd.agent }, ' may act again (policy ', version(r.overrides), ').']);
       }
       case 'mode': {
-        if (!policy.tools[cmd.tool]) return { ok: false, text: `Unknown tool \`${cmd.tool}\`.` };
-        if (cmd.mode === 'approval_required' && !policy.tools[cmd.tool]!.approval) {
-          return { ok: false, text: `\`${cmd.tool}\` has no approval rule in the policy, so it cannot require approval.` };
+        const tool = policy.tools.get(cmd.tool);
+        if (!tool) return fail(`Unknown tool ${cmd.tool}.`);
+        if (cmd.mode === 'approval_required' && !tool.approval) {
+          return fail(`${cmd.tool} has no approval rule in the policy, so it cannot require approval.`);
         }
-        const o = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, toolModes: { ...c.toolModes, [cmd.tool]: cmd.mode } }));
-        return { ok: true, text: `\`${cmd.tool}\` now runs in mode \`${cmd.mode}\` (policy ${policyVersion(policy, o)}).` };
+        if (cmd.mode === 'policy') {
+          const r = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, toolModes: withEntry(c.toolModes, cmd.tool, undefined) }));
+          return ok([{ code: cmd.tool }, ' follows the policy file again: mode ', { code: tool.mode }, ' and its rules (policy ', version(r.overrides), ').']);
+        }
+        const mode = cmd.mode;
+        const detail = `an admin (${actorText(actor)}) set ${cmd.tool} to mode ${mode}`;
+        // Off denies what is waiting; a constrained mode lets it run only constrained; allow and approval_required leave it open.
+        const endsPending = mode === 'off' || (SAFE_MODES as readonly string[]).includes(mode);
+        const r = await change(
+          policy,
+          tenant,
+          actor,
+          cmd,
+          undefined,
+          (c) => ({ ...c, toolModes: withEntry(c.toolModes, cmd.tool, mode) }),
+          endsPending
+            ? () => ({
+                match: { tool: cmd.tool },
+                ends: new Map(),
+                otherwise: mode === 'off' ? denied('overrides.mode', detail) : { status: 'decided', decision: 'constrain', mode, rule: 'overrides.mode', detail },
+              })
+            : undefined,
+        );
+        return ok([{ code: cmd.tool }, ' now runs in mode ', { code: mode }, ' (policy ', version(r.overrides), ').', endedText(r.ended.length)]);
       }
       case 'incident-on': {
-        const o = await change(policy, tenant, actor, cmd, cmd.reason, (c) => ({ ...c, incident: { on: true, reason: cmd.reason, since: now().toISOString() } }));
-        const n = await endPending(
-          tenant.id,
-          { nonLowRisk: true },
-          (a) => {
-            const safest = policy.tools[a.tool]?.safestMode ?? 'off';
-            const detail = `incident mode on (${by}${cmd.reason ? `: ${cmd.reason}` : ''})`;
-            return safest === 'off'
-              ? { status: 'denied', decision: 'deny', mode: 'off', detail, at: now() }
-              : { status: 'decided', decision: 'fallback', mode: safest, detail: `${detail}; fell back to ${safest}`, at: now() };
-          },
-          actor,
-          'incident-on',
+        const detail = `incident mode on (${actorText(actor)}${cmd.reason ? `: ${cmd.reason}` : ''})`;
+        const ends = new Map<string, OverrideEnd>();
+        for (const t of policy.tools.values()) {
+          ends.set(
+            t.name,
+            t.safestMode === 'off'
+              ? denied('overrides.incident', `${detail}; ${t.name}'s safest mode is off`)
+              : { status: 'decided', decision: 'fallback', mode: t.safestMode, rule: 'overrides.incident', detail: `${detail}; fell back to ${t.safestMode}` },
+          );
+        }
+        const r = await change(policy, tenant, actor, cmd, cmd.reason, (c) => ({ ...c, incident: { on: true, reason: cmd.reason, since: now().toISOString() } }), () => ({
+          match: { nonLowRisk: true },
+          ends,
+          otherwise: denied('overrides.incident', `${detail}; the tool is no longer in the policy`),
+        }));
+        notice(
+          tenant,
+          message(
+            [{ strong: 'Incident mode is ON' }, ` for ${tenant.id}, set by `, actorPerson(actor), ...(cmd.reason ? [': ', cmd.reason] : []), '.'],
+            [`Non-low-risk actions fall back to their safest mode; ${r.ended.length} pending approval(s) ended.`],
+          ),
         );
-        await notice(tenant, `:rotating_light: *Incident mode is ON* for ${tenant.id}, set by ${by}${cmd.reason ? `: ${cmd.reason}` : ''}. Non-low-risk actions fall back to their safest mode; ${n} pending approval(s) fell back.`);
-        return { ok: true, text: `Incident mode is on for ${tenant.id} (policy ${policyVersion(policy, o)}). ${n} pending approval(s) fell back.` };
+        return ok([`Incident mode is on for ${tenant.id} (policy `, version(r.overrides), ').', endedText(r.ended.length)]);
       }
       case 'incident-off': {
-        const o = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, incident: { on: false } }));
-        await notice(tenant, `:white_check_mark: *Incident mode is OFF* for ${tenant.id} (${by}). Approvals resume.`);
-        return { ok: true, text: `Incident mode is off for ${tenant.id} (policy ${policyVersion(policy, o)}).` };
+        const r = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, incident: { on: false } }));
+        notice(tenant, message([{ strong: 'Incident mode is OFF' }, ` for ${tenant.id} (`, actorPerson(actor), '). Approvals resume.']));
+        return ok([`Incident mode is off for ${tenant.id} (policy `, version(r.overrides), ').']);
       }
       case 'status': {
         const o = await deps.overrides.get(tenant.id);
-        const pending = await deps.actions.pendingSummary(tenant.id);
-        const age = pending.oldest ? formatAge(now().getTime() - pending.oldest.getTime()) : 'none';
-        const list = (m: Record<string, { reason?: string }>) => Object.entries(m).map(([k, v]) => `\`${k}\`${v.reason ? ` (${v.reason})` : ''}`).join(', ') || 'none';
-        return {
-          ok: true,
-          text: [
-            `*Airlock status for ${tenant.id}* (policy ${policyVersion(policy, o)})`,
-            `Incident mode: ${o.incident.on ? `ON since ${o.incident.since ?? '?'}${o.incident.reason ? ` (${o.incident.reason})` : ''}` : 'off'}`,
-            `Denied tools: ${list(o.deniedTools)}`,
-            `Killed agents: ${list(o.killedAgents)}`,
-            `Runtime modes: ${Object.entries(o.toolModes).map(([k, v]) => `\`${k}\`=${v}`).join(', ') || 'none'}`,
-            `Pending approvals: ${pending.count}; oldest: ${age}`,
-          ].join('\n'),
-        };
+        const pending = await deps.actions.pendingSummary(tenant.id, 0);
+        const stamps = (m: ReadonlyMap<string, OverrideStamp>): Inline[] =>
+          m.size === 0 ? ['none'] : [...m].flatMap(([k, v], i): Inline[] => [...(i > 0 ? [', '] : []), { code: k }, ...(v.reason ? [` (${v.reason})`] : [])]);
+        const modes: Inline[] = o.toolModes.size === 0 ? ['none'] : [...o.toolModes].flatMap(([k, v], i): Inline[] => [...(i > 0 ? [', '] : []), { code: `${k}=${v}` }]);
+        return ok(
+          [{ strong: `Airlock status for ${tenant.id}` }, ' (policy ', version(o), ')'],
+          ['Incident mode: ', o.incident.on ? `ON since ${o.incident.since ?? '?'}${o.incident.reason ? ` (${o.incident.reason})` : ''}` : 'off'],
+          ['Denied tools: ', ...stamps(o.deniedTools)],
+          ['Killed agents: ', ...stamps(o.killedAgents)],
+          ['Runtime modes: ', ...modes],
+          [`Pending approvals: ${pending.count}; oldest: ${pending.oldest ? formatAge(now().getTime() - pending.oldest.getTime()) : 'none'}`],
+        );
       }
       case 'pending': {
-        const pending = await deps.actions.pendingSummary(tenant.id);
-        if (pending.count === 0) return { ok: true, text: 'No pending approvals.' };
-        const lines = pending.items.slice(0, 20).map((p) => `• \`${p.id}\` ${p.tool} by ${p.agent} → ${p.reviewerGroup ?? '?'}, waiting ${formatAge(now().getTime() - p.createdAt.getTime())}`);
-        return { ok: true, text: `*${pending.count} pending approval(s)*\n${lines.join('\n')}${pending.count > 20 ? `\n…and ${pending.count - 20} more` : ''}` };
+        const pending = await deps.actions.pendingSummary(tenant.id, PENDING_LIST);
+        if (pending.count === 0) return ok(['No pending approvals.']);
+        const lines: Line[] = pending.items.map((p) => [
+          '• ', { code: p.id }, ` ${p.tool} by ${p.agent} → ${p.reviewerGroup ?? '?'}, waiting ${formatAge(now().getTime() - p.createdAt.getTime())}`,
+        ]);
+        const more: Line[] = pending.count > pending.items.length ? [[`…and ${pending.count - pending.items.length} more`]] : [];
+        return ok([{ strong: `${pending.count} pending approval(s)` }, ', oldest first'], ...lines, ...more);
       }
     }
   }
 }
+
+const ok = (...lines: Line[]): AdminReply => ({ ok: true, message: message(...lines) });
+const fail = (text: string): AdminReply => ({ ok: false, message: message([text]) });
 
 function formatAge(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -12,10 +12,10 @@ export function makeSendReminder(deps: { actions: ActionStore; cards: CardStore;
     if (!action || action.status !== 'pending' || action.round !== ref.round) return false;
     const card = (await deps.cards.list(action.id)).find((c) => c.round === ref.round);
     const policy = deps.policy.current();
-    const group = action.reviewerGroup ? policy.tenants[ref.tenant]?.reviewerGroups[action.reviewerGroup] : undefined;
+    const group = action.reviewerGroup ? policy.tenants.get(ref.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
     if (!card || !group) return false;
     if (!(await deps.actions.markReminded(ref.tenant, ref.actionId, ref.round))) return false;
-    await deps.notifier.postReminder(card, { action, tool: policy.tools[action.tool], group, state: cardStateFor(action, ref.round) });
+    await deps.notifier.postReminder(card, { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) });
     return true;
   };
 }

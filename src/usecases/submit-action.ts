@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Action, Requester } from '../domain/action.js';
+import type { ArgsDigests } from '../domain/args-digest.js';
 import { decisionEvent } from '../domain/audit-event.js';
-import { argsSha256, canonicalJson, sha256Hex } from '../domain/canonical-json.js';
 import { AirlockError } from '../domain/errors.js';
 import { evaluatePolicy, type EvaluationRequest } from '../domain/evaluate-policy.js';
-import { policyVersion } from '../domain/policy-model.js';
+import { policyVersion, type ToolPolicy } from '../domain/policy-model.js';
 import { redactArgs } from '../domain/redact.js';
 import { renderConsequence } from '../domain/render-consequence.js';
 import type { ActionStore } from '../ports/action-store.js';
@@ -32,6 +32,7 @@ export interface SubmitActionDeps {
   overrides: OverridesStore;
   policy: PolicySource;
   clock: Clock;
+  digests: ArgsDigests;
   dispatcher: ApprovalDispatcher;
   /** Called after the decision is durable (e.g. to seal the audit chain, count metrics). */
   onRecorded?: (action: Action) => void;
@@ -48,8 +49,8 @@ const MAX_STALE_RETRIES = 5;
 export function makeSubmitAction(deps: SubmitActionDeps) {
   return async function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string): Promise<SubmitActionResult> {
     const started = deps.clock.now();
-    // Only an Idempotency-Key replay needs the body's hash.
-    const requestHash = idempotencyKey ? sha256Hex(canonicalJson(input)) : undefined;
+    // Only an Idempotency-Key replay needs the body's digest (keyed: the body holds redacted values).
+    const requestHash = idempotencyKey ? deps.digests.request(input) : undefined;
     if (idempotencyKey && requestHash) {
       const replay = await findReplay(deps.store, agent, idempotencyKey, requestHash);
       if (replay) return { action: replay, replayed: true };
@@ -57,9 +58,11 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
 
     for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
       const policy = deps.policy.current();
-      if (!policy.tenants[agent.tenant]) {
+      const tenantPolicy = policy.tenants.get(agent.tenant);
+      if (!tenantPolicy) {
         throw new AirlockError('forbidden', `tenant ${agent.tenant} of this agent key is not declared in the policy`);
       }
+      checkRequest(tenantPolicy.environments, policy.tools.get(input.tool), input);
       const overrides = await deps.overrides.get(agent.tenant);
       const request: EvaluationRequest = {
         tenant: agent.tenant,
@@ -72,15 +75,17 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         environment: input.environment,
       };
       let decided = evaluatePolicy({ policy, overrides, request });
-      const tool = policy.tools[input.tool];
-      const group = tool?.approval ? policy.tenants[agent.tenant]?.reviewerGroups[tool.approval.reviewers] : undefined;
+      const tool = policy.tools.get(input.tool);
+      const group = tool?.approval ? tenantPolicy.reviewerGroups.get(tool.approval.reviewers) : undefined;
       if (decided.decision === 'queue_for_approval' && tool?.approval && group) {
         const pending = await deps.store.pendingCount(agent.tenant, tool.approval.reviewers, group.maxPending);
-        decided = evaluatePolicy({ policy, overrides, request, pendingByGroup: { [tool.approval.reviewers]: pending } });
+        decided = evaluatePolicy({ policy, overrides, request, pendingByGroup: new Map([[tool.approval.reviewers, pending]]) });
       }
 
       const now = deps.clock.now();
-      const redacted = redactArgs(input.args, tool?.redact ?? []);
+      const redact = tool?.redact ?? [];
+      const redacted = redactArgs(input.args, redact);
+      const submittedArgsDigest = deps.digests.submitted(input.args);
       const queued = decided.decision === 'queue_for_approval';
       const action: Action = {
         id: randomUUID(),
@@ -95,7 +100,11 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         hardBoundary: decided.hardBoundary,
         policyVersion: policyVersion(policy, overrides),
         args: redacted,
-        argsSha256: argsSha256(input.args),
+        argsSha256: deps.digests.binding(submittedArgsDigest, redacted),
+        submittedArgsDigest,
+        argsVersion: 1,
+        argsEdits: [],
+        redact,
         summary: input.summary,
         requester: input.requester,
         workflow: input.workflow,
@@ -148,6 +157,26 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
     }
     throw new AirlockError('unavailable', 'policy overrides kept changing while deciding; retry', { retry: true });
   };
+}
+
+/**
+ * Input the policy cannot judge is refused before anything is decided or
+ * written: an environment the tenant does not declare (exact match: an
+ * agent's `"Production "` must not slip past rules written for
+ * `production`), and arguments that break the tool's `args_schema`.
+ */
+function checkRequest(environments: ReadonlySet<string>, tool: ToolPolicy | undefined, input: SubmitActionInput) {
+  if (!environments.has(input.environment)) {
+    throw new AirlockError('validation_failed', 'environment is not one of the tenant\'s environments', {
+      details: [{ path: 'body.environment', message: `must be one of: ${[...environments].join(', ')}` }],
+    });
+  }
+  const issues = tool?.checkArgs?.(input.args) ?? [];
+  if (issues.length > 0) {
+    throw new AirlockError('validation_failed', `args do not match the args_schema of ${tool!.name}`, {
+      details: issues.map((i) => ({ path: i.path ? `body.args.${i.path}` : 'body.args', message: i.message })),
+    });
+  }
 }
 
 async function findReplay(store: ActionStore, agent: AgentIdentity, key: string, requestHash: string): Promise<Action | undefined> {

@@ -11,11 +11,11 @@ export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; 
     const action = await deps.actions.get(tenant, actionId);
     if (!action) return 0;
     const policy = deps.policy.current();
-    const tool = policy.tools[action.tool];
+    const tool = policy.tools.get(action.tool);
     const cards = await deps.cards.list(actionId);
     for (const card of cards) {
       const groupName = groupForRound(tool?.approval, action.reviewerGroup, card.round);
-      const group = groupName ? policy.tenants[tenant]?.reviewerGroups[groupName] : undefined;
+      const group = groupName ? policy.tenants.get(tenant)?.reviewerGroups.get(groupName) : undefined;
       if (!group) continue;
       await deps.notifier.updateCard(card, { action, tool, group, state: cardStateFor(action, card.round) });
     }

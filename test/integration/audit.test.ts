@@ -44,7 +44,7 @@ afterAll(() => airlock.close());
 
 describe('audit trail', () => {
   it('seals concurrent decisions of one tenant into one gap-free chain', async () => {
-    await Promise.all(Array.from({ length: 60 }, (_, i) => submit(i % 2 ? 'lookup_order' : 'send_customer_email', { to: 'a@b.c' })));
+    await Promise.all(Array.from({ length: 60 }, (_, i) => submit(i % 2 ? 'lookup_order' : 'send_customer_email', { to: 'a@b.c', subject: 's' })));
     await waitFor(async () => (await unsealed()) === 0, { what: 'sealing' });
     const total = Number((await airlock.core.pool.query("SELECT count(*) FROM audit_events WHERE tenant_id = 'acme'")).rows[0].count);
     const out = await cli('audit', 'export', '--tenant', 'acme');

@@ -41,8 +41,9 @@ describe.each(SETUPS)('when Postgres is unreachable (%s)', (_name, setup) => {
     await db.drop();
   });
 
+  const ARGS: Record<string, Record<string, unknown>> = { lookup_order: { order_id: 'o1' }, send_customer_email: { to: 'jane@example.com', subject: 'Hi' } };
   const submit = (tool: string) =>
-    airlock.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: auth }, payload: { tool, args: { order_id: 'o1' }, requester: { id: 'U1' } } });
+    airlock.app.inject({ method: 'POST', url: '/v1/actions', headers: { authorization: auth }, payload: { tool, args: ARGS[tool], requester: { id: 'U1' } } });
 
   it('answers 503 instead of allowing, reports not ready, and recovers', async () => {
     expect((await submit('lookup_order')).json().decision).toBe('allow');

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson, sha256Hex } from '../../src/domain/canonical-json.js';
 import { startAirlock, type TestAirlock } from '../support/airlock.js';
 
 let airlock: TestAirlock;
 let acme: string;
 let globex: string;
+/** Another agent of the same tenant as `acme`. */
+let ops: string;
 
 const email = {
   tool: 'send_customer_email',
@@ -25,6 +28,7 @@ beforeAll(async () => {
   airlock = await startAirlock();
   acme = await airlock.agentAuth('acme', 'support-bot');
   globex = await airlock.agentAuth('globex', 'support-bot');
+  ops = await airlock.agentAuth('acme', 'ops-bot');
 });
 afterAll(() => airlock.close());
 
@@ -201,10 +205,10 @@ describe('POST /v1/actions/:id/result', () => {
 
   it('records the result once and audits it', async () => {
     const action = (await post(acme, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' } })).json();
-    const res = await report(acme, action.id, { outcome: 'succeeded', detail: 'found', external_ref: 'ord-1', args_sha256: action.args_sha256 });
+    const res = await report(acme, action.id, { outcome: 'succeeded', detail: 'found', external_ref: 'ord-1', args: { order_id: 'o1' } });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ status: 'succeeded', result: { outcome: 'succeeded', violation: null } });
-    const again = await report(acme, action.id, { outcome: 'failed' });
+    const again = await report(acme, action.id, { outcome: 'failed', args: { order_id: 'o1' } });
     expect(again.statusCode).toBe(409);
     const kinds = (await airlock.core.pool.query('SELECT kind FROM audit_events WHERE action_id = $1 ORDER BY id', [action.id])).rows.map((r) => r.kind);
     expect(kinds).toEqual(['decision', 'result']);
@@ -212,26 +216,106 @@ describe('POST /v1/actions/:id/result', () => {
 
   it('answers 400 for a result whose text cannot be stored, and records nothing', async () => {
     const action = (await post(acme, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' } })).json();
-    const res = await report(acme, action.id, { outcome: 'succeeded', detail: 'bad\u0000byte' });
+    const res = await report(acme, action.id, { outcome: 'succeeded', detail: 'bad\u0000byte', args: { order_id: 'o1' } });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation_failed');
     const row = (await airlock.core.pool.query('SELECT status, result FROM actions WHERE id = $1', [action.id])).rows[0];
     expect(row).toEqual({ status: 'decided', result: null });
   });
 
-  it('records an args_sha256 mismatch as a violation', async () => {
+  it('records executed arguments that differ from the submitted ones as a violation', async () => {
     const action = (await post(acme, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' } })).json();
-    const res = await report(acme, action.id, { outcome: 'succeeded', args_sha256: 'f'.repeat(64) });
-    expect(res.json().result.violation).toContain('differs');
+    const res = await report(acme, action.id, { outcome: 'succeeded', args: { order_id: 'o2' } });
+    expect(res.json().result).toMatchObject({ args_check: 'mismatch', violation: expect.stringContaining('order_id') });
   });
 
   it('refuses a result for a denied or pending action, and for another tenant', async () => {
     const denied = (await post(acme, { tool: 'drop_database', args: {}, requester: { id: 'U1' } })).json();
-    expect((await report(acme, denied.id, { outcome: 'succeeded' })).statusCode).toBe(409);
+    expect((await report(acme, denied.id, { outcome: 'succeeded', args: {} })).statusCode).toBe(409);
     const pending = (await post(acme, email)).json();
-    expect((await report(acme, pending.id, { outcome: 'succeeded' })).statusCode).toBe(409);
+    expect((await report(acme, pending.id, { outcome: 'succeeded', args: {} })).statusCode).toBe(409);
     const allowed = (await post(acme, { tool: 'lookup_order', args: {}, requester: { id: 'U1' } })).json();
-    expect((await report(globex, allowed.id, { outcome: 'succeeded' })).statusCode).toBe(404);
+    expect((await report(globex, allowed.id, { outcome: 'succeeded', args: {} })).statusCode).toBe(404);
+  });
+});
+
+describe('agent claims cannot open the gate', () => {
+  it.each(['Production', 'production ', 'prod', ''])('answers 400 to the environment %j, which the tenant does not declare, and writes nothing', async (environment) => {
+    const before = await count('actions');
+    const res = await post(acme, { ...email, environment });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details[0].path).toBe('body.environment');
+    expect(await count('actions')).toBe(before);
+  });
+
+  it('still asks a human for an irreversible email the agent says is for staging', async () => {
+    expect((await post(acme, { ...email, environment: 'staging' })).json()).toMatchObject({ decision: 'queue_for_approval', status: 'pending' });
+  });
+
+  it('denies an environment outside the agent’s own list as a hard boundary', async () => {
+    const res = (await post(ops, { tool: 'lookup_order', args: { order_id: 'o1' }, requester: { id: 'U1' }, environment: 'staging' })).json();
+    expect(res).toMatchObject({ decision: 'deny', rule: 'hard_boundary.agent_environments' });
+  });
+
+  it('answers 400 naming each path of arguments that break the tool’s args_schema, and writes nothing', async () => {
+    const before = await count('actions');
+    const res = await post(acme, { ...email, args: { to: 'not an email', body: 'x' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.args.subject', 'body.args.to']);
+    expect(await count('actions')).toBe(before);
+  });
+});
+
+describe('agents are isolated from each other', () => {
+  it('answers 404 to another agent of the same tenant reading or reporting an action, and the owner then reports it', async () => {
+    const opsAuth = ops;
+    const action = (await post(acme, { tool: 'lookup_order', args: { order_id: 'o7' }, requester: { id: 'U1' } })).json();
+    const read = await airlock.app.inject({ method: 'GET', url: `/v1/actions/${action.id}`, headers: { authorization: opsAuth } });
+    expect(read.statusCode).toBe(404);
+    const result = { outcome: 'succeeded', args: { order_id: 'o7' } };
+    const stolen = await airlock.app.inject({ method: 'POST', url: `/v1/actions/${action.id}/result`, headers: { authorization: opsAuth }, payload: result });
+    expect(stolen.statusCode).toBe(404);
+    const own = await airlock.app.inject({ method: 'POST', url: `/v1/actions/${action.id}/result`, headers: { authorization: acme }, payload: result });
+    expect(own.statusCode).toBe(200);
+  });
+});
+
+describe('names from outside are looked up safely', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('denies the tool %j as unregistered instead of failing', async (tool) => {
+    const res = await post(acme, { tool, args: {}, requester: { id: 'U1' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ decision: 'deny', rule: 'hard_boundary.unregistered_tool' });
+  });
+});
+
+describe('digests of arguments are keyed', () => {
+  it('stores and returns no digest from which a redacted 4-digit value can be guessed', async () => {
+    const args = { to: 'jane@example.com', subject: 'PIN reset', body: '4821' };
+    const res = await post(acme, { ...email, args }, { 'idempotency-key': 'pin-1' });
+    const id = res.json().id;
+    const stored = JSON.stringify([
+      res.json(),
+      (await airlock.core.pool.query('SELECT * FROM actions WHERE id = $1', [id])).rows,
+      (await airlock.core.pool.query('SELECT data FROM audit_events WHERE action_id = $1', [id])).rows,
+    ]);
+    expect(stored).not.toContain('4821');
+    // What an attacker with the trail would try: every unkeyed digest of every candidate.
+    for (let pin = 0; pin < 10_000; pin++) {
+      const guess = { ...args, body: String(pin).padStart(4, '0') };
+      expect(stored.includes(sha256Hex(canonicalJson(guess)))).toBe(false);
+      expect(stored.includes(sha256Hex(canonicalJson({ ...email, args: guess })))).toBe(false);
+    }
+  });
+
+  it('checks a result against the submitted arguments, redacted values included', async () => {
+    const args = { order_id: 'o9' };
+    const honest = (await post(acme, { tool: 'lookup_order', args, requester: { id: 'U1' } })).json();
+    const report = (id: string, executed: unknown) =>
+      airlock.app.inject({ method: 'POST', url: `/v1/actions/${id}/result`, headers: { authorization: acme }, payload: { outcome: 'succeeded', args: executed } });
+    expect((await report(honest.id, args)).json().result).toMatchObject({ args_check: 'match', violation: null });
+    const queued = (await post(acme, { ...email, args: { to: 'jane@example.com', subject: 's', body: 'original' }, context: { confidence: 0.9 } })).json();
+    // An action still pending takes no result; the redacted check is covered with an approved one in the Slack tests.
+    expect((await report(queued.id, { to: 'jane@example.com', subject: 's', body: 'original' })).statusCode).toBe(409);
   });
 });
 

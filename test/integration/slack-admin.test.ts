@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { postSlashCommand } from '../support/slack-requests.js';
 import { runCli } from '../support/run-cli.js';
+import { slashCommand } from '../support/slack-command.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 
 let t: SlackTestAirlock;
 let globex: string;
-let seq = 0;
 
 beforeAll(async () => {
   t = await startSlackAirlock();
@@ -14,16 +13,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 beforeEach(() => t.slack.reset());
 
-/** Runs `/airlock <text>` and returns the ephemeral reply. */
-async function command(text: string, user = 'U0ADMIN', team = 'T0ACME') {
-  const id = `r${++seq}`;
-  // The HTTP answer is the ack; the reply comes afterwards through the response_url.
-  const res = await postSlashCommand(t.app, { text, user, team, responseUrl: t.slack.responseUrl(id) });
-  expect(res.statusCode).toBe(200);
-  const reply = await t.slack.waitForCall('response_url', (c) => c.body.response_id === id);
-  expect(reply.body.response_type).toBe('ephemeral');
-  return String(reply.body.text);
-}
+const command = (text: string, user?: string, team?: string) => slashCommand(t, text, user, team);
 
 const cardFor = (id: string) => t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && JSON.stringify(c.body.metadata ?? '').includes(id));
 const adminEvents = async () => (await t.core.pool.query("SELECT kind, data FROM audit_events WHERE tenant_id = 'acme' AND kind IN ('admin_change', 'admin_refused') AND action_id IS NULL ORDER BY id")).rows;
@@ -49,7 +39,7 @@ describe('/airlock', () => {
     const pending = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
     await cardFor(pending.id);
     const reply = await command('deny-tool send_email suspected prompt injection');
-    expect(reply).toContain('1 pending approval(s) denied');
+    expect(reply).toContain('1 pending approval(s) ended');
     const after = await t.get(pending.id);
     expect(after).toMatchObject({ status: 'denied', decision: 'deny' });
     expect(after.outcome_detail).toContain('suspected prompt injection');
@@ -125,11 +115,11 @@ describe('/airlock', () => {
     const env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: '' };
     const denied = await runCli(['admin', '--tenant', 'acme', '--as', 'oncall-alice', 'deny-tool', 'refund', 'chat', 'is', 'down'], env);
     expect(denied.code).toBe(0);
-    expect(denied.stdout).toContain('Denied `refund`');
+    expect(denied.stdout).toContain('Denied refund for tenant acme');
     expect((await t.submit('refund', { args: { amount: 5 } })).rule).toBe('overrides.deny_tool');
     expect((await adminEvents()).at(-1)).toMatchObject({ data: { admin: { platform: 'cli', operator: 'oncall-alice' }, reason: 'chat is down' } });
     const status = await runCli(['admin', '--tenant', 'acme', 'status'], env);
-    expect(status.stdout).toContain('`refund` (chat is down)');
+    expect(status.stdout).toContain('Denied tools: refund (chat is down)');
     expect((await runCli(['admin', '--tenant', 'acme', 'allow-tool', 'refund'], env)).code).toBe(0);
     expect((await runCli(['admin', '--tenant', 'acme', 'bogus'], env)).code).toBe(1);
     const last = await t.submit('refund', { args: { amount: 5 } });

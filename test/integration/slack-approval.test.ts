@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { argsSha256 } from '../../src/domain/canonical-json.js';
-import { approveClick, denySubmission, postInteraction } from '../support/slack-requests.js';
+import { canonicalJson, sha256Hex } from '../../src/domain/canonical-json.js';
+import { approveClick, denySubmission, editSubmission, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -161,22 +161,22 @@ describe('clicks', () => {
     expect(hasButtons(update)).toBe(false);
   });
 
-  it('approves with changes: the agent gets approved_args bound by args_sha256', async () => {
+  it('approves with changes: the agent gets approved_args as a new version, bound by a keyed args_sha256', async () => {
     const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 'Old subject' } });
     await cardFor(a.id);
     await postInteraction(t.app, approveClick({ user: 'U0LEAD1', actionId: a.id, button: 'airlock_approve_edit' }));
     const modal = await t.slack.waitForCall('views.open', (c) => JSON.stringify(c.body.view).includes('airlock_approve_edit_modal'));
     expect(JSON.stringify(modal.body.view)).toContain('edit:subject');
-    const submission = denySubmission({ user: 'U0LEAD1', actionId: a.id, reason: 'fixed the subject' }) as any;
-    submission.view.callback_id = 'airlock_approve_edit_modal';
-    submission.view.state.values['edit:subject'] = { value: { type: 'plain_text_input', value: 'New subject' } };
-    await postInteraction(t.app, submission);
+    await postInteraction(t.app, editSubmission({ user: 'U0LEAD1', actionId: a.id, version: 1, edits: { subject: 'New subject' }, reason: 'fixed the subject' }));
     const approved = await waitFor(async () => {
       const x = await t.get(a.id);
       return x.status === 'approved' ? x : undefined;
     });
-    expect(approved.approved_args).toEqual({ to: 'x@example.com', subject: 'New subject' });
-    expect(approved.args_sha256).toBe(argsSha256(approved.approved_args));
+    expect(approved).toMatchObject({ args_version: 2, approved_args: { to: 'x@example.com', subject: 'New subject' } });
+    expect(approved.args_sha256).not.toBe(a.args_sha256);
+    expect(approved.reviews).toEqual([expect.objectContaining({ decision: 'approve', reason: 'fixed the subject', args_version: 2, args_sha256: approved.args_sha256 })]);
+    // Keyed: not the plain SHA-256 anyone could compute (and so guess redacted values from).
+    expect(approved.args_sha256).not.toBe(sha256Hex(canonicalJson(approved.approved_args)));
   });
 
   it('answers 401 to a bad signature or a stale timestamp and changes nothing', async () => {

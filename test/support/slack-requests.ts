@@ -32,12 +32,14 @@ export interface ClickOptions {
   user: string;
   team?: string;
   actionId: string;
+  /** The argument version the clicked card showed (the button's value is `<id>@<version>`); omitted: a card from before versions. */
+  version?: number;
   button?: 'airlock_approve' | 'airlock_deny' | 'airlock_approve_edit';
   userName?: string;
 }
 
 export function approveClick(o: ClickOptions) {
-  const p = fixture('block-actions-approve', { ACTION_ID: o.actionId }) as {
+  const p = fixture('block-actions-approve', { ACTION_ID: o.version === undefined ? o.actionId : `${o.actionId}@${o.version}` }) as {
     user: { id: string; team_id: string; name: string };
     team: { id: string };
     actions: { action_id: string }[];
@@ -50,9 +52,9 @@ export function approveClick(o: ClickOptions) {
   return p;
 }
 
-export function denySubmission(o: { user: string; team?: string; actionId: string; reason: string; channel?: string }) {
+export function denySubmission(o: { user: string; team?: string; actionId: string; reason: string; channel?: string; version?: number }) {
   const p = fixture('view-submission-deny', {
-    META: JSON.stringify({ actionId: o.actionId, channel: o.channel ?? 'C0SUPPORT' }),
+    META: JSON.stringify({ actionId: o.actionId, channel: o.channel ?? 'C0SUPPORT', ...(o.version === undefined ? {} : { argsVersion: o.version }) }),
     REASON: o.reason,
   }) as { user: { id: string; team_id: string }; team: { id: string } };
   p.user.id = o.user;
@@ -69,4 +71,15 @@ export function postSlashCommand(app: FastifyInstance, o: { text: string; user?:
   fields.team_id = o.team ?? 'T0ACME';
   const body = new URLSearchParams(fields).toString();
   return app.inject({ method: 'POST', url: '/slack/events', headers: slackHeaders(body, { secret: o.secret }), payload: body });
+}
+
+/** "Approve with changes" submitted: the edit modal opened on argument `version`, with raw text per editable path. */
+export function editSubmission(o: { user: string; actionId: string; version: number; edits: Record<string, string>; reason?: string }) {
+  const p = denySubmission({ user: o.user, actionId: o.actionId, reason: o.reason ?? '', version: o.version }) as unknown as {
+    view: { callback_id: string; state: { values: Record<string, Record<string, { type: string; value: string | null }>> } };
+  };
+  p.view.callback_id = 'airlock_approve_edit_modal';
+  p.view.state.values.reason = { reason_input: { type: 'plain_text_input', value: o.reason ?? null } };
+  for (const [path, value] of Object.entries(o.edits)) p.view.state.values[`edit:${path}`] = { value: { type: 'plain_text_input', value } };
+  return p;
 }

@@ -45,12 +45,12 @@ export const actionRoutes =
     app.get('/v1/actions/:id', { schema: { params: actionIdParams, querystring: getActionQuery } }, async (req) => {
       const ac = new AbortController();
       req.raw.once('close', () => ac.abort());
-      const action = await deps.getAction(req.agent.tenant, req.params.id, req.query.wait ?? 0, ac.signal);
+      const action = await deps.getAction(req.agent, req.params.id, req.query.wait ?? 0, ac.signal);
       return serializeAction(action);
     });
 
     app.post('/v1/actions/:id/result', { schema: { params: actionIdParams, body: reportResultBody } }, async (req) => {
-      const action = await deps.reportResult(req.agent.tenant, req.params.id, req.body);
+      const action = await deps.reportResult(req.agent, req.params.id, req.body);
       return serializeAction(action);
     });
   };

@@ -14,25 +14,33 @@ import { isDatabaseUnavailable } from './pool.js';
  * The statement inserts each action and its audit event together, and only
  * where the tenant's overrides version is still the one the decision was made
  * with; a statement is atomic, so either both rows of a decision exist or neither.
+ * The overrides rows are share-locked: an admin change in flight ends every
+ * pending approval it covers in its own transaction, so a new approval must
+ * not slip in beside it. The statement waits for such a change, then sees
+ * its version and retries the decision. (Every declared tenant has an
+ * overrides row, created at start-up, so there is always a row to lock.)
  */
 const RECORD_BATCH_SQL = `
 WITH r AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
     ord int, id uuid, tenant_id text, agent text, tool text, status text, decision text, mode text, reasons jsonb,
-    rule text, hard_boundary text, policy_version text, args jsonb, args_sha256 text, summary text, requester jsonb,
+    rule text, hard_boundary text, policy_version text, args jsonb, args_sha256 text, submitted_args_digest text,
+    args_version int, args_edits jsonb, redact jsonb, summary text, requester jsonb,
     workflow text, environment text, session_id text, context jsonb, callback_url text, target text, risk text,
     effects jsonb, consequence text, reviewer_group text, required_approvals int, expires_at timestamptz,
     created_at timestamptz, decided_at timestamptz, latency_ms real, idempotency_key text, request_hash text,
     remind_at timestamptz, overrides_version bigint, audit_kind text, audit_data jsonb)
+), locked AS (
+  SELECT tenant_id, version FROM tenant_overrides WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM r) FOR KEY SHARE
 ), ov AS (
-  SELECT r.id, COALESCE(t.version, 0) AS v FROM r LEFT JOIN tenant_overrides t ON t.tenant_id = r.tenant_id
+  SELECT r.id, COALESCE(l.version, 0) AS v FROM r LEFT JOIN locked l ON l.tenant_id = r.tenant_id
 ), a AS (
   INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version,
-    args, args_sha256, summary, requester, workflow, environment, session_id, context, callback_url, target, risk, effects,
+    args, args_sha256, submitted_args_digest, args_version, args_edits, redact, summary, requester, workflow, environment, session_id, context, callback_url, target, risk, effects,
     consequence, reviewer_group, required_approvals, expires_at, created_at, decided_at, latency_ms, idempotency_key,
     request_hash, remind_at)
   SELECT r.id, r.tenant_id, r.agent, r.tool, r.status, r.decision, r.mode, r.reasons, r.rule, r.hard_boundary,
-    r.policy_version, r.args, r.args_sha256, r.summary, r.requester, r.workflow, r.environment, r.session_id, r.context,
+    r.policy_version, r.args, r.args_sha256, r.submitted_args_digest, r.args_version, r.args_edits, r.redact, r.summary, r.requester, r.workflow, r.environment, r.session_id, r.context,
     r.callback_url, r.target, r.risk, r.effects, r.consequence, r.reviewer_group, r.required_approvals, r.expires_at,
     r.created_at, r.decided_at, r.latency_ms, r.idempotency_key, r.request_hash, r.remind_at
   FROM r JOIN ov ON ov.id = r.id WHERE ov.v = r.overrides_version
@@ -133,6 +141,10 @@ function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersi
     policy_version: a.policyVersion,
     args: a.args,
     args_sha256: a.argsSha256,
+    submitted_args_digest: a.submittedArgsDigest,
+    args_version: a.argsVersion,
+    args_edits: a.argsEdits,
+    redact: a.redact,
     summary: a.summary ?? null,
     requester: a.requester,
     workflow: a.workflow ?? null,

@@ -109,36 +109,50 @@ export class PgActionStore implements ActionStore {
     if (!UUID.test(input.actionId)) return { kind: 'not_found' };
     const key = reviewerKey(input.reviewer);
     return this.inTransaction(async (c) => {
-      // The WHERE clause is the whole decision: only a pending action changes, and
-      // a second concurrent click waits on the row lock, then finds it no longer pending.
-      const changed =
-        input.decision === 'deny'
-          ? await c.query(
-              `UPDATE actions SET status = 'denied', decided_at = $3, mode = 'off'
-               WHERE tenant_id = $1 AND id = $2 AND status = 'pending' RETURNING id`,
-              [input.tenant, input.actionId, input.at],
-            )
-          : await c.query(
-              `UPDATE actions SET
-                 approvals = array_append(approvals, $3),
-                 status = CASE WHEN cardinality(approvals) + 1 >= COALESCE(required_approvals, 1) THEN 'approved' ELSE status END,
-                 decided_at = CASE WHEN cardinality(approvals) + 1 >= COALESCE(required_approvals, 1) THEN $4 ELSE decided_at END,
-                 approved_args = COALESCE($5::jsonb, approved_args),
-                 args_sha256 = COALESCE($6, args_sha256)
-               WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND NOT ($3 = ANY(approvals))
-               RETURNING status`,
-              [input.tenant, input.actionId, key, input.at, input.approvedArgs ? JSON.stringify(input.approvedArgs) : null, input.approvedArgsSha256 ?? null],
-            );
-      if (changed.rowCount === 0) {
-        const current = await this.getWith(c, input.tenant, input.actionId);
-        if (!current) return { kind: 'not_found' } as const;
-        if (current.status === 'pending') return { kind: 'already_reviewed', action: current } as const;
-        return { kind: 'not_pending', action: current } as const;
+      // The WHERE clause is the whole decision: only a pending action in the round and
+      // argument version the reviewer was shown changes, and only while the tenant's
+      // overrides are at the version the review was judged against. The overrides row is
+      // share-locked: an admin change in flight (which ends every approval it covers in
+      // its own transaction) is waited for, then seen. A second concurrent click waits on
+      // the action's row lock, then finds it changed.
+      const guard = `tenant_id = $1 AND id = $2 AND status = 'pending'
+        AND COALESCE((SELECT version FROM tenant_overrides WHERE tenant_id = $1 FOR KEY SHARE), 0) = $3`;
+      const quorumReached = (approvals: string) => `cardinality(${approvals}) >= COALESCE(required_approvals, 1)`;
+      let changed;
+      if (input.decision === 'deny') {
+        changed = await c.query(`UPDATE actions SET status = 'denied', decided_at = $4, mode = 'off' WHERE ${guard} RETURNING id`, [
+          input.tenant, input.actionId, input.overridesVersion, input.at,
+        ]);
+      } else if (input.edit) {
+        // A new version of the arguments: earlier approvals no longer count; the editor's does.
+        changed = await c.query(
+          `UPDATE actions SET
+             approved_args = $7::jsonb, args_version = args_version + 1, args_sha256 = $8, args_edits = args_edits || $9::jsonb,
+             approvals = ARRAY[$6],
+             status = CASE WHEN ${quorumReached('ARRAY[$6]')} THEN 'approved' ELSE status END,
+             decided_at = CASE WHEN ${quorumReached('ARRAY[$6]')} THEN $10 ELSE decided_at END
+           WHERE ${guard} AND round = $4 AND args_version = $5
+           RETURNING id`,
+          [input.tenant, input.actionId, input.overridesVersion, input.round, input.argsVersion, key,
+            JSON.stringify(input.edit.args), input.edit.argsSha256, JSON.stringify([input.edit.record]), input.at],
+        );
+      } else {
+        changed = await c.query(
+          `UPDATE actions SET
+             approvals = array_append(approvals, $6),
+             status = CASE WHEN ${quorumReached('array_append(approvals, $6)')} THEN 'approved' ELSE status END,
+             decided_at = CASE WHEN ${quorumReached('array_append(approvals, $6)')} THEN $7 ELSE decided_at END
+           WHERE ${guard} AND round = $4 AND args_version = $5 AND NOT ($6 = ANY(approvals))
+           RETURNING id`,
+          [input.tenant, input.actionId, input.overridesVersion, input.round, input.argsVersion, key, input.at],
+        );
       }
+      if (changed.rowCount === 0) return this.whyUnchanged(c, input, key);
+      const version = input.edit ? input.edit.record.version : input.argsVersion;
       await c.query(
-        `INSERT INTO reviews (action_id, tenant_id, reviewer_key, reviewer, decision, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (action_id, reviewer_key) DO NOTHING`,
-        [input.actionId, input.tenant, key, JSON.stringify(input.reviewer), input.decision, input.reason ?? null, input.at],
+        `INSERT INTO reviews (action_id, tenant_id, reviewer_key, reviewer, decision, reason, at, round, args_version, args_sha256)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT ON CONSTRAINT reviews_one_per_version DO NOTHING`,
+        [input.actionId, input.tenant, key, JSON.stringify(input.reviewer), input.decision, input.reason ?? null, input.at, input.round, version, input.argsSha256],
       );
       const action = (await this.getWith(c, input.tenant, input.actionId))!;
       await this.insertAudit(c, input.audit(action));
@@ -146,12 +160,25 @@ export class PgActionStore implements ActionStore {
     });
   }
 
+  /** Which condition of the review's statement failed. */
+  private async whyUnchanged(c: PoolClient, input: ReviewInput, key: string): Promise<ReviewOutcome> {
+    const current = await this.getWith(c, input.tenant, input.actionId);
+    if (!current) return { kind: 'not_found' };
+    if (current.status !== 'pending') return { kind: 'not_pending', action: current };
+    const { rows } = await c.query<{ v: number }>('SELECT COALESCE((SELECT version FROM tenant_overrides WHERE tenant_id = $1), 0)::float8 AS v', [input.tenant]);
+    if (rows[0]!.v !== input.overridesVersion) return { kind: 'stale_overrides' };
+    if (current.round !== input.round || current.argsVersion !== input.argsVersion) return { kind: 'args_changed', action: current };
+    return current.approvals.includes(key) ? { kind: 'already_reviewed', action: current } : { kind: 'args_changed', action: current };
+  }
+
   async endPending(tenant: string, id: string, round: number | 'any', change: EndChange, audit: (a: Action) => AuditEvent) {
     return this.inTransaction(async (c) => {
       const { rowCount } = await c.query(
-        `UPDATE actions SET status = $4, decision = $5, mode = $6, outcome_detail = $7, decided_at = $8
+        `UPDATE actions SET status = $4, decision = $5, mode = $6, outcome_detail = $7, decided_at = $8,
+           rule = COALESCE($9, rule), policy_version = COALESCE($10, policy_version),
+           reasons = CASE WHEN $9::text IS NULL THEN reasons ELSE reasons || jsonb_build_array($7::text) END
          WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND ($3::int IS NULL OR round = $3)`,
-        [tenant, id, round === 'any' ? null : round, change.status, change.decision, change.mode, change.detail, change.at],
+        [tenant, id, round === 'any' ? null : round, change.status, change.decision, change.mode, change.detail, change.at, change.rule ?? null, change.policyVersion ?? null],
       );
       if (!rowCount) return undefined;
       const action = (await this.getWith(c, tenant, id))!;
@@ -163,7 +190,9 @@ export class PgActionStore implements ActionStore {
   async escalate(tenant: string, id: string, fromRound: number, change: EscalateChange, audit: (a: Action) => AuditEvent) {
     return this.inTransaction(async (c) => {
       const { rowCount } = await c.query(
-        `UPDATE actions SET round = round + 1, escalated = true, reviewer_group = $4, expires_at = $5, remind_at = $6, outcome_detail = $7
+        // A fresh quorum: approvals given to the first group do not count for the escalation group.
+        `UPDATE actions SET round = round + 1, escalated = true, reviewer_group = $4, expires_at = $5, remind_at = $6, outcome_detail = $7,
+           approvals = '{}'
          WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3`,
         [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail],
       );
@@ -229,23 +258,23 @@ export class PgActionStore implements ActionStore {
     return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, status: r.status }));
   }
 
-  async pendingIds(tenant: string, filter: { tool?: string; agent?: string; nonLowRisk?: boolean }) {
-    const { rows } = await this.pool.query<{ id: string }>(
-      `SELECT id FROM actions WHERE tenant_id = $1 AND status = 'pending'
-       AND ($2::text IS NULL OR tool = $2) AND ($3::text IS NULL OR agent = $3) AND (NOT $4 OR risk <> 'low')`,
-      [tenant, filter.tool ?? null, filter.agent ?? null, filter.nonLowRisk ?? false],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  async pendingSummary(tenant: string) {
-    const { rows } = await this.pool.query<{ id: string; tool: string; agent: string; created_at: Date; expires_at: Date | null; reviewer_group: string | null }>(
-      `SELECT id, tool, agent, created_at, expires_at, reviewer_group FROM actions WHERE tenant_id = $1 AND status = 'pending' ORDER BY created_at`,
-      [tenant],
-    );
+  async pendingSummary(tenant: string, limit: number) {
+    // Counts and min() read the pending index only; the list is the oldest `limit`.
+    const [{ rows: agg }, { rows }] = await Promise.all([
+      this.pool.query<{ n: number; oldest: Date | null }>(
+        `SELECT count(*)::int AS n, min(created_at) AS oldest FROM actions WHERE tenant_id = $1 AND status = 'pending'`,
+        [tenant],
+      ),
+      limit > 0
+        ? this.pool.query<{ id: string; tool: string; agent: string; created_at: Date; expires_at: Date | null; reviewer_group: string | null }>(
+            `SELECT id, tool, agent, created_at, expires_at, reviewer_group FROM actions WHERE tenant_id = $1 AND status = 'pending' ORDER BY created_at LIMIT $2`,
+            [tenant, limit],
+          )
+        : Promise.resolve({ rows: [] }),
+    ]);
     return {
-      count: rows.length,
-      oldest: rows[0]?.created_at,
+      count: agg[0]!.n,
+      oldest: agg[0]!.oldest ?? undefined,
       items: rows.map((r) => ({ id: r.id, tool: r.tool, agent: r.agent, createdAt: r.created_at, expiresAt: r.expires_at ?? undefined, reviewerGroup: r.reviewer_group ?? undefined })),
     };
   }

@@ -1,4 +1,5 @@
 import type { Action } from '../../domain/action.js';
+import type { ArgsEdit } from '../../domain/args-edit.js';
 
 /** Columns of `actions` plus the aggregated reviews, as returned by ACTION_SELECT. */
 export interface ActionRow {
@@ -15,6 +16,10 @@ export interface ActionRow {
   policy_version: string;
   args: Record<string, unknown>;
   args_sha256: string;
+  submitted_args_digest: string;
+  args_version: number;
+  args_edits: (Omit<ArgsEdit, 'at'> & { at: string })[];
+  redact: string[];
   approved_args: Record<string, unknown> | null;
   summary: string | null;
   requester: Action['requester'];
@@ -41,12 +46,15 @@ export interface ActionRow {
   result: (Omit<NonNullable<Action['result']>, 'at'> & { at: string }) | null;
   latency_ms: number | null;
   request_hash: string | null;
-  reviews: { reviewer: Action['reviews'][number]['reviewer']; decision: 'approve' | 'deny'; reason: string | null; at: string }[] | null;
+  reviews:
+    | { reviewer: Action['reviews'][number]['reviewer']; decision: 'approve' | 'deny'; reason: string | null; at: string; round: number; args_version: number; args_sha256: string | null }[]
+    | null;
 }
 
 export const ACTION_SELECT = `
   SELECT a.*, (
-    SELECT json_agg(json_build_object('reviewer', r.reviewer, 'decision', r.decision, 'reason', r.reason, 'at', r.at) ORDER BY r.id)
+    SELECT json_agg(json_build_object('reviewer', r.reviewer, 'decision', r.decision, 'reason', r.reason, 'at', r.at,
+      'round', r.round, 'args_version', r.args_version, 'args_sha256', r.args_sha256) ORDER BY r.id)
     FROM reviews r WHERE r.action_id = a.id
   ) AS reviews
   FROM actions a`;
@@ -68,6 +76,10 @@ export function toAction(r: ActionRow): Action {
     policyVersion: r.policy_version,
     args: r.args,
     argsSha256: r.args_sha256,
+    submittedArgsDigest: r.submitted_args_digest,
+    argsVersion: r.args_version,
+    argsEdits: r.args_edits.map((e) => ({ ...e, at: new Date(e.at) })),
+    redact: r.redact,
     approvedArgs: opt(r.approved_args),
     summary: opt(r.summary),
     requester: r.requester,
@@ -91,7 +103,15 @@ export function toAction(r: ActionRow): Action {
     expiresAt: opt(r.expires_at),
     createdAt: r.created_at,
     decidedAt: opt(r.decided_at),
-    reviews: (r.reviews ?? []).map((v) => ({ reviewer: v.reviewer, decision: v.decision, reason: opt(v.reason), at: new Date(v.at) })),
+    reviews: (r.reviews ?? []).map((v) => ({
+      reviewer: v.reviewer,
+      decision: v.decision,
+      reason: opt(v.reason),
+      at: new Date(v.at),
+      round: v.round,
+      argsVersion: v.args_version,
+      argsSha256: v.args_sha256 ?? '',
+    })),
     result: r.result ? { ...r.result, at: new Date(r.result.at) } : undefined,
     latencyMs: opt(r.latency_ms),
   };

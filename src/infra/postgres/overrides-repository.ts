@@ -1,32 +1,54 @@
 import type { Pool } from 'pg';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import { NO_OVERRIDES, type TenantOverrides } from '../../domain/policy-model.js';
-import type { OverridesStore } from '../../ports/overrides-store.js';
+import type { Mode } from '../../domain/decision.js';
+import { NO_OVERRIDES, type OverrideStamp, type TenantOverrides } from '../../domain/policy-model.js';
+import type { EndedAction, OverridesStore, PendingEndSpec } from '../../ports/overrides-store.js';
+import { endCoveredPending } from './end-pending.js';
 import { withTransaction } from './transaction.js';
 
 interface Row {
   version: number;
   incident: TenantOverrides['incident'];
-  denied_tools: TenantOverrides['deniedTools'];
-  killed_agents: TenantOverrides['killedAgents'];
-  tool_modes: TenantOverrides['toolModes'];
+  denied_tools: Record<string, OverrideStamp>;
+  killed_agents: Record<string, OverrideStamp>;
+  tool_modes: Record<string, Mode>;
 }
 
+// JSON objects come back from pg as plain objects; the domain reads Maps, so a
+// name like `constructor` can never find an inherited member.
 const toOverrides = (r: Row | undefined): TenantOverrides =>
   r
-    ? { version: r.version, incident: r.incident, deniedTools: r.denied_tools, killedAgents: r.killed_agents, toolModes: r.tool_modes }
+    ? {
+        version: Number(r.version),
+        incident: r.incident,
+        deniedTools: new Map(Object.entries(r.denied_tools)),
+        killedAgents: new Map(Object.entries(r.killed_agents)),
+        toolModes: new Map(Object.entries(r.tool_modes)),
+      }
     : NO_OVERRIDES;
+
+const toJson = (m: ReadonlyMap<string, unknown>) => JSON.stringify(Object.fromEntries(m));
+
+const SELECT = 'SELECT version, incident, denied_tools, killed_agents, tool_modes FROM tenant_overrides WHERE tenant_id = $1';
 
 /**
  * Caches each tenant's overrides in memory. The cache is invalidated by the
  * `airlock_overrides` NOTIFY (wired in main), and a stale entry is harmless:
- * ActionStore.record refuses a decision made with an old version, and the use
- * case invalidates and re-evaluates.
+ * every decision re-checks the version in the statement that records it.
  */
 export class PgOverridesStore implements OverridesStore {
   private readonly cache = new Map<string, Promise<TenantOverrides>>();
 
   constructor(private readonly pool: Pool) {}
+
+  /**
+   * Every declared tenant gets its overrides row (version 0) before anything
+   * is decided for it: intake and reviews share-lock that row, which is what
+   * makes them wait for an admin change in flight. Idempotent.
+   */
+  async ensureTenants(tenants: Iterable<string>): Promise<void> {
+    await this.pool.query('INSERT INTO tenant_overrides (tenant_id, version) SELECT unnest($1::text[]), 0 ON CONFLICT DO NOTHING', [[...tenants]]);
+  }
 
   get(tenant: string): Promise<TenantOverrides> {
     let hit = this.cache.get(tenant);
@@ -47,34 +69,36 @@ export class PgOverridesStore implements OverridesStore {
   }
 
   private async load(tenant: string): Promise<TenantOverrides> {
-    const { rows } = await this.pool.query<Row>(
-      'SELECT version, incident, denied_tools, killed_agents, tool_modes FROM tenant_overrides WHERE tenant_id = $1',
-      [tenant],
-    );
+    const { rows } = await this.pool.query<Row>(SELECT, [tenant]);
     return toOverrides(rows[0]);
   }
 
-  async update(tenant: string, change: (current: TenantOverrides) => TenantOverrides, audit: (next: TenantOverrides) => AuditEvent) {
-    const next = await withTransaction(this.pool, async (client) => {
-      // Row lock serialises concurrent admin changes of one tenant.
+  async update(
+    tenant: string,
+    change: (current: TenantOverrides) => TenantOverrides,
+    audit: (next: TenantOverrides) => AuditEvent,
+    end?: (next: TenantOverrides) => PendingEndSpec | undefined,
+  ): Promise<{ overrides: TenantOverrides; ended: EndedAction[] }> {
+    const result = await withTransaction(this.pool, async (client) => {
+      // The row lock serialises admin changes of one tenant and makes intake and
+      // reviews (which share-lock the row) wait until this transaction ends.
       await client.query('INSERT INTO tenant_overrides (tenant_id, version) VALUES ($1, 0) ON CONFLICT DO NOTHING', [tenant]);
-      const { rows } = await client.query<Row>(
-        'SELECT version, incident, denied_tools, killed_agents, tool_modes FROM tenant_overrides WHERE tenant_id = $1 FOR UPDATE',
-        [tenant],
-      );
-      const updated = { ...change(toOverrides(rows[0])), version: rows[0]!.version + 1 };
+      const { rows } = await client.query<Row>(`${SELECT} FOR UPDATE`, [tenant]);
+      const next: TenantOverrides = { ...change(toOverrides(rows[0])), version: Number(rows[0]!.version) + 1 };
       await client.query(
         `UPDATE tenant_overrides SET version = $2, incident = $3, denied_tools = $4, killed_agents = $5, tool_modes = $6, updated_at = now()
          WHERE tenant_id = $1`,
-        [tenant, updated.version, JSON.stringify(updated.incident), JSON.stringify(updated.deniedTools), JSON.stringify(updated.killedAgents), JSON.stringify(updated.toolModes)],
+        [tenant, next.version, JSON.stringify(next.incident), toJson(next.deniedTools), toJson(next.killedAgents), toJson(next.toolModes)],
       );
-      const event = audit(updated);
+      const event = audit(next);
       await client.query('INSERT INTO audit_events (tenant_id, kind, action_id, at, data) VALUES ($1, $2, $3, $4, $5)', [
         event.tenant, event.kind, event.actionId ?? null, event.at, JSON.stringify(event.data),
       ]);
-      return updated;
+      const spec = end?.(next);
+      const ended = spec ? await endCoveredPending(client, tenant, spec) : [];
+      return { overrides: next, ended };
     });
     this.invalidate(tenant);
-    return next;
+    return result;
   }
 }

@@ -16,6 +16,17 @@ type CallbackJob = { tenant: string; actionId: string; status: string };
 const jobId = (...parts: (string | number)[]) => parts.join('_');
 
 const KEEP = { removeOnComplete: true, removeOnFail: 1000 } as const;
+// Not deduplicated by id: a later state must always be rendered after an earlier one.
+const UPDATE_OPTS: JobsOptions = { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 500 } };
+const callbackOpts = (actionId: string, status: string): JobsOptions => ({
+  ...KEEP,
+  jobId: jobId('callback', actionId, status),
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 1000 },
+});
+/** Jobs per bulk write. */
+const BULK = 500;
+const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 type CardQueue = Queue<CardJob>;
 type TimerQueue = Queue<TimerJob>;
@@ -139,17 +150,23 @@ export class BullApprovalJobs implements ApprovalJobs {
   }
 
   async updateCards(ref: { tenant: string; actionId: string }, reason: string) {
-    // Not deduplicated by id: a later state must always be rendered after an earlier one.
-    await this.queues.cards.add('update', { kind: 'update', ...ref, reason }, { ...KEEP, attempts: 8, backoff: { type: 'exponential', delay: 500 } });
+    await this.queues.cards.add('update', { kind: 'update', ...ref, reason }, UPDATE_OPTS);
+  }
+
+  async updateCardsOf(refs: { tenant: string; actionId: string }[], reason: string) {
+    for (const chunk of chunks(refs, BULK)) {
+      await this.queues.cards.addBulk(chunk.map((ref) => ({ name: 'update', data: { kind: 'update' as const, ...ref, reason }, opts: UPDATE_OPTS })));
+    }
   }
 
   async deliverCallback(ref: { tenant: string; actionId: string }, status: string) {
-    await this.queues.callbacks.add('deliver', { ...ref, status }, {
-      ...KEEP,
-      jobId: jobId('callback', ref.actionId, status),
-      attempts: 10,
-      backoff: { type: 'exponential', delay: 1000 },
-    });
+    await this.queues.callbacks.add('deliver', { ...ref, status }, callbackOpts(ref.actionId, status));
+  }
+
+  async deliverCallbacks(refs: { tenant: string; actionId: string; status: string }[]) {
+    for (const chunk of chunks(refs, BULK)) {
+      await this.queues.callbacks.addBulk(chunk.map((r) => ({ name: 'deliver', data: r, opts: callbackOpts(r.actionId, r.status) })));
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAdminCommand } from '../../../src/domain/admin-command.js';
+import { toPlainText, type Message } from '../../../src/domain/message.js';
 
 describe('parseAdminCommand', () => {
   it.each([
@@ -11,6 +12,8 @@ describe('parseAdminCommand', () => {
     ['kill-agent support-bot loops', { kind: 'kill-agent', agent: 'support-bot', reason: 'loops' }],
     ['revive-agent support-bot', { kind: 'revive-agent', agent: 'support-bot' }],
     ['mode send_email draft_write', { kind: 'mode', tool: 'send_email', mode: 'draft_write' }],
+    ['mode send_email policy', { kind: 'mode', tool: 'send_email', mode: 'policy' }],
+    ['ids', { kind: 'ids' }],
     ['status', { kind: 'status' }],
     ['pending', { kind: 'pending' }],
     ['', { kind: 'help' }],
@@ -24,7 +27,7 @@ describe('parseAdminCommand', () => {
     (text) => {
       const out = parseAdminCommand(text);
       expect(out).toHaveProperty('error');
-      expect((out as { error: string }).error).toContain('Usage');
+      expect(toPlainText((out as { error: Message }).error)).toContain('Usage');
     },
   );
 });

@@ -8,8 +8,10 @@ tenants:
   acme:
     reviewer_groups:
       leads: { slack: { channel: C1, users: [U1] }, max_pending: 2 }
+    environments: [production, staging]
     agents:
-      bot: { tools: [read, draft, search, observe, approve, allow_tool, off_tool, cond, safe_off] }
+      bot: { tools: [read, draft, search, observe, approve, allow_tool, off_tool, cond, safe_off, refund] }
+      prod_only: { tools: [read], environments: [production] }
 tools:
   read: { risk: low, mode: allow }
   draft: { risk: medium, mode: draft_write }
@@ -27,6 +29,14 @@ tools:
     risk: high
     mode: allow
     safest_mode: off
+  refund:
+    risk: high
+    mode: approval_required
+    safest_mode: observe
+    approval: { reviewers: leads, timeout: 15m }
+    when:
+      - if: "args.amount_cents <= 1000"
+        then: allow
   cond:
     risk: high
     mode: allow
@@ -61,14 +71,14 @@ describe('evaluatePolicy (SPEC §3, first match wins)', () => {
     // 1. agent and tenant
     { name: 'denies an agent the tenant does not declare', request: req({ agent: 'ghost' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent', hardBoundary: 'unknown_agent' } },
     { name: 'denies an agent of an unknown tenant', request: req({ tenant: 'nope' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent' } },
-    { name: 'denies a killed agent before anything else', request: req({ tool: 'unregistered' }), overrides: ov({ killedAgents: { bot: {} } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.kill_agent', hardBoundary: 'agent_killed' } },
+    { name: 'denies a killed agent before anything else', request: req({ tool: 'unregistered' }), overrides: ov({ killedAgents: new Map([['bot', {}]]) }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.kill_agent', hardBoundary: 'agent_killed' } },
     // 2. hard boundary
     { name: 'denies an unregistered tool', request: req({ tool: 'unregistered' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unregistered_tool', hardBoundary: 'unregistered_tool' } },
     { name: 'denies a registered tool outside the agent tool list', request: req({ tool: 'not_granted' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.agent_tools', hardBoundary: 'not_in_agent_tools' } },
     { name: 'keeps the hard boundary even in incident mode', request: req({ tool: 'not_granted' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.agent_tools' } },
     // 3. denylist
-    { name: 'denies a tool on the admin denylist', request: req({ tool: 'read' }), overrides: ov({ deniedTools: { read: { reason: 'leak' } } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
-    { name: 'denylist wins over incident mode', request: req({ tool: 'approve' }), overrides: ov({ deniedTools: { approve: {} }, incident: { on: true } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
+    { name: 'denies a tool on the admin denylist', request: req({ tool: 'read' }), overrides: ov({ deniedTools: new Map([['read', { reason: 'leak' }]]) }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
+    { name: 'denylist wins over incident mode', request: req({ tool: 'approve' }), overrides: ov({ deniedTools: new Map([['approve', {}]]), incident: { on: true } }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
     // 4. incident mode
     { name: 'falls back to the safest mode in incident mode', request: req({ tool: 'approve' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'fallback', mode: 'draft_write', rule: 'overrides.incident' } },
     { name: 'keeps low-risk tools running in incident mode', request: req({ tool: 'read' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.read.mode' } },
@@ -86,8 +96,20 @@ describe('evaluatePolicy (SPEC §3, first match wins)', () => {
     { name: 'mode search_only → constrain', request: req({ tool: 'search' }), expect: { decision: 'constrain', mode: 'search_only', rule: 'tools.search.mode' } },
     { name: 'mode draft_write → constrain', request: req({ tool: 'draft' }), expect: { decision: 'constrain', mode: 'draft_write', rule: 'tools.draft.mode' } },
     { name: 'mode approval_required → queue', request: req({ tool: 'approve' }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.approve.mode' } },
-    { name: 'a runtime mode override wins over the file', request: req({ tool: 'allow_tool' }), overrides: ov({ toolModes: { allow_tool: 'observe' } }), expect: { decision: 'constrain', mode: 'observe', rule: 'overrides.mode' } },
-    { name: 'a runtime approval_required on a tool without approval rule falls back', request: req({ tool: 'allow_tool' }), overrides: ov({ toolModes: { allow_tool: 'approval_required' } }), expect: { decision: 'fallback', mode: 'draft_write', rule: 'overrides.mode' } },
+    { name: 'a runtime mode override wins over the file', request: req({ tool: 'allow_tool' }), overrides: ov({ toolModes: new Map([['allow_tool', 'observe']]) }), expect: { decision: 'constrain', mode: 'observe', rule: 'overrides.mode' } },
+    { name: 'a runtime approval_required on a tool without approval rule falls back', request: req({ tool: 'allow_tool' }), overrides: ov({ toolModes: new Map([['allow_tool', 'approval_required']]) }), expect: { decision: 'fallback', mode: 'draft_write', rule: 'overrides.mode' } },
+    // 4b. a runtime mode override comes before the policy's when rules
+    { name: 'a runtime mode off denies even where a when rule would allow', request: req({ tool: 'refund', args: { amount_cents: 500 } }), overrides: ov({ toolModes: new Map([['refund', 'off']]) }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.mode' } },
+    { name: 'a runtime constrained mode wins over a when rule that allows', request: req({ tool: 'refund', args: { amount_cents: 500 } }), overrides: ov({ toolModes: new Map([['refund', 'draft_write']]) }), expect: { decision: 'constrain', mode: 'draft_write', rule: 'overrides.mode' } },
+    { name: 'without a runtime mode the when rule applies', request: req({ tool: 'refund', args: { amount_cents: 500 } }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.refund.when[0]' } },
+    { name: 'incident mode wins over a runtime mode', request: req({ tool: 'refund' }), overrides: ov({ incident: { on: true }, toolModes: new Map([['refund', 'allow']]) }), expect: { decision: 'fallback', mode: 'observe', rule: 'overrides.incident' } },
+    // hard boundary: environments
+    { name: 'denies an environment outside the agent’s environments', request: req({ agent: 'prod_only', environment: 'staging' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.agent_environments', hardBoundary: 'environment_not_allowed' } },
+    { name: 'denies an environment the tenant does not declare', request: req({ environment: 'Production' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.agent_environments', hardBoundary: 'environment_not_allowed' } },
+    // names from outside never reach inherited members
+    { name: 'denies the tool name constructor as unregistered', request: req({ tool: 'constructor' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unregistered_tool' } },
+    { name: 'denies the agent name __proto__ as undeclared', request: req({ agent: '__proto__' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent' } },
+    { name: 'denies the tenant name toString as undeclared', request: req({ tenant: 'toString' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent' } },
     // 7. saturation
     { name: 'queues while the reviewer group has room', request: req({ tool: 'approve' }), pending: 1, expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.approve.mode' } },
     { name: 'falls back when the review queue is saturated', request: req({ tool: 'approve' }), pending: 2, expect: { decision: 'fallback', mode: 'draft_write', rule: 'tenants.acme.reviewer_groups.leads.max_pending' } },
@@ -100,7 +122,7 @@ describe('evaluatePolicy (SPEC §3, first match wins)', () => {
       policy,
       overrides: overrides ?? ov(),
       request,
-      pendingByGroup: pending === undefined ? undefined : { leads: pending },
+      pendingByGroup: pending === undefined ? undefined : new Map([['leads', pending]]),
     });
     expect({ decision: got.decision, mode: got.mode, rule: got.rule }).toEqual({ decision: want.decision, mode: want.mode, rule: want.rule });
     if (want.hardBoundary) expect(got.hardBoundary).toBe(want.hardBoundary);
@@ -111,7 +133,7 @@ describe('evaluatePolicy (SPEC §3, first match wins)', () => {
     const got = evaluatePolicy({ policy, overrides: ov({ incident: { on: true, reason: 'breach' } }), request: req({ tool: 'read' }) });
     expect(got.reasons).toEqual([
       'agent bot of tenant acme is active',
-      "tool read is within agent bot's hard boundary",
+      "tool read in production is within agent bot's hard boundary",
       'incident mode is on, but read is low risk',
       'policy mode of read is allow',
     ]);

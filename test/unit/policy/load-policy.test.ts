@@ -17,8 +17,8 @@ const errorsOf = (yaml: string) => {
 describe('policy loading', () => {
   it('accepts the shipped example', async () => {
     const p = await loadPolicyFile('examples/policy.yml');
-    expect(Object.keys(p.tenants)).toContain('acme');
-    expect(p.tools.send_customer_email?.approval?.timeoutMs).toBe(15 * 60_000);
+    expect([...p.tenants.keys()]).toContain('acme');
+    expect(p.tools.get('send_customer_email')?.approval?.timeoutMs).toBe(15 * 60_000);
     expect(p.fileVersion).toMatch(/^[0-9a-f]{12}$/);
   });
 
@@ -55,6 +55,41 @@ tools:
     expect(details).toEqual([{ path: 'tools.t.approval.reviewers', message: expect.stringContaining('leads') }]);
   });
 
+  it('refuses names JavaScript objects already carry, wherever a name is declared', () => {
+    const paths = errorsOf(`
+tenants:
+  constructor: { agents: { bot: { tools: [t] } } }
+  a:
+    agents:
+      __proto__: { tools: [t] }
+      toString: { tools: [t] }
+    reviewer_groups:
+      valueOf: { slack: { channel: C1, users: [U1] } }
+tools:
+  t: { risk: low, mode: allow }
+  hasOwnProperty: { risk: low, mode: allow }
+`).map((d) => d.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['tenants.constructor', 'tenants.a.agents.__proto__', 'tenants.a.agents.toString', 'tenants.a.reviewer_groups.valueOf', 'tools.hasOwnProperty']),
+    );
+  });
+
+  it('validates args_schema with a real validator compiled once, and refuses an invalid schema', () => {
+    const p = parsePolicy(`
+tenants: { a: { agents: { bot: { tools: [t] } } } }
+tools:
+  t:
+    risk: low
+    mode: allow
+    args_schema: { type: object, required: [to], properties: { to: { type: string, format: email }, n: { type: integer } } }
+`);
+    const check = p.tools.get('t')!.checkArgs!;
+    expect(check({ to: 'a@example.com', n: 2 })).toEqual([]);
+    expect(check({ to: 'nope', n: 'x' }).map((i) => i.path)).toEqual(['to', 'n']);
+    expect(check({}).map((i) => i.path)).toEqual(['to']);
+    expect(errorsOf('tenants: {}\ntools:\n  t: { risk: low, mode: allow, args_schema: { type: object, properties: { to: { type: strng } } } }\n').map((d) => d.path)).toEqual(['tools.t.args_schema']);
+  });
+
   it('reports YAML syntax errors with a line', () => {
     expect(errorsOf('tenants: [\n')[0]!.path).toMatch(/^line \d+/);
   });
@@ -78,5 +113,33 @@ tools:
     expect(bad.code).toBe(1);
     expect(bad.out).toContain('tools.broken.risk');
     expect(bad.out).toContain('tools.broken.when.0.if');
+  });
+
+  it('`airlock policy check` refuses, each by path, everything that could never work', () => {
+    let out = '';
+    try {
+      execFileSync('npx', ['tsx', 'src/main/cli.ts', 'policy', 'check', 'test/fixtures/never-works-policy.yml'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      out = (e as { stderr: string }).stderr;
+    }
+    for (const [path, why] of [
+      ['tools.send.when.0.if', 'Unknown variable: arg'],
+      ['tools.send.when.1.if', 'must be a boolean'],
+      ['tools.send.consequence', '{{foo}} names nothing'],
+      ['tools.send.redact.0', 'empty segment'],
+      ['tools.send.redact.1', 'empty segment'],
+      ['tools.send.redact.2', 'may not start with *'],
+      ['tools.send.redact.3', 'reserved'],
+      ['tools.send.approval.editable.0', 'may not contain *'],
+      ['tools.send.approval.editable.1', 'reserved'],
+      ['tools.send.approval.editable.2', 'overlaps the redacted path'],
+      ['tenants.globex.slack.team_id', 'already belongs to tenant acme'],
+      ['tools.send.approval.required', 'more than the 2 reviewer(s)'],
+      ['tools.send.approval.timeout', 'positive duration'],
+      ['tenants.acme.agents.bot.environments.0', 'not one of tenant acme'],
+    ]) {
+      expect(out).toContain(`${path}: `);
+      expect(out.split('\n').find((l) => l.includes(`${path}: `))).toContain(why);
+    }
   });
 });

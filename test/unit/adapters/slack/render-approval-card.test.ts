@@ -31,6 +31,10 @@ function action(overrides: Partial<Action> = {}): Action {
     policyVersion: 'abc123.4',
     args: { customer: 'cus_42', amount: 1200, currency: 'EUR' },
     argsSha256: 'f'.repeat(64),
+    submittedArgsDigest: 'e'.repeat(64),
+    argsVersion: 1,
+    argsEdits: [],
+    redact: [],
     summary: 'Refund the duplicate charge on invoice 991',
     requester: { id: 'U0REQ', display: 'Jane Roe', email: 'jane@acme.test' },
     workflow: 'support-refunds',
@@ -150,21 +154,21 @@ describe('renderApprovalCard', () => {
     expect(confirm?.text.text).toContain('Refunds 1200 EUR to customer cus_42');
   });
 
-  it('offers Approve and Deny that carry only the action id, without a confirm for reversible actions', () => {
+  it('offers Approve and Deny that carry the action id and the argument version shown, without a confirm for reversible actions', () => {
     const { blocks } = render();
     expect(actionsBlock(blocks)?.block_id).toBe(REVIEW_BLOCK_ID);
     const approve = button(blocks, APPROVE_ACTION_ID);
     const deny = button(blocks, DENY_ACTION_ID);
-    expect(approve).toMatchObject({ style: 'primary', value: action().id });
+    expect(approve).toMatchObject({ style: 'primary', value: `${action().id}@1` });
     expect(approve?.confirm).toBeUndefined();
-    expect(deny).toMatchObject({ style: 'danger', value: action().id });
+    expect(deny).toMatchObject({ style: 'danger', value: `${action().id}@1` });
     expect(button(blocks, APPROVE_EDIT_ACTION_ID)).toBeUndefined();
     expect(button(blocks, AUDIT_LINK_ACTION_ID)).toBeUndefined();
   });
 
   it('offers Approve with changes only when the tool lets reviewers edit arguments', () => {
     const { blocks } = render({ tool: tool({ editable: ['amount'] }) });
-    expect(button(blocks, APPROVE_EDIT_ACTION_ID)).toMatchObject({ value: action().id });
+    expect(button(blocks, APPROVE_EDIT_ACTION_ID)).toMatchObject({ value: `${action().id}@1` });
   });
 
   it('links to the audit record when there is one', () => {
@@ -182,7 +186,7 @@ describe('renderApprovalCard', () => {
   });
 
   it('shows quorum progress with who has approved so far', () => {
-    const { blocks } = render({ action: action({ requiredApprovals: 2 }), state: { kind: 'pending', approvals: [{ name: '<@U0ALICE>' }] } });
+    const { blocks } = render({ action: action({ requiredApprovals: 2 }), state: { kind: 'pending', approvals: [{ platform: 'slack', id: 'U0ALICE' }] } });
     expect(allText(blocks)).toContain('1 of 2 approvals: <@U0ALICE>');
     expect(allText(blocks)).toContain('2 approvals needed');
   });
@@ -190,7 +194,7 @@ describe('renderApprovalCard', () => {
   it('on a decided card shows the outcome, who, when and why, and no buttons', () => {
     const at = new Date('2030-01-02T03:00:00.000Z');
     const { blocks, text } = render({
-      state: { kind: 'decided', outcome: 'denied', by: '<@U0BOB>', at, reason: 'Customer already refunded by hand' },
+      state: { kind: 'decided', outcome: 'denied', by: [{ platform: 'slack', id: 'U0BOB' }], at, reason: 'Customer already refunded by hand' },
       auditUrl: 'https://airlock.acme.test/actions/a1',
     });
     expect(actionsBlock(blocks)).toBeUndefined();
@@ -204,11 +208,11 @@ describe('renderApprovalCard', () => {
     expect(text).toContain('Denied by <@U0BOB>');
   });
 
-  it.each(['approved', 'expired', 'fallback', 'escalated'] as const)('on a %s card states the outcome with its detail', (outcome) => {
-    const { blocks } = render({ state: { kind: 'decided', outcome, at: new Date(0), detail: 'The agent fell back to draft_write' } });
+  it.each(['approved', 'expired', 'fallback', 'constrained', 'escalated'] as const)('on a %s card states the outcome with its detail', (outcome) => {
+    const { blocks } = render({ state: { kind: 'decided', outcome, by: [], at: new Date(0), detail: 'The agent fell back to draft_write' } });
     expect(actionsBlock(blocks)).toBeUndefined();
     expect(allText(blocks)).toContain('The agent fell back to draft_write');
-    assertMessageWithinLimits(render({ state: { kind: 'decided', outcome, at: new Date(0) } }));
+    assertMessageWithinLimits(render({ state: { kind: 'decided', outcome, by: [], at: new Date(0) } }));
   });
 
   describe('with hostile input', () => {
@@ -237,7 +241,7 @@ describe('renderApprovalCard', () => {
       rule: huge(5000, 'r'),
     });
     const hostileTool = tool({ editable: ['amount'], onTimeout: 'escalate', escalateTo: huge(5000, '<!channel>') });
-    const approvals = Array.from({ length: 500 }, (_, i) => ({ name: `<!channel> reviewer ${i} ${huge(1000, 'n')}` }));
+    const approvals = Array.from({ length: 500 }, (_, i) => ({ platform: 'teams', id: `id-${i}`, name: `<!channel> reviewer ${i} ${huge(1000, 'n')}` }));
 
     it('stays within Block Kit limits while pending', () => {
       const card = renderApprovalCard({
@@ -256,7 +260,7 @@ describe('renderApprovalCard', () => {
         tool: hostileTool,
         reviewerGroupName: 'finance',
         auditUrl: 'https://airlock.acme.test/actions/a2',
-        state: { kind: 'decided', outcome: 'denied', by: huge(10_000, '<!channel>'), at: new Date(0), reason: huge(100_000, 'why '), detail: huge(100_000, 'detail ') },
+        state: { kind: 'decided', outcome: 'denied', by: approvals, at: new Date(0), reason: huge(100_000, 'why '), detail: huge(100_000, 'detail ') },
       });
       assertMessageWithinLimits(card);
     });

@@ -1,0 +1,32 @@
+/**
+ * Text Airlock says to people (admin replies, channel notices, refusals),
+ * kept as structure so each surface renders and escapes it its own way: Slack
+ * mrkdwn, Teams markdown, a terminal's plain text. Strings are untrusted text
+ * and are always escaped; only the structure carries formatting.
+ */
+/** A chat user or an operator; the platform that owns the id renders a mention, anything else the name or id. */
+export interface Person {
+  platform: string;
+  id: string;
+  name?: string;
+}
+
+export type Inline = string | { code: string } | { strong: string } | { person: Person };
+
+export type Line = Inline[];
+
+export interface Message {
+  lines: Line[];
+}
+
+export const message = (...lines: Line[]): Message => ({ lines });
+
+/** The message as plain text (terminal, logs, tests). */
+export const toPlainText = (m: Message): string => m.lines.map((line) => line.map(plainInline).join('')).join('\n');
+
+function plainInline(part: Inline): string {
+  if (typeof part === 'string') return part;
+  if ('code' in part) return part.code;
+  if ('strong' in part) return part.strong;
+  return part.person.name ?? part.person.id;
+}
