@@ -32,11 +32,14 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const cards = new PgCardStore(core.pool);
   const seal = (tenant: string) => core.sealer.poke(tenant);
 
-  const expire = makeExpireAction({ actions, policy, clock, jobs });
+  const onFollowUpError = (what: string, err: unknown) =>
+    log.warn({ err: (err as Error).message }, `${what} could not be enqueued; the reconciler (cards, deadlines, callbacks) or the next click (card re-render) repairs it`);
+  const expire = makeExpireAction({ actions, policy, clock, jobs, onFollowUpError });
   const recordReview = makeRecordReview({
     actions,
     overrides: core.overrides,
     digests: core.digests,
+    onFollowUpError,
     audit: core.audit,
     policy,
     clock,

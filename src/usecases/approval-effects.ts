@@ -1,10 +1,30 @@
 import type { Action } from '../domain/action.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 
+/**
+ * Reports work that follows a committed decision and failed (a queue write
+ * past its deadline during a Redis outage). The decision stands; what was lost
+ * is repaired elsewhere: the reconciler posts missing cards, applies deadlines
+ * and re-sends unsettled callbacks, and a click on a stale card re-renders it.
+ */
+export type FollowUpErrors = (what: string, err: unknown) => void;
+
+/** Runs a follow-up of a committed change; its failure is reported, never thrown at the caller. */
+export async function followUp(what: string, task: () => Promise<unknown>, onError: FollowUpErrors = () => undefined): Promise<void> {
+  try {
+    await task();
+  } catch (err) {
+    onError(what, err);
+  }
+}
+
 /** What follows any end of a pending action: cards show it, the agent is called back. */
-export async function afterDecision(jobs: ApprovalJobs, action: Action, reason: string): Promise<void> {
-  await jobs.updateCards({ tenant: action.tenant, actionId: action.id }, reason);
-  if (action.callbackUrl) await jobs.deliverCallback({ tenant: action.tenant, actionId: action.id }, action.status);
+export async function afterDecision(jobs: ApprovalJobs, action: Action, reason: string, onError?: FollowUpErrors): Promise<void> {
+  const ref = { tenant: action.tenant, actionId: action.id };
+  await Promise.all([
+    followUp(`card update of ${action.id}`, () => jobs.updateCards(ref, reason), onError),
+    action.callbackUrl ? followUp(`callback of ${action.id}`, () => jobs.deliverCallback(ref, action.status), onError) : undefined,
+  ]);
 }
 
 /** Reviewer group of a card round: the tool's reviewers, then its escalation group. */

@@ -4,7 +4,7 @@ import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs, ActionJobRef } from '../ports/approval-jobs.js';
 import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { afterDecision } from './approval-effects.js';
+import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
 
 export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: string };
 
@@ -14,7 +14,7 @@ export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: strin
  * it once to `escalate_to` with a fresh deadline. An undeliverable card ends
  * the action by the same rule at once.
  */
-export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs }) {
+export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs; onFollowUpError?: FollowUpErrors }) {
   return async function expireAction(ref: ActionJobRef, cause: EndCause): Promise<Action | undefined> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return undefined;
@@ -46,8 +46,9 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       );
       if (escalated) {
         const next = { tenant: escalated.tenant, actionId: escalated.id, round: escalated.round };
-        await deps.jobs.startRound(next, { expiresAt: escalated.expiresAt, remindAt: escalated.remindAt });
-        await deps.jobs.updateCards({ tenant: escalated.tenant, actionId: escalated.id }, 'escalated');
+        // Lost writes here are repaired by the reconciler (card of the new round, its deadline).
+        await followUp(`escalation round of ${escalated.id}`, () => deps.jobs.startRound(next, { expiresAt: escalated.expiresAt, remindAt: escalated.remindAt }), deps.onFollowUpError);
+        await followUp(`card update of ${escalated.id}`, () => deps.jobs.updateCards({ tenant: escalated.tenant, actionId: escalated.id }, 'escalated'), deps.onFollowUpError);
       }
       return escalated;
     }
@@ -66,7 +67,7 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       },
       (a) => ({ tenant: a.tenant, kind, actionId: a.id, at: now, data: { ...actionAuditFields(a), cause: why, final_decision: a.decision, reviewer: null } }),
     );
-    if (ended) await afterDecision(deps.jobs, ended, kind);
+    if (ended) await afterDecision(deps.jobs, ended, kind, deps.onFollowUpError);
     return ended;
   };
 }

@@ -16,7 +16,7 @@ import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { afterDecision } from './approval-effects.js';
+import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
 
 export interface ReviewCommand {
   reviewer: ReviewerIdentity;
@@ -67,6 +67,7 @@ export function makeRecordReview(deps: {
   jobs: ApprovalJobs;
   digests: ArgsDigests;
   onAudited?: (tenant: string) => void;
+  onFollowUpError?: FollowUpErrors;
 }) {
   const refuse = async (tenant: string, action: Action | undefined, cmd: ReviewCommand, why: string, text: Message): Promise<ReviewResult> => {
     const event: AuditEvent = {
@@ -153,11 +154,11 @@ export function makeRecordReview(deps: {
           continue;
         case 'decided':
           deps.onAudited?.(tenant.id);
-          await afterDecision(deps.jobs, outcome.action, 'reviewed');
+          await afterDecision(deps.jobs, outcome.action, 'reviewed', deps.onFollowUpError);
           return { kind: 'accepted', action: outcome.action, decided: true };
         case 'counted':
           deps.onAudited?.(tenant.id);
-          await deps.jobs.updateCards({ tenant: tenant.id, actionId: action.id }, edit ? 'arguments changed' : 'approval counted');
+          await followUp(`card update of ${action.id}`, () => deps.jobs.updateCards({ tenant: tenant.id, actionId: action.id }, edit ? 'arguments changed' : 'approval counted'), deps.onFollowUpError);
           return { kind: 'accepted', action: outcome.action, decided: false };
         case 'args_changed':
           return argsChanged(tenant.id, outcome.action, cmd);
@@ -184,7 +185,7 @@ export function makeRecordReview(deps: {
     );
     if (ended) {
       deps.onAudited?.(action.tenant);
-      await afterDecision(deps.jobs, ended, end.rule);
+      await afterDecision(deps.jobs, ended, end.rule, deps.onFollowUpError);
     }
   }
 
@@ -243,7 +244,7 @@ export function makeRecordReview(deps: {
     const text = message([`Too late: this action was already ${action.status}`, ...by, '.']);
     await refuse(tenant, action, cmd, 'already_decided', text);
     // The card the reviewer clicked still had buttons: its update may have been lost. Render it again.
-    await deps.jobs.updateCards({ tenant, actionId: action.id }, 'clicked after the decision');
+    await followUp(`card update of ${action.id}`, () => deps.jobs.updateCards({ tenant, actionId: action.id }, 'clicked after the decision'), deps.onFollowUpError);
     return { kind: 'already_decided', action, message: text };
   }
 }

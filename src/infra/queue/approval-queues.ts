@@ -49,6 +49,14 @@ interface JobSpec {
  */
 export const TIMER_BATCH_MS = 100;
 
+/**
+ * Every queue write gives up after this long. The state it serves is already
+ * durable in Postgres, and the reconciler repairs any job that was not
+ * written, so a Redis outage costs a late card, never a request, a click or
+ * an admin command held open.
+ */
+export const QUEUE_WRITE_DEADLINE_MS = 2_000;
+
 /** Enqueueing side of the approval loop. */
 export class BullApprovalJobs implements ApprovalJobs {
   private readonly pendingTimers: { ref: ActionJobRef; timers: RoundTimers }[] = [];
@@ -62,7 +70,17 @@ export class BullApprovalJobs implements ApprovalJobs {
     private readonly log: Logger,
     /** 0: a round's timers are written with its card. */
     private readonly timerBatchMs: number,
+    private readonly deadlineMs = QUEUE_WRITE_DEADLINE_MS,
   ) {}
+
+  /** A queue write, or an `unavailable` error once its deadline passes (the write may still land later: jobs are idempotent). */
+  private within<T>(what: string, write: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AirlockError('unavailable', `the queue did not take the ${what} within ${this.deadlineMs} ms`, { retry: true })), this.deadlineMs);
+    });
+    return Promise.race([write, deadline]).finally(() => clearTimeout(timer));
+  }
 
   private delayUntil(at: Date) {
     return Math.max(0, at.getTime() - this.clock.now().getTime());
@@ -97,7 +115,7 @@ export class BullApprovalJobs implements ApprovalJobs {
 
   private async add(spec: JobSpec) {
     const queue = spec.queueName === QUEUES.timers ? this.queues.timers : this.queues.cards;
-    await (queue as Queue<CardJob | TimerJob>).add(spec.name, spec.data, spec.opts);
+    await this.within(`${spec.name} job`, (queue as Queue<CardJob | TimerJob>).add(spec.name, spec.data, spec.opts));
   }
 
   /**
@@ -133,7 +151,7 @@ export class BullApprovalJobs implements ApprovalJobs {
     ]);
     if (specs.length > 0) {
       // Jobs without children: a flow producer writes them, across queues, in one call.
-      const write = this.flows.addBulk(specs).catch((err: Error) =>
+      const write = this.within('round timers', this.flows.addBulk(specs)).catch((err: Error) =>
         this.log.warn({ err: err.message, rounds: batch.length }, 'could not schedule the deadlines and reminders of new rounds; the reconciler will apply them'),
       );
       this.timerWrites = Promise.all([this.timerWrites, write]);
@@ -150,22 +168,22 @@ export class BullApprovalJobs implements ApprovalJobs {
   }
 
   async updateCards(ref: { tenant: string; actionId: string }, reason: string) {
-    await this.queues.cards.add('update', { kind: 'update', ...ref, reason }, UPDATE_OPTS);
+    await this.within('card update job', this.queues.cards.add('update', { kind: 'update', ...ref, reason }, UPDATE_OPTS));
   }
 
   async updateCardsOf(refs: { tenant: string; actionId: string }[], reason: string) {
     for (const chunk of chunks(refs, BULK)) {
-      await this.queues.cards.addBulk(chunk.map((ref) => ({ name: 'update', data: { kind: 'update' as const, ...ref, reason }, opts: UPDATE_OPTS })));
+      await this.within('card update jobs', this.queues.cards.addBulk(chunk.map((ref) => ({ name: 'update', data: { kind: 'update' as const, ...ref, reason }, opts: UPDATE_OPTS }))));
     }
   }
 
   async deliverCallback(ref: { tenant: string; actionId: string }, status: string) {
-    await this.queues.callbacks.add('deliver', { ...ref, status }, callbackOpts(ref.actionId, status));
+    await this.within('callback job', this.queues.callbacks.add('deliver', { ...ref, status }, callbackOpts(ref.actionId, status)));
   }
 
   async deliverCallbacks(refs: { tenant: string; actionId: string; status: string }[]) {
     for (const chunk of chunks(refs, BULK)) {
-      await this.queues.callbacks.addBulk(chunk.map((r) => ({ name: 'deliver', data: r, opts: callbackOpts(r.actionId, r.status) })));
+      await this.within('callback jobs', this.queues.callbacks.addBulk(chunk.map((r) => ({ name: 'deliver', data: r, opts: callbackOpts(r.actionId, r.status) }))));
     }
   }
 }
@@ -238,9 +256,13 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     }
     // Re-upserted periodically: a flushed Redis (or deleted job rows) loses the
     // scheduler too, and the reconciler is what recovers from exactly that.
-    const schedule = () => queues.timers.upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: { kind: 'reconcile' }, opts: KEEP });
-    await schedule();
-    scheduleTimer = setInterval(() => void schedule().catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler')), SCHEDULER_REFRESH_MS);
+    const schedule = () =>
+      queues.timers
+        .upsertJobScheduler('reconcile', { every: RECONCILE_EVERY_MS }, { name: 'reconcile', data: { kind: 'reconcile' }, opts: KEEP })
+        .catch((err: Error) => log.warn({ err: err.message }, 'could not schedule the reconciler; retrying'));
+    // Not awaited: a process started while Redis is down must still serve; the refresh registers it once Redis answers.
+    void schedule();
+    scheduleTimer = setInterval(() => void schedule(), SCHEDULER_REFRESH_MS);
   };
   return {
     jobs,

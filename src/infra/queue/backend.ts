@@ -28,8 +28,11 @@ export async function createQueueFactory(config: QueueBackendConfig): Promise<Qu
 }
 
 function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
-  // BullMQ workers need maxRetriesPerRequest: null on their blocking connection.
-  const shared = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // The producing connection fails fast while Redis is away (no offline queue,
+  // one try per command): a write past its chance becomes an error at once,
+  // and the reconciler writes it again from Postgres later. Workers keep
+  // their own blocking connections, which BullMQ needs with maxRetriesPerRequest: null.
+  const shared = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   shared.on('error', () => undefined);
   const ping = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
   ping.on('error', () => undefined);

@@ -51,7 +51,7 @@ describe('checkExecutedArgs', () => {
   const submittedView = redactArgs(submitted, ['pin']);
   const edit: ArgsEdit = { version: 2, by: { platform: 'slack', userId: 'U1', teamId: 'T1' }, at: new Date(0), changes: [{ path: 'subject', from: 'old', to: 'new' }] };
   const view = { ...submittedView, subject: 'new' };
-  const check = (executed: Record<string, unknown>, edits = [edit], bound = view) =>
+  const check = (executed: Record<string, unknown>, edits = [edit], bound: Record<string, unknown> = view) =>
     checkExecutedArgs({ executed, view: bound, submittedView, edits, redact: ['pin'], submittedDigest: digests.submitted(submitted), digests });
 
   it('passes an honest agent that runs the approved edit with its own redacted values', () => {
