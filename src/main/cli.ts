@@ -13,6 +13,7 @@ import { policyJsonSchema } from '../policy/json-schema.js';
 import { loadPolicyFile } from '../policy/load-policy.js';
 import { makeCreateAgent } from '../usecases/create-agent.js';
 import { resolveDatabase } from './database.js';
+import { describeError } from './describe-error.js';
 
 const USAGE = `usage: npm run airlock -- <command>
   migrate                                  apply database migrations
@@ -152,7 +153,7 @@ if (isMain) {
         err(`airlock: ${e.message}\n${USAGE}`);
         return 2;
       }
-      err(`airlock: ${e instanceof Error ? e.message : String(e)}`);
+      err(`airlock: ${describeError(e)}`);
       return 1;
     }
   })().then((code) => process.exit(code));

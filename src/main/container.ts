@@ -11,7 +11,7 @@ import { PgNotifications } from '../infra/postgres/notifications.js';
 import { PgOverridesStore } from '../infra/postgres/overrides-repository.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { createQueueFactory, type QueueFactory } from '../infra/queue/backend.js';
-import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
+import { FilePolicySource, resolvePolicyPath, type PolicyReload } from '../policy/file-policy-source.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { resolveDatabase, resolveSecret } from './database.js';
 
@@ -37,15 +37,18 @@ export interface Core {
   notifications: PgNotifications;
   events: PgActionEvents;
   queues: QueueFactory;
+  /** Reloads the policy file now (SIGHUP), logging the outcome; a refused file keeps the last good policy. */
+  reloadPolicy(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
-  const secret = await resolveSecret(env);
   const db = await resolveDatabase(env, log);
   const pool = createPool(db.url, opts.poolSize ?? 20);
-  const cleanup: (() => Promise<void>)[] = [() => db.stop(), () => pool.end()];
+  // Run first to last: the pool closes before an embedded Postgres is left (it stops only when nobody is connected).
+  const cleanup: (() => Promise<void>)[] = [() => pool.end(), () => db.stop()];
   try {
+    const secret = await resolveSecret(env);
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
 
@@ -53,11 +56,11 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     if (policyPath.note) log.warn(policyPath.note);
     const policy = await FilePolicySource.open(policyPath.path);
     log.info({ file: policyPath.path, version: policy.current().fileVersion }, 'policy loaded');
-    const unwatch = policy.watch((r) =>
+    const reported = (r: PolicyReload) =>
       r.ok
         ? log.info({ version: r.version }, 'policy reloaded')
-        : log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy'),
-    );
+        : log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy');
+    const unwatch = policy.watch(reported);
     cleanup.unshift(async () => unwatch());
 
     const overrides = new PgOverridesStore(pool);
@@ -96,6 +99,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       notifications,
       events,
       queues,
+      reloadPolicy: () => policy.reloadNow().then(reported),
       close: () => runAll(cleanup),
     };
   } catch (err) {
