@@ -17,6 +17,8 @@ export const AUDIT_KINDS = [
   'result',
   'admin_change',
   'admin_refused',
+  // An agent key created, rotated or revoked (never the key itself).
+  'agent_key',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

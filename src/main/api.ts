@@ -25,7 +25,7 @@ export async function buildApi(
     logger: core.log,
     metrics,
     isUnavailable: isDatabaseUnavailable,
-    authenticate: makeAuthenticateAgent({ agents: core.agents }),
+    authenticate: makeAuthenticateAgent({ agents: core.agents, policy: core.policy, clock: core.clock }),
     submitAction: makeSubmitAction({
       store: core.actions,
       overrides: core.overrides,

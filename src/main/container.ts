@@ -64,8 +64,11 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     cleanup.unshift(async () => unwatch());
 
     const overrides = new PgOverridesStore(pool);
+    const agents = new PgAgentStore(pool);
     const notifications = new PgNotifications(db.url, log);
     notifications.on('airlock_overrides', (tenant) => (tenant === '*' ? overrides.invalidateAll() : overrides.invalidate(tenant)));
+    // A revoked key stops working on every process at once (and '*', after a reconnect, drops everything too).
+    notifications.on('airlock_agent_keys', () => agents.invalidateKeys());
     const events = new PgActionEvents(notifications);
     await notifications.start();
     cleanup.unshift(() => notifications.close());
@@ -92,7 +95,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       pool,
       policy,
       actions: new PgActionStore(pool),
-      agents: new PgAgentStore(pool),
+      agents,
       overrides,
       audit,
       sealer,
