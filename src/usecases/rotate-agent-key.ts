@@ -1,7 +1,10 @@
-import type { AgentStore } from '../ports/agent-store.js';
+import type { AgentKeyView, AgentStore } from '../ports/agent-store.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { agentKeyEvent, newAgentKey, requireDeclaredAgent, type KeyOperator } from './agent-keys.js';
+
+/** When a previous key stops (stopped) working: revoked at once, or the end of its grace period. */
+const validUntil = (k: AgentKeyView, at: Date) => ({ id: k.id, valid_until: (k.revokedAt ?? k.expiresAt ?? at).toISOString() });
 
 /**
  * Issues a new key for an agent. Its previous keys stop working at once, or
@@ -23,10 +26,7 @@ export function makeRotateAgentKey(deps: { agents: AgentStore; policy: PolicySou
       at,
       previousUntil,
       audit: (a, prev) =>
-        agentKeyEvent('rotated', a, operator, at, {
-          key_id: key.id,
-          previous_keys: prev.map((k) => ({ id: k.id, valid_until: (k.revokedAt ?? k.expiresAt ?? at).toISOString() })),
-        }),
+        agentKeyEvent('rotated', a, operator, at, { key_id: key.id, previous_keys: prev.map((k) => validUntil(k, at)) }),
     });
     return {
       id: agent.id,
@@ -34,7 +34,7 @@ export function makeRotateAgentKey(deps: { agents: AgentStore; policy: PolicySou
       agent: name,
       key_id: key.id,
       key: key.key,
-      previous_keys: previous.map((k) => ({ id: k.id, valid_until: (k.revokedAt ?? k.expiresAt ?? at).toISOString() })),
+      previous_keys: previous.map((k) => validUntil(k, at)),
     };
   };
 }

@@ -23,8 +23,9 @@ afterAll(async () => {
 });
 
 const env = () => {
-  const e: Record<string, string | undefined> = { ...process.env, AIRLOCK_DATA_DIR: join(privateDir, '.data'), LOG_LEVEL: 'info' };
+  const e: Record<string, string | undefined> = { ...process.env, AIRLOCK_DATA_DIR: join(privateDir, '.data') };
   delete e.DATABASE_URL;
+  delete e.LOG_LEVEL;
   delete e.AIRLOCK_SECRET;
   return e;
 };

@@ -16,7 +16,7 @@ afterAll(async () => {
   if (server?.pid) process.kill(-server.pid, 'SIGKILL');
   server = undefined;
   // A cluster a failed test left running must not outlive the run.
-  if (dataDir) await runCli(['migrate'], baseEnv(0)).catch(() => undefined);
+  if (dataDir) await runCli(['migrate'], cliEnv()).catch(() => undefined);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -29,6 +29,9 @@ const baseEnv = (port: number) => {
   delete env.AIRLOCK_SECRET;
   return env;
 };
+
+/** The CLI as an operator runs it: no LOG_LEVEL, so only its results and plain warnings. */
+const cliEnv = () => ({ ...baseEnv(0), LOG_LEVEL: undefined });
 
 const clusterPort = () => embeddedPort(resolve(dataDir, 'pg'));
 
@@ -65,7 +68,7 @@ describe('npm start with no configuration', () => {
       const giveUp = () => (died ? `the server ${died}\nserver output:\n${output}` : undefined);
 
       // The Quickstart pasted at once: the CLI starts while the server is still starting the same cluster.
-      const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'support-bot'], env);
+      const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'support-bot'], cliEnv());
       expect(created.stderr).not.toContain('{');
       expect(created.code).toBe(0);
       const { key } = JSON.parse(created.stdout);
@@ -111,7 +114,7 @@ describe('npm start with no configuration', () => {
       expect(await listening(clusterPort())).toBe(false);
 
       // Stopped server: the CLI starts the cluster itself, sees the same data, and stops it again.
-      const verify = await runCli(['audit', 'verify', '--tenant', 'acme'], env);
+      const verify = await runCli(['audit', 'verify', '--tenant', 'acme'], cliEnv());
       expect(verify.code).toBe(0);
       const verified = JSON.parse(verify.stdout);
       expect(verified).toMatchObject({ ok: true, problems: 0 });
@@ -123,9 +126,12 @@ describe('npm start with no configuration', () => {
   it('says in one line why the embedded Postgres could not start', { timeout: 60_000 }, async () => {
     // Something else holds the cluster's port.
     const squatter = net.createServer((s) => s.destroy());
-    await new Promise<void>((r) => squatter.listen(clusterPort(), '127.0.0.1', r));
+    await new Promise<void>((listening, failed) => {
+      squatter.once('error', failed);
+      squatter.listen(clusterPort(), '127.0.0.1', listening);
+    });
     try {
-      const out = await runCli(['migrate'], baseEnv(0));
+      const out = await runCli(['migrate'], cliEnv());
       expect(out.code).toBe(1);
       expect(out.stderr).not.toContain('undefined');
       expect(out.stderr).toContain('Address already in use');
