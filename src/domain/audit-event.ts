@@ -17,6 +17,8 @@ export const AUDIT_KINDS = [
   'result',
   'admin_change',
   'admin_refused',
+  // An agent key created, rotated or revoked (never the key itself).
+  'agent_key',
 ] as const;
 // (Other kinds may be added by other parts of the trail, e.g. agent key changes; readers must not assume this list is closed.)
 export type AuditKind = (typeof AUDIT_KINDS)[number];

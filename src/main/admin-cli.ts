@@ -1,8 +1,8 @@
-import { pino } from 'pino';
 import { createSlackNotifier } from '../../adapters/slack/slack-notifier.js';
 import type { Env } from '../config/env.js';
 import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeRunAdminCommand, type AdminActor, type AdminReply } from '../usecases/run-admin-command.js';
+import { createCliLogger } from './cli-logger.js';
 import { buildCore } from './container.js';
 
 const FOLLOW_UP_WAIT_MS = 5_000;
@@ -13,7 +13,7 @@ const FOLLOW_UP_WAIT_MS = 5_000;
  * are posted directly when a Slack token is configured.
  */
 export async function runAdmin(env: Env, actor: AdminActor, text: string): Promise<AdminReply> {
-  const log = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
+  const log = createCliLogger();
   const core = await buildCore(env, log, { poolSize: 4 });
   const queues = createApprovalQueues(core.queues, core.clock, log);
   try {

@@ -12,15 +12,20 @@ import type { Core } from './container.js';
 /** Wires the intake API on top of the core. */
 export async function buildApi(
   core: Core,
-  opts: { dispatcher: ApprovalDispatcher; plugins?: ((app: FastifyInstance) => Promise<void>)[] },
+  opts: {
+    dispatcher: ApprovalDispatcher;
+    plugins?: ((app: FastifyInstance) => Promise<void>)[];
+    /** Aborted when the process shuts down: long-polls answer at once. */
+    shuttingDown?: AbortSignal;
+  },
 ): Promise<FastifyInstance> {
   const metrics = createMetrics();
   const seal = (a: { tenant: string }) => core.sealer.poke(a.tenant);
-  return buildApp({
+  const app = await buildApp({
     logger: core.log,
     metrics,
     isUnavailable: isDatabaseUnavailable,
-    authenticate: makeAuthenticateAgent({ agents: core.agents }),
+    authenticate: makeAuthenticateAgent({ agents: core.agents, policy: core.policy, clock: core.clock }),
     submitAction: makeSubmitAction({
       store: core.actions,
       overrides: core.overrides,
@@ -42,5 +47,18 @@ export async function buildApi(
       [core.queues.kind === 'redis' ? 'redis' : 'queue']: () => core.queues.ping(),
     },
     plugins: opts.plugins,
+    shuttingDown: opts.shuttingDown,
   });
+  const { shuttingDown } = opts;
+  if (shuttingDown) {
+    // app.close() waits for every open connection, and an HTTP keep-alive client
+    // would hold one open long after its last answer. During shutdown, a
+    // connection is closed as soon as its answer has gone out.
+    app.server.on('request', (_req, res) =>
+      res.once('finish', () => {
+        if (shuttingDown.aborted) setImmediate(() => app.server.closeIdleConnections());
+      }),
+    );
+  }
+  return app;
 }

@@ -1,8 +1,9 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
+import pkg from '../../package.json' with { type: 'json' };
 import { runAdmin } from './admin-cli.js';
-import { pino } from 'pino';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
+import { parseDuration } from '../domain/duration.js';
 import { AirlockError } from '../domain/errors.js';
 import { toPlainText } from '../domain/message.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
@@ -12,26 +13,51 @@ import { createPool } from '../infra/postgres/pool.js';
 import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
 import { policyJsonSchema } from '../policy/json-schema.js';
 import { loadPolicyFile } from '../policy/load-policy.js';
+import type { KeyOperator } from '../usecases/agent-keys.js';
 import { makeCreateAgent } from '../usecases/create-agent.js';
+import { makeListAgents } from '../usecases/list-agents.js';
+import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
+import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
+import { createCliLogger } from './cli-logger.js';
 import { resolveDatabase } from './database.js';
+import { describeError } from './describe-error.js';
+import { formatAgentTable } from './format-agent-table.js';
 
 const USAGE = `usage: npm run airlock -- <command>
   migrate                                  apply database migrations
-  policy check <file>                      validate a policy file; exits 1 listing every error
+  policy check [file]                      validate a policy file (default: the one the server loads); exits 1 listing every error
   policy schema                            print the policy file's JSON Schema
-  agent create --tenant T --name N         issue an agent key (printed once, as one JSON line)
+  agent create --tenant T --name N         issue an agent's first key (printed once, as one JSON line)
+  agent list [--tenant T] [--json]         list agents and the state of their keys (never a key)
+  agent rotate --tenant T --name N [--grace D]
+                                           issue a new key (one JSON line); the previous ones stop at once, or after D (e.g. 1h)
+  agent revoke --tenant T --name N [--key ID]
+                                           revoke the agent's keys (or the one named), at once on every process
   audit verify --tenant T                  verify the tenant's audit hash chain; exits 1 on tampering
   audit export --tenant T                  write the tenant's audit events as JSON Lines
   admin --tenant T [--as NAME] <command>   run an admin command (deny-tool, allow-tool, incident on|off,
-                                           kill-agent, revive-agent, mode, status, pending, help) when chat is down`;
+                                           kill-agent, revive-agent, mode, status, pending, help) when chat is down
+  help [group]                             this list, or one group's commands (policy, agent, audit)
+  --version                                print Airlock's version`;
+
+/** The commands of one group (`airlock agent`): USAGE's lines for it, with their continuation lines. */
+function groupUsage(group: string): string | undefined {
+  const lines: string[] = [];
+  let inGroup = false;
+  for (const line of USAGE.split('\n').slice(1)) {
+    if (!line.startsWith('    ')) inGroup = line.startsWith(`  ${group} `);
+    if (inGroup) lines.push(line);
+  }
+  return lines.length ? `usage: npm run airlock -- ${group} <command>\n${lines.join('\n')}` : undefined;
+}
+const GROUPS = ['policy', 'agent', 'audit'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Database-backed commands share this: embedded Postgres when DATABASE_URL is unset, migrated. */
 async function withDatabase<T>(env: Env, run: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
-  const log = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
-  const db = await resolveDatabase(env, log);
+  const db = await resolveDatabase(env, createCliLogger());
   const pool = createPool(db.url, 4);
   try {
     await migrate(pool);
@@ -42,28 +68,65 @@ async function withDatabase<T>(env: Env, run: (pool: ReturnType<typeof createPoo
   }
 }
 
+/** The policy the server would load (POLICY_FILE, else ./policy.yml, else the example). */
+async function serverPolicy(env: Env): Promise<FilePolicySource> {
+  const { path, note } = resolvePolicyPath(env.POLICY_FILE);
+  if (note) createCliLogger().warn(note);
+  return FilePolicySource.open(path);
+}
+
 function requireFlag(values: Record<string, unknown>, name: string): string {
   const v = values[name];
   if (typeof v !== 'string' || v.length === 0) throw new UsageError(`--${name} is required`);
   return v;
 }
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly usage = USAGE,
+  ) {
+    super(message);
+  }
+}
 
 export async function runCli(argv: string[], env: Env): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { tenant: { type: 'string' }, name: { type: 'string' }, as: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      tenant: { type: 'string' },
+      name: { type: 'string' },
+      as: { type: 'string' },
+      grace: { type: 'string' },
+      key: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
   });
   const [cmd, sub, arg] = positionals;
-  if (values.help || !cmd) {
-    out(USAGE);
-    return values.help ? 0 : 2;
+  if (values.version || cmd === 'version') {
+    out(`airlock ${pkg.version}`);
+    return 0;
   }
+  if (!cmd || cmd === 'help') {
+    const group = cmd === 'help' ? sub : undefined;
+    out((group && groupUsage(group)) || USAGE);
+    return 0;
+  }
+  if (GROUPS.includes(cmd) && (!sub || values.help)) {
+    out(groupUsage(cmd)!);
+    return 0;
+  }
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  const operator = (): KeyOperator => ({ platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username });
   if (cmd === 'admin') {
     const tenant = requireFlag(values, 'tenant');
-    const reply = await runAdmin(env, { platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username, tenant }, positionals.slice(1).join(' '));
+    const reply = await runAdmin(env, { platform: 'cli', operator: operator().operator, tenant }, positionals.slice(1).join(' '));
     (reply.ok ? out : err)(toPlainText(reply.message));
     return reply.ok ? 0 : 1;
   }
@@ -74,14 +137,14 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       return 0;
     }
     case 'policy check': {
-      if (!arg) throw new UsageError('policy check needs a file');
+      const file = arg ?? resolvePolicyPath(env.POLICY_FILE).path;
       try {
-        const p = await loadPolicyFile(arg);
-        out(`${arg}: ok (version ${p.fileVersion}, ${p.tenants.size} tenants, ${p.tools.size} tools)`);
+        const p = await loadPolicyFile(file);
+        out(`${file}: ok (version ${p.fileVersion}, ${p.tenants.size} tenants, ${p.tools.size} tools)`);
         return 0;
       } catch (e) {
         if (!(e instanceof AirlockError)) throw e;
-        err(`${arg}: ${e.message}`);
+        err(`${file}: ${e.message}`);
         for (const d of e.details) err(`  ${d.path}: ${d.message}`);
         return 1;
       }
@@ -92,9 +155,40 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     case 'agent create': {
       const tenant = requireFlag(values, 'tenant');
       const name = requireFlag(values, 'name');
-      const policy = await FilePolicySource.open(resolvePolicyPath(env.POLICY_FILE).path);
-      const created = await withDatabase(env, (pool) => makeCreateAgent({ agents: new PgAgentStore(pool), policy })(tenant, name));
+      const policy = await serverPolicy(env);
+      const created = await withDatabase(env, (pool) => makeCreateAgent({ agents: new PgAgentStore(pool), policy })(tenant, name, operator()));
       out(JSON.stringify(created));
+      return 0;
+    }
+    case 'agent list': {
+      const tenant = values.tenant as string | undefined;
+      const policy = await serverPolicy(env);
+      const agents = await withDatabase(env, (pool) => makeListAgents({ agents: new PgAgentStore(pool), policy })(tenant));
+      if (values.json) for (const a of agents) out(JSON.stringify(a));
+      else out(formatAgentTable(agents));
+      return 0;
+    }
+    case 'agent rotate': {
+      const tenant = requireFlag(values, 'tenant');
+      const name = requireFlag(values, 'name');
+      const grace = values.grace === undefined ? 0 : parseDuration(values.grace as string);
+      if (grace === undefined) throw new UsageError(`--grace must be a duration such as 30m, 1h or 2d`, groupUsage('agent'));
+      const policy = await serverPolicy(env);
+      const rotated = await withDatabase(env, (pool) => makeRotateAgentKey({ agents: new PgAgentStore(pool), policy })(tenant, name, grace, operator()));
+      out(JSON.stringify(rotated));
+      return 0;
+    }
+    case 'agent revoke': {
+      const tenant = requireFlag(values, 'tenant');
+      const name = requireFlag(values, 'name');
+      const { revoked_keys } = await withDatabase(env, (pool) =>
+        makeRevokeAgentKeys({ agents: new PgAgentStore(pool) })(tenant, name, operator(), values.key as string | undefined),
+      );
+      out(
+        revoked_keys.length
+          ? `revoked ${revoked_keys.length} key${revoked_keys.length > 1 ? 's' : ''} of ${tenant}/${name}: ${revoked_keys.join(', ')}`
+          : `${tenant}/${name} had no usable key: nothing revoked`,
+      );
       return 0;
     }
     case 'audit verify': {
@@ -120,7 +214,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       return 0;
     }
     default:
-      throw new UsageError(`unknown command: ${positionals.join(' ')}`);
+      throw new UsageError(`unknown command: ${positionals.join(' ')}`, (GROUPS.includes(cmd) && groupUsage(cmd)) || USAGE);
   }
 }
 
@@ -141,7 +235,7 @@ if (isMain) {
       return await runCli(process.argv.slice(2), env);
     } catch (e) {
       if (e instanceof UsageError) {
-        err(`airlock: ${e.message}\n${USAGE}`);
+        err(`airlock: ${e.message}\n${e.usage}`);
         return 2;
       }
       if (e instanceof AirlockError) {
@@ -153,7 +247,7 @@ if (isMain) {
         err(`airlock: ${e.message}\n${USAGE}`);
         return 2;
       }
-      err(`airlock: ${e instanceof Error ? e.message : String(e)}`);
+      err(`airlock: ${describeError(e)}`);
       return 1;
     }
   })().then((code) => process.exit(code));

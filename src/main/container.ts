@@ -12,7 +12,7 @@ import { PgNotifications } from '../infra/postgres/notifications.js';
 import { PgOverridesStore } from '../infra/postgres/overrides-repository.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { createQueueFactory, type QueueFactory } from '../infra/queue/backend.js';
-import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
+import { FilePolicySource, resolvePolicyPath, type PolicyReload } from '../policy/file-policy-source.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { resolveDatabase, resolveSecret } from './database.js';
 
@@ -39,15 +39,18 @@ export interface Core {
   notifications: PgNotifications;
   events: PgActionEvents;
   queues: QueueFactory;
+  /** Reloads the policy file now (SIGHUP), logging the outcome; a refused file keeps the last good policy. */
+  reloadPolicy(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
-  const secret = await resolveSecret(env);
   const db = await resolveDatabase(env, log);
   const pool = createPool(db.url, opts.poolSize ?? 20);
-  const cleanup: (() => Promise<void>)[] = [() => db.stop(), () => pool.end()];
+  // Run first to last: the pool closes before an embedded Postgres is left (it stops only when nobody is connected).
+  const cleanup: (() => Promise<void>)[] = [() => pool.end(), () => db.stop()];
   try {
+    const secret = await resolveSecret(env);
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
 
@@ -58,18 +61,22 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     const overrides = new PgOverridesStore(pool);
     // Before anything is decided: intake and reviews lock each tenant's overrides row.
     await overrides.ensureTenants(policy.current().tenants.keys());
-    const unwatch = policy.watch((r) => {
+    const reported = (r: PolicyReload) => {
       if (!r.ok) {
         log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy');
         return;
       }
       log.info({ version: r.version }, 'policy reloaded');
       overrides.ensureTenants(policy.current().tenants.keys()).catch((err: Error) => log.error({ err: err.message }, 'could not prepare the overrides of new tenants'));
-    });
+    };
+    const unwatch = policy.watch(reported);
     cleanup.unshift(async () => unwatch());
 
+    const agents = new PgAgentStore(pool);
     const notifications = new PgNotifications(db.url, log);
     notifications.on('airlock_overrides', (tenant) => (tenant === '*' ? overrides.invalidateAll() : overrides.invalidate(tenant)));
+    // A revoked key stops working on every process at once (and '*', after a reconnect, drops everything too).
+    notifications.on('airlock_agent_keys', () => agents.invalidateKeys());
     const events = new PgActionEvents(notifications);
     await notifications.start();
     cleanup.unshift(() => notifications.close());
@@ -97,13 +104,14 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       pool,
       policy,
       actions: new PgActionStore(pool),
-      agents: new PgAgentStore(pool),
+      agents,
       overrides,
       audit,
       sealer,
       notifications,
       events,
       queues,
+      reloadPolicy: () => policy.reloadNow().then(reported),
       close: () => runAll(cleanup),
     };
   } catch (err) {

@@ -1,12 +1,22 @@
-import { ConfigError, loadEnv } from '../config/env.js';
+import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { buildApi } from './api.js';
 import { buildCore } from './container.js';
+import { describeError } from './describe-error.js';
 import { createLogger } from './logger.js';
+import { takeOverSignals } from './process-signals.js';
 import { startApprovals } from './worker.js';
 
-/** `npm start`: the API, the worker, or both (AIRLOCK_ROLE). */
+/**
+ * `npm start`: the API, the worker, or both (AIRLOCK_ROLE).
+ *
+ * Shutdown (SIGTERM, SIGINT) runs in the reverse order of start-up: stop
+ * accepting and answer what is in flight (long-polls with the action as it
+ * stands), close the queue workers (they finish their current jobs), finish
+ * sealing the audit trail, close the connections, and stop an embedded
+ * Postgres last.
+ */
 async function main() {
-  let env;
+  let env: Env;
   try {
     env = loadEnv();
   } catch (err) {
@@ -17,32 +27,37 @@ async function main() {
     throw err;
   }
   const log = createLogger(env.LOG_LEVEL);
-  const core = await buildCore(env, log);
-  const stops: (() => Promise<void>)[] = [];
+  const signals = takeOverSignals(log);
+  signals.stopWhenOrphaned();
 
-  const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api' });
-  stops.push(approvals.close);
-  if (env.AIRLOCK_ROLE !== 'worker') {
-    const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
-    await app.listen({ port: env.PORT, host: env.HOST });
-    stops.unshift(() => app.close());
+  const started = (async () => {
+    const core = await buildCore(env, log);
+    signals.onStop('finish sealing, close connections, stop an embedded Postgres', core.close);
+    signals.onReload(core.reloadPolicy);
+
+    const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api' });
+    signals.onStop('close the queue workers', approvals.close);
+    if (env.AIRLOCK_ROLE !== 'worker') {
+      const app = await buildApi(core, {
+        dispatcher: approvals.dispatcher,
+        plugins: approvals.slack ? [approvals.slack.mount] : [],
+        shuttingDown: signals.stopping,
+      });
+      signals.onStop('stop accepting requests, answer those in flight', () => app.close());
+      await app.listen({ port: env.PORT, host: env.HOST });
+    }
+    log.info({ role: env.AIRLOCK_ROLE }, 'airlock started');
+  })();
+  signals.starting(started);
+  try {
+    await started;
+  } catch (err) {
+    process.stderr.write(`airlock: failed to start: ${describeError(err)}\n`);
+    await signals.failed();
   }
-  log.info({ role: env.AIRLOCK_ROLE }, 'airlock started');
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    for (const stop of stops) await stop().catch((err) => log.error({ err: (err as Error).message }, 'shutdown step failed'));
-    await core.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((err) => {
-  process.stderr.write(`airlock: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`airlock: failed to start: ${describeError(err)}\n`);
   process.exit(1);
 });

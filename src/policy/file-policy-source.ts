@@ -13,10 +13,13 @@ export function resolvePolicyPath(configured: string | undefined): { path: strin
   return { path: EXAMPLE_POLICY_FILE, note: `no ${DEFAULT_POLICY_FILE} and no POLICY_FILE set: using ${EXAMPLE_POLICY_FILE}` };
 }
 
+export type PolicyReload = { ok: true; version: string } | { ok: false; error: unknown };
+
 /**
- * Holds the last good policy and reloads when the file changes or on SIGHUP.
- * A reload that fails validation is reported and ignored: the server keeps
- * deciding with the previous version.
+ * Holds the last good policy and reloads when the file changes (`watch`) or
+ * when asked (`reloadNow`: main calls it on SIGHUP, since signals belong to the
+ * process, not to a library). A reload that fails validation is reported and
+ * ignored: the server keeps deciding with the previous version.
  */
 export class FilePolicySource implements PolicySource {
   private constructor(private readonly path: string, private policy: Policy) {}
@@ -34,17 +37,17 @@ export class FilePolicySource implements PolicySource {
     return this.policy;
   }
 
-  watch(onResult: (result: { ok: true; version: string } | { ok: false; error: unknown }) => void): () => void {
-    const reload = () =>
-      this.reload().then(
-        (p) => onResult({ ok: true, version: p.fileVersion }),
-        (error) => onResult({ ok: false, error }),
-      );
+  /** Reloads the file; never throws: a refused file keeps the last good policy. */
+  reloadNow(): Promise<PolicyReload> {
+    return this.reload().then(
+      (p) => ({ ok: true, version: p.fileVersion }),
+      (error: unknown) => ({ ok: false, error }),
+    );
+  }
+
+  watch(onResult: (result: PolicyReload) => void): () => void {
+    const reload = () => void this.reloadNow().then(onResult);
     watchFile(this.path, { interval: 1_000 }, reload);
-    process.on('SIGHUP', reload);
-    return () => {
-      unwatchFile(this.path, reload);
-      process.off('SIGHUP', reload);
-    };
+    return () => unwatchFile(this.path, reload);
   }
 }

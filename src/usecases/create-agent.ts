@@ -1,24 +1,31 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { AirlockError } from '../domain/errors.js';
+import { randomBytes } from 'node:crypto';
 import type { AgentStore } from '../ports/agent-store.js';
+import { systemClock, type Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
-
-export const hashAgentKey = (key: string) => createHash('sha256').update(key).digest('hex');
+import { agentKeyEvent, newAgentKey, requireDeclaredAgent, type KeyOperator } from './agent-keys.js';
 
 /**
- * Issues an agent key. The key and callback secret are returned once and only
- * the key's hash is stored. Refuses tenants and agents the policy does not
- * declare, so no key exists outside the hard boundary.
+ * Issues an agent's first key. The key and callback secret are returned once
+ * and only the key's digest is stored; the change is audited. Refuses tenants
+ * and agents the policy does not declare, so no key exists outside the hard
+ * boundary. A second key for the same agent is `agent rotate`.
  */
-export function makeCreateAgent(deps: { agents: AgentStore; policy: PolicySource }) {
-  return async function createAgent(tenant: string, name: string) {
-    const policy = deps.policy.current();
-    const t = policy.tenants.get(tenant);
-    if (!t) throw new AirlockError('validation_failed', `tenant ${tenant} is not declared in the policy`);
-    if (!t.agents.has(name)) throw new AirlockError('validation_failed', `agent ${name} is not declared under tenants.${tenant}.agents in the policy`);
-    const key = `alk_${randomBytes(32).toString('base64url')}`;
+export function makeCreateAgent(deps: { agents: AgentStore; policy: PolicySource; clock?: Clock }) {
+  const clock = deps.clock ?? systemClock;
+  return async function createAgent(tenant: string, name: string, operator: KeyOperator = { platform: 'cli', operator: 'unknown' }) {
+    requireDeclaredAgent(deps.policy.current(), tenant, name);
+    const key = newAgentKey();
     const callbackSecret = `whsec_${randomBytes(32).toString('base64url')}`;
-    const agent = await deps.agents.create({ tenant, name, keyHash: hashAgentKey(key), callbackSecret });
-    return { id: agent.id, tenant, agent: name, key, callback_secret: callbackSecret };
+    const at = clock.now();
+    const agent = await deps.agents.create({
+      tenant,
+      name,
+      keyId: key.id,
+      keyHash: key.hash,
+      callbackSecret,
+      at,
+      audit: (a) => agentKeyEvent('created', a, operator, at, { key_id: key.id }),
+    });
+    return { id: agent.id, tenant, agent: name, key_id: key.id, key: key.key, callback_secret: callbackSecret };
   };
 }

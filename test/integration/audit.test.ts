@@ -89,7 +89,9 @@ describe('audit trail', () => {
     expect(out.code).toBe(0);
     const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.length).toBeGreaterThan(10);
-    expect(lines[0]).toMatchObject({ seq: 1, block: 1, tenant: 'acme', kind: 'decision' });
+    // The first event is the agent key's creation (agent_key), then the decisions.
+    expect(lines[0]).toMatchObject({ seq: 1, block: 1, tenant: 'acme', kind: 'agent_key' });
+    expect(lines[1]).toMatchObject({ seq: 2, tenant: 'acme', kind: 'decision' });
     expect(lines[0].hash).toMatch(/^[0-9a-f]{64}$/);
     expect(out.stdout).toContain('send_customer_email');
     expect(out.stdout.includes('SECRET-BODY')).toBe(false);
@@ -118,29 +120,39 @@ describe('audit chain tampering on a fresh tenant', () => {
   beforeAll(async () => {
     db = await startAirlock();
     auth = await db.agentAuth('globex', 'support-bot');
+    // The key's agent_key event is sealed first, alone in block 1; each round then seals into a block of its own.
+    await waitFor(
+      async () => {
+        await db.core.audit.seal('globex');
+        return (await db.core.audit.verify('globex')).checked === 1;
+      },
+      { what: 'the agent_key event sealed' },
+    );
     for (let round = 0; round < 3; round++) {
       for (let i = 0; i < 3; i++) await submit('lookup_order', {}, db, auth);
       // A seal waits for every older transaction in the cluster (other test files' too) to end.
       await waitFor(
         async () => {
           await db.core.audit.seal('globex');
-          return (await db.core.audit.verify('globex')).checked === 3 * (round + 1);
+          // +1: the agent_key event of the key agentAuth created.
+          return (await db.core.audit.verify('globex')).checked === 3 * (round + 1) + 1;
         },
         { what: `the events of round ${round} sealed` },
       );
     }
-    expect(await db.core.audit.verify('globex')).toMatchObject({ ok: true, checked: 9 });
+    expect(await db.core.audit.verify('globex')).toMatchObject({ ok: true, checked: 10 });
   });
   afterAll(() => db.close());
 
   it('detects an altered event whose recorded hash was rewritten to match', async () => {
-    const id = await eventAt(db, 'globex', 2);
+    // seq 3: the second event of block 2 (block 1 holds the agent_key event).
+    const id = await eventAt(db, 'globex', 3);
     await tamper(db, "UPDATE audit_events SET data = jsonb_set(data, '{tool}', '\"forged\"') WHERE id = $1", [id]);
     await tamper(db, `UPDATE audit_blocks b SET event_hashes[2] = airlock_audit_event_hash(e) FROM audit_events e
-      WHERE b.tenant_id = 'globex' AND b.block = 1 AND e.id = $1`, [id]);
+      WHERE b.tenant_id = 'globex' AND b.block = 2 AND e.id = $1`, [id]);
     const v = await db.core.audit.verify('globex');
     expect(v.ok).toBe(false);
-    expect(v.problems.join('\n')).toContain('block 1: its list of events does not match its hash (altered)');
+    expect(v.problems.join('\n')).toContain('block 2: its list of events does not match its hash (altered)');
   });
 
   it('detects removal of the newest block', async () => {

@@ -42,7 +42,7 @@ describe('airlock CLI', () => {
     expect(unknownAgent.stderr).toContain('agent ops-bot is not declared');
     const again = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'ops-bot'], env());
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('already has a key');
+    expect(again.stderr).toContain('already exists: use agent rotate');
   });
 
   it('answers unknown commands and missing flags with usage and exit 2', async () => {
@@ -50,6 +50,55 @@ describe('airlock CLI', () => {
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('usage:');
     expect((await runCli(['agent', 'create', '--tenant', 'acme'], env())).code).toBe(2);
+  });
+
+  it('lists its commands for help, a group alone or --help, and prints its version', async () => {
+    for (const args of [['help'], ['--help'], []]) {
+      const out = await runCli(args, env());
+      expect(out.code).toBe(0);
+      expect(out.stdout).toContain('agent rotate');
+      expect(out.stdout).toContain('audit verify');
+    }
+    for (const [args, group, other] of [
+      [['agent'], 'agent', 'audit'],
+      [['audit'], 'audit', 'agent'],
+      [['policy'], 'policy', 'agent'],
+      [['help', 'audit'], 'audit', 'policy'],
+      [['agent', '--help'], 'agent', 'policy'],
+    ] as const) {
+      {
+        const out = await runCli([...args], env());
+        expect(out.code, args.join(' ')).toBe(0);
+        expect(out.stdout).toContain(`usage: npm run airlock -- ${group} <command>`);
+        expect(out.stdout).toContain(`  ${group} `);
+        expect(out.stdout).not.toContain(`  ${other} `);
+      }
+    }
+    const unknown = await runCli(['agent', 'frobnicate'], env());
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command: agent frobnicate');
+    expect(unknown.stderr).toContain('agent revoke');
+    const version = await runCli(['--version'], env());
+    expect(version).toMatchObject({ code: 0, stdout: 'airlock 0.1.0\n', stderr: '' });
+  });
+
+  it('prints no JSON log lines on stderr for a normal call', async () => {
+    const noPolicyFile = { DATABASE_URL: db.url, POLICY_FILE: undefined, LOG_LEVEL: undefined };
+    for (const args of [['admin', '--tenant', 'acme', 'status'], ['migrate'], ['audit', 'verify', '--tenant', 'acme'], ['agent', 'list']]) {
+      const out = await runCli(args, noPolicyFile);
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stderr, args.join(' ')).not.toContain('{');
+    }
+  });
+
+  it('checks the policy the server would load when no file is named', async () => {
+    const named = await runCli(['policy', 'check'], { ...env(), POLICY_FILE: 'test/fixtures/approval-policy.yml' });
+    expect(named.code).toBe(0);
+    expect(named.stdout).toContain('test/fixtures/approval-policy.yml: ok');
+    const invalid = await runCli(['policy', 'check'], { ...env(), POLICY_FILE: 'test/fixtures/invalid-policy.yml' });
+    expect(invalid.code).toBe(1);
+    const fallback = await runCli(['policy', 'check'], { ...env(), POLICY_FILE: undefined });
+    expect(fallback.stdout).toContain('examples/policy.yml: ok');
   });
 
   it('refuses a bad environment value naming the variable', async () => {

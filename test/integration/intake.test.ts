@@ -157,7 +157,8 @@ describe('bad input changes nothing', () => {
   });
 
   it('answers 403 for an agent whose tenant the policy no longer declares', async () => {
-    await airlock.core.pool.query("INSERT INTO agents (tenant_id, name, key_hash, callback_secret) VALUES ('gone', 'bot', encode(sha256('alk_gone'::bytea), 'hex'), 's')");
+    await airlock.core.pool.query(`WITH a AS (INSERT INTO agents (tenant_id, name, callback_secret) VALUES ('gone', 'bot', 's') RETURNING id)
+      INSERT INTO agent_keys (agent_id, key_hash) SELECT id, encode(sha256('alk_gone'::bytea), 'hex') FROM a`);
     const before = await count('actions');
     const res = await post('Bearer alk_gone', email);
     expect(res.statusCode).toBe(403);

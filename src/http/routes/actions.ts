@@ -14,6 +14,8 @@ export interface ActionRoutesDeps {
   getAction: ReturnType<typeof makeGetAction>;
   reportResult: ReturnType<typeof makeReportResult>;
   metrics: Metrics;
+  /** Aborted when the server shuts down: waiting reads answer at once with the action as it stands. */
+  shuttingDown?: AbortSignal;
 }
 
 declare module 'fastify' {
@@ -45,7 +47,8 @@ export const actionRoutes =
     app.get('/v1/actions/:id', { schema: { params: actionIdParams, querystring: getActionQuery } }, async (req) => {
       const ac = new AbortController();
       req.raw.once('close', () => ac.abort());
-      const action = await deps.getAction(req.agent, req.params.id, req.query.wait ?? 0, ac.signal);
+      const signal = deps.shuttingDown ? AbortSignal.any([ac.signal, deps.shuttingDown]) : ac.signal;
+      const action = await deps.getAction(req.agent, req.params.id, req.query.wait ?? 0, signal);
       return serializeAction(action);
     });
 
