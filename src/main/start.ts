@@ -23,7 +23,7 @@ async function main() {
   const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api' });
   stops.push(approvals.close);
   if (env.AIRLOCK_ROLE !== 'worker') {
-    const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
+    const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: [approvals.slack?.mount, approvals.teams?.mount].filter((m) => m !== undefined) });
     await app.listen({ port: env.PORT, host: env.HOST });
     stops.unshift(() => app.close());
   }
