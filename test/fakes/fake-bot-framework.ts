@@ -13,7 +13,8 @@ import { waitFor } from '../support/wait-for.js';
 export type FakeKey = 'msteams' | 'webchat' | 'bare' | 'unpublished';
 
 export interface ChannelTokenOptions {
-  serviceUrl?: string;
+  /** The `serviceurl` claim; null leaves it out. */
+  serviceUrl?: string | null;
   /** Default: the app id. */
   aud?: string;
   /** Default: https://api.botframework.com */
@@ -41,6 +42,7 @@ export interface ConnectorCall {
   /** Whether the call carried a bot token this fake issued. */
   authorized: boolean;
   status: number;
+  at: number;
 }
 
 export interface FailureScript {
@@ -149,7 +151,7 @@ export class FakeBotFramework {
       aud: o.aud ?? this.opts.appId,
       nbf: now - 60,
       exp: now + (o.expiresIn ?? 3600),
-      ...(o.serviceUrl === undefined ? {} : { serviceurl: o.serviceUrl }),
+      ...(o.serviceUrl == null ? {} : { serviceurl: o.serviceUrl }),
       ...o.extraClaims,
     };
     const header = { alg: o.alg ?? 'RS256', typ: 'JWT', kid: key.kid };
@@ -244,6 +246,7 @@ export class FakeBotFramework {
       body: body ? safeParse(body) : undefined,
       authorized,
       status: 200,
+      at: Date.now(),
     };
     this.recorded.push(call);
     if (!authorized) {
