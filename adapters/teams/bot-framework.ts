@@ -99,7 +99,18 @@ export function createBotFramework(config: BotFrameworkConfig): BotFramework {
   return {
     authenticate: (activity, authHeader) => auth.authenticateRequest(activity, authHeader),
     runTurn: (result, activity, logic) => adapter.run(result, activity, logic),
-    connector: (serviceUrl) => factory.create(serviceUrl, CONNECTOR_SCOPE),
+    connector: async (serviceUrl) => withoutPipelineRetries(await factory.create(serviceUrl, CONNECTOR_SCOPE)),
     turnConnector: (context) => context.turnState.get(adapter.ConnectorClientKey) as ConnectorClient,
   };
+}
+
+/**
+ * Proactive calls retry in one place, connector-retry.ts (Retry-After with a
+ * cap, then the queue's own backoff). The Azure pipeline under ConnectorClient
+ * retries too (3 times, up to a minute); both together would multiply.
+ */
+function withoutPipelineRetries(client: ConnectorClient): ConnectorClient {
+  const pipeline = (client as unknown as { client?: { pipeline?: { removePolicy(p: { name: string }): unknown } } }).client?.pipeline;
+  pipeline?.removePolicy({ name: 'defaultRetryPolicy' });
+  return client;
 }
