@@ -175,7 +175,7 @@ function facts({ action, reviewerGroupName }: ApprovalCardInput, b: Budget): Ada
     action.requester.email ? mdLine(action.requester.email, b.fact) : undefined,
   ].filter((p) => p !== undefined);
   const required = action.requiredApprovals ?? 1;
-  const effects = action.effects.map((e) => (e === 'irreversible' ? '🚨 **IRREVERSIBLE**' : e));
+  const effects = action.effects.map((e) => (e === 'irreversible' ? '🚨 **IRREVERSIBLE**' : mdLine(e, 50)));
   const rows: [string, string][] = [
     ['Action', mdLine(action.id, 200)],
     ['Tool', mdLine(action.tool, b.fact)],
