@@ -32,7 +32,7 @@ module.exports = {
     { name: 'teams-not-slack', severity: 'error', from: { path: '^adapters/teams/' }, to: { path: '^adapters/slack/' } },
     { name: 'core-knows-no-adapter', severity: 'error', from: { path: '^src/(domain|usecases|ports|infra|http|policy|config)/' }, to: { path: '^adapters/' } },
     { name: 'slack-sdk-in-adapter', severity: 'error', from: { pathNot: '^(adapters/slack/|test/)' }, to: { path: 'node_modules/@slack/' } },
-    { name: 'botbuilder-in-adapter', severity: 'error', from: { pathNot: '^(adapters/teams/|test/)' }, to: { path: 'node_modules/(botbuilder|botframework)' } },
+    { name: 'botbuilder-in-adapter', severity: 'error', from: { pathNot: '^(adapters/teams/|test/)' }, to: { path: 'node_modules/(botbuilder|botframework|@azure/msal)' } },
     { name: 'pg-in-infra', severity: 'error', from: { path: '^src/', pathNot: '^src/(infra/postgres|main)/' }, to: { path: 'node_modules/(pg|pg-pool)/' } },
     { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
   ],

@@ -73,7 +73,7 @@ export class SlackNotifier implements ApprovalNotifier, ReviewerDirectory {
     }
   }
 
-  async postNotice(group: ReviewerGroup, notice: Message): Promise<void> {
+  async postNotice(_tenant: string, group: ReviewerGroup, notice: Message): Promise<void> {
     if (!group.slack) return;
     try {
       // Escaped like every other text: a reason typed by an admin cannot ping @channel or hide a link.

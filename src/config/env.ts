@@ -20,6 +20,14 @@ export const envSchema = z.object({
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_APP_TENANT_ID: optionalString,
+  /** Where Bot Framework publishes the keys that sign channel tokens (SPEC §5.1); overridable for sovereign clouds, proxies and tests. */
+  TEAMS_OPENID_METADATA_URL: z.url({ protocol: /^https$/ }).default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
+  /**
+   * The authority the bot gets its own token from. https only: the app
+   * password is sent there. Default: login.microsoftonline.com/botframework.com,
+   * or the tenant's authority for a single-tenant bot (see loadEnv).
+   */
+  TEAMS_LOGIN_URL: z.url({ protocol: /^https$/ }).optional(),
   /** Where the embedded Postgres keeps its data when DATABASE_URL is unset. */
   AIRLOCK_DATA_DIR: z.string().min(1).default('.data'),
   /**
@@ -32,7 +40,8 @@ export const envSchema = z.object({
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
-export type Env = z.infer<typeof envSchema>;
+/** The parsed environment; TEAMS_LOGIN_URL always has its default resolved (it depends on TEAMS_APP_TENANT_ID). */
+export type Env = Omit<z.infer<typeof envSchema>, 'TEAMS_LOGIN_URL'> & { TEAMS_LOGIN_URL: string };
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -61,5 +70,15 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET && !env.SLACK_APP_TOKEN) {
     throw new ConfigError(['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN']);
   }
-  return env;
+  if (env.TEAMS_APP_PASSWORD && !env.TEAMS_APP_ID) {
+    throw new ConfigError(['TEAMS_APP_ID: required when TEAMS_APP_PASSWORD is set']);
+  }
+  if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
+    throw new ConfigError(['TEAMS_APP_PASSWORD: required when TEAMS_APP_ID is set (there is no unauthenticated Teams mode)']);
+  }
+  return { ...env, TEAMS_LOGIN_URL: env.TEAMS_LOGIN_URL ?? defaultTeamsLoginUrl(env.TEAMS_APP_TENANT_ID) };
 }
+
+/** SPEC §5.1: multi-tenant bots log in at the botframework.com tenant, single-tenant ones at their own. */
+export const defaultTeamsLoginUrl = (tenantId: string | undefined) =>
+  `https://login.microsoftonline.com/${tenantId ? encodeURIComponent(tenantId) : 'botframework.com'}`;

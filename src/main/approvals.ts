@@ -13,6 +13,7 @@ import { makeRunAdminCommand } from '../usecases/run-admin-command.js';
 import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
 import type { Core } from './container.js';
+import { wireTeams } from './teams.js';
 
 export interface ApprovalOptions {
   /** Run the queue processors in this process (worker and all roles). */
@@ -89,6 +90,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     log.warn('SLACK_BOT_TOKEN not set: approval cards are not posted; pending actions end by their timeout rule');
   }
 
+  // --- Microsoft Teams (SPEC §5.1): the bot endpoint, when TEAMS_APP_ID and TEAMS_APP_PASSWORD are set.
+  // Its notifier (core/teams.notifier) is not in the card jobs yet: that waits for cards keyed by platform.
+  const teams = wireTeams(core, { recordReview, adminCommand });
+  // --- end Microsoft Teams
+
   if (opts.processors) {
     const notifier = slack?.notifier;
     const postCard = notifier
@@ -143,6 +149,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     jobs,
     cards,
     slack,
+    teams,
     recordReview,
     adminCommand,
     expire,

@@ -40,7 +40,7 @@ async function main() {
     if (env.AIRLOCK_ROLE !== 'worker') {
       const app = await buildApi(core, {
         dispatcher: approvals.dispatcher,
-        plugins: approvals.slack ? [approvals.slack.mount] : [],
+        plugins: [approvals.slack?.mount, approvals.teams?.mount].filter((m) => m !== undefined),
         shuttingDown: signals.stopping,
       });
       signals.onStop('stop accepting requests, answer those in flight', () => app.close());

@@ -3,11 +3,24 @@ import type { CardState } from '../domain/card-state.js';
 import type { Message } from '../domain/message.js';
 import type { ReviewerGroup, ToolPolicy } from '../domain/policy-model.js';
 
-export interface CardRef {
+export interface SlackCardRef {
   platform: 'slack';
   channel: string;
   ts: string;
 }
+
+/** A Teams card: the posted activity in a conversation, reached through the tenant's connector `serviceUrl`. */
+export interface TeamsCardRef {
+  platform: 'teams';
+  conversationId: string;
+  activityId: string;
+  serviceUrl: string;
+}
+
+/** Where the core stores and updates cards today (Slack only, until cards are keyed by platform). */
+export type CardRef = SlackCardRef;
+/** A card on any platform; `CardRef` becomes this once the core keys cards by platform. */
+export type PlatformCardRef = SlackCardRef | TeamsCardRef;
 
 export interface CardContent {
   action: Action;
@@ -24,14 +37,14 @@ export interface CardContent {
  * Left out: ephemeral replies to a clicker, which belong to the adapter that
  * received the click.
  */
-export interface ApprovalNotifier {
-  postCard(content: CardContent): Promise<CardRef>;
+export interface ApprovalNotifier<Ref extends PlatformCardRef = CardRef> {
+  postCard(content: CardContent): Promise<Ref>;
   /** A card for this action posted since `since` in the group's channel, if any (recovery after a crash mid-post). */
-  findCard(group: ReviewerGroup, actionId: string, since: Date): Promise<CardRef | undefined>;
-  updateCard(ref: CardRef, content: CardContent): Promise<void>;
-  postReminder(ref: CardRef, content: CardContent): Promise<void>;
+  findCard(group: ReviewerGroup, actionId: string, since: Date): Promise<Ref | undefined>;
+  updateCard(ref: Ref, content: CardContent): Promise<void>;
+  postReminder(ref: Ref, content: CardContent): Promise<void>;
   /** A notice in a reviewer group's channel (incident mode start/end); the notifier renders and escapes it. */
-  postNotice(group: ReviewerGroup, text: Message): Promise<void>;
+  postNotice(tenant: string, group: ReviewerGroup, text: Message): Promise<void>;
 }
 
 /** Platform directory lookups needed to authorise reviewers; implementations cache. */

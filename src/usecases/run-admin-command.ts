@@ -117,7 +117,7 @@ export function makeRunAdminCommand(deps: {
     const notifier = deps.notifier;
     if (!notifier) return;
     for (const group of tenant.reviewerGroups.values()) {
-      deps.background(`incident notice to ${group.name}`, () => notifier.postNotice(group, text));
+      deps.background(`incident notice to ${group.name}`, () => notifier.postNotice(tenant.id, group, text));
     }
   }
 

@@ -1,0 +1,18 @@
+import type { CardContent } from '../../src/ports/approval-notifier.js';
+import { renderAdaptiveCard, type AdaptiveCard, type CardView } from './render-adaptive-card.js';
+
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/** The card for one view of an action, as the renderer takes it (same input as the Slack card). */
+export const cardFor = (content: CardContent, view: CardView, auditUrl?: string): AdaptiveCard =>
+  renderAdaptiveCard({ action: content.action, tool: content.tool, reviewerGroupName: content.group.name, auditUrl, state: content.state }, view);
+
+/** A message activity carrying the card; `summary` is the notification text. */
+export function cardActivity(content: CardContent, view: CardView, auditUrl?: string) {
+  const card = cardFor(content, view, auditUrl);
+  return {
+    type: 'message' as const,
+    summary: card.fallbackText,
+    attachments: [{ contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card }],
+  };
+}

@@ -1,0 +1,82 @@
+import type { Activity } from 'botbuilder';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { CHANNEL_TOKEN_ISSUER, createBotFramework, type BotFrameworkConfig } from './bot-framework.js';
+import { makeMemberEmails } from './member-emails.js';
+import { makeTeamsBot } from './teams-bot.js';
+import { TeamsNotifier, type TeamsNotifierDeps } from './teams-notifier.js';
+import type { TeamsPorts } from './teams-ports.js';
+import { ChannelTokenVerifier } from './verify-channel-token.js';
+
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+/** Bot Framework activities are small; a card click with edited arguments stays far below this. */
+const BODY_LIMIT = 512 * 1024;
+
+export interface TeamsConfig extends BotFrameworkConfig {
+  auditUrl?: (actionId: string) => string;
+}
+
+/**
+ * The Teams adapter: POST /api/messages on our Fastify server, the bot's
+ * turn handling and the proactive notifier. Every request is authenticated
+ * twice before anything is read from it beyond the token: by Airlock's own
+ * strict check (verify-channel-token.ts), then by botbuilder. Any failure is
+ * 401 with an empty body, and the activity is not processed.
+ */
+export function createTeamsApp(config: TeamsConfig, ports: TeamsPorts, log: Logger, notifierDeps: Omit<TeamsNotifierDeps, 'auditUrl'>) {
+  const bot = createBotFramework(config);
+  const verifier = new ChannelTokenVerifier({ appId: config.appId, issuer: CHANNEL_TOKEN_ISSUER, openIdMetadataUrl: config.openIdMetadataUrl, channelId: 'msteams', skewSeconds: 300 });
+  const teamsBot = makeTeamsBot({ ports, bot, emails: makeMemberEmails(bot), auditUrl: config.auditUrl, log });
+  const notifier = new TeamsNotifier(bot, { ...notifierDeps, auditUrl: config.auditUrl });
+
+  const mount = async (server: FastifyInstance) => {
+    await server.register(async (scope) => {
+      // The body is read as text and parsed only after the Authorization header passed its first checks.
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+      scope.post(TEAMS_MESSAGES_PATH, async (req, reply) => {
+        const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
+        const refuse = (why: string) => {
+          log.warn({ why }, 'Teams request refused (401)');
+          return reply.code(401).send();
+        };
+        if (!authHeader) return refuse('no Authorization header');
+        const activity = parseActivity(req.body);
+        if (!activity) return refuse('body is not a JSON activity');
+        const why = await verifier.check(authHeader, activity);
+        if (why) return refuse(why);
+        let auth;
+        try {
+          auth = await bot.authenticate(activity as unknown as Activity, authHeader);
+        } catch (err) {
+          return refuse(`botbuilder: ${(err as Error).message?.slice(0, 200)}`);
+        }
+        try {
+          const result = await bot.runTurn(auth, activity as unknown as Activity, teamsBot.onTurn);
+          if (result) return reply.code(result.status).send(result.body ?? null);
+          return reply.code(200).send();
+        } catch (err) {
+          log.error({ err: (err as Error).message, type: activity.type }, 'Teams activity failed');
+          if (activity.type === 'invoke') {
+            return reply.code(200).send({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: 'Airlock could not process this click. Try again.' });
+          }
+          return reply.code(500).send();
+        }
+      });
+    });
+  };
+
+  return { bot, notifier, mount };
+}
+
+export type TeamsAdapter = ReturnType<typeof createTeamsApp>;
+
+function parseActivity(body: unknown): { type?: unknown; serviceUrl?: unknown; channelId?: unknown; [k: string]: unknown } | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const v: unknown = JSON.parse(body);
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

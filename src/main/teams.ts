@@ -1,0 +1,54 @@
+import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-app.js';
+import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
+import { cardStateFor } from '../domain/card-state.js';
+import { PgServiceUrlStore } from '../infra/postgres/service-url-repository.js';
+import { tenantForWorkspace } from '../usecases/record-review.js';
+import type { Core } from './container.js';
+
+/**
+ * The Microsoft Teams adapter (SPEC §5.1), when TEAMS_APP_ID and
+ * TEAMS_APP_PASSWORD are set: the bot endpoint's ports and the notifier's
+ * connector URLs. Self-contained so main/approvals.ts only calls it.
+ */
+export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>): TeamsAdapter | undefined {
+  const { env, policy, actions, clock } = core;
+  if (!env.TEAMS_APP_ID || !env.TEAMS_APP_PASSWORD) return undefined;
+  const serviceUrls = new PgServiceUrlStore(core.pool);
+
+  const ports: TeamsPorts = {
+    ...useCases,
+    cardFor: async (aadTenantId, actionId, round) => {
+      const current = policy.current();
+      const tenant = tenantForWorkspace(current, 'teams', aadTenantId);
+      const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
+      const group = action?.reviewerGroup ? tenant?.reviewerGroups.get(action.reviewerGroup) : undefined;
+      if (!action || !group) return undefined;
+      return { action, tool: current.tools.get(action.tool), group, state: cardStateFor(action, Math.min(round, action.round)) };
+    },
+    serviceUrlSeen: async (aadTenantId, serviceUrl) => {
+      // Only tenants the policy knows, and only https: the bot's token is sent to this URL.
+      if (!serviceUrl.startsWith('https://') || !tenantForWorkspace(policy.current(), 'teams', aadTenantId)) return;
+      await serviceUrls.seen(aadTenantId, serviceUrl, clock.now());
+    },
+  };
+
+  return createTeamsApp(
+    {
+      appId: env.TEAMS_APP_ID,
+      appPassword: env.TEAMS_APP_PASSWORD,
+      appTenantId: env.TEAMS_APP_TENANT_ID,
+      openIdMetadataUrl: env.TEAMS_OPENID_METADATA_URL,
+      loginUrl: env.TEAMS_LOGIN_URL,
+      auditUrl: env.PUBLIC_URL ? (id) => new URL(`/v1/actions/${id}`, env.PUBLIC_URL).toString() : undefined,
+    },
+    ports,
+    core.log,
+    {
+      serviceUrlFor: async (tenantId) => {
+        const tenant = policy.current().tenants.get(tenantId);
+        if (!tenant?.teamsTenantId) return undefined;
+        return (await serviceUrls.latest(tenant.teamsTenantId)) ?? tenant.teamsServiceUrl;
+      },
+    },
+  );
+}

@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeBotFramework, type ChannelTokenOptions, type TeamsMember } from '../fakes/fake-bot-framework.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+import { freePort } from './free-port.js';
+import { runCli } from './run-cli.js';
+import { TEST_SECRET } from './secret.js';
+import { createTestCa, type TestCa } from './test-ca.js';
+import { waitFor } from './wait-for.js';
+
+/** The app id the fixtures' `recipient` (28:<app id>) names. */
+export const TEAMS_APP_ID = '00000000-0000-4000-8000-00000000a11c';
+export const TEAMS_APP_PASSWORD = 'test-app-password-never-logged-7f3a';
+export const ACME_AAD_TENANT = 'aad-tenant-acme';
+
+export const TEAMS_MEMBERS: TeamsMember[] = [
+  { id: '29:1lead1pairwiseXk4mE8yZ3wF0qJ9sR2tU5vB7nC6dA1', name: 'Lea Lead', aadObjectId: 'aad-lead-1', userPrincipalName: 'lea@acme.test' },
+  { id: '29:1lead2pairwiseQp7wE2rT9yU4iO1pA3sD5fG8hJ0kL', name: 'Lou Lead', aadObjectId: 'aad-lead-2', userPrincipalName: 'lou@acme.test' },
+  { id: '29:1adminpairwiseZx9cV8bN7mQ6wE5rT4yU3iO2pA1sD0', name: 'Ada Admin', aadObjectId: 'aad-admin', userPrincipalName: 'ada@acme.test' },
+];
+
+export interface TeamsTestAirlock {
+  fake: FakeBotFramework;
+  base: string;
+  db: TestDatabase;
+  /** Everything the server process printed (for leak checks and failure messages). */
+  output(): string;
+  /** POSTs an activity to /api/messages with a fresh channel token for its serviceUrl (or the given Authorization header). */
+  send(activity: Record<string, unknown>, auth?: { header?: string | null; token?: ChannelTokenOptions }): Promise<{ status: number; body: any }>;
+  submit(tool: string, body?: Record<string, unknown>): Promise<{ id: string; status: string }>;
+  get(id: string): Promise<Record<string, any>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Airlock as its own process (`src/main/start.ts`), with Teams configured
+ * against a local fake Bot Framework over https. The child process is what
+ * makes the test CA trustworthy: NODE_EXTRA_CA_CERTS is read only when a Node
+ * process starts, so the code under test must start with it. Queues run on
+ * the PostgreSQL backend in a fresh test database (no shared Redis state).
+ */
+export async function startTeamsAirlock(): Promise<TeamsTestAirlock> {
+  const ca: TestCa = createTestCa();
+  const fake = await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS });
+  const db = await createTestDatabase();
+  const policyFile = join(ca.caPath, '..', 'teams-policy.yml');
+  writeFileSync(policyFile, readFileSync('test/fixtures/teams-policy.yml', 'utf8').replaceAll('https://connector.invalid/teams/', fake.serviceUrl('teams')));
+  const port = await freePort();
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    AIRLOCK_SECRET: TEST_SECRET,
+    POLICY_FILE: policyFile,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+    TEAMS_APP_ID,
+    TEAMS_APP_PASSWORD,
+    TEAMS_OPENID_METADATA_URL: fake.openIdMetadataUrl,
+    TEAMS_LOGIN_URL: fake.loginUrl(),
+    NODE_EXTRA_CA_CERTS: ca.caPath,
+  };
+  delete env.REDIS_URL;
+  delete env.SLACK_BOT_TOKEN;
+
+  const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'bot'], env);
+  if (created.code !== 0) throw new Error(`agent create failed: ${created.stderr}`);
+  const key = (JSON.parse(created.stdout) as { key: string }).key;
+
+  const server: ChildProcess = spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let died: string | undefined;
+  server.stdout!.on('data', (d) => (output += d));
+  server.stderr!.on('data', (d) => (output += d));
+  server.once('exit', (code, signal) => (died = `exited with ${signal ?? code}`));
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    what: 'the Airlock server',
+    giveUp: () => (died ? `the server ${died}` : undefined),
+  }).catch((err: Error) => {
+    server.kill('SIGKILL');
+    throw new Error(`${err.message}\nserver output:\n${output}`);
+  });
+
+  const send: TeamsTestAirlock['send'] = async (activity, auth = {}) => {
+    const header =
+      auth.header === null ? undefined : (auth.header ?? `Bearer ${fake.channelToken({ serviceUrl: activity.serviceUrl as string, ...auth.token })}`);
+    const res = await fetch(`${base}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(header ? { authorization: header } : {}) },
+      body: JSON.stringify(activity),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+  const submit = async (tool: string, body: Record<string, unknown> = {}) => {
+    const res = await fetch(`${base}/v1/actions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ tool, args: {}, requester: { id: 'sam@acme.test', email: 'sam@acme.test' }, summary: `please run ${tool}`, ...body }),
+    });
+    if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
+    return res.json() as Promise<{ id: string; status: string }>;
+  };
+  const get = async (id: string) => (await fetch(`${base}/v1/actions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<Record<string, any>>;
+
+  return {
+    fake,
+    base,
+    db,
+    output: () => output,
+    send,
+    submit,
+    get,
+    close: async () => {
+      if (!died) {
+        const exited = new Promise((r) => server.once('exit', r));
+        server.kill('SIGTERM');
+        await exited;
+      }
+      await fake.close();
+      await db.drop();
+      ca.remove();
+    },
+  };
+}
+
+/** A recorded Teams activity (test/fixtures/teams) with the test's action id and the fake's serviceUrl. */
+export function teamsActivity(fixture: string, fake: FakeBotFramework, patch: { actionId?: string; round?: number; from?: Record<string, unknown>; tenant?: string; text?: string; region?: string } = {}) {
+  const a = JSON.parse(readFileSync(`test/fixtures/teams/${fixture}.json`, 'utf8')) as Record<string, any>;
+  a.serviceUrl = fake.serviceUrl(patch.region ?? 'teams');
+  if (patch.actionId !== undefined) a.value.action.data.actionId = patch.actionId;
+  if (patch.round !== undefined) a.value.action.data.round = patch.round;
+  if (patch.from) a.from = { ...a.from, ...patch.from };
+  if (patch.tenant) a.channelData.tenant.id = patch.tenant;
+  if (patch.text !== undefined) a.text = patch.text;
+  return a;
+}
