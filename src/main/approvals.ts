@@ -2,6 +2,7 @@ import { createSlackApp, type SlackAdapter } from '../../adapters/slack/slack-ap
 import { actionAuditFields } from '../domain/audit-event.js';
 import { fetchCallbackSender } from '../infra/callbacks/fetch-callback-sender.js';
 import { PgCardStore } from '../infra/postgres/card-repository.js';
+import { PgSeenRequests } from '../infra/postgres/seen-requests.js';
 import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeApprovalDispatcher } from '../usecases/approval-dispatcher.js';
 import { makeDeliverCallback } from '../usecases/deliver-callback.js';
@@ -50,6 +51,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   });
 
   let slack: SlackAdapter | undefined;
+  let seenRequests: PgSeenRequests | undefined;
   const adminCommand = makeRunAdminCommand({
     policy,
     overrides: core.overrides,
@@ -84,7 +86,9 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
         },
       },
       log,
+      env.SLACK_APP_TOKEN ? undefined : { seenRequests: (seenRequests = new PgSeenRequests(core.pool, clock)), now: () => clock.now().getTime() },
     );
+    seenRequests?.startExpiry((err) => log.warn({ err: (err as Error).message }, 'could not expire the Slack requests seen; retrying in 30 s'));
     await slack.start();
   } else {
     log.warn('SLACK_BOT_TOKEN not set: approval cards are not posted; pending actions end by their timeout rule');
@@ -155,6 +159,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     expire,
     dispatcher: makeApprovalDispatcher(jobs),
     close: async () => {
+      seenRequests?.stopExpiry();
       await queues.close();
       await slack?.stop();
     },

@@ -15,11 +15,19 @@ export function slackHeaders(body: string, opts: { secret?: string; timestamp?: 
   };
 }
 
-/** A recorded interaction payload with its placeholders filled in. */
+let triggers = 0;
+
+/**
+ * A recorded interaction payload with its placeholders filled in, and a
+ * trigger_id of its own, as Slack gives every interaction: two clicks are
+ * two different signed requests, never a replay of one.
+ */
 export function fixture(name: string, replace: Record<string, string>): Record<string, unknown> {
   let text = readFileSync(new URL(`../fixtures/slack/${name}.json`, import.meta.url), 'utf8');
   for (const [k, v] of Object.entries(replace)) text = text.split(`"${k}"`).join(JSON.stringify(v));
-  return JSON.parse(text);
+  const payload = JSON.parse(text);
+  if (typeof payload.trigger_id === 'string') payload.trigger_id = `${payload.trigger_id}.${process.pid}.${++triggers}`;
+  return payload;
 }
 
 /** Posts an interaction the way Slack does: form-encoded `payload=<json>`, signed. */
