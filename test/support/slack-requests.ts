@@ -71,14 +71,29 @@ export function denySubmission(o: { user: string; team?: string; actionId: strin
   return p;
 }
 
-/** A signed `/airlock <text>` slash command, form-encoded as Slack sends it. */
-export function postSlashCommand(app: FastifyInstance, o: { text: string; user?: string; team?: string; responseUrl: string; secret?: string }) {
+export interface SlashCommandOptions {
+  text: string;
+  user?: string;
+  team?: string;
+  responseUrl: string;
+  secret?: string;
+  /** Signed as of this Unix time (default now). */
+  timestamp?: number;
+}
+
+/** A signed `/airlock <text>` slash command, form-encoded as Slack sends it: the exact body and headers, to send (or replay). */
+export function signedSlashCommand(o: SlashCommandOptions) {
   const fields = fixture('slash-command', { RESPONSE_URL: o.responseUrl }) as Record<string, string>;
   fields.text = o.text;
   fields.user_id = o.user ?? 'U0ADMIN';
   fields.team_id = o.team ?? 'T0ACME';
   const body = new URLSearchParams(fields).toString();
-  return app.inject({ method: 'POST', url: '/slack/events', headers: slackHeaders(body, { secret: o.secret }), payload: body });
+  return { body, headers: slackHeaders(body, { secret: o.secret, timestamp: o.timestamp }) };
+}
+
+export function postSlashCommand(app: FastifyInstance, o: SlashCommandOptions) {
+  const { body, headers } = signedSlashCommand(o);
+  return app.inject({ method: 'POST', url: '/slack/events', headers, payload: body });
 }
 
 /** "Approve with changes" submitted: the edit modal opened on argument `version`, with raw text per editable path. */
