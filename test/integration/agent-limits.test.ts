@@ -83,19 +83,28 @@ describe('?wait', () => {
 
   it('reads a decided action once for 300 requests waiting on it, and answers them all', async () => {
     const { id } = await submit();
+    // A counting store: every read of this action, with what it found, and how many are running.
     const reads: string[] = [];
+    let running = 0;
     const store = airlock.core.actions;
     const original = store.get.bind(store);
     const spy = vi.spyOn(store, 'get').mockImplementation(async (tenant: string, actionId: string) => {
-      const action: Action | undefined = await original(tenant, actionId);
-      if (actionId === id) reads.push(action?.status ?? 'missing');
-      return action;
+      if (actionId !== id) return original(tenant, actionId);
+      running++;
+      try {
+        const action: Action | undefined = await original(tenant, actionId);
+        reads.push(action?.status ?? 'missing');
+        return action;
+      } finally {
+        running--;
+      }
     });
     try {
       const waits = Array.from({ length: 300 }, () => get(airlock, auth, id, '?wait=30'));
       await waitFor(async () => (await waiting()) === 300, { what: '300 requests waiting' });
-      // Every waiter has had its first read (they share them too) before the decision.
-      await waitFor(() => reads.length > 0 && reads.every((s) => s === 'pending'), { what: 'the first reads' });
+      // Every waiter has had its first read (they share them too), and none is running, before the decision.
+      await waitFor(() => reads.length > 0 && running === 0, { what: 'the first reads' });
+      expect(reads.every((s) => s === 'pending')).toBe(true);
       const pendingReads = reads.length;
       await decide(id);
       const answers = await Promise.all(waits);
