@@ -34,7 +34,7 @@ module.exports = {
     { name: 'slack-sdk-in-adapter', severity: 'error', from: { pathNot: '^(adapters/slack/|test/)' }, to: { path: 'node_modules/@slack/' } },
     { name: 'botbuilder-in-adapter', severity: 'error', from: { pathNot: '^(adapters/teams/|test/)' }, to: { path: 'node_modules/(botbuilder|botframework|@azure/msal)' } },
     { name: 'pg-in-infra', severity: 'error', from: { path: '^src/', pathNot: '^src/(infra/postgres|main)/' }, to: { path: 'node_modules/(pg|pg-pool)/' } },
-    { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
+    { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|infra/redis|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
