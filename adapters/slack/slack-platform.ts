@@ -1,17 +1,17 @@
 import { WebClient } from '@slack/web-api';
-import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
+import type { ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
+import { SlackDirectory } from './slack-directory.js';
 import { renderApprovalCard } from './render-approval-card.js';
 import { renderMessage } from './render-message.js';
 import { startupProblem, toDeliveryError } from './slack-errors.js';
 
 /** Slack's message metadata type Airlock stamps on every card, to find it again after a crash. */
 export const CARD_EVENT_TYPE = 'airlock_approval_card';
-const CACHE_MS = 60_000;
 
 export interface SlackCardRef extends CardRef {
   platform: 'slack';
@@ -29,13 +29,15 @@ export interface SlackCardRef extends CardRef {
  */
 export class SlackPlatform implements ChatPlatform {
   readonly name = 'slack';
-  private readonly usergroups = new Map<string, { members: string[]; until: number }>();
+  private readonly directory: SlackDirectory;
   private identity: { botId?: string; botUserId?: string } | undefined;
 
   constructor(
     private readonly client: WebClient,
     private readonly opts: { auditUrl?: (actionId: string) => string; onConnected?: () => Promise<void> } = {},
-  ) {}
+  ) {
+    this.directory = new SlackDirectory(client);
+  }
 
   static create(token: string, apiUrl: string, opts: { auditUrl?: (actionId: string) => string; onConnected?: () => Promise<void> } = {}) {
     const client = new WebClient(token, {
@@ -53,23 +55,23 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   targets(group: ReviewerGroup): boolean {
-    return group.slack !== undefined;
+    return this.directory.targets(group);
   }
 
   tenantOf(policy: Policy, teamId: string): TenantPolicy | undefined {
-    for (const t of policy.tenants.values()) if (t.slackTeamId === teamId) return t;
-    return undefined;
+    return this.directory.tenantOf(policy, teamId);
   }
 
-  async isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
-    if (!group.slack) return false;
-    if (group.slack.users.some((u) => sameIdentity(u, reviewer.userId))) return true;
-    if (!group.slack.usergroup) return false;
-    return (await this.usergroupMembers(group.slack.usergroup)).includes(reviewer.userId);
+  workspaceOf(tenant: TenantPolicy): string | undefined {
+    return this.directory.workspaceOf(tenant);
+  }
+
+  isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
+    return this.directory.isMember(group, reviewer);
   }
 
   isAdmin(tenant: TenantPolicy, userId: string): boolean {
-    return tenant.admins.slack.some((u) => sameIdentity(u, userId));
+    return this.directory.isAdmin(tenant, userId);
   }
 
   async check(): Promise<void> {
@@ -147,15 +149,6 @@ export class SlackPlatform implements ChatPlatform {
     } catch (err) {
       throw toDeliveryError(err, `notice to ${group.slack.channel}`);
     }
-  }
-
-  private async usergroupMembers(usergroupId: string): Promise<string[]> {
-    const hit = this.usergroups.get(usergroupId);
-    if (hit && hit.until > Date.now()) return hit.members;
-    const res = await this.client.usergroups.users.list({ usergroup: usergroupId });
-    const members = res.users ?? [];
-    this.usergroups.set(usergroupId, { members, until: Date.now() + CACHE_MS });
-    return members;
   }
 
   private render(content: CardContent) {

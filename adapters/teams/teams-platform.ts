@@ -1,4 +1,4 @@
-import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
+import type { ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
@@ -9,6 +9,7 @@ import { cardActivity } from './card-activity.js';
 import { sharedView } from './card-views.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './connector-retry.js';
 import { renderMessage } from './render-message.js';
+import { TeamsDirectory } from './teams-directory.js';
 
 /** A Teams card: the posted activity in a conversation, reached through the tenant's connector `serviceUrl`. */
 export interface TeamsCardRef extends CardRef {
@@ -40,6 +41,7 @@ export interface TeamsPlatformDeps {
 export class TeamsPlatform implements ChatPlatform {
   readonly name = 'teams';
   private readonly retry: RetryOptions;
+  private readonly directory = new TeamsDirectory();
 
   constructor(
     private readonly bot: BotFramework,
@@ -49,20 +51,23 @@ export class TeamsPlatform implements ChatPlatform {
   }
 
   targets(group: ReviewerGroup): boolean {
-    return group.teams !== undefined;
+    return this.directory.targets(group);
   }
 
   tenantOf(policy: Policy, aadTenantId: string): TenantPolicy | undefined {
-    for (const t of policy.tenants.values()) if (sameIdentity(t.teamsTenantId, aadTenantId)) return t;
-    return undefined;
+    return this.directory.tenantOf(policy, aadTenantId);
   }
 
-  async isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
-    return group.teams?.users.some((u) => sameIdentity(u, reviewer.userId)) ?? false;
+  workspaceOf(tenant: TenantPolicy): string | undefined {
+    return this.directory.workspaceOf(tenant);
+  }
+
+  isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
+    return this.directory.isMember(group, reviewer);
   }
 
   isAdmin(tenant: TenantPolicy, userId: string): boolean {
-    return tenant.admins.teams.some((u) => sameIdentity(u, userId));
+    return this.directory.isAdmin(tenant, userId);
   }
 
   async check(): Promise<void> {

@@ -1,6 +1,13 @@
 import type { Action, ReviewerIdentity } from './action.js';
 
-const reviewerView = (r: ReviewerIdentity) => ({ platform: r.platform, id: r.userId, team_id: r.teamId, email: r.email ?? null, name: r.name ?? null });
+const reviewerView = (r: ReviewerIdentity) => ({
+  platform: r.platform,
+  id: r.userId,
+  team_id: r.teamId,
+  email: r.email ?? null,
+  name: r.name ?? null,
+  ...(r.via ? { via: r.via.kind } : {}),
+});
 
 /**
  * The API view of an action (SPEC §4). Internal bookkeeping stays out.

@@ -15,6 +15,8 @@ export interface ReviewerIdentity {
   teamId: string;
   email?: string;
   name?: string;
+  /** Set when an operator recorded the review from the CLI on this reviewer's behalf (their OS user). */
+  via?: { kind: 'cli'; operator: string };
 }
 
 /** One argument a reviewer changed; `from`/`to` are absent when the path had or has no value. Never a redacted path. */

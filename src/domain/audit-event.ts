@@ -88,4 +88,5 @@ export const reviewerAuditFields = (r: ReviewerIdentity) => ({
   user_id: r.userId,
   team_id: r.teamId,
   email: r.email ?? null,
+  ...(r.via ? { via: r.via.kind, operator: r.via.operator } : {}),
 });

@@ -36,7 +36,14 @@ const USAGE = `usage: npm run airlock -- <command>
   audit export --tenant T                  write the tenant's audit events as JSON Lines
   admin --tenant T [--as NAME] <command>   run an admin command (deny-tool, allow-tool, incident on|off,
                                            kill-agent, revive-agent, mode, status, pending, help) when chat is down
-  help [group]                             this list, or one group's commands (policy, agent, audit)
+  review list --tenant T                   the open approvals, oldest first
+  review show <id> --tenant T              one action as a reviewer would read it
+  review approve <id> --tenant T --as REVIEWER [--reason R]
+                                           approve on behalf of a listed reviewer (their Slack or Teams id); every
+                                           rule of a click applies, and the review records your OS user
+  review deny <id> --tenant T --as REVIEWER --reason R
+                                           deny on behalf of a listed reviewer
+  help [group]                             this list, or one group's commands (policy, agent, audit, review)
   --version                                print Airlock's version`;
 
 /** The commands of one group (`airlock agent`): USAGE's lines for it, with their continuation lines. */
@@ -49,7 +56,7 @@ function groupUsage(group: string): string | undefined {
   }
   return lines.length ? `usage: npm run airlock -- ${group} <command>\n${lines.join('\n')}` : undefined;
 }
-const GROUPS = ['policy', 'agent', 'audit'];
+const GROUPS = ['policy', 'agent', 'audit', 'review'];
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
@@ -89,6 +96,36 @@ class UsageError extends Error {
   }
 }
 
+/** `airlock review ...`; loaded lazily like `admin` (it brings in the chat directories). */
+async function review(env: Env, sub: string | undefined, id: string | undefined, values: Record<string, unknown>): Promise<number> {
+  const usage = groupUsage('review')!;
+  const tenant = requireFlag(values, 'tenant');
+  const needId = () => id ?? (() => {
+    throw new UsageError(`review ${sub} needs an action id`, usage);
+  })();
+  const reason = typeof values.reason === 'string' ? values.reason : undefined;
+  let input: import('./review-cli.js').ReviewCliInput;
+  switch (sub) {
+    case 'list':
+      input = { command: 'list', tenant };
+      break;
+    case 'show':
+      input = { command: 'show', tenant, id: needId() };
+      break;
+    case 'approve':
+    case 'deny':
+      if (sub === 'deny' && !reason) throw new UsageError('review deny needs --reason (the agent sees it)', usage);
+      input = { command: sub, tenant, id: needId(), as: requireFlag(values, 'as'), reason, operator: userInfo().username };
+      break;
+    default:
+      throw new UsageError(`unknown command: review ${sub ?? ''}`.trim(), usage);
+  }
+  const { runReview } = await import('./review-cli.js');
+  const result = await runReview(env, input);
+  (result.ok ? out : err)(result.text);
+  return result.ok ? 0 : 1;
+}
+
 export async function runCli(argv: string[], env: Env): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
@@ -100,6 +137,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       grace: { type: 'string' },
       key: { type: 'string' },
       json: { type: 'boolean' },
+      reason: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -131,6 +169,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     (reply.ok ? out : err)(toPlainText(reply.message));
     return reply.ok ? 0 : 1;
   }
+  if (cmd === 'review') return review(env, sub, arg, values);
   switch (`${cmd} ${sub ?? ''}`.trim()) {
     case 'migrate': {
       const applied = await withDatabase(env, migrate);

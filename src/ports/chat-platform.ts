@@ -18,6 +18,25 @@ export interface CardContent {
 }
 
 /**
+ * Who is who on a chat platform: the tenant of a workspace, the members of a
+ * reviewer group, the admins. What deciding a review needs, without any card:
+ * the CLI (`airlock review`) uses it where no chat platform is connected.
+ */
+export interface ChatDirectory {
+  /** Stable name, stored with cards and reviewer identities: `slack`, `teams`. */
+  readonly name: string;
+  /** Whether the policy gives this reviewer group a place on this platform. */
+  targets(group: ReviewerGroup): boolean;
+  /** The Airlock tenant a workspace (Slack team id, Teams AAD tenant id) belongs to; never taken from a payload's claims about itself. */
+  tenantOf(policy: Policy, workspaceId: string): TenantPolicy | undefined;
+  /** The tenant's workspace on this platform, if it has one. */
+  workspaceOf(tenant: TenantPolicy): string | undefined;
+  /** Whether this person may decide for the group (listed, or in a platform directory group). */
+  isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean>;
+  isAdmin(tenant: TenantPolicy, userId: string): boolean;
+}
+
+/**
  * A chat platform reviewers and admins use (Slack, Teams). Each adapter
  * implements it; the use cases never branch on which one.
  *
@@ -31,17 +50,7 @@ export interface CardContent {
  * replies, which belong to the adapter that received the request, and the
  * platform's inbound routes, which main mounts.
  */
-export interface ChatPlatform {
-  /** Stable name, stored with cards and reviewer identities: `slack`, `teams`. */
-  readonly name: string;
-  /** Whether the policy gives this reviewer group a place on this platform. */
-  targets(group: ReviewerGroup): boolean;
-  /** The Airlock tenant a workspace (Slack team id, Teams AAD tenant id) belongs to; never taken from a payload's claims about itself. */
-  tenantOf(policy: Policy, workspaceId: string): TenantPolicy | undefined;
-  /** Whether this person may decide for the group (listed, or in a platform directory group). */
-  isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean>;
-  isAdmin(tenant: TenantPolicy, userId: string): boolean;
-
+export interface ChatPlatform extends ChatDirectory {
   postCard(content: CardContent): Promise<CardRef>;
   /** A card for this action and round posted since `since`, if the platform can search (recovery after a crash mid-post). */
   findCard(content: CardContent, since: Date): Promise<CardRef | undefined>;
@@ -60,12 +69,23 @@ export interface ChatPlatform {
   check(): Promise<void>;
 }
 
+/** Chat directories by name (the configured platforms, or directories alone in the CLI). */
+export interface ChatDirectories {
+  get(name: string): ChatDirectory | undefined;
+  all(): readonly ChatDirectory[];
+}
+
 /** The chat platforms configured in this process. */
-export interface ChatPlatforms {
+export interface ChatPlatforms extends ChatDirectories {
   get(name: string): ChatPlatform | undefined;
   all(): readonly ChatPlatform[];
   /** The configured platforms that show this group's cards. */
   targetsOf(group: ReviewerGroup): string[];
+}
+
+export function chatDirectories(list: readonly ChatDirectory[]): ChatDirectories {
+  const byName = new Map(list.map((d) => [d.name, d]));
+  return { get: (name) => byName.get(name), all: () => list };
 }
 
 export function chatPlatforms(list: readonly ChatPlatform[]): ChatPlatforms {

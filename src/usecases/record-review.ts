@@ -12,7 +12,7 @@ import { policyVersion, type Policy, type TenantOverrides } from '../domain/poli
 import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { AuditLog } from '../ports/audit-log.js';
-import type { ChatPlatforms } from '../ports/chat-platform.js';
+import type { ChatDirectories } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
@@ -54,7 +54,7 @@ export function makeRecordReview(deps: {
   overrides: OverridesStore;
   audit: AuditLog;
   policy: PolicySource;
-  platforms: ChatPlatforms;
+  platforms: ChatDirectories;
   clock: Clock;
   jobs: ApprovalJobs;
   digests: ArgsDigests;

@@ -1,0 +1,29 @@
+import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
+import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
+import type { ChatDirectory } from '../../src/ports/chat-platform.js';
+
+/** Who is who in Teams: a tenant's AAD tenant, a group's listed AAD object ids, its admins. Needs no connection. */
+export class TeamsDirectory implements ChatDirectory {
+  readonly name = 'teams';
+
+  targets(group: ReviewerGroup): boolean {
+    return group.teams !== undefined;
+  }
+
+  tenantOf(policy: Policy, aadTenantId: string): TenantPolicy | undefined {
+    for (const t of policy.tenants.values()) if (sameIdentity(t.teamsTenantId, aadTenantId)) return t;
+    return undefined;
+  }
+
+  workspaceOf(tenant: TenantPolicy): string | undefined {
+    return tenant.teamsTenantId;
+  }
+
+  async isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
+    return group.teams?.users.some((u) => sameIdentity(u, reviewer.userId)) ?? false;
+  }
+
+  isAdmin(tenant: TenantPolicy, userId: string): boolean {
+    return tenant.admins.teams.some((u) => sameIdentity(u, userId));
+  }
+}

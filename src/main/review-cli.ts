@@ -1,0 +1,95 @@
+import { SlackDirectory } from '../../adapters/slack/slack-directory.js';
+import { TeamsDirectory } from '../../adapters/teams/teams-directory.js';
+import type { Env } from '../config/env.js';
+import { currentArgs, type Action } from '../domain/action.js';
+import { toPlainText } from '../domain/message.js';
+import { createApprovalQueues } from '../infra/queue/approval-queues.js';
+import { chatDirectories } from '../ports/chat-platform.js';
+import { makeOperatorReview } from '../usecases/operator-review.js';
+import { makeRecordReview } from '../usecases/record-review.js';
+import { createCliLogger } from './cli-logger.js';
+import { buildCore } from './container.js';
+
+const FOLLOW_UP_WAIT_MS = 5_000;
+const LIST_LIMIT = 50;
+
+export type ReviewCliInput =
+  | { command: 'list'; tenant: string }
+  | { command: 'show'; tenant: string; id: string }
+  | { command: 'approve' | 'deny'; tenant: string; id: string; as: string; reason?: string; operator: string };
+
+/**
+ * `airlock review list|show|approve|deny`: approvals from a shell, for
+ * operators when chat is down and for trying Airlock without a chat app.
+ * Decisions go through the same use case as a click; card updates and
+ * callbacks are enqueued for the workers.
+ */
+export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: boolean; text: string }> {
+  const log = createCliLogger();
+  const core = await buildCore(env, log, { poolSize: 4 });
+  const queues = createApprovalQueues(core.queues, core.clock, log);
+  try {
+    const tenant = core.policy.current().tenants.get(input.tenant);
+    if (!tenant) return { ok: false, text: `Unknown tenant ${input.tenant}.` };
+    if (input.command === 'list') {
+      const pending = await core.actions.pendingSummary(tenant.id, LIST_LIMIT);
+      if (pending.count === 0) return { ok: true, text: 'No pending approvals.' };
+      const now = core.clock.now().getTime();
+      const lines = pending.items.map((p) => `${p.id}  ${p.tool}  by ${p.agent}  → ${p.reviewerGroup ?? '?'}  waiting ${Math.round((now - p.createdAt.getTime()) / 1000)}s`);
+      return { ok: true, text: [`${pending.count} pending approval(s), oldest first:`, ...lines, ...(pending.count > lines.length ? [`…and ${pending.count - lines.length} more`] : [])].join('\n') };
+    }
+    const action = await core.actions.get(tenant.id, input.id);
+    if (!action) return { ok: false, text: `No action ${input.id} in tenant ${tenant.id}.` };
+    if (input.command === 'show') return { ok: true, text: describe(action) };
+
+    // Without a bot token, Slack user groups cannot be read: only listed users can be named.
+    const directories = chatDirectories([
+      SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL),
+      new TeamsDirectory(),
+    ]);
+    const followUps: Promise<unknown>[] = [];
+    const recordReview = makeRecordReview({
+      actions: core.actions,
+      overrides: core.overrides,
+      audit: core.audit,
+      policy: core.policy,
+      platforms: directories,
+      clock: core.clock,
+      jobs: queues.jobs,
+      digests: core.digests,
+      onAudited: (t) => core.sealer.poke(t),
+      onFollowUpError: (what, err) => log.warn({ err: (err as Error).message }, `${what} could not be enqueued; the reconciler or the next click repairs it`),
+    });
+    const review = makeOperatorReview({ actions: core.actions, directories, recordReview });
+    const result = await review(tenant, action.id, { as: input.as, operator: input.operator, decision: input.command, reason: input.reason });
+    await Promise.race([Promise.all(followUps), new Promise((r) => setTimeout(r, FOLLOW_UP_WAIT_MS).unref())]);
+    if (result.kind !== 'accepted') return { ok: false, text: toPlainText(result.message) };
+    const a = result.action;
+    const progress = a.status === 'pending' ? ` (${a.approvals.length} of ${a.requiredApprovals ?? 1} approvals)` : '';
+    return { ok: true, text: `Recorded: ${input.command} by ${input.as} (operator ${input.operator}). The action is ${a.status}${progress}.` };
+  } finally {
+    await core.sealer.idle();
+    await queues.close();
+    await core.close();
+  }
+}
+
+/** An approval as a reviewer would read it, in plain text. */
+function describe(a: Action): string {
+  const line = (label: string, value: unknown) => `${label.padEnd(14)}${value}`;
+  return [
+    line('action', a.id),
+    line('status', `${a.status} (${a.decision}${a.status === 'pending' ? `, round ${a.round}` : ''})`),
+    line('tool', `${a.tool} (risk ${a.risk}${a.effects.length ? `, ${a.effects.join(', ')}` : ''})`),
+    line('agent', a.agent),
+    line('requester', [a.requester.display, a.requester.id, a.requester.email].filter(Boolean).join(' · ')),
+    line('reviewers', `${a.reviewerGroup ?? '—'} (${a.requiredApprovals ?? 1} approval(s) needed)`),
+    line('environment', `${a.environment}${a.workflow ? `, workflow ${a.workflow}` : ''}`),
+    ...(a.summary ? [line('summary', a.summary)] : []),
+    ...(a.consequence ? [line('consequence', a.consequence)] : []),
+    line('deadline', a.expiresAt?.toISOString() ?? 'none'),
+    line('arguments', `version ${a.argsVersion}: ${JSON.stringify(currentArgs(a))}`),
+    ...a.reasons.map((r, i) => line(i === 0 ? 'why' : '', r)),
+    ...a.reviews.map((r, i) => line(i === 0 ? 'reviews' : '', `${r.decision} by ${r.reviewer.platform} user ${r.reviewer.userId}${r.reviewer.via ? ` (via CLI, operator ${r.reviewer.via.operator})` : ''} at ${r.at.toISOString()}${r.reason ? `: ${r.reason}` : ''}`)),
+  ].join('\n');
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Deciding without a chat app: an operator approves or denies from a shell
+ * on behalf of a named reviewer. Every rule of a click applies, and the
+ * review says it came from the CLI and which operator recorded it.
+ */
+let t: SlackTestAirlock;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  t = await startSlackAirlock();
+  // The server's queues run on Postgres (no REDIS_URL): the CLI enqueues card updates in the same place.
+  env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: '' };
+});
+afterAll(() => t.close());
+
+const review = (...args: string[]) => runCli(['review', ...args, '--tenant', 'acme'], env);
+const email = { args: { to: 'x@example.com', subject: 'Refund on its way' } };
+
+describe('airlock review', () => {
+  it('lists the open approvals and shows one as a reviewer would read it', async () => {
+    const a = await t.submit('send_email', email);
+    const list = await review('list');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`${a.id}  send_email  by bot  → leads`));
+    const show = await review('show', a.id);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('Refund on its way');
+    expect(show.stdout).toContain('leads (1 approval(s) needed)');
+  });
+
+  it('approves on behalf of a listed reviewer: recorded with the operator, audited as from the CLI, and the card updated', async () => {
+    const a = await t.submit('send_email', email);
+    await t.slack.waitForCall('chat.postMessage', (c) => JSON.stringify(c.body.metadata ?? '').includes(a.id));
+    const out = await review('approve', a.id, '--as', 'U0LEAD1', '--reason', 'checked by phone');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain('The action is approved');
+    const approved = await t.get(a.id);
+    expect(approved.reviews).toEqual([expect.objectContaining({ decision: 'approve', reason: 'checked by phone', reviewer: expect.objectContaining({ platform: 'slack', id: 'U0LEAD1', via: 'cli' }) })]);
+    const event = (await t.core.pool.query("SELECT data FROM audit_events WHERE action_id = $1 AND kind = 'review'", [a.id])).rows[0].data;
+    expect(event.reviewer).toMatchObject({ user_id: 'U0LEAD1', via: 'cli', operator: expect.any(String) });
+    await t.slack.waitForCall('chat.update', (c) => JSON.stringify(c.body.blocks).includes('Approved'), 15_000);
+  });
+
+  it('applies every rule of a click: membership, no self-approval, distinct approvers for a quorum', async () => {
+    const a = await t.submit('refund', { args: { amount: 5 }, requester: { id: 'U0FIN3' } });
+    const outsider = await review('approve', a.id, '--as', 'U0LEAD1');
+    expect(outsider.code).toBe(1);
+    expect(outsider.stderr).toContain('Only members of the finance group');
+    const self = await review('approve', a.id, '--as', 'u0fin3');
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('You requested this action');
+    expect((await review('approve', a.id, '--as', 'U0FIN1')).stdout).toContain('1 of 2 approvals');
+    const twice = await review('approve', a.id, '--as', 'U0FIN1');
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain('already approved');
+    expect((await review('approve', a.id, '--as', 'U0FIN2')).stdout).toContain('The action is approved');
+    const refusals = (await t.core.pool.query("SELECT data FROM audit_events WHERE action_id = $1 AND kind = 'review_refused' ORDER BY id", [a.id])).rows;
+    expect(refusals.map((r) => r.data.refused_because)).toEqual(['not_in_reviewer_group', 'reviewer_is_requester', 'already_approved']);
+  });
+
+  it('denies only with a reason, and never decides an action an admin override ended', async () => {
+    const a = await t.submit('send_email', email);
+    expect((await review('deny', a.id, '--as', 'U0LEAD2')).code).toBe(2);
+    expect((await runCli(['admin', '--tenant', 'acme', 'deny-tool', 'send_email', 'drill'], env)).code).toBe(0);
+    try {
+      const late = await review('approve', a.id, '--as', 'U0LEAD2');
+      expect(late.code).toBe(1);
+      expect(late.stderr).toContain('Too late: this action was already denied');
+    } finally {
+      await runCli(['admin', '--tenant', 'acme', 'allow-tool', 'send_email'], env);
+    }
+    await waitFor(async () => (await t.get(a.id)).status === 'denied', { what: 'denied by the override' });
+  });
+});
