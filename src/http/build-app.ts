@@ -3,11 +3,12 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Logger } from 'pino';
 import { makeErrorHandler } from './error-handler.js';
 import { actionRoutes, type ActionRoutesDeps } from './routes/actions.js';
+import { agentRoutes, type AgentRoutesDeps } from './routes/agent.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 
 export const BODY_LIMIT = 1024 * 1024;
 
-export interface AppDeps extends ActionRoutesDeps, Omit<HealthDeps, 'metrics'> {
+export interface AppDeps extends ActionRoutesDeps, Pick<AgentRoutesDeps, 'describeAgent'>, Omit<HealthDeps, 'metrics'> {
   logger: Logger;
   isUnavailable: (err: unknown) => boolean;
   /** Extra routes mounted by main (chat adapters): they stay outside the agent-auth scope. */
@@ -30,6 +31,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(healthRoutes({ readiness: deps.readiness, metrics: deps.metrics }));
   await app.register(actionRoutes(deps));
+  await app.register(agentRoutes(deps));
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;
 }

@@ -4,6 +4,7 @@ import { createMetrics } from '../http/metrics.js';
 import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
 import { makeAuthenticateAgent } from '../usecases/authenticate-agent.js';
+import { makeDescribeAgent } from '../usecases/describe-agent.js';
 import { makeGetAction } from '../usecases/get-action.js';
 import { makeReportResult } from '../usecases/report-result.js';
 import { makeSubmitAction } from '../usecases/submit-action.js';
@@ -37,6 +38,7 @@ export async function buildApi(
       onDispatchError: (action, err) =>
         core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),
     }),
+    describeAgent: makeDescribeAgent({ policy: core.policy }),
     getAction: makeGetAction({ store: core.actions, events: core.events, clock: core.clock }),
     reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
     readiness: {
