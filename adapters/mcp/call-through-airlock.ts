@@ -14,6 +14,8 @@ export interface GatewayOptions {
    * readOnlyHint is a hint from the server, not something to grant on.
    */
   readOnlyTools: ReadonlySet<string>;
+  /** Upstream tools that only save drafts, so they may run when Airlock answers `draft_write`. Declared by the operator. */
+  draftTools: ReadonlySet<string>;
   /** Give up waiting for reviewers after this long (default: until Airlock decides). */
   approvalTimeoutMs?: number;
   /** Seconds between progress notifications while a call waits for reviewers (default 10). */
@@ -73,9 +75,10 @@ export async function callThroughAirlock(
     return text(`Airlock could not decide this call, so ${name} was not executed. ${why}`, true);
   }
 
-  const readOnly = opts.readOnlyTools.has(name);
-  const restrictedButReading = !outcome.execute && (outcome.mode === 'search_only' || outcome.mode === 'draft_write') && readOnly;
-  if (!outcome.execute && !restrictedButReading) return notExecuted(outcome, name);
+  const withinMode =
+    (outcome.mode === 'search_only' && opts.readOnlyTools.has(name)) ||
+    (outcome.mode === 'draft_write' && (opts.readOnlyTools.has(name) || opts.draftTools.has(name)));
+  if (!outcome.execute && !withinMode) return notExecuted(outcome, name);
 
   if (!(await upstreamTools()).has(name)) {
     const result = text(`The upstream MCP server has no tool ${name}; nothing was executed.`, true);

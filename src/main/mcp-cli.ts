@@ -15,6 +15,7 @@ export const MCP_GATEWAY_USAGE = `usage: npm run -s airlock -- mcp-gateway [opti
   --requester-email E    the requester's email (lets reviewers' self-approval check match by email)
   --workflow W, --environment E
   --read-only T1,T2      upstream tools that only read: they may also run when Airlock answers search_only or draft_write
+  --drafts T1,T2         upstream tools that only save drafts: they may also run when Airlock answers draft_write
   --approval-timeout D   stop waiting for reviewers after D (e.g. 10m; default: until Airlock decides)
   --http PORT            serve streamable HTTP at http://<host>:PORT/mcp instead of stdio (--host, default 127.0.0.1)`;
 
@@ -30,6 +31,8 @@ function upstreamOf(positionals: string[], url: string | undefined): UpstreamTar
   return command ? { command, args } : undefined;
 }
 
+const toolList = (values: string[] | undefined) => new Set((values ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean));
+
 /** `airlock mcp-gateway`: runs until the MCP client goes away (stdio) or a signal (HTTP). */
 export async function runMcpGateway(argv: string[], env: Env): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,6 +47,7 @@ export async function runMcpGateway(argv: string[], env: Env): Promise<number> {
       workflow: { type: 'string' },
       environment: { type: 'string' },
       'read-only': { type: 'string', multiple: true },
+      drafts: { type: 'string', multiple: true },
       'approval-timeout': { type: 'string' },
       http: { type: 'string' },
       host: { type: 'string' },
@@ -88,7 +92,8 @@ export async function runMcpGateway(argv: string[], env: Env): Promise<number> {
     requester: { id: values.requester ?? process.env.AIRLOCK_REQUESTER ?? userInfo().username, ...(values['requester-email'] ? { email: values['requester-email'] } : {}) },
     workflow: values.workflow,
     environment: values.environment,
-    readOnlyTools: new Set((values['read-only'] ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean)),
+    readOnlyTools: toolList(values['read-only']),
+    draftTools: toolList(values.drafts),
     approvalTimeoutMs,
     warn: err,
   });

@@ -136,7 +136,10 @@ export class Airlock {
   }
 
   /** An async function that runs only when Airlock allows it (see wrapTool). */
-  wrapTool<A extends Record<string, unknown>, R>(fn: (args: A, ctx: { outcome: GateOutcome }) => Promise<R> | R, opts: WrapToolOptions<A, R>): GatedTool<A, R> {
+  wrapTool<A extends Record<string, unknown>, R, N = never>(
+    fn: (args: A, ctx: { outcome: GateOutcome }) => Promise<R> | R,
+    opts: WrapToolOptions<A, R, N>,
+  ): GatedTool<A, R | N> {
     return wrapTool(this, fn, opts);
   }
 }

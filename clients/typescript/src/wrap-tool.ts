@@ -10,7 +10,7 @@ export interface Gatekeeper {
 
 type Restricted = 'search_only' | 'draft_write';
 
-export interface WrapToolOptions<A extends Record<string, unknown>, R> {
+export interface WrapToolOptions<A extends Record<string, unknown>, R, N = never> {
   /** The tool's name as registered in the policy. */
   tool: string;
   /** What the call does, for the reviewer's card: text, or made from the arguments. */
@@ -33,7 +33,7 @@ export interface WrapToolOptions<A extends Record<string, unknown>, R> {
    * recorded only, a restricted mode without handler). Default: it throws an
    * ActionNotExecutedError whose message tells the model why.
    */
-  onNotExecuted?: (outcome: GateOutcome) => Promise<R> | R;
+  onNotExecuted?: (outcome: GateOutcome) => Promise<N> | N;
   /** Report the outcome after running (default true). */
   reportResult?: boolean;
   /** A report that could not be delivered after running; the tool's own result is still returned (default: console.error). */
@@ -66,11 +66,11 @@ const pick = <A, T>(v: T | ((args: A) => T) | undefined, args: A): T | undefined
  * - Airlock unreachable, erroring, slow or unintelligible: the AirlockClientError
  *   is thrown and nothing runs.
  */
-export function wrapTool<A extends Record<string, unknown>, R>(
+export function wrapTool<A extends Record<string, unknown>, R, N = never>(
   airlock: Gatekeeper,
   fn: (args: A, ctx: { outcome: GateOutcome }) => Promise<R> | R,
-  opts: WrapToolOptions<A, R>,
-): GatedTool<A, R> {
+  opts: WrapToolOptions<A, R, N>,
+): GatedTool<A, R | N> {
   return async (args, call = {}) => {
     const request: ActionRequest = {
       tool: opts.tool,
@@ -98,7 +98,7 @@ export function wrapTool<A extends Record<string, unknown>, R>(
         (opts.onReportError ?? ((err: unknown) => console.error(`airlock: could not report the result of ${outcome.action.id}: ${(err as Error).message}`)))(e, outcome.action);
       }
     };
-    let value: R;
+    let value: R | N;
     try {
       value = await run(runArgs, { outcome });
     } catch (e) {
