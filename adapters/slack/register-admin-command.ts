@@ -27,7 +27,7 @@ export function registerAdminCommand(app: App, ports: SlackPorts, userEmail: (us
       const email = await userEmail(command.user_id);
       let text: string;
       try {
-        const reply = await ports.adminCommand({ platform: 'slack', userId: command.user_id, teamId: command.team_id, email }, command.text ?? '');
+        const reply = await ports.adminCommand({ kind: 'chat', platform: 'slack', userId: command.user_id, teamId: command.team_id, email }, command.text ?? '');
         text = renderMessage(reply.message);
       } catch (err) {
         log.error({ err: (err as Error).message }, '/airlock could not be carried out');

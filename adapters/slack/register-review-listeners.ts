@@ -1,4 +1,5 @@
 import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SlackPorts } from './slack-ports.js';
 import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, APPROVE_EDIT_MODAL_CALLBACK_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, DENY_MODAL_CALLBACK_ID, parseReviewValue } from './ids.js';
@@ -11,10 +12,10 @@ import { renderApproveEditModal, renderDenyModal } from './render-modals.js';
  * allows 3 s), then parses the payload into a review command and hands it to
  * the use case; refusals come back as an ephemeral message to the clicker.
  */
-export function registerReviewListeners(app: App, ports: SlackPorts, userEmail: (userId: string) => Promise<string | undefined>, log: Logger) {
+export function registerReviewListeners(app: App, client: WebClient, ports: SlackPorts, userEmail: (userId: string) => Promise<string | undefined>, log: Logger) {
   const tell = async (channel: string | undefined, user: string, text: string) => {
     if (!channel) return;
-    await app.client.chat.postEphemeral({ channel, user, text }).catch((err) => log.warn({ err: (err as Error).message }, 'ephemeral reply failed'));
+    await client.chat.postEphemeral({ channel, user, text }).catch((err) => log.warn({ err: (err as Error).message }, 'ephemeral reply failed'));
   };
 
   const review = async (

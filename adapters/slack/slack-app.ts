@@ -1,9 +1,10 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { registerAdminCommand } from './register-admin-command.js';
 import { registerReviewListeners } from './register-review-listeners.js';
-import { SlackNotifier } from './slack-notifier.js';
+import { SlackPlatform } from './slack-platform.js';
 import type { SlackPorts } from './slack-ports.js';
 import { makeUserEmails } from './user-emails.js';
 
@@ -22,21 +23,41 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  * Bolt inside our process: over HTTP its receiver's request listener serves
  * POST /slack/events on our Fastify server (Bolt verifies the signature and
  * timestamp, and answers 401 otherwise); with an app token it runs in Socket
- * Mode instead. The WebClient talks to `apiUrl`.
+ * Mode instead, connecting once the platform's start-up check passes.
+ *
+ * Bolt is given an `authorize` function rather than the token: with a token
+ * it calls auth.test while it is constructed and an invalid token or no
+ * route to Slack then crashes the whole process (an unhandled rejection)
+ * before it listens. The check runs instead as SlackPlatform.check, which
+ * main repeats with backoff while the gate keeps deciding.
  */
 export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logger) {
-  const clientOptions = {
+  let socketStarted = false;
+  const platform = SlackPlatform.create(config.botToken, config.apiUrl, {
+    auditUrl: config.auditUrl,
+    onConnected: async () => {
+      if (!config.appToken || socketStarted) return;
+      try {
+        await app.start();
+      } catch (err) {
+        throw new Error(`Slack refused the Socket Mode connection: check SLACK_APP_TOKEN (${(err as Error).message?.slice(0, 120)})`);
+      }
+      socketStarted = true;
+    },
+  });
+  // Replies to a clicker wait out a 429 (a reviewer must hear back); card jobs use the platform's client, which does not.
+  const interactive = new WebClient(config.botToken, {
     slackApiUrl: config.apiUrl,
-    // 429: wait out Retry-After and retry; 5xx and network errors: a few quick retries, then the queue's backoff.
-    rejectRateLimitedCalls: false,
     retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
     timeout: 10_000,
-  };
+  });
+  const authorize = async () => ({ botToken: config.botToken, ...platform.botIdentity() });
+  const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true }, timeout: 10_000 };
   const boltLogLevel = LogLevel.ERROR;
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (config.appToken) {
-    app = new App({ token: config.botToken, appToken: config.appToken, socketMode: true, clientOptions, logLevel: boltLogLevel });
+    app = new App({ authorize, appToken: config.appToken, socketMode: true, clientOptions, logLevel: boltLogLevel });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
     receiver = new HTTPReceiver({
@@ -46,19 +67,17 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
       unhandledRequestTimeoutMillis: 2_500,
       logLevel: boltLogLevel,
     });
-    app = new App({ token: config.botToken, receiver, clientOptions, logLevel: boltLogLevel });
+    app = new App({ authorize, receiver, clientOptions, logLevel: boltLogLevel });
   }
   app.error(async (err) => {
     log.error({ err: err.message }, 'Slack listener error');
   });
-  const userEmail = makeUserEmails(app.client);
-  registerReviewListeners(app, ports, userEmail, log);
+  const userEmail = makeUserEmails(interactive);
+  registerReviewListeners(app, interactive, ports, userEmail, log);
   registerAdminCommand(app, ports, userEmail, log);
-  const notifier = new SlackNotifier(app.client, config.auditUrl);
 
   return {
-    app,
-    notifier,
+    platform,
     /** Mounts POST /slack/events (HTTP mode only); the body is left unread for Bolt's signature check. */
     mount: async (server: FastifyInstance) => {
       if (!receiver) return;
@@ -72,11 +91,8 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
         });
       });
     },
-    start: async () => {
-      if (config.appToken) await app.start();
-    },
     stop: async () => {
-      if (config.appToken) await app.stop();
+      if (socketStarted) await app.stop();
     },
   };
 }

@@ -48,6 +48,8 @@ export interface BotFramework {
   connector(serviceUrl: string): Promise<ConnectorClient>;
   /** The connector client of the current turn (same token, the activity's serviceUrl). */
   turnConnector(context: TurnContext): ConnectorClient;
+  /** Gets the bot's own token from the login authority: the start-up check of the app id, password and TEAMS_LOGIN_URL. */
+  login(): Promise<void>;
 }
 
 /**
@@ -101,6 +103,9 @@ export function createBotFramework(config: BotFrameworkConfig): BotFramework {
     runTurn: (result, activity, logic) => adapter.run(result, activity, logic),
     connector: async (serviceUrl) => withoutPipelineRetries(await factory.create(serviceUrl, CONNECTOR_SCOPE)),
     turnConnector: (context) => context.turnState.get(adapter.ConnectorClientKey) as ConnectorClient,
+    login: async () => {
+      await msal.acquireTokenByClientCredential({ scopes: [`${CONNECTOR_SCOPE}/.default`] });
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import type { CardContent } from '../../src/ports/approval-notifier.js';
+import type { CardContent } from '../../src/ports/chat-platform.js';
 import { renderAdaptiveCard, type AdaptiveCard, type CardView } from './render-adaptive-card.js';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';

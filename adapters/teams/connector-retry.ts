@@ -1,3 +1,4 @@
+import { RateLimited } from '../../src/domain/rate-limited.js';
 import { statusOf, toDeliveryError } from './teams-errors.js';
 
 export interface RetryOptions {
@@ -5,16 +6,19 @@ export interface RetryOptions {
   attempts: number;
   /** Backoff before the 2nd, 3rd… attempt after a 5xx or network error (doubled each time). */
   baseDelayMs: number;
-  /** A Retry-After longer than this is not waited out here: the error is retryable and the queue retries later. */
-  maxWaitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryOptions = { attempts: 4, baseDelayMs: 250, maxWaitMs: 30_000 };
+export const DEFAULT_RETRY: RetryOptions = { attempts: 4, baseDelayMs: 250 };
+
+/** Without a Retry-After, a 429 asks the queue to wait this long. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 1_000;
 
 /**
- * Runs one connector call: 429 waits out Retry-After, 5xx and network errors
- * back off and retry, a few times; what still fails becomes a delivery error
- * (permanent for 4xx such as 403/404, retryable otherwise).
+ * Runs one connector call: 5xx and network errors back off and retry, a few
+ * times; a 429 is handed to the queue as RateLimited (the job waits out
+ * Retry-After without holding a worker slot or spending an attempt); what
+ * still fails becomes a delivery error (permanent for 4xx such as 403/404,
+ * retryable otherwise).
  */
 export async function withRetries<T>(what: string, call: () => Promise<T>, opts: RetryOptions = DEFAULT_RETRY): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -22,11 +26,10 @@ export async function withRetries<T>(what: string, call: () => Promise<T>, opts:
       return await call();
     } catch (err) {
       const status = statusOf(err);
-      const transient = status === undefined || status === 429 || status >= 500;
+      if (status === 429) throw new RateLimited(retryAfterMs(err) ?? DEFAULT_RATE_LIMIT_WAIT_MS, `Teams ${what}`);
+      const transient = status === undefined || status >= 500;
       if (!transient || attempt >= opts.attempts) throw toDeliveryError(err, what);
-      const wait = status === 429 ? (retryAfterMs(err) ?? opts.baseDelayMs * 2 ** (attempt - 1)) : opts.baseDelayMs * 2 ** (attempt - 1);
-      if (wait > opts.maxWaitMs) throw toDeliveryError(err, what);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise((resolve) => setTimeout(resolve, opts.baseDelayMs * 2 ** (attempt - 1)));
     }
   }
 }

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { CHANNEL_TOKEN_ISSUER, createBotFramework, type BotFrameworkConfig } from './bot-framework.js';
 import { makeMemberEmails } from './member-emails.js';
 import { makeTeamsBot } from './teams-bot.js';
-import { TeamsNotifier, type TeamsNotifierDeps } from './teams-notifier.js';
+import { TeamsPlatform, type TeamsPlatformDeps } from './teams-platform.js';
 import type { TeamsPorts } from './teams-ports.js';
 import { ChannelTokenVerifier } from './verify-channel-token.js';
 
@@ -23,11 +23,11 @@ export interface TeamsConfig extends BotFrameworkConfig {
  * strict check (verify-channel-token.ts), then by botbuilder. Any failure is
  * 401 with an empty body, and the activity is not processed.
  */
-export function createTeamsApp(config: TeamsConfig, ports: TeamsPorts, log: Logger, notifierDeps: Omit<TeamsNotifierDeps, 'auditUrl'>) {
+export function createTeamsApp(config: TeamsConfig, ports: TeamsPorts, log: Logger, platformDeps: Omit<TeamsPlatformDeps, 'auditUrl'>) {
   const bot = createBotFramework(config);
   const verifier = new ChannelTokenVerifier({ appId: config.appId, issuer: CHANNEL_TOKEN_ISSUER, openIdMetadataUrl: config.openIdMetadataUrl, channelId: 'msteams', skewSeconds: 300 });
   const teamsBot = makeTeamsBot({ ports, bot, emails: makeMemberEmails(bot), auditUrl: config.auditUrl, log });
-  const notifier = new TeamsNotifier(bot, { ...notifierDeps, auditUrl: config.auditUrl });
+  const platform = new TeamsPlatform(bot, { ...platformDeps, auditUrl: config.auditUrl });
 
   const mount = async (server: FastifyInstance) => {
     await server.register(async (scope) => {
@@ -66,7 +66,7 @@ export function createTeamsApp(config: TeamsConfig, ports: TeamsPorts, log: Logg
     });
   };
 
-  return { bot, notifier, mount };
+  return { bot, platform, mount };
 }
 
 export type TeamsAdapter = ReturnType<typeof createTeamsApp>;

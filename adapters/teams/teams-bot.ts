@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
-import type { CardContent } from '../../src/ports/approval-notifier.js';
+import type { CardContent } from '../../src/ports/chat-platform.js';
 import type { BotFramework } from './bot-framework.js';
 import { ADAPTIVE_CARD_CONTENT_TYPE, cardActivity, cardFor } from './card-activity.js';
 import { sharedView, viewFor } from './card-views.js';
@@ -102,7 +102,7 @@ export function makeTeamsBot(deps: { ports: TeamsPorts; bot: BotFramework; email
     } else {
       const email = await deps.emails.of(context, activity);
       try {
-        reply = renderMessage((await ports.adminCommand({ platform: 'teams', userId, teamId: tenant, email }, text)).message);
+        reply = renderMessage((await ports.adminCommand({ kind: 'chat', platform: 'teams', userId, teamId: tenant, email }, text)).message);
         format = 'markdown';
       } catch (err) {
         log.error({ err: (err as Error).message }, '@Airlock could not be carried out');

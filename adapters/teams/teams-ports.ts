@@ -1,6 +1,6 @@
 import type { ReviewCommand, ReviewResult } from '../../src/usecases/record-review.js';
 import type { AdminActor, AdminReply } from '../../src/usecases/run-admin-command.js';
-import type { CardContent } from '../../src/ports/approval-notifier.js';
+import type { CardContent } from '../../src/ports/chat-platform.js';
 
 /**
  * What the Teams adapter needs from the core: use case entry points and two

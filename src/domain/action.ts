@@ -7,9 +7,10 @@ export interface Requester {
   display?: string;
 }
 
-/** A reviewer as the chat platform identified them; `key` is unique per person and platform. */
+/** A reviewer as the chat platform identified them; `reviewerKey` is unique per person and platform. */
 export interface ReviewerIdentity {
-  platform: 'slack' | 'teams';
+  /** The chat platform's name (`slack`, `teams`); the core never branches on it. */
+  platform: string;
   userId: string;
   teamId: string;
   email?: string;
@@ -84,6 +85,8 @@ export interface Action {
   argsEdits: ArgsEdit[];
   /** The tool's `redact` paths when the action was submitted (what `args` masks). */
   redact: string[];
+  /** Chat platforms that still owe this round's card (set per round, emptied as cards are posted or fail for good). */
+  cardPlatforms: string[];
   summary?: string;
   requester: Requester;
   workflow?: string;

@@ -29,7 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
   );
-  await app.register(healthRoutes({ readiness: deps.readiness, metrics: deps.metrics }));
+  await app.register(healthRoutes({ readiness: deps.readiness, chat: deps.chat, metrics: deps.metrics }));
   await app.register(actionRoutes(deps));
   await app.register(agentRoutes(deps));
   for (const plugin of deps.plugins ?? []) await plugin(app);

@@ -1,7 +1,7 @@
-import { createSlackNotifier } from '../../adapters/slack/slack-notifier.js';
 import type { Env } from '../config/env.js';
 import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeRunAdminCommand, type AdminActor, type AdminReply } from '../usecases/run-admin-command.js';
+import { createChatAdapters } from './chat-platforms.js';
 import { createCliLogger } from './cli-logger.js';
 import { buildCore } from './container.js';
 
@@ -10,15 +10,23 @@ const FOLLOW_UP_WAIT_MS = 5_000;
 /**
  * `airlock admin ...`: the same use case as `/airlock`, for operators when
  * chat is down. Card updates are enqueued for the workers; incident notices
- * are posted directly when a Slack token is configured.
+ * are posted directly on the chat platforms the environment configures.
  */
 export async function runAdmin(env: Env, actor: AdminActor, text: string): Promise<AdminReply> {
   const log = createCliLogger();
   const core = await buildCore(env, log, { poolSize: 4 });
   const queues = createApprovalQueues(core.queues, core.clock, log);
   try {
-    const notifier = env.SLACK_BOT_TOKEN ? createSlackNotifier(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
     const followUps: Promise<unknown>[] = [];
+    // Only for notices: this process receives no clicks and runs no start-up checks.
+    const chat = createChatAdapters(
+      core,
+      {
+        recordReview: async () => ({ kind: 'refused', message: { lines: [['not served by the CLI']] } }),
+        adminCommand: (a, t) => run(a, t),
+      },
+      { checks: false },
+    );
     const run = makeRunAdminCommand({
       policy: core.policy,
       overrides: core.overrides,
@@ -26,7 +34,7 @@ export async function runAdmin(env: Env, actor: AdminActor, text: string): Promi
       audit: core.audit,
       jobs: queues.jobs,
       clock: core.clock,
-      notifier,
+      platforms: chat.platforms,
       onAudited: (tenant) => core.sealer.poke(tenant),
       background: (what, task) => followUps.push(task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`))),
     });

@@ -3,6 +3,7 @@ import { buildApp } from '../http/build-app.js';
 import { createMetrics } from '../http/metrics.js';
 import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import { makeAuthenticateAgent } from '../usecases/authenticate-agent.js';
 import { makeDescribeAgent } from '../usecases/describe-agent.js';
 import { makeGetAction } from '../usecases/get-action.js';
@@ -15,6 +16,10 @@ export async function buildApi(
   core: Core,
   opts: {
     dispatcher: ApprovalDispatcher;
+    /** The configured chat platforms: which of them show a reviewer group's cards. */
+    platforms: Pick<ChatPlatforms, 'targetsOf'>;
+    /** Each chat platform's start-up state, for /readyz. */
+    chatStates?: () => Record<string, string>;
     plugins?: ((app: FastifyInstance) => Promise<void>)[];
     /** Aborted when the process shuts down: long-polls answer at once. */
     shuttingDown?: AbortSignal;
@@ -34,6 +39,7 @@ export async function buildApi(
       clock: core.clock,
       digests: core.digests,
       dispatcher: opts.dispatcher,
+      platforms: opts.platforms,
       onRecorded: seal,
       onDispatchError: (action, err) =>
         core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),
@@ -48,6 +54,7 @@ export async function buildApi(
       // Redis when REDIS_URL is set; otherwise the queues live in Postgres and this checks their schema.
       [core.queues.kind === 'redis' ? 'redis' : 'queue']: () => core.queues.ping(),
     },
+    chat: opts.chatStates,
     plugins: opts.plugins,
     shuttingDown: opts.shuttingDown,
   });

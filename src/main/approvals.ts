@@ -1,4 +1,3 @@
-import { createSlackApp, type SlackAdapter } from '../../adapters/slack/slack-app.js';
 import { actionAuditFields } from '../domain/audit-event.js';
 import { fetchCallbackSender } from '../infra/callbacks/fetch-callback-sender.js';
 import { PgCardStore } from '../infra/postgres/card-repository.js';
@@ -8,12 +7,12 @@ import { makeDeliverCallback } from '../usecases/deliver-callback.js';
 import { makeExpireAction } from '../usecases/expire-action.js';
 import { makePostCard } from '../usecases/post-card.js';
 import { makeReconcile } from '../usecases/reconcile.js';
-import { makeRecordReview, tenantForWorkspace } from '../usecases/record-review.js';
+import { makeRecordReview } from '../usecases/record-review.js';
 import { makeRunAdminCommand } from '../usecases/run-admin-command.js';
 import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
+import { createChatAdapters } from './chat-platforms.js';
 import type { Core } from './container.js';
-import { wireTeams } from './teams.js';
 
 export interface ApprovalOptions {
   /** Run the queue processors in this process (worker and all roles). */
@@ -23,19 +22,24 @@ export interface ApprovalOptions {
 }
 
 /**
- * The approval loop: queues, use cases, the Slack adapter (when configured)
- * and, in the worker role, the queue processors.
+ * The approval loop: queues, use cases, the configured chat platforms and,
+ * in the worker role, the queue processors.
  */
 export async function wireApprovals(core: Core, opts: ApprovalOptions) {
-  const { env, log, clock, policy, actions } = core;
+  const { log, clock, policy, actions } = core;
   const queues = createApprovalQueues(core.queues, clock, log);
   const jobs = queues.jobs;
   const cards = new PgCardStore(core.pool);
   const seal = (tenant: string) => core.sealer.poke(tenant);
+  const chat = createChatAdapters(core, {
+    recordReview: (cmd) => recordReview(cmd),
+    adminCommand: (actor, text) => adminCommand(actor, text),
+  });
+  const platforms = chat.platforms;
 
   const onFollowUpError = (what: string, err: unknown) =>
     log.warn({ err: (err as Error).message }, `${what} could not be enqueued; the reconciler (cards, deadlines, callbacks) or the next click (card re-render) repairs it`);
-  const expire = makeExpireAction({ actions, policy, clock, jobs, onFollowUpError });
+  const expire = makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError });
   const recordReview = makeRecordReview({
     actions,
     overrides: core.overrides,
@@ -45,11 +49,9 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     policy,
     clock,
     jobs,
-    directory: (platform) => (platform === 'slack' ? slack?.notifier : undefined),
+    platforms,
     onAudited: seal,
   });
-
-  let slack: SlackAdapter | undefined;
   const adminCommand = makeRunAdminCommand({
     policy,
     overrides: core.overrides,
@@ -57,67 +59,31 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     audit: core.audit,
     jobs,
     clock,
-    get notifier() {
-      return slack?.notifier;
-    },
+    platforms,
     onAudited: seal,
     background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
-  if (env.SLACK_BOT_TOKEN) {
-    slack = createSlackApp(
-      {
-        botToken: env.SLACK_BOT_TOKEN,
-        signingSecret: env.SLACK_SIGNING_SECRET,
-        appToken: env.SLACK_APP_TOKEN,
-        apiUrl: env.SLACK_API_URL,
-        auditUrl: env.PUBLIC_URL ? (id) => new URL(`/v1/actions/${id}`, env.PUBLIC_URL).toString() : undefined,
-      },
-      {
-        recordReview,
-        adminCommand,
-        actionForEdit: async (teamId, actionId) => {
-          const current = policy.current();
-          const tenant = tenantForWorkspace(current, 'slack', teamId);
-          const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
-          const editable = action ? (current.tools.get(action.tool)?.approval?.editable ?? []) : [];
-          return action && action.status === 'pending' && editable.length > 0 ? { action, editable } : undefined;
-        },
-      },
-      log,
-    );
-    await slack.start();
-  } else {
-    log.warn('SLACK_BOT_TOKEN not set: approval cards are not posted; pending actions end by their timeout rule');
-  }
-
-  // --- Microsoft Teams (SPEC §5.1): the bot endpoint, when TEAMS_APP_ID and TEAMS_APP_PASSWORD are set.
-  // Its notifier (core/teams.notifier) is not in the card jobs yet: that waits for cards keyed by platform.
-  const teams = wireTeams(core, { recordReview, adminCommand });
-  // --- end Microsoft Teams
 
   if (opts.processors) {
-    const notifier = slack?.notifier;
-    const postCard = notifier
-      ? makePostCard({
-          actions,
-          cards,
-          policy,
-          clock,
-          notifier,
-          endPending: expire,
-          onUndeliverable: (ref, why) =>
-            log.error({ action: ref.actionId, tenant: ref.tenant, why }, 'approval card cannot be delivered; the action ends by its timeout rule. Fix the channel or token in the policy/env.'),
-        })
-      : undefined;
-    const updateCards = notifier ? makeUpdateCards({ actions, cards, policy, notifier }) : undefined;
-    const remind = notifier ? makeSendReminder({ actions, cards, policy, notifier }) : undefined;
+    const postCard = makePostCard({
+      actions,
+      cards,
+      policy,
+      clock,
+      platforms,
+      endPending: expire,
+      onUndeliverable: (ref, why) =>
+        log.error({ action: ref.actionId, tenant: ref.tenant, platform: ref.platform, why }, 'approval card cannot be delivered on this platform; with no other platform showing it the action ends by its timeout rule. Fix the channel or credentials in the policy/env.'),
+    });
+    const updateCards = makeUpdateCards({ actions, cards, policy, platforms });
+    const remind = makeSendReminder({ actions, cards, policy, platforms });
     const deliver = makeDeliverCallback({ actions, agents: core.agents, sender: fetchCallbackSender, clock });
     const reconcile = makeReconcile({
       actions,
       clock,
-      postCard: notifier ? (ref) => jobs.postCard(ref) : undefined,
+      repostCard: (ref) => jobs.repostCard(ref),
       expire,
-      remind: async (ref) => remind?.(ref),
+      remind,
       deliverCallback: (ref, status) => jobs.deliverCallback(ref, status),
       callbackGraceMs: opts.callbackGraceMs,
     });
@@ -131,9 +97,9 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       seal(tenant);
     };
     await queues.startWorkers({
-      postCard: async (ref) => (postCard ? postCard(ref) : 'skipped'),
-      updateCards: async (tenant, id) => updateCards?.(tenant, id),
-      remind: async (ref) => remind?.(ref),
+      postCard,
+      updateCards,
+      remind,
       expire: (ref) => expire(ref, { kind: 'timeout' }),
       reconcile,
       deliverCallback: deliver,
@@ -148,15 +114,17 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   return {
     jobs,
     cards,
-    slack,
-    teams,
+    platforms,
+    /** The chat platforms' inbound routes (Slack's /slack/events, Teams' /api/messages). */
+    mounts: chat.mounts,
+    chatStates: chat.states,
     recordReview,
     adminCommand,
     expire,
     dispatcher: makeApprovalDispatcher(jobs),
     close: async () => {
       await queues.close();
-      await slack?.stop();
+      await chat.stop();
     },
   };
 }

@@ -1,7 +1,6 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
-import { runAdmin } from './admin-cli.js';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { parseDuration } from '../domain/duration.js';
 import { AirlockError } from '../domain/errors.js';
@@ -130,7 +129,9 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
   const operator = (): KeyOperator => ({ platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username });
   if (cmd === 'admin') {
     const tenant = requireFlag(values, 'tenant');
-    const reply = await runAdmin(env, { platform: 'cli', operator: operator().operator, tenant }, positionals.slice(1).join(' '));
+    // Loaded only here: it brings in the chat platforms' SDKs, which every other command can do without.
+    const { runAdmin } = await import('./admin-cli.js');
+    const reply = await runAdmin(env, { kind: 'cli', operator: operator().operator, tenant }, positionals.slice(1).join(' '));
     (reply.ok ? out : err)(toPlainText(reply.message));
     return reply.ok ? 0 : 1;
   }

@@ -40,7 +40,9 @@ async function main() {
     if (env.AIRLOCK_ROLE !== 'worker') {
       const app = await buildApi(core, {
         dispatcher: approvals.dispatcher,
-        plugins: [approvals.slack?.mount, approvals.teams?.mount].filter((m) => m !== undefined),
+        platforms: approvals.platforms,
+        chatStates: approvals.chatStates,
+        plugins: approvals.mounts,
         shuttingDown: signals.stopping,
       });
       signals.onStop('stop accepting requests, answer those in flight', () => app.close());

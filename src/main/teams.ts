@@ -2,7 +2,6 @@ import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-ap
 import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
 import { cardStateFor } from '../domain/card-state.js';
 import { PgServiceUrlStore } from '../infra/postgres/service-url-repository.js';
-import { tenantForWorkspace } from '../usecases/record-review.js';
 import type { Core } from './container.js';
 
 /**
@@ -14,12 +13,14 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
   const { env, policy, actions, clock } = core;
   if (!env.TEAMS_APP_ID || !env.TEAMS_APP_PASSWORD) return undefined;
   const serviceUrls = new PgServiceUrlStore(core.pool);
+  // The platform maps AAD tenants to Airlock tenants; bound once the adapter exists.
+  const tenantOf = (aadTenantId: string) => adapter.platform.tenantOf(policy.current(), aadTenantId);
 
   const ports: TeamsPorts = {
     ...useCases,
     cardFor: async (aadTenantId, actionId, round) => {
       const current = policy.current();
-      const tenant = tenantForWorkspace(current, 'teams', aadTenantId);
+      const tenant = tenantOf(aadTenantId);
       const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
       const group = action?.reviewerGroup ? tenant?.reviewerGroups.get(action.reviewerGroup) : undefined;
       if (!action || !group) return undefined;
@@ -27,12 +28,12 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
     },
     serviceUrlSeen: async (aadTenantId, serviceUrl) => {
       // Only tenants the policy knows, and only https: the bot's token is sent to this URL.
-      if (!serviceUrl.startsWith('https://') || !tenantForWorkspace(policy.current(), 'teams', aadTenantId)) return;
+      if (!serviceUrl.startsWith('https://') || !tenantOf(aadTenantId)) return;
       await serviceUrls.seen(aadTenantId, serviceUrl, clock.now());
     },
   };
 
-  return createTeamsApp(
+  const adapter = createTeamsApp(
     {
       appId: env.TEAMS_APP_ID,
       appPassword: env.TEAMS_APP_PASSWORD,
@@ -51,4 +52,5 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
       },
     },
   );
+  return adapter;
 }

@@ -11,6 +11,8 @@ export interface NewActionRecord {
   requestHash?: string;
   /** The overrides version the decision was evaluated with; the write is refused if it moved. */
   overridesVersion: number;
+  /** When the reconciler should first check that the action's cards were posted (queued actions owing cards). */
+  cardsDueAt?: Date;
 }
 
 export type RecordOutcome =
@@ -46,8 +48,12 @@ export interface ActionStore {
   escalate(tenant: string, id: string, fromRound: number, change: EscalateChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
   /** True once per action and round. */
   markReminded(tenant: string, id: string, round: number): Promise<boolean>;
-  /** Pending actions whose card of the current round is missing, or stuck in a claim older than `staleAfterMs`. */
-  pendingWithoutCard(now: Date, minAgeMs: number, staleAfterMs: number, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
+  /**
+   * Pending actions whose round still owes cards and whose check is due, oldest
+   * first; each one's next check moves `recheckMs` ahead. Reads only actions
+   * that owe a card, however many approvals are pending.
+   */
+  cardsDue(now: Date, recheckMs: number, limit: number): Promise<{ tenant: string; actionId: string; round: number; platforms: string[] }[]>;
   overdue(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
   dueReminders(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
   /** Records that the callback of a decided action was delivered or given up. */
@@ -107,6 +113,9 @@ export interface EscalateChange {
   expiresAt: Date;
   remindAt?: Date;
   detail: string;
+  /** Platforms that owe the new round's card, and when the reconciler should first check them. */
+  cardPlatforms: string[];
+  cardsDueAt: Date;
 }
 
 export type { Review };

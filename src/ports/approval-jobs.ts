@@ -1,13 +1,20 @@
 /**
  * Durable background work of the approval loop. Every job is keyed by the
- * action (and round), so enqueueing twice is harmless, and every job re-reads
- * Postgres, which stays the source of truth: a lost job is recreated by the
- * reconciler. Left out: any notion of which queue backend runs.
+ * action (and round, and chat platform for cards), so enqueueing twice is
+ * harmless, and every job re-reads Postgres, which stays the source of truth:
+ * a lost job is recreated by the reconciler. Every write has a deadline and
+ * fails with `unavailable` past it. Left out: any notion of which queue
+ * backend runs.
  */
 export interface ActionJobRef {
   tenant: string;
   actionId: string;
   round: number;
+}
+
+/** One round's card on one chat platform. */
+export interface CardJobRef extends ActionJobRef {
+  platform: string;
 }
 
 export interface RoundTimers {
@@ -17,12 +24,17 @@ export interface RoundTimers {
 
 export interface ApprovalJobs {
   /**
-   * A new approval round: its card is enqueued before this resolves; its
-   * deadline and reminder may follow shortly after, batched with other
-   * rounds' (the reconciler applies them from Postgres if they never arrive).
+   * A new approval round: its card on each platform is enqueued before this
+   * resolves; its deadline and reminder may follow shortly after, batched
+   * with other rounds' (the reconciler applies them from Postgres if they
+   * never arrive).
    */
-  startRound(ref: ActionJobRef, timers: RoundTimers): Promise<void>;
-  postCard(ref: ActionJobRef): Promise<void>;
+  startRound(ref: ActionJobRef, timers: RoundTimers, platforms: readonly string[]): Promise<void>;
+  /**
+   * Enqueues a card job again (the reconciler): a job of the same card that
+   * ran out of attempts is replaced, so a card is never lost to a failed job.
+   */
+  repostCard(ref: CardJobRef): Promise<void>;
   scheduleExpiry(ref: ActionJobRef, at: Date): Promise<void>;
   /** Re-renders every card of the action after its state changed. */
   updateCards(ref: Omit<ActionJobRef, 'round'>, reason: string): Promise<void>;

@@ -1,4 +1,4 @@
-import type { CardRef } from './approval-notifier.js';
+import type { CardRef } from './chat-platform.js';
 
 export type CardClaim =
   /** First attempt: post. */
@@ -8,16 +8,22 @@ export type CardClaim =
   /** Posted already, or another worker is posting right now. */
   | { kind: 'taken' };
 
-export interface StoredCard extends CardRef {
+export interface StoredCard {
   round: number;
+  ref: CardRef;
 }
 
-/** Bookkeeping of posted cards, one per action and round. */
+/**
+ * Bookkeeping of posted cards: one per action, round and chat platform. A
+ * card saved or failed for good is also struck off the action's list of
+ * platforms that still owe the round's card, in the same statement.
+ */
 export interface CardStore {
-  claim(tenant: string, actionId: string, round: number, platform: CardRef['platform'], now: Date, staleAfterMs: number): Promise<CardClaim>;
+  claim(tenant: string, actionId: string, round: number, platform: string, now: Date, staleAfterMs: number): Promise<CardClaim>;
   saved(actionId: string, round: number, ref: CardRef, now: Date): Promise<void>;
-  failed(actionId: string, round: number): Promise<void>;
+  /** The platform can never take this card; returns what is left of the round's cards. */
+  failed(actionId: string, round: number, platform: string): Promise<{ posted: number; owed: number }>;
   /** Drops a claim whose post certainly failed, so a retry can claim at once. */
-  release(actionId: string, round: number): Promise<void>;
+  release(actionId: string, round: number, platform: string): Promise<void>;
   list(actionId: string): Promise<StoredCard[]>;
 }

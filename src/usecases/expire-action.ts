@@ -2,9 +2,11 @@ import type { Action } from '../domain/action.js';
 import { actionAuditFields } from '../domain/audit-event.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs, ActionJobRef } from '../ports/approval-jobs.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
+import { CARD_GRACE_MS } from './card-timing.js';
 
 export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: string };
 
@@ -14,7 +16,7 @@ export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: strin
  * it once to `escalate_to` with a fresh deadline. An undeliverable card ends
  * the action by the same rule at once.
  */
-export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs; onFollowUpError?: FollowUpErrors }) {
+export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs; platforms: ChatPlatforms; onFollowUpError?: FollowUpErrors }) {
   return async function expireAction(ref: ActionJobRef, cause: EndCause): Promise<Action | undefined> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return undefined;
@@ -31,7 +33,8 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
     const kind = cause.kind === 'timeout' ? 'expired' : 'card_failed';
 
     const escalateTo = approval?.escalateTo;
-    if (approval?.onTimeout === 'escalate' && action.round === 0 && escalateTo && policy.tenants.get(action.tenant)?.reviewerGroups.get(escalateTo)) {
+    const escalationGroup = escalateTo ? policy.tenants.get(action.tenant)?.reviewerGroups.get(escalateTo) : undefined;
+    if (approval?.onTimeout === 'escalate' && action.round === 0 && escalateTo && escalationGroup) {
       const escalated = await deps.actions.escalate(
         action.tenant,
         action.id,
@@ -41,13 +44,19 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
           expiresAt: new Date(now.getTime() + approval.timeoutMs),
           remindAt: approval.remindAfterMs !== undefined ? new Date(now.getTime() + approval.remindAfterMs) : undefined,
           detail: `${why}; escalated to ${escalateTo}`,
+          cardPlatforms: deps.platforms.targetsOf(escalationGroup),
+          cardsDueAt: new Date(now.getTime() + CARD_GRACE_MS),
         },
         (a) => ({ tenant: a.tenant, kind: 'escalated', actionId: a.id, at: now, data: { ...actionAuditFields(a), cause: why, escalated_to: escalateTo } }),
       );
       if (escalated) {
         const next = { tenant: escalated.tenant, actionId: escalated.id, round: escalated.round };
         // Lost writes here are repaired by the reconciler (card of the new round, its deadline).
-        await followUp(`escalation round of ${escalated.id}`, () => deps.jobs.startRound(next, { expiresAt: escalated.expiresAt, remindAt: escalated.remindAt }), deps.onFollowUpError);
+        await followUp(
+          `escalation round of ${escalated.id}`,
+          () => deps.jobs.startRound(next, { expiresAt: escalated.expiresAt, remindAt: escalated.remindAt }, escalated.cardPlatforms),
+          deps.onFollowUpError,
+        );
         await followUp(`card update of ${escalated.id}`, () => deps.jobs.updateCards({ tenant: escalated.tenant, actionId: escalated.id }, 'escalated'), deps.onFollowUpError);
       }
       return escalated;

@@ -1,11 +1,9 @@
 import type { ActionStore } from '../ports/action-store.js';
-import type { ActionJobRef } from '../ports/approval-jobs.js';
+import type { ActionJobRef, CardJobRef } from '../ports/approval-jobs.js';
 import type { Clock } from '../ports/clock.js';
-import { CARD_CLAIM_STALE_MS } from './post-card.js';
+import { CARD_RECHECK_MS } from './card-timing.js';
 import type { EndCause } from './expire-action.js';
 
-/** Pending actions younger than this are still in their normal dispatch path. */
-const CARD_GRACE_MS = 2_000;
 /**
  * A callback job retries for about 9 minutes (10 attempts, exponential from
  * 1 s); one still unsettled well after that was lost with its job.
@@ -15,15 +13,15 @@ const BATCH = 200;
 
 /**
  * Postgres is the source of truth; this repairs everything the queue may have
- * lost (Redis flushed, job lost, worker killed): re-enqueues cards that were
- * never posted, expires what is overdue, sends due reminders and re-enqueues
- * callbacks that never settled.
+ * lost (Redis flushed, job lost or out of attempts, worker killed): re-enqueues
+ * cards still owed, expires what is overdue, sends due reminders and
+ * re-enqueues callbacks that never settled. Each step reads only rows that
+ * need work, so an idle tick costs the same at 0 or 100,000 pending approvals.
  */
 export function makeReconcile(deps: {
   actions: ActionStore;
   clock: Clock;
-  /** Enqueues a card job; absent when no chat platform is configured. */
-  postCard?: (ref: ActionJobRef) => Promise<void>;
+  repostCard: (ref: CardJobRef) => Promise<void>;
   expire: (ref: ActionJobRef, cause: EndCause) => Promise<unknown>;
   remind: (ref: ActionJobRef) => Promise<unknown>;
   /** Enqueues a callback job (a no-op while its job still exists). */
@@ -32,15 +30,16 @@ export function makeReconcile(deps: {
 }) {
   return async function reconcile(): Promise<{ cards: number; expired: number; reminded: number; callbacks: number }> {
     const now = deps.clock.now();
-    const missing = deps.postCard ? await deps.actions.pendingWithoutCard(now, CARD_GRACE_MS, CARD_CLAIM_STALE_MS, BATCH) : [];
+    const owing = await deps.actions.cardsDue(now, CARD_RECHECK_MS, BATCH);
+    const cards = owing.flatMap((a) => a.platforms.map((platform) => ({ tenant: a.tenant, actionId: a.actionId, round: a.round, platform })));
     // Enqueued concurrently: one tick's re-enqueues do not wait on each other.
-    await Promise.all(missing.map((ref) => deps.postCard!(ref)));
+    await Promise.all(cards.map((ref) => deps.repostCard(ref)));
     const overdue = await deps.actions.overdue(now, BATCH);
     for (const ref of overdue) await deps.expire(ref, { kind: 'timeout' });
     const due = await deps.actions.dueReminders(now, BATCH);
     for (const ref of due) await deps.remind(ref);
     const lost = await deps.actions.unsettledCallbacks(now, deps.callbackGraceMs ?? CALLBACK_GRACE_MS, BATCH);
     await Promise.all(lost.map((c) => deps.deliverCallback({ tenant: c.tenant, actionId: c.actionId }, c.status)));
-    return { cards: missing.length, expired: overdue.length, reminded: due.length, callbacks: lost.length };
+    return { cards: cards.length, expired: overdue.length, reminded: due.length, callbacks: lost.length };
   };
 }

@@ -8,11 +8,11 @@ import { evaluatePolicy } from '../domain/evaluate-policy.js';
 import { message, type Inline, type Message } from '../domain/message.js';
 import { overrideEnd, type OverrideEnd } from '../domain/override-coverage.js';
 import { pathsOverlap } from '../domain/paths.js';
-import { policyVersion, type Policy, type ReviewerGroup, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
+import { policyVersion, type Policy, type TenantOverrides } from '../domain/policy-model.js';
 import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
-import type { ReviewerDirectory } from '../ports/approval-notifier.js';
 import type { AuditLog } from '../ports/audit-log.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
@@ -41,14 +41,6 @@ export type ReviewResult =
 const MAX_REASON = 2000;
 const MAX_STALE_RETRIES = 5;
 
-/** The tenant a chat workspace belongs to; never taken from the payload's claims about itself. */
-export function tenantForWorkspace(policy: Policy, platform: ReviewerIdentity['platform'], teamId: string): TenantPolicy | undefined {
-  for (const t of policy.tenants.values()) {
-    if (platform === 'slack' ? t.slackTeamId === teamId : sameIdentity(t.teamsTenantId, teamId)) return t;
-  }
-  return undefined;
-}
-
 /**
  * A reviewer clicked Approve or Deny. Accepted only from a member of the
  * action's reviewer group, in the action's tenant, who is not the requester;
@@ -62,7 +54,7 @@ export function makeRecordReview(deps: {
   overrides: OverridesStore;
   audit: AuditLog;
   policy: PolicySource;
-  directory: (platform: ReviewerIdentity['platform']) => ReviewerDirectory | undefined;
+  platforms: ChatPlatforms;
   clock: Clock;
   jobs: ApprovalJobs;
   digests: ArgsDigests;
@@ -84,8 +76,9 @@ export function makeRecordReview(deps: {
 
   return async function recordReview(cmd: ReviewCommand): Promise<ReviewResult> {
     const policy = deps.policy.current();
-    const tenant = tenantForWorkspace(policy, cmd.reviewer.platform, cmd.reviewer.teamId);
-    if (!tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']) };
+    const platform = deps.platforms.get(cmd.reviewer.platform);
+    const tenant = platform?.tenantOf(policy, cmd.reviewer.teamId);
+    if (!platform || !tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']) };
     const unknown = message(['This action does not exist in your workspace’s tenant.']);
 
     for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
@@ -94,7 +87,7 @@ export function makeRecordReview(deps: {
       if (action.status !== 'pending') return alreadyDecided(tenant.id, action, cmd);
 
       const group = action.reviewerGroup ? tenant.reviewerGroups.get(action.reviewerGroup) : undefined;
-      if (!group || !(await isMember(group, cmd.reviewer))) {
+      if (!group || !(await platform.isMember(group, cmd.reviewer))) {
         return refuse(tenant.id, action, cmd, 'not_in_reviewer_group', message([`Only members of the ${action.reviewerGroup ?? 'reviewer'} group can decide this action.`]));
       }
       if (sameIdentity(cmd.reviewer.userId, action.requester.id) || sameIdentity(cmd.reviewer.email, action.requester.email)) {
@@ -217,17 +210,6 @@ export function makeRecordReview(deps: {
     }
     const record: ArgsEdit = { version: action.argsVersion + 1, by: cmd.reviewer, at: deps.clock.now(), changes: applied.changes };
     return { edit: { args: applied.args, argsSha256: deps.digests.binding(action.submittedArgsDigest, applied.args), record } };
-  }
-
-  async function isMember(group: ReviewerGroup, r: ReviewerIdentity): Promise<boolean> {
-    if (r.platform === 'slack') {
-      if (!group.slack) return false;
-      if (group.slack.users.some((u) => u === r.userId)) return true;
-      if (!group.slack.usergroup) return false;
-      const directory = deps.directory('slack');
-      return directory ? (await directory.usergroupMembers(group.slack.usergroup)).includes(r.userId) : false;
-    }
-    return group.teams?.users.some((u) => sameIdentity(u, r.userId)) ?? false;
   }
 
   function argsChanged(tenant: string, action: Action, cmd: ReviewCommand): Promise<ReviewResult> {

@@ -6,17 +6,16 @@ import type { OverrideEnd } from '../domain/override-coverage.js';
 import { policyVersion, withEntry, type OverrideStamp, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
-import type { ApprovalNotifier } from '../ports/approval-notifier.js';
 import type { AuditLog } from '../ports/audit-log.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { EndedAction, OverridesStore, PendingEndSpec } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { tenantForWorkspace } from './record-review.js';
 
 /** Who runs a command: a chat admin (tenant from their workspace) or an operator at the CLI (tenant named). */
 export type AdminActor =
-  | { platform: 'slack' | 'teams'; userId: string; teamId: string; email?: string }
-  | { platform: 'cli'; operator: string; tenant: string };
+  | { kind: 'chat'; platform: string; userId: string; teamId: string; email?: string }
+  | { kind: 'cli'; operator: string; tenant: string };
 
 export interface AdminReply {
   ok: boolean;
@@ -32,10 +31,9 @@ export const CARD_UPDATE_BUDGET = 50;
 const PENDING_LIST = 20;
 
 const actorFields = (a: AdminActor) =>
-  a.platform === 'cli' ? { platform: 'cli', operator: a.operator } : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
-const actorPerson = (a: AdminActor): Inline =>
-  a.platform === 'cli' ? `operator ${a.operator}` : { person: { platform: a.platform, id: a.userId } };
-const actorText = (a: AdminActor) => (a.platform === 'cli' ? `operator ${a.operator}` : `${a.platform} user ${a.userId}`);
+  a.kind === 'cli' ? { platform: 'cli', operator: a.operator } : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
+const actorPerson = (a: AdminActor): Inline => (a.kind === 'cli' ? `operator ${a.operator}` : { person: { platform: a.platform, id: a.userId } });
+const actorText = (a: AdminActor) => (a.kind === 'cli' ? `operator ${a.operator}` : `${a.platform} user ${a.userId}`);
 
 /**
  * SPEC §6. Only the tenant's admins; every refusal and every change is
@@ -52,19 +50,18 @@ export function makeRunAdminCommand(deps: {
   audit: AuditLog;
   jobs: ApprovalJobs;
   clock: Clock;
-  notifier?: ApprovalNotifier;
+  platforms: ChatPlatforms;
   onAudited?: (tenant: string) => void;
   /** Runs follow-up work without holding the reply; failures are the runner's to log. */
   background: (what: string, task: () => Promise<unknown>) => void;
 }) {
   return async function runAdminCommand(actor: AdminActor, text: string): Promise<AdminReply> {
     const policy = deps.policy.current();
-    const tenant = actor.platform === 'cli' ? policy.tenants.get(actor.tenant) : tenantForWorkspace(policy, actor.platform, actor.teamId);
-    if (!tenant) return fail(actor.platform === 'cli' ? `Unknown tenant ${actor.tenant}.` : 'This workspace is not connected to any Airlock tenant.');
+    const platform = actor.kind === 'chat' ? deps.platforms.get(actor.platform) : undefined;
+    const tenant = actor.kind === 'cli' ? policy.tenants.get(actor.tenant) : platform?.tenantOf(policy, actor.teamId);
+    if (!tenant) return fail(actor.kind === 'cli' ? `Unknown tenant ${actor.tenant}.` : 'This workspace is not connected to any Airlock tenant.');
     const parsed = parseAdminCommand(text);
-    const isAdmin =
-      actor.platform === 'cli' ||
-      (actor.platform === 'slack' ? tenant.admins.slack.includes(actor.userId) : tenant.admins.teams.some((id) => id.toLowerCase() === actor.userId.toLowerCase()));
+    const isAdmin = actor.kind === 'cli' || (platform?.isAdmin(tenant, actor.userId) ?? false);
     if (!isAdmin) {
       await audit(tenant.id, { kind: 'admin_refused', data: { admin: actorFields(actor), command: text.slice(0, 200), refused_because: 'not_an_admin' } });
       return fail(`Only admins of tenant ${tenant.id} can run Airlock admin commands.`);
@@ -113,11 +110,12 @@ export function makeRunAdminCommand(deps: {
     if (callbacks.length > 0) deps.background('callbacks after an admin command', () => deps.jobs.deliverCallbacks(callbacks));
   }
 
+  /** A notice in every place of every reviewer group of the tenant, on every platform that shows it. */
   function notice(tenant: TenantPolicy, text: Message) {
-    const notifier = deps.notifier;
-    if (!notifier) return;
     for (const group of tenant.reviewerGroups.values()) {
-      deps.background(`incident notice to ${group.name}`, () => notifier.postNotice(tenant.id, group, text));
+      for (const platform of deps.platforms.all().filter((p) => p.targets(group))) {
+        deps.background(`incident notice to ${group.name} on ${platform.name}`, () => platform.postNotice(tenant.id, group, text));
+      }
     }
   }
 

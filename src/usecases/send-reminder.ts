@@ -1,21 +1,23 @@
 import { cardStateFor } from '../domain/card-state.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef } from '../ports/approval-jobs.js';
-import type { ApprovalNotifier } from '../ports/approval-notifier.js';
 import type { CardStore } from '../ports/card-store.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
 
-/** One reminder per round, in the thread of that round's card, while nobody has decided. */
-export function makeSendReminder(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; notifier: ApprovalNotifier }) {
+/** One reminder per round, in the thread of each of that round's cards, while nobody has decided. */
+export function makeSendReminder(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms }) {
   return async function sendReminder(ref: ActionJobRef): Promise<boolean> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return false;
-    const card = (await deps.cards.list(action.id)).find((c) => c.round === ref.round);
+    const cards = (await deps.cards.list(action.id)).filter((c) => c.round === ref.round);
     const policy = deps.policy.current();
     const group = action.reviewerGroup ? policy.tenants.get(ref.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
-    if (!card || !group) return false;
+    if (cards.length === 0 || !group) return false;
     if (!(await deps.actions.markReminded(ref.tenant, ref.actionId, ref.round))) return false;
-    await deps.notifier.postReminder(card, { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) });
+    const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) };
+    // Best effort on each platform: one failing reminder must not keep the others from being sent.
+    await Promise.allSettled(cards.map((c) => deps.platforms.get(c.ref.platform)?.postReminder(c.ref, content)));
     return true;
   };
 }

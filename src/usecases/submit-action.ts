@@ -10,9 +10,11 @@ import { renderConsequence } from '../domain/render-consequence.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentIdentity } from '../ports/agent-store.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
+import { CARD_GRACE_MS } from './card-timing.js';
 
 export interface SubmitActionInput {
   tool: string;
@@ -34,6 +36,8 @@ export interface SubmitActionDeps {
   clock: Clock;
   digests: ArgsDigests;
   dispatcher: ApprovalDispatcher;
+  /** Which chat platforms show a reviewer group's cards (those configured in this deployment). */
+  platforms: Pick<ChatPlatforms, 'targetsOf'>;
   /** Called after the decision is durable (e.g. to seal the audit chain, count metrics). */
   onRecorded?: (action: Action) => void;
   onDispatchError?: (action: Action, err: unknown) => void;
@@ -87,6 +91,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
       const redacted = redactArgs(input.args, redact);
       const submittedArgsDigest = deps.digests.submitted(input.args);
       const queued = decided.decision === 'queue_for_approval';
+      const cardPlatforms = queued && group ? deps.platforms.targetsOf(group) : [];
       const action: Action = {
         id: randomUUID(),
         tenant: agent.tenant,
@@ -105,6 +110,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         argsVersion: 1,
         argsEdits: [],
         redact,
+        cardPlatforms,
         summary: input.summary,
         requester: input.requester,
         workflow: input.workflow,
@@ -134,6 +140,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         idempotencyKey,
         requestHash,
         overridesVersion: overrides.version,
+        cardsDueAt: cardPlatforms.length > 0 ? new Date(now.getTime() + CARD_GRACE_MS) : undefined,
       });
       if (outcome.kind === 'stale_overrides') {
         deps.overrides.invalidate(agent.tenant);

@@ -1,24 +1,26 @@
 import { cardStateFor } from '../domain/card-state.js';
 import type { ActionStore } from '../ports/action-store.js';
-import type { ApprovalNotifier } from '../ports/approval-notifier.js';
 import type { CardStore } from '../ports/card-store.js';
+import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { groupForRound } from './approval-effects.js';
 
-/** Re-renders every posted card of an action from its stored state (idempotent). */
-export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; notifier: ApprovalNotifier }) {
+/** Re-renders every posted card of an action, on every platform, from its stored state (idempotent). */
+export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms }) {
   return async function updateCards(tenant: string, actionId: string): Promise<number> {
     const action = await deps.actions.get(tenant, actionId);
     if (!action) return 0;
     const policy = deps.policy.current();
     const tool = policy.tools.get(action.tool);
-    const cards = await deps.cards.list(actionId);
-    for (const card of cards) {
+    let updated = 0;
+    for (const card of await deps.cards.list(actionId)) {
       const groupName = groupForRound(tool?.approval, action.reviewerGroup, card.round);
       const group = groupName ? policy.tenants.get(tenant)?.reviewerGroups.get(groupName) : undefined;
-      if (!group) continue;
-      await deps.notifier.updateCard(card, { action, tool, group, state: cardStateFor(action, card.round) });
+      const platform = deps.platforms.get(card.ref.platform);
+      if (!group || !platform) continue;
+      await platform.updateCard(card.ref, { action, tool, group, state: cardStateFor(action, card.round) });
+      updated += 1;
     }
-    return cards.length;
+    return updated;
   };
 }

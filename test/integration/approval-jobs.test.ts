@@ -46,10 +46,10 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     const expiresAt = new Date(now + 60_000);
     const remindAt = new Date(now + 30_000);
 
-    await queues.jobs.startRound(ref, { expiresAt, remindAt });
+    await queues.jobs.startRound(ref, { expiresAt, remindAt }, ['slack']);
     // The card job is there as soon as the call returns; the timers follow in their batch.
-    expect((await queues.queues.cards.getJobs(['waiting'])).map((j) => j.id)).toEqual([`post_${ref.actionId}_0`]);
-    await queues.jobs.startRound(ref, { expiresAt, remindAt });
+    expect((await queues.queues.cards.getJobs(['waiting'])).map((j) => j.id)).toEqual([`post_${ref.actionId}_0_slack`]);
+    await queues.jobs.startRound(ref, { expiresAt, remindAt }, ['slack']);
 
     await waitFor(async () => (await queues.queues.timers.getJobs(['delayed'])).length > 0 && (await queues.queues.cards.getJobs(['delayed'])).length > 0, {
       what: 'the round timers',
@@ -57,11 +57,11 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     await queues.jobs.flushTimers();
     const cards = await queues.queues.cards.getJobs(['waiting', 'delayed']);
     const timers = await queues.queues.timers.getJobs(['waiting', 'delayed']);
-    expect(cards.map((j) => j.id).sort()).toEqual([`post_${ref.actionId}_0`, `remind_${ref.actionId}_0`]);
+    expect(cards.map((j) => j.id).sort()).toEqual([`post_${ref.actionId}_0_slack`, `remind_${ref.actionId}_0`]);
     expect(timers.map((j) => j.id)).toEqual([`expire_${ref.actionId}_0_${expiresAt.getTime()}`]);
 
     const post = cards.find((j) => j.name === 'post')!;
-    expect(post.data).toEqual({ kind: 'post', ...ref });
+    expect(post.data).toEqual({ kind: 'post', ...ref, platform: 'slack' });
     expect(await post.getState()).toBe('waiting');
     expect(post.opts.attempts).toBe(8);
 
@@ -80,19 +80,19 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
     const refs = Array.from({ length: 20 }, () => ({ tenant: 'acme', actionId: randomUUID(), round: 0 }));
     const expiresAt = new Date(Date.now() + 60_000);
-    await Promise.all(refs.map((ref) => queues.jobs.startRound(ref, { expiresAt })));
+    await Promise.all(refs.map((ref) => queues.jobs.startRound(ref, { expiresAt }, ['slack'])));
     // Closed before the batch was due: the close writes it.
     await queues.close();
     const timers = await queues.queues.timers.getJobs(['delayed']);
     expect(timers.map((j) => j.id).sort()).toEqual(refs.map((r) => `expire_${r.actionId}_0_${expiresAt.getTime()}`).sort());
   });
 
-  it('starts a round without timers as its card alone', async () => {
+  it('starts a round without timers as its cards alone, one per chat platform', async () => {
     const queues = createApprovalQueues(await factory(), clock, pino({ level: 'silent' }));
     cleanups.push(() => queues.close());
     const ref = { tenant: 'acme', actionId: randomUUID(), round: 1 };
-    await queues.jobs.startRound(ref, {});
-    expect((await queues.queues.cards.getJobs(['waiting', 'delayed'])).map((j) => j.id)).toEqual([`post_${ref.actionId}_1`]);
+    await queues.jobs.startRound(ref, {}, ['slack', 'teams']);
+    expect((await queues.queues.cards.getJobs(['waiting', 'delayed'])).map((j) => j.id).sort()).toEqual([`post_${ref.actionId}_1_slack`, `post_${ref.actionId}_1_teams`]);
     expect(await queues.queues.timers.getJobs(['waiting', 'delayed'])).toEqual([]);
   });
 });

@@ -34,7 +34,7 @@ describe('dispatch', () => {
     expect(hasButtons(card)).toBe(true);
     const stored = (await t.core.actions.get('acme', a.id))!;
     await t.approvals.dispatcher.actionQueued(stored);
-    await t.approvals.jobs.postCard({ tenant: 'acme', actionId: a.id, round: 0 });
+    await t.approvals.jobs.repostCard({ tenant: 'acme', actionId: a.id, round: 0, platform: 'slack' });
     // Let both duplicate jobs run (or be deduplicated), then count.
     await waitFor(async () => (await t.core.queues.queue('airlock-cards').getJobCounts('waiting', 'active')).waiting === 0);
     await waitFor(async () => (await t.core.pool.query("SELECT state FROM action_cards WHERE action_id = $1", [a.id])).rows[0]?.state === 'posted');

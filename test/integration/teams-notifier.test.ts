@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Action } from '../../src/domain/action.js';
-import type { CardContent, TeamsCardRef } from '../../src/ports/approval-notifier.js';
+import type { TeamsCardRef } from '../../adapters/teams/teams-platform.js';
+import type { CardContent } from '../../src/ports/chat-platform.js';
 import { FakeBotFramework } from '../fakes/fake-bot-framework.js';
 import { TEAMS_APP_ID, TEAMS_APP_PASSWORD } from '../support/teams-airlock.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
@@ -126,13 +127,11 @@ describe('Teams notifier', () => {
     await call('setServiceUrls', { acme: fake.serviceUrl('teams') });
   });
 
-  it('waits out a 429 for its Retry-After, then succeeds', async () => {
-    fake.failNext('send', { status: 429, retryAfter: 1 });
+  it('hands a 429 to the queue with its Retry-After instead of holding the worker', async () => {
+    fake.failNext('send', { status: 429, retryAfter: 7 });
     const res = await call<TeamsCardRef>('postCard', content());
-    expect(res.ok).toBe(true);
-    const sends = fake.calls('send');
-    expect(sends.map((c) => c.status)).toEqual([429, 200]);
-    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThanOrEqual(900);
+    expect(res).toMatchObject({ ok: false, error: { name: 'RateLimited', retry: true, message: expect.stringContaining('retry after 7 s') } });
+    expect(fake.calls('send').map((c) => c.status)).toEqual([429]);
   });
 
   it('retries a 5xx, then succeeds', async () => {

@@ -24,6 +24,7 @@ export function pendingAction(overrides: Partial<Action> = {}): Action {
     argsVersion: 1,
     argsEdits: [],
     redact: [],
+    cardPlatforms: [],
     summary: 'Refund the duplicate charge on invoice 991',
     requester: { id: 'U0REQ', display: 'Jane Roe', email: 'jane@acme.test' },
     workflow: 'support-refunds',

@@ -50,7 +50,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   const queuePrefix = opts.redisUrl ? undefined : `airlock-test-${db.name}`;
   const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix });
   const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs });
-  const app = await buildApi(core, { dispatcher: approvals.dispatcher, plugins: approvals.slack ? [approvals.slack.mount] : [] });
+  const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });
   return {

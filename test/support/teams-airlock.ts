@@ -103,7 +103,10 @@ export async function startTeamsAirlock(): Promise<TeamsTestAirlock> {
       body: JSON.stringify({ tool, args: {}, requester: { id: 'sam@acme.test', email: 'sam@acme.test' }, summary: `please run ${tool}`, ...body }),
     });
     if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<{ id: string; status: string }>;
+    const action = (await res.json()) as { id: string; status: string };
+    // A pending action's card is posted to its Teams conversation by the worker: wait for it, so tests start from a posted card.
+    if (action.status === 'pending') await fake.waitForCall('send', (c) => JSON.stringify(c.body).includes(action.id));
+    return action;
   };
   const get = async (id: string) => (await fetch(`${base}/v1/actions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<Record<string, any>>;
 

@@ -1,11 +1,11 @@
 /**
- * Runs the real TeamsNotifier (and botbuilder) in a child process started
+ * Runs the real TeamsPlatform (and botbuilder) in a child process started
  * with NODE_EXTRA_CA_CERTS, so it trusts the fake Bot Framework's https
  * login. The test drives it over the IPC channel: `{id, method, args}` in,
  * `{id, ok, value | error}` out. `setServiceUrls` replaces the tenant → URL map.
  */
 import { createBotFramework } from '../../adapters/teams/bot-framework.js';
-import { TeamsNotifier } from '../../adapters/teams/teams-notifier.js';
+import { TeamsPlatform } from '../../adapters/teams/teams-platform.js';
 
 const env = process.env;
 let serviceUrls: Record<string, string> = {};
@@ -15,9 +15,9 @@ const bot = createBotFramework({
   openIdMetadataUrl: env.TEAMS_OPENID_METADATA_URL!,
   loginUrl: env.TEAMS_LOGIN_URL!,
 });
-const notifier = new TeamsNotifier(bot, {
-  serviceUrlFor: async (tenant) => serviceUrls[tenant],
-  retry: { attempts: 4, baseDelayMs: 50, maxWaitMs: 5_000 },
+const notifier = new TeamsPlatform(bot, {
+  serviceUrlFor: async (tenant: string) => serviceUrls[tenant],
+  retry: { attempts: 4, baseDelayMs: 50 },
 });
 
 const DATE_KEYS = new Set(['expiresAt', 'createdAt', 'decidedAt', 'at', 'remindAt']);

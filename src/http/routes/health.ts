@@ -4,6 +4,12 @@ import type { Metrics } from '../metrics.js';
 export interface HealthDeps {
   /** Each check resolves when its dependency answers; the name appears in /readyz output. */
   readiness: Record<string, () => Promise<void>>;
+  /**
+   * Each chat platform's start-up state (`ok`, `starting`, `failing: …`).
+   * Reported, but never a reason to be not ready: the gate keeps deciding
+   * while a chat platform is down.
+   */
+  chat?: () => Record<string, string>;
   metrics: Metrics;
 }
 
@@ -28,7 +34,8 @@ export const healthRoutes =
       );
       const checks = Object.fromEntries(results);
       const ready = results.every(([, s]) => s === 'ok');
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
+      const chat = deps.chat?.();
+      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(chat && Object.keys(chat).length > 0 ? { chat } : {}) });
     });
 
     app.get('/metrics', async (_req, reply) => {

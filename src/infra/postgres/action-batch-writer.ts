@@ -25,7 +25,7 @@ WITH r AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
     ord int, id uuid, tenant_id text, agent text, tool text, status text, decision text, mode text, reasons jsonb,
     rule text, hard_boundary text, policy_version text, args jsonb, args_sha256 text, submitted_args_digest text,
-    args_version int, args_edits jsonb, redact jsonb, summary text, requester jsonb,
+    args_version int, args_edits jsonb, redact jsonb, card_platforms text[], cards_due_at timestamptz, summary text, requester jsonb,
     workflow text, environment text, session_id text, context jsonb, callback_url text, target text, risk text,
     effects jsonb, consequence text, reviewer_group text, required_approvals int, expires_at timestamptz,
     created_at timestamptz, decided_at timestamptz, latency_ms real, idempotency_key text, request_hash text,
@@ -36,11 +36,11 @@ WITH r AS (
   SELECT r.id, COALESCE(l.version, 0) AS v FROM r LEFT JOIN locked l ON l.tenant_id = r.tenant_id
 ), a AS (
   INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version,
-    args, args_sha256, submitted_args_digest, args_version, args_edits, redact, summary, requester, workflow, environment, session_id, context, callback_url, target, risk, effects,
+    args, args_sha256, submitted_args_digest, args_version, args_edits, redact, card_platforms, cards_due_at, summary, requester, workflow, environment, session_id, context, callback_url, target, risk, effects,
     consequence, reviewer_group, required_approvals, expires_at, created_at, decided_at, latency_ms, idempotency_key,
     request_hash, remind_at)
   SELECT r.id, r.tenant_id, r.agent, r.tool, r.status, r.decision, r.mode, r.reasons, r.rule, r.hard_boundary,
-    r.policy_version, r.args, r.args_sha256, r.submitted_args_digest, r.args_version, r.args_edits, r.redact, r.summary, r.requester, r.workflow, r.environment, r.session_id, r.context,
+    r.policy_version, r.args, r.args_sha256, r.submitted_args_digest, r.args_version, r.args_edits, r.redact, r.card_platforms, r.cards_due_at, r.summary, r.requester, r.workflow, r.environment, r.session_id, r.context,
     r.callback_url, r.target, r.risk, r.effects, r.consequence, r.reviewer_group, r.required_approvals, r.expires_at,
     r.created_at, r.decided_at, r.latency_ms, r.idempotency_key, r.request_hash, r.remind_at
   FROM r JOIN ov ON ov.id = r.id WHERE ov.v = r.overrides_version
@@ -126,7 +126,7 @@ export class ActionBatchWriter {
 }
 
 /** One decision as a JSON object whose keys are the statement's record columns. */
-function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersion }: NewActionRecord): string {
+function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt }: NewActionRecord): string {
   return JSON.stringify({
     id: a.id,
     tenant_id: a.tenant,
@@ -145,6 +145,8 @@ function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersi
     args_version: a.argsVersion,
     args_edits: a.argsEdits,
     redact: a.redact,
+    card_platforms: a.cardPlatforms,
+    cards_due_at: cardsDueAt ?? null,
     summary: a.summary ?? null,
     requester: a.requester,
     workflow: a.workflow ?? null,

@@ -192,9 +192,9 @@ export class PgActionStore implements ActionStore {
       const { rowCount } = await c.query(
         // A fresh quorum: approvals given to the first group do not count for the escalation group.
         `UPDATE actions SET round = round + 1, escalated = true, reviewer_group = $4, expires_at = $5, remind_at = $6, outcome_detail = $7,
-           approvals = '{}'
+           approvals = '{}', card_platforms = $8, cards_due_at = $9
          WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3`,
-        [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail],
+        [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail, change.cardPlatforms, change.cardsDueAt],
       );
       if (!rowCount) return undefined;
       const action = (await this.getWith(c, tenant, id))!;
@@ -212,16 +212,20 @@ export class PgActionStore implements ActionStore {
     return rowCount === 1;
   }
 
-  async pendingWithoutCard(now: Date, minAgeMs: number, staleAfterMs: number, limit: number) {
-    const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number }>(
-      `SELECT a.tenant_id, a.id, a.round FROM actions a
-       LEFT JOIN action_cards c ON c.action_id = a.id AND c.round = a.round
-       WHERE a.status = 'pending' AND a.created_at < $1::timestamptz - make_interval(secs => $2 / 1000.0)
-         AND (c.action_id IS NULL OR (c.state = 'posting' AND c.claimed_at < $1::timestamptz - make_interval(secs => $3 / 1000.0)))
-       ORDER BY a.created_at LIMIT $4`,
-      [now, minAgeMs, staleAfterMs, limit],
+  async cardsDue(now: Date, recheckMs: number, limit: number) {
+    const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number; card_platforms: string[] }>(
+      `UPDATE actions a SET cards_due_at = $1::timestamptz + make_interval(secs => $2 / 1000.0)
+       FROM (
+         SELECT id FROM actions
+         WHERE status = 'pending' AND card_platforms <> '{}' AND cards_due_at <= $1
+         ORDER BY cards_due_at LIMIT $3
+         FOR UPDATE SKIP LOCKED
+       ) due
+       WHERE a.id = due.id
+       RETURNING a.tenant_id, a.id, a.round, a.card_platforms`,
+      [now, recheckMs, limit],
     );
-    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round }));
+    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round, platforms: r.card_platforms }));
   }
 
   async overdue(now: Date, limit: number) {

@@ -20,6 +20,7 @@ export interface ActionRow {
   args_version: number;
   args_edits: (Omit<ArgsEdit, 'at'> & { at: string })[];
   redact: string[];
+  card_platforms: string[];
   approved_args: Record<string, unknown> | null;
   summary: string | null;
   requester: Action['requester'];
@@ -80,6 +81,7 @@ export function toAction(r: ActionRow): Action {
     argsVersion: r.args_version,
     argsEdits: r.args_edits.map((e) => ({ ...e, at: new Date(e.at) })),
     redact: r.redact,
+    cardPlatforms: r.card_platforms,
     approvedArgs: opt(r.approved_args),
     summary: opt(r.summary),
     requester: r.requester,

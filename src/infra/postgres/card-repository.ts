@@ -1,16 +1,16 @@
 import type { Pool } from 'pg';
-import type { CardRef } from '../../ports/approval-notifier.js';
+import type { CardRef } from '../../ports/chat-platform.js';
 import type { CardClaim, CardStore, StoredCard } from '../../ports/card-store.js';
 
 export class PgCardStore implements CardStore {
   constructor(private readonly pool: Pool) {}
 
-  async claim(tenant: string, actionId: string, round: number, platform: CardRef['platform'], now: Date, staleAfterMs: number): Promise<CardClaim> {
+  async claim(tenant: string, actionId: string, round: number, platform: string, now: Date, staleAfterMs: number): Promise<CardClaim> {
     // Insert claims a fresh card; the conflict branch re-takes only a stale 'posting' claim.
     const { rows } = await this.pool.query<{ fresh: boolean; previous: Date | null }>(
-      `WITH prev AS (SELECT claimed_at FROM action_cards WHERE action_id = $2 AND round = $3)
+      `WITH prev AS (SELECT claimed_at FROM action_cards WHERE action_id = $2 AND round = $3 AND platform = $4)
        INSERT INTO action_cards (action_id, round, tenant_id, platform, state, claimed_at) VALUES ($2, $3, $1, $4, 'posting', $5)
-       ON CONFLICT (action_id, round) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
+       ON CONFLICT (action_id, round, platform) DO UPDATE SET claimed_at = EXCLUDED.claimed_at
          WHERE action_cards.state = 'posting' AND action_cards.claimed_at < EXCLUDED.claimed_at - make_interval(secs => $6 / 1000.0)
        RETURNING (xmax = 0) AS fresh, (SELECT claimed_at FROM prev) AS previous`,
       [tenant, actionId, round, platform, now, staleAfterMs],
@@ -22,24 +22,39 @@ export class PgCardStore implements CardStore {
 
   async saved(actionId: string, round: number, ref: CardRef, now: Date) {
     await this.pool.query(
-      `UPDATE action_cards SET state = 'posted', channel = $3, ts = $4, posted_at = $5 WHERE action_id = $1 AND round = $2`,
-      [actionId, round, ref.channel, ref.ts, now],
+      `WITH c AS (
+         UPDATE action_cards SET state = 'posted', ref = $4, posted_at = $5 WHERE action_id = $1 AND round = $2 AND platform = $3
+       )
+       UPDATE actions SET card_platforms = array_remove(card_platforms, $3) WHERE id = $1 AND round = $2`,
+      [actionId, round, ref.platform, JSON.stringify(ref), now],
     );
   }
 
-  async failed(actionId: string, round: number) {
-    await this.pool.query(`UPDATE action_cards SET state = 'failed' WHERE action_id = $1 AND round = $2`, [actionId, round]);
+  async failed(actionId: string, round: number, platform: string) {
+    const { rows } = await this.pool.query<{ owed: number; posted: number }>(
+      `WITH c AS (
+         INSERT INTO action_cards (action_id, round, tenant_id, platform, state, claimed_at)
+         SELECT id, $2, tenant_id, $3, 'failed', now() FROM actions WHERE id = $1
+         ON CONFLICT (action_id, round, platform) DO UPDATE SET state = 'failed'
+       ), a AS (
+         UPDATE actions SET card_platforms = array_remove(card_platforms, $3) WHERE id = $1 AND round = $2 RETURNING card_platforms
+       )
+       SELECT COALESCE((SELECT cardinality(card_platforms) FROM a), 0) AS owed,
+              (SELECT count(*)::int FROM action_cards WHERE action_id = $1 AND round = $2 AND state = 'posted' AND platform <> $3) AS posted`,
+      [actionId, round, platform],
+    );
+    return { owed: rows[0]!.owed, posted: rows[0]!.posted };
   }
 
-  async release(actionId: string, round: number) {
-    await this.pool.query(`DELETE FROM action_cards WHERE action_id = $1 AND round = $2 AND state = 'posting'`, [actionId, round]);
+  async release(actionId: string, round: number, platform: string) {
+    await this.pool.query(`DELETE FROM action_cards WHERE action_id = $1 AND round = $2 AND platform = $3 AND state = 'posting'`, [actionId, round, platform]);
   }
 
   async list(actionId: string): Promise<StoredCard[]> {
-    const { rows } = await this.pool.query<{ round: number; platform: 'slack'; channel: string; ts: string }>(
-      `SELECT round, platform, channel, ts FROM action_cards WHERE action_id = $1 AND state = 'posted' ORDER BY round`,
+    const { rows } = await this.pool.query<{ round: number; ref: CardRef }>(
+      `SELECT round, ref FROM action_cards WHERE action_id = $1 AND state = 'posted' AND ref IS NOT NULL ORDER BY round, platform`,
       [actionId],
     );
-    return rows.map((r) => ({ round: r.round, platform: r.platform, channel: r.channel, ts: r.ts }));
+    return rows.map((r) => ({ round: r.round, ref: r.ref }));
   }
 }

@@ -1,19 +1,22 @@
-import { UnrecoverableError, type FlowProducer, type Job, type JobsOptions, type Queue, type Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, type FlowProducer, type Job, type JobsOptions, type Queue, type Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { AirlockError } from '../../domain/errors.js';
-import type { ActionJobRef, ApprovalJobs, RoundTimers } from '../../ports/approval-jobs.js';
+import { RateLimited } from '../../domain/rate-limited.js';
+import type { ActionJobRef, ApprovalJobs, CardJobRef, RoundTimers } from '../../ports/approval-jobs.js';
 import type { Clock } from '../../ports/clock.js';
 import type { QueueFactory } from './backend.js';
 
 export const QUEUES = { cards: 'airlock-cards', timers: 'airlock-timers', callbacks: 'airlock-callbacks' } as const;
 
-type CardJob = { kind: 'post' | 'update' | 'remind'; tenant: string; actionId: string; round?: number; reason?: string };
+/** `platform` on a post job; a post job from before platforms existed is Slack's. */
+type CardJob = { kind: 'post' | 'update' | 'remind'; tenant: string; actionId: string; round?: number; platform?: string; reason?: string };
 type TimerJob = { kind: 'expire' | 'reconcile'; tenant?: string; actionId?: string; round?: number };
 type CallbackJob = { tenant: string; actionId: string; status: string };
 
 // Job ids are derived from the action so enqueueing twice adds one job.
 // BullMQ reserves ':' in ids, hence '_'.
 const jobId = (...parts: (string | number)[]) => parts.join('_');
+const postJobId = (ref: CardJobRef) => jobId('post', ref.actionId, ref.round, ref.platform);
 
 const KEEP = { removeOnComplete: true, removeOnFail: 1000 } as const;
 // Not deduplicated by id: a later state must always be rendered after an earlier one.
@@ -86,12 +89,12 @@ export class BullApprovalJobs implements ApprovalJobs {
     return Math.max(0, at.getTime() - this.clock.now().getTime());
   }
 
-  private postSpec(ref: ActionJobRef): JobSpec {
+  private postSpec(ref: CardJobRef): JobSpec {
     return {
       queueName: QUEUES.cards,
       name: 'post',
       data: { kind: 'post', ...ref },
-      opts: { ...KEEP, jobId: jobId('post', ref.actionId, ref.round), attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+      opts: { ...KEEP, jobId: postJobId(ref), attempts: 8, backoff: { type: 'exponential', delay: 500 } },
     };
   }
 
@@ -123,11 +126,12 @@ export class BullApprovalJobs implements ApprovalJobs {
    * and reminder follow within the batch time, together with other rounds'.
    * Should the process die in between, the reconciler applies them from Postgres.
    */
-  async startRound(ref: ActionJobRef, timers: RoundTimers) {
+  async startRound(ref: ActionJobRef, timers: RoundTimers, platforms: readonly string[]) {
+    const posts = platforms.map((platform) => this.add(this.postSpec({ ...ref, platform })));
     if (this.timerBatchMs === 0) {
-      // Independent writes, side by side: the card does not wait behind the timers.
+      // Independent writes, side by side: the cards do not wait behind the timers.
       await Promise.all([
-        this.add(this.postSpec(ref)),
+        ...posts,
         timers.expiresAt ? this.scheduleExpiry(ref, timers.expiresAt) : undefined,
         timers.remindAt ? this.add(this.reminderSpec(ref, timers.remindAt)) : undefined,
       ]);
@@ -137,7 +141,7 @@ export class BullApprovalJobs implements ApprovalJobs {
       this.pendingTimers.push({ ref, timers });
       this.timerFlush ??= setTimeout(() => void this.flushTimers(), this.timerBatchMs);
     }
-    await this.add(this.postSpec(ref));
+    await Promise.all(posts);
   }
 
   /** Writes the pending timers of new rounds now; resolves when every write so far has ended. */
@@ -159,7 +163,10 @@ export class BullApprovalJobs implements ApprovalJobs {
     return this.timerWrites;
   }
 
-  async postCard(ref: ActionJobRef) {
+  async repostCard(ref: CardJobRef) {
+    // Re-adding the id of a job that ran out of attempts is a no-op in BullMQ: replace it.
+    const existing = await this.within('card job lookup', this.queues.cards.getJob(postJobId(ref)));
+    if (existing && (await existing.isFailed())) await this.within('failed card job removal', existing.remove());
     await this.add(this.postSpec(ref));
   }
 
@@ -189,7 +196,7 @@ export class BullApprovalJobs implements ApprovalJobs {
 }
 
 export interface ApprovalProcessors {
-  postCard(ref: ActionJobRef): Promise<unknown>;
+  postCard(ref: CardJobRef): Promise<unknown>;
   updateCards(tenant: string, actionId: string): Promise<unknown>;
   remind(ref: ActionJobRef): Promise<unknown>;
   expire(ref: ActionJobRef): Promise<unknown>;
@@ -199,11 +206,19 @@ export interface ApprovalProcessors {
   callbackDelivered(tenant: string, actionId: string, result: unknown): Promise<void>;
 }
 
-/** Permanent failures stop retries (STYLE.md convention 5). */
-async function run<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Permanent failures stop retries (STYLE.md convention 5). A platform's
+ * "wait and retry" (RateLimited) delays the job by what it asked, without
+ * spending an attempt: a card under rate limits is late, never lost.
+ */
+async function run<T>(job: Job, token: string | undefined, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
+    if (err instanceof RateLimited && token) {
+      await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+      throw new DelayedError();
+    }
     if (err instanceof AirlockError && !err.retry) throw new UnrecoverableError(err.message);
     throw err;
   }
@@ -226,20 +241,20 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
     // On the PostgreSQL backend every concurrent slot polls Postgres; a few slots keep it from competing with intake.
     const workerOpts = { concurrency: factory.kind === 'redis' ? 16 : 4, stalledInterval: 5_000, lockDuration: 10_000, maxStalledCount: 5 };
     workers.push(
-      factory.worker<CardJob>(QUEUES.cards, (job: Job<CardJob>) =>
-        run(async () => {
+      factory.worker<CardJob>(QUEUES.cards, (job: Job<CardJob>, token?: string) =>
+        run(job, token, async () => {
           const d = job.data;
-          if (d.kind === 'post') return p.postCard({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0 });
+          if (d.kind === 'post') return p.postCard({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0, platform: d.platform ?? 'slack' });
           if (d.kind === 'remind') return p.remind({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0 });
           return p.updateCards(d.tenant, d.actionId);
         }), workerOpts),
-      factory.worker<TimerJob>(QUEUES.timers, (job: Job<TimerJob>) =>
-        run(async () => {
+      factory.worker<TimerJob>(QUEUES.timers, (job: Job<TimerJob>, token?: string) =>
+        run(job, token, async () => {
           const d = job.data;
           if (d.kind === 'reconcile') return p.reconcile();
           return p.expire({ tenant: d.tenant!, actionId: d.actionId!, round: d.round ?? 0 });
         }), { ...workerOpts, concurrency: factory.kind === 'redis' ? 8 : 2 }),
-      factory.worker<CallbackJob>(QUEUES.callbacks, (job: Job<CallbackJob>) => run(() => p.deliverCallback(job.data.tenant, job.data.actionId)), workerOpts),
+      factory.worker<CallbackJob>(QUEUES.callbacks, (job: Job<CallbackJob>, token?: string) => run(job, token, () => p.deliverCallback(job.data.tenant, job.data.actionId)), workerOpts),
     );
     const callbacks = workers[2]!;
     callbacks.on('completed', (job: Job<CallbackJob>, result) => void p.callbackDelivered(job.data.tenant, job.data.actionId, result).catch(() => undefined));

@@ -33,6 +33,7 @@ function action(args: Record<string, unknown>, overrides: Partial<Action> = {}):
     argsVersion: 1,
     argsEdits: [],
     redact: [],
+    cardPlatforms: [],
     requester: { id: 'U0REQ' },
     environment: 'production',
     context: {},

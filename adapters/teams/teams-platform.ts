@@ -1,7 +1,8 @@
+import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
-import type { ReviewerGroup } from '../../src/domain/policy-model.js';
-import type { ApprovalNotifier, CardContent, TeamsCardRef } from '../../src/ports/approval-notifier.js';
+import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
+import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
 import { md } from './adaptive-text.js';
 import type { BotFramework } from './bot-framework.js';
 import { cardActivity } from './card-activity.js';
@@ -9,7 +10,15 @@ import { sharedView } from './card-views.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './connector-retry.js';
 import { renderMessage } from './render-message.js';
 
-export interface TeamsNotifierDeps {
+/** A Teams card: the posted activity in a conversation, reached through the tenant's connector `serviceUrl`. */
+export interface TeamsCardRef extends CardRef {
+  platform: 'teams';
+  conversationId: string;
+  activityId: string;
+  serviceUrl: string;
+}
+
+export interface TeamsPlatformDeps {
   /**
    * Where the Airlock tenant's Teams connector is: the newest serviceUrl seen
    * from its AAD tenant, else the policy's `teams.service_url`.
@@ -20,21 +29,51 @@ export interface TeamsNotifierDeps {
 }
 
 /**
- * Approval cards in Teams conversations, posted proactively through the
- * Bot Framework connector with the bot's token. Shaped like the Slack
- * notifier (src/ports/approval-notifier.ts). Deliberately left out:
- * `findCard` cannot search, because Teams gives bots no history of a
- * conversation; a worker that dies between posting and saving may therefore
- * post a second card (both work: clicks are keyed by action id).
+ * Microsoft Teams as a chat platform: approval cards in Teams conversations,
+ * posted proactively through the Bot Framework connector with the bot's
+ * token; the tenant of an AAD tenant; membership and admins by AAD object id.
+ * Deliberately left out: `findCard` cannot search, because Teams gives bots
+ * no history of a conversation; a worker that dies between posting and
+ * saving may therefore post a second card (both work: clicks are keyed by
+ * action id).
  */
-export class TeamsNotifier implements ApprovalNotifier<TeamsCardRef> {
+export class TeamsPlatform implements ChatPlatform {
+  readonly name = 'teams';
   private readonly retry: RetryOptions;
 
   constructor(
     private readonly bot: BotFramework,
-    private readonly deps: TeamsNotifierDeps,
+    private readonly deps: TeamsPlatformDeps,
   ) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
+  }
+
+  targets(group: ReviewerGroup): boolean {
+    return group.teams !== undefined;
+  }
+
+  tenantOf(policy: Policy, aadTenantId: string): TenantPolicy | undefined {
+    for (const t of policy.tenants.values()) if (sameIdentity(t.teamsTenantId, aadTenantId)) return t;
+    return undefined;
+  }
+
+  async isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
+    return group.teams?.users.some((u) => sameIdentity(u, reviewer.userId)) ?? false;
+  }
+
+  isAdmin(tenant: TenantPolicy, userId: string): boolean {
+    return tenant.admins.teams.some((u) => sameIdentity(u, userId));
+  }
+
+  async check(): Promise<void> {
+    try {
+      await this.bot.login();
+    } catch (err) {
+      throw new AirlockError('unavailable', `the bot could not get its token at TEAMS_LOGIN_URL: check TEAMS_APP_ID, TEAMS_APP_PASSWORD and TEAMS_LOGIN_URL (${(err as Error).message?.slice(0, 120) ?? 'error'})`, {
+        retry: true,
+        cause: err,
+      });
+    }
   }
 
   async postCard(content: CardContent): Promise<TeamsCardRef> {
@@ -51,7 +90,8 @@ export class TeamsNotifier implements ApprovalNotifier<TeamsCardRef> {
     return undefined;
   }
 
-  async updateCard(ref: TeamsCardRef, content: CardContent): Promise<void> {
+  async updateCard(cardRef: CardRef, content: CardContent): Promise<void> {
+    const ref = cardRef as TeamsCardRef;
     const serviceUrl = await this.serviceUrl(content.action.tenant, ref.serviceUrl);
     const activity = { ...cardActivity(content, sharedView(content.group), this.deps.auditUrl?.(content.action.id)), id: ref.activityId };
     const client = await this.bot.connector(serviceUrl);
@@ -59,7 +99,8 @@ export class TeamsNotifier implements ApprovalNotifier<TeamsCardRef> {
   }
 
   /** A reply in the card's thread. */
-  async postReminder(ref: TeamsCardRef, content: CardContent): Promise<void> {
+  async postReminder(cardRef: CardRef, content: CardContent): Promise<void> {
+    const ref = cardRef as TeamsCardRef;
     const serviceUrl = await this.serviceUrl(content.action.tenant, ref.serviceUrl);
     const deadline = content.action.expiresAt ? ` before ${content.action.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
     const client = await this.bot.connector(serviceUrl);

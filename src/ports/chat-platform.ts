@@ -1,0 +1,78 @@
+import type { Action, ReviewerIdentity } from '../domain/action.js';
+import type { CardState } from '../domain/card-state.js';
+import type { Message } from '../domain/message.js';
+import type { Policy, ReviewerGroup, TenantPolicy, ToolPolicy } from '../domain/policy-model.js';
+
+/**
+ * Where a posted card lives on its platform (a Slack channel and ts, a Teams
+ * conversation and activity id): opaque to the core, stored as JSON and handed
+ * back to the platform that made it.
+ */
+export type CardRef = { platform: string } & Record<string, string>;
+
+export interface CardContent {
+  action: Action;
+  tool?: ToolPolicy;
+  group: ReviewerGroup;
+  state: CardState;
+}
+
+/**
+ * A chat platform reviewers and admins use (Slack, Teams). Each adapter
+ * implements it; the use cases never branch on which one.
+ *
+ * Errors: implementations throw an AirlockError `delivery_failed` with
+ * `retry: false` when the target can never take the card (unknown channel or
+ * conversation, bot removed, revoked credentials), `RateLimited` when the
+ * platform asked to wait (the caller delays the job without spending an
+ * attempt), and a retryable error for anything else transient.
+ *
+ * Left out on purpose: ephemeral replies to a clicker and admin-command
+ * replies, which belong to the adapter that received the request, and the
+ * platform's inbound routes, which main mounts.
+ */
+export interface ChatPlatform {
+  /** Stable name, stored with cards and reviewer identities: `slack`, `teams`. */
+  readonly name: string;
+  /** Whether the policy gives this reviewer group a place on this platform. */
+  targets(group: ReviewerGroup): boolean;
+  /** The Airlock tenant a workspace (Slack team id, Teams AAD tenant id) belongs to; never taken from a payload's claims about itself. */
+  tenantOf(policy: Policy, workspaceId: string): TenantPolicy | undefined;
+  /** Whether this person may decide for the group (listed, or in a platform directory group). */
+  isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean>;
+  isAdmin(tenant: TenantPolicy, userId: string): boolean;
+
+  postCard(content: CardContent): Promise<CardRef>;
+  /** A card for this action and round posted since `since`, if the platform can search (recovery after a crash mid-post). */
+  findCard(content: CardContent, since: Date): Promise<CardRef | undefined>;
+  updateCard(ref: CardRef, content: CardContent): Promise<void>;
+  postReminder(ref: CardRef, content: CardContent): Promise<void>;
+  /** A notice in the group's place (incident mode start/end); the platform renders and escapes it. */
+  postNotice(tenant: string, group: ReviewerGroup, notice: Message): Promise<void>;
+
+  /**
+   * One start-up check: can the platform be reached with the configured
+   * credentials (and, where it connects out, is it connected)? Throws an
+   * error whose message names the setting to fix. Main repeats it with
+   * backoff until it passes and reports the state in /readyz; the gate keeps
+   * deciding meanwhile.
+   */
+  check(): Promise<void>;
+}
+
+/** The chat platforms configured in this process. */
+export interface ChatPlatforms {
+  get(name: string): ChatPlatform | undefined;
+  all(): readonly ChatPlatform[];
+  /** The configured platforms that show this group's cards. */
+  targetsOf(group: ReviewerGroup): string[];
+}
+
+export function chatPlatforms(list: readonly ChatPlatform[]): ChatPlatforms {
+  const byName = new Map(list.map((p) => [p.name, p]));
+  return {
+    get: (name) => byName.get(name),
+    all: () => list,
+    targetsOf: (group) => list.filter((p) => p.targets(group)).map((p) => p.name),
+  };
+}
