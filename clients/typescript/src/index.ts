@@ -7,3 +7,4 @@ export { argsToExecute, REDACTED } from './merge-args.js';
 export { verifyCallback, type VerifyCallbackOptions } from './verify-callback.js';
 export { ActionNotExecutedError, wrapTool, type Gatekeeper, type GatedTool, type WrapToolOptions } from './wrap-tool.js';
 export * from './types.js';
+export type { components, paths } from './openapi.js';

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { makeAuthenticateAgent } from '../../usecases/authenticate-agent.js';
 import type { makeDescribeAgent } from '../../usecases/describe-agent.js';
+import { agentProfileDocs } from '../route-docs.js';
 
 export interface AgentRoutesDeps {
   authenticate: ReturnType<typeof makeAuthenticateAgent>;
@@ -11,5 +12,5 @@ export interface AgentRoutesDeps {
 export const agentRoutes =
   (deps: AgentRoutesDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    app.get('/v1/agent', async (req) => deps.describeAgent(await deps.authenticate(req.headers.authorization)));
+    app.get('/v1/agent', { schema: agentProfileDocs }, async (req) => deps.describeAgent(await deps.authenticate(req.headers.authorization)));
   };
