@@ -53,7 +53,7 @@ interface ErrorBody {
  * Airlock's code and message. Never returns anything but a 2xx answer.
  */
 export async function call(t: Transport, o: CallOptions): Promise<Answer> {
-  const what = `${o.method} ${o.path}`;
+  const what = `${o.method} /${o.path.split('?')[0]}`;
   let failure: AirlockClientError | undefined;
   let retryAfterMs: number | undefined;
   for (let attempt = 1; attempt <= t.retry.attempts; attempt++) {

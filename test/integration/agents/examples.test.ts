@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -37,6 +39,8 @@ afterAll(() => t.close());
 beforeEach(() => {
   refunds.length = 0;
 });
+
+const runNode = (args: string[], env: Record<string, string>) => promisify(execFile)('node', args, { env: { ...process.env, ...env } });
 
 const small = { tool: 'issue_refund', args: { order_id: 'o-1', amount_cents: 500 } };
 const huge = { tool: 'issue_refund', args: { order_id: 'o-2', amount_cents: 60_000 } };
@@ -91,5 +95,24 @@ describe('MCP client configuration (examples/mcp/claude_desktop_config.json)', (
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('README "Use it from your agent"', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Use it from your agent'), readme.indexOf('## Policy file'));
+  const tsBlocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+  it('shows the example files exactly as they are in the repository', () => {
+    expect(tsBlocks).toContain(readFileSync('examples/agents/gate.ts', 'utf8'));
+    expect(tsBlocks).toContain(readFileSync('examples/agents/callback-receiver.ts', 'utf8'));
+  });
+
+  it('examples/agents/gate.ts prints what the README says against the example policy', async () => {
+    const { stdout } = await runNode(['--import', 'tsx', '--conditions=airlock-source', 'examples/agents/gate.ts'], { AIRLOCK_URL: airlockUrl(), AIRLOCK_AGENT_KEY: supportBotKey });
+    expect(stdout).toBe(
+      '500: refunded (rf-o-1)\n90000: not executed, mode off: denied by policy: condition "args.amount_cents > 50000" matched → deny\n',
+    );
+    expect(section).toContain('# 500: refunded (rf-o-1)\n# 90000: not executed, mode off: denied by policy: condition "args.amount_cents > 50000" matched → deny');
   });
 });
