@@ -113,7 +113,8 @@ async function once(
         },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
         signal: ac.signal,
-        redirect: 'error',
+        // A redirect is answered, never followed (a login page is not a decision); `manual` works on every runtime.
+        redirect: 'manual',
       });
       status = res.status;
       headers = res.headers;
@@ -153,6 +154,16 @@ async function once(
         };
       }
       return { answer: { status, json, headers, attempts: attempt } };
+    }
+    if (status < 200 || (status >= 300 && status < 400)) {
+      const where = headers.get('location');
+      return {
+        failure: new AirlockClientError('http', `Airlock answered ${what} with a redirect (${status || 'opaque'}${where ? ` to ${where}` : ''}), which is not a decision; treat the action as not allowed`, {
+          status,
+          attempts: attempt,
+        }),
+        transient: false,
+      };
     }
     const err = (json as ErrorBody | undefined)?.error;
     const code = typeof err?.code === 'string' ? err.code : undefined;

@@ -117,6 +117,9 @@ describe('the client fails closed', () => {
 
   it('follows no redirect (a login page is not a decision)', async () => {
     stub = await startStubServer((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:9/login' }).end());
-    expect(await gateError(client(stub.url))).toMatchObject({ kind: 'unreachable' });
+    const err = await gateError(client(stub.url));
+    expect(err).toMatchObject({ kind: 'http', status: 302, attempts: 1 });
+    expect(err.message).toContain('redirect (302 to http://127.0.0.1:9/login)');
+    expect(stub.requests).toHaveLength(1);
   });
 });

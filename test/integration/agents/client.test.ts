@@ -120,6 +120,16 @@ describe('gate', () => {
     expect(err.message).toContain('body.requester.id');
   });
 
+  it('tells the agent which tools the policy registers for it', async () => {
+    expect(await airlock.agent()).toEqual({
+      tenant: 'acme',
+      agent: 'bot',
+      tools: ['draft_only', 'lookup', 'never', 'notes.drop_notes', 'notes.read_note', 'notes.search_notes', 'notes.write_note', 'observe_only', 'quick_fallback', 'send_email'],
+      environments: ['production'],
+      mcp: { hide_unregistered_tools: false },
+    });
+  });
+
   it('an unknown agent key is an error, not a decision', async () => {
     const err = (await new Airlock({ url: t.url, agentKey: 'nope' }).gate({ tool: 'lookup', requester }).catch((e) => e)) as AirlockClientError;
     expect(err).toMatchObject({ kind: 'http', status: 401, code: 'unauthenticated' });
