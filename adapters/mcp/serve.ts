@@ -17,7 +17,10 @@ export async function serveStdio(gateway: Gateway): Promise<{ closed: Promise<vo
 /**
  * Serves the gateway as a streamable HTTP MCP endpoint at `/mcp`, stateless:
  * every POST gets its own server session in front of the shared upstream, and
- * progress notifications go back on that request's event stream.
+ * progress notifications go back on that request's event stream. The endpoint
+ * has no authentication of its own (whoever reaches it acts with the agent's
+ * key), so it listens on loopback by default, and on loopback it refuses
+ * requests whose Host is not loopback (DNS rebinding from a web page).
  */
 export async function serveHttp(gateway: Gateway, opts: { host: string; port: number }): Promise<{ url: string; close(): Promise<void> }> {
   const httpServer = http.createServer(async (req, res) => {
@@ -31,7 +34,10 @@ export async function serveHttp(gateway: Gateway, opts: { host: string; port: nu
       return;
     }
     const server = gateway.createServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      ...(loopback ? { enableDnsRebindingProtection: true, allowedHosts: [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`] } : {}),
+    });
     res.on('close', () => {
       void transport.close();
       void server.close();
@@ -43,11 +49,13 @@ export async function serveHttp(gateway: Gateway, opts: { host: string; port: nu
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: (e as Error).message }, id: null }));
     }
   });
+  const loopback = ['127.0.0.1', 'localhost', '::1'].includes(opts.host);
+  let port = opts.port;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(opts.port, opts.host, () => resolve());
   });
-  const { port } = httpServer.address() as AddressInfo;
+  port = (httpServer.address() as AddressInfo).port;
   return {
     url: `http://${opts.host}:${port}/mcp`,
     close: () =>

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
@@ -150,6 +151,20 @@ describe('mcp-gateway, other setups', () => {
       const recorded = await client.callTool({ name: 'search_notes', arguments: { query: 'hello' } });
       expect(recorded.isError).toBeFalsy();
       expect(textOf(recorded)).toMatch(/Airlock recorded this call to search_notes but did not execute it .*search_only/);
+      expect(log.ran()).toHaveLength(before);
+      // A web page that rebinds a name to 127.0.0.1 reaches the port, but not with a loopback Host.
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode);
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'read_note', arguments: { id: 'welcome' } } }));
+      });
+      expect(status).toBe(403);
       expect(log.ran()).toHaveLength(before);
     } finally {
       await client.close();
