@@ -37,6 +37,8 @@ export interface ConnectorCall {
   region: string;
   conversationId?: string;
   activityId?: string;
+  /** The activity id the fake answered a create, send or reply with: what later updates of that message name. */
+  answeredId?: string;
   userId?: string;
   body: any;
   /** Whether the call carried a bot token this fake issued. */
@@ -264,11 +266,13 @@ export class FakeBotFramework {
     switch (kind) {
       case 'create': {
         const id = `a:${randomUUID()}`;
-        return json(201, { id, activityId: this.nextActivityId(), serviceUrl: this.serviceUrl(region) });
+        call.answeredId = this.nextActivityId();
+        return json(201, { id, activityId: call.answeredId, serviceUrl: this.serviceUrl(region) });
       }
       case 'send':
       case 'reply':
-        return json(201, { id: this.nextActivityId() });
+        call.answeredId = this.nextActivityId();
+        return json(201, { id: call.answeredId });
       case 'update':
         return json(200, { id: call.activityId });
       case 'member': {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createApprovalQueues } from '../../src/infra/queue/approval-queues.js';
+import { UnrecoverableError } from 'bullmq';
+import { QUEUES, createApprovalQueues } from '../../src/infra/queue/approval-queues.js';
 import { createQueueFactory, type QueueFactory } from '../../src/infra/queue/backend.js';
 import { createTestDatabase } from '../support/database.js';
 import { waitFor } from '../support/wait-for.js';
@@ -94,5 +95,26 @@ describe.each(['redis', 'postgres'] as const)('approval jobs on the %s backend',
     await queues.jobs.startRound(ref, {}, ['slack', 'teams']);
     expect((await queues.queues.cards.getJobs(['waiting', 'delayed'])).map((j) => j.id).sort()).toEqual([`post_${ref.actionId}_1_slack`, `post_${ref.actionId}_1_teams`]);
     expect(await queues.queues.timers.getJobs(['waiting', 'delayed'])).toEqual([]);
+  });
+
+  it('replaces a card job that ran out of attempts when the reconciler enqueues it again', async () => {
+    const f = await factory();
+    const queues = createApprovalQueues(f, clock, pino({ level: 'silent' }));
+    cleanups.push(() => queues.close());
+    const ref = { tenant: 'acme', actionId: randomUUID(), round: 0, platform: 'slack' };
+    await queues.jobs.startRound(ref, {}, ['slack']);
+    // A worker that fails every post, with the job's attempts used up at once.
+    const job = (await queues.queues.cards.getJob(`post_${ref.actionId}_0_slack`))!;
+    const failing = f.worker(QUEUES.cards, async () => {
+      throw new UnrecoverableError('Slack is down');
+    });
+    cleanups.push(() => failing.close());
+    await waitFor(async () => (await job.getState()) === 'failed', { what: 'the card job failed for good' });
+    await failing.close();
+    // Adding the same job id again would be a no-op; the reconciler's repost replaces it.
+    await queues.jobs.repostCard(ref);
+    const again = (await queues.queues.cards.getJob(`post_${ref.actionId}_0_slack`))!;
+    expect(await again.getState()).toBe('waiting');
+    expect(again.attemptsMade).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { approvalConformance } from './approval-conformance.js';
+import { slashCommand } from '../support/slack-command.js';
 import { approveClick, denySubmission, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock } from '../support/slack-airlock.js';
 
@@ -7,7 +8,9 @@ approvalConformance('Slack', async () => {
   const metadataHas = (c: { body: Record<string, unknown> }, id: string) => JSON.stringify(c.body.metadata ?? '').includes(id);
   return {
     reviewers: ['U0LEAD1', 'U0LEAD2'],
+    quorum: ['U0FIN1', 'U0FIN2'],
     outsider: 'U0OUTSIDER',
+    shown: (id) => `<@${id}>`,
     submit: (tool) => t.submit(tool, { args: { to: 'x@example.com', subject: 's' } }),
     get: (id) => t.get(id) as never,
     cardPosted: async (id) => {
@@ -23,13 +26,14 @@ approvalConformance('Slack', async () => {
       );
     },
     approve: async (user, id) => {
-      await postInteraction(t.app, approveClick({ user, actionId: id }));
+      await postInteraction(t.app, approveClick({ user, actionId: id, version: 1 }));
     },
     deny: async (user, id, reason) => {
-      await postInteraction(t.app, denySubmission({ user, actionId: id, reason }));
+      await postInteraction(t.app, denySubmission({ user, actionId: id, reason, version: 1 }));
     },
     toldPrivately: async (user, contains) =>
       String((await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === user && String(c.body.text).includes(contains))).body.text),
+    admin: (text) => slashCommand(t, text),
     close: () => t.close(),
   };
 });

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort } from './free-port.js';
 import { runCli } from './run-cli.js';
 import { TEST_SECRET } from './secret.js';
+import { SIGNING_SECRET } from './slack-requests.js';
 import { createTestCa, type TestCa } from './test-ca.js';
 import { waitFor } from './wait-for.js';
 
@@ -18,6 +19,8 @@ export const TEAMS_MEMBERS: TeamsMember[] = [
   { id: '29:1lead1pairwiseXk4mE8yZ3wF0qJ9sR2tU5vB7nC6dA1', name: 'Lea Lead', aadObjectId: 'aad-lead-1', userPrincipalName: 'lea@acme.test' },
   { id: '29:1lead2pairwiseQp7wE2rT9yU4iO1pA3sD5fG8hJ0kL', name: 'Lou Lead', aadObjectId: 'aad-lead-2', userPrincipalName: 'lou@acme.test' },
   { id: '29:1adminpairwiseZx9cV8bN7mQ6wE5rT4yU3iO2pA1sD0', name: 'Ada Admin', aadObjectId: 'aad-admin', userPrincipalName: 'ada@acme.test' },
+  { id: '29:1fin1pairwiseHj3kL5zX7cV9bN1mQ2wE4rT6yU8iO0p', name: 'Fay Finance', aadObjectId: 'aad-fin-1', userPrincipalName: 'fay@acme.test' },
+  { id: '29:1fin2pairwiseAs2dF4gH6jK8lZ0xC1vB3nM5qW7eR9t', name: 'Finn Finance', aadObjectId: 'aad-fin-2', userPrincipalName: 'finn@acme.test' },
 ];
 
 export interface TeamsTestAirlock {
@@ -40,12 +43,12 @@ export interface TeamsTestAirlock {
  * process starts, so the code under test must start with it. Queues run on
  * the PostgreSQL backend in a fresh test database (no shared Redis state).
  */
-export async function startTeamsAirlock(): Promise<TeamsTestAirlock> {
+export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: string } = {}): Promise<TeamsTestAirlock> {
   const ca: TestCa = createTestCa();
   const fake = await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS });
   const db = await createTestDatabase();
   const policyFile = join(ca.caPath, '..', 'teams-policy.yml');
-  writeFileSync(policyFile, readFileSync('test/fixtures/teams-policy.yml', 'utf8').replaceAll('https://connector.invalid/teams/', fake.serviceUrl('teams')));
+  writeFileSync(policyFile, readFileSync(opts.policy ?? 'test/fixtures/teams-policy.yml', 'utf8').replaceAll('https://connector.invalid/teams/', fake.serviceUrl('teams')));
   const port = await freePort();
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -63,6 +66,8 @@ export async function startTeamsAirlock(): Promise<TeamsTestAirlock> {
   };
   delete env.REDIS_URL;
   delete env.SLACK_BOT_TOKEN;
+  // With a fake Slack as well, one process serves both platforms.
+  if (opts.slackApiUrl) Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slackApiUrl });
 
   const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'bot'], env);
   if (created.code !== 0) throw new Error(`agent create failed: ${created.stderr}`);
