@@ -50,7 +50,7 @@ module.exports = {
       from: { path: '^clients/typescript/src/' },
       to: { pathNot: '^clients/typescript/src/' },
     },
-    { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
+    { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|infra/redis|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

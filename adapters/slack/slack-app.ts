@@ -1,12 +1,15 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import type { SeenRequests } from '../../src/ports/seen-requests.js';
 import { registerAdminCommand } from './register-admin-command.js';
 import { registerReviewListeners } from './register-review-listeners.js';
 import { SlackPlatform } from './slack-platform.js';
 import type { SlackPorts } from './slack-ports.js';
 import { makeUserEmails } from './user-emails.js';
+import { isSslCheck, replayAnswer, verifySlackRequest } from './verify-slack-request.js';
 
 export interface SlackConfig {
   botToken: string;
@@ -18,12 +21,24 @@ export interface SlackConfig {
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
+/** The intake API's limit; Bolt's own (4 MB) is never reached, as the body is read here first. */
+const BODY_LIMIT = 1024 * 1024;
+
+/** What serving Slack over HTTP needs besides the use cases: replay detection, and the time for signature windows. */
+export interface SlackHttpDeps {
+  seenRequests: SeenRequests;
+  now(): number;
+}
 
 /**
  * Bolt inside our process: over HTTP its receiver's request listener serves
- * POST /slack/events on our Fastify server (Bolt verifies the signature and
- * timestamp, and answers 401 otherwise); with an app token it runs in Socket
- * Mode instead, connecting once the platform's start-up check passes.
+ * POST /slack/events on our Fastify server; with an app token it runs in
+ * Socket Mode instead, connecting once the platform's start-up check passes.
+ *
+ * Over HTTP the body is read by Fastify within the 1 MB limit (413, and the
+ * connection closed, past it), then verified here (signature, timestamp
+ * within 5 minutes either way) and checked against the requests already
+ * seen, before Bolt gets it already buffered (it verifies again).
  *
  * Bolt is given an `authorize` function rather than the token: with a token
  * it calls auth.test while it is constructed and an invalid token or no
@@ -31,7 +46,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
  * before it listens. The check runs instead as SlackPlatform.check, which
  * main repeats with backoff while the gate keeps deciding.
  */
-export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logger) {
+export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logger, httpDeps?: SlackHttpDeps) {
   let socketStarted = false;
   const platform = SlackPlatform.create(config.botToken, config.apiUrl, {
     auditUrl: config.auditUrl,
@@ -78,14 +93,40 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
 
   return {
     platform,
-    /** Mounts POST /slack/events (HTTP mode only); the body is left unread for Bolt's signature check. */
+    /** Mounts POST /slack/events (HTTP mode only). */
     mount: async (server: FastifyInstance) => {
       if (!receiver) return;
       const listener = receiver.requestListener;
+      const signingSecret = config.signingSecret!;
+      const firstTime = async (digest: Buffer, signedAt: Date) => {
+        if (!httpDeps) return true;
+        try {
+          return await httpDeps.seenRequests.firstTime(digest, signedAt);
+        } catch (err) {
+          // Postgres away: nothing the request asks for can be recorded either, so letting it through changes nothing.
+          log.warn({ err: (err as Error).message }, 'could not check the Slack request against those already seen; handling it');
+          return true;
+        }
+      };
       await server.register(async (scope) => {
         scope.removeAllContentTypeParsers();
-        scope.addContentTypeParser('*', (_req, _payload, done) => done(null, undefined));
-        scope.post(SLACK_EVENTS_PATH, (req, reply) => {
+        scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
+        scope.post(SLACK_EVENTS_PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+          const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+          if (!isSslCheck(req.headers, body)) {
+            const check = verifySlackRequest(signingSecret, req.headers, body, httpDeps?.now() ?? Date.now());
+            if (!check.ok) {
+              log.warn({ why: check.why }, 'Slack request refused (401)');
+              return reply.code(401).send();
+            }
+            if (!(await firstTime(check.digest, check.signedAt))) {
+              log.warn('replayed Slack request refused (answered 200, not handled)');
+              const answer = replayAnswer(req.headers, body);
+              if (answer.contentType) reply.type(answer.contentType);
+              return reply.code(200).send(answer.body);
+            }
+          }
+          (req.raw as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
           reply.hijack();
           listener(req.raw, reply.raw);
         });

@@ -34,7 +34,7 @@ export function createTeamsApp(config: TeamsConfig, ports: TeamsPorts, log: Logg
       // The body is read as text and parsed only after the Authorization header passed its first checks.
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => done(null, body));
-      scope.post(TEAMS_MESSAGES_PATH, async (req, reply) => {
+      scope.post(TEAMS_MESSAGES_PATH, { bodyLimit: BODY_LIMIT }, async (req, reply) => {
         const authHeader = typeof req.headers.authorization === 'string' ? req.headers.authorization : undefined;
         const refuse = (why: string) => {
           log.warn({ why }, 'Teams request refused (401)');

@@ -1,8 +1,24 @@
 import { z } from 'zod';
+import { parseDuration } from '../domain/duration.js';
 
 const optionalString = z.string().trim().min(1).optional();
 const url = (protocols: RegExp) =>
   z.url({ protocol: protocols }).optional();
+
+/** A duration such as `500ms`, `10s`, `2m` between `min` and `max` milliseconds, parsed to milliseconds. */
+const duration = (fallback: string, min: number, max: number, hint = '') =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) ctx.issues.push({ code: 'custom', message: 'must be a duration such as 500ms, 10s or 2m', input: text });
+      else if (ms < min || ms > max) ctx.issues.push({ code: 'custom', message: `must be between ${min} ms and ${max} ms${hint}`, input: text });
+      return ms ?? 0;
+    });
+
+/** The longest `?wait` (seconds): an idle timeout must outlast it, or long-polls would be cut. */
+const LONGEST_WAIT_MS = 60_000;
 
 /** SPEC §8: every variable Airlock reads, parsed once at start. */
 export const envSchema = z.object({
@@ -38,6 +54,20 @@ export const envSchema = z.object({
   AIRLOCK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** Public base URL used in links on cards (audit record links). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Abuse limits (README, Operations → Abuse limits). Requests one agent may
+   * make per window, across every process; 0 turns the limit off. The default
+   * is well above what one agent reaches on the intake benchmark.
+   */
+  AIRLOCK_RATE_LIMIT_PER_AGENT: z.coerce.number().int().min(0).default(10_000),
+  AIRLOCK_RATE_LIMIT_WINDOW: duration('1s', 1_000, 3_600_000),
+  /** Concurrent `GET /v1/actions/:id?wait=N` one agent may hold open on one process. */
+  AIRLOCK_MAX_WAITS_PER_AGENT: z.coerce.number().int().min(1).default(200),
+  /** Time a client has to send the request's headers, and the whole request (body included). */
+  AIRLOCK_HEADERS_TIMEOUT: duration('10s', 100, 600_000),
+  AIRLOCK_REQUEST_TIMEOUT: duration('30s', 100, 600_000),
+  /** A connection with no bytes in either direction for this long is closed; longer than the longest `?wait`. */
+  AIRLOCK_IDLE_TIMEOUT: duration('90s', LONGEST_WAIT_MS + 1, 3_600_000, ' (longer than the longest ?wait, 60 s)'),
 });
 
 /** The parsed environment; TEAMS_LOGIN_URL always has its default resolved (it depends on TEAMS_APP_TENANT_ID). */
@@ -72,6 +102,9 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   }
   if (env.TEAMS_APP_PASSWORD && !env.TEAMS_APP_ID) {
     throw new ConfigError(['TEAMS_APP_ID: required when TEAMS_APP_PASSWORD is set']);
+  }
+  if (env.AIRLOCK_HEADERS_TIMEOUT > env.AIRLOCK_REQUEST_TIMEOUT) {
+    throw new ConfigError(['AIRLOCK_HEADERS_TIMEOUT: must not be longer than AIRLOCK_REQUEST_TIMEOUT (the headers are part of the request)']);
   }
   if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
     throw new ConfigError(['TEAMS_APP_PASSWORD: required when TEAMS_APP_ID is set (there is no unauthenticated Teams mode)']);

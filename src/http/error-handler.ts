@@ -17,6 +17,11 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
+const bodyLimitText = (req: FastifyRequest) => {
+  const bytes = req.routeOptions.bodyLimit ?? 1024 * 1024;
+  return bytes >= 1024 * 1024 ? `${bytes / (1024 * 1024)} MB` : `${Math.round(bytes / 1024)} KB`;
+};
+
 /** Postgres refusing the text itself (NUL, bad Unicode): the client's input, not our fault. */
 const UNSTORABLE_TEXT_SQLSTATE = new Set(['22P05', '22021']);
 
@@ -44,11 +49,15 @@ export function makeErrorHandler(isUnavailable: (err: unknown) => boolean) {
     if (err instanceof AirlockError) {
       const status = STATUS[err.code];
       if (status >= 500) req.log.error({ code: err.code, err: err.message }, 'request failed');
+      const retryAfter = err.context.retryAfterSeconds;
+      if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
       return reply.code(status).send(errorBody(err.code, err.message, err.details));
     }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return reply.code(413).send(errorBody('payload_too_large', 'request body exceeds the 1 MB limit'));
+        // Close once answered: otherwise Node would keep reading (and discarding) the rest of the body.
+        reply.header('connection', 'close');
+        return reply.code(413).send(errorBody('payload_too_large', `request body exceeds the ${bodyLimitText(req)} limit`));
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return reply.code(415).send(errorBody('unsupported_media_type', 'send application/json'));
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app instance, so tests can build several apps in one process. */
 export function createMetrics() {
@@ -17,6 +17,17 @@ export function createMetrics() {
       help: 'Time from receiving POST /v1/actions to the durable decision',
       labelNames: ['decision'] as const,
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    waiting: new Gauge({
+      name: 'airlock_waiting_requests',
+      help: 'GET /v1/actions/:id?wait=N requests held open in this process',
+      registers: [registry],
+    }),
+    limited: new Counter({
+      name: 'airlock_rate_limited_total',
+      help: 'Agent requests refused with 429, by limit (rate: AIRLOCK_RATE_LIMIT_PER_AGENT, waits: AIRLOCK_MAX_WAITS_PER_AGENT)',
+      labelNames: ['limit'] as const,
       registers: [registry],
     }),
   };

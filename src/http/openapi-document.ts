@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { buildApp } from './build-app.js';
+import { unlimited } from '../ports/rate-limiter.js';
 import { createMetrics } from './metrics.js';
 
 const unused = () => {
@@ -21,6 +22,8 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     getAction: unused,
     reportResult: unused,
     describeAgent: unused,
+    rateLimiter: unlimited,
+    maxWaitsPerAgent: 1,
     readiness: {},
   });
   try {

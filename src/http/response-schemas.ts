@@ -95,23 +95,26 @@ export const ERROR_CODES = {
   401: { codes: ['unauthenticated'], when: 'missing, unknown, revoked or expired agent key' },
   403: { codes: ['forbidden'], when: "the key's agent or tenant is no longer declared in the policy" },
   404: { codes: ['not_found'], when: "unknown action, or another tenant's" },
+  408: { codes: [], when: 'the request (headers and body) did not arrive within AIRLOCK_REQUEST_TIMEOUT; answered without a body, and the connection is closed' },
   409: { codes: ['idempotency_conflict', 'conflict'], when: 'Idempotency-Key reused with another body; a result reported twice or for an action that takes none' },
-  413: { codes: ['payload_too_large'], when: 'body over the size limit' },
+  413: { codes: ['payload_too_large'], when: 'body over 1 MB, answered as soon as the length is known to exceed it; the connection is closed' },
   415: { codes: ['unsupported_media_type'], when: 'a body that is not application/json' },
-  429: { codes: ['rate_limited'], when: 'too many requests: wait (Retry-After) and retry' },
+  429: { codes: ['rate_limited'], when: 'the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait' },
   500: { codes: ['internal'], when: 'an unexpected error: nothing was decided' },
   503: { codes: ['unavailable'], when: 'Postgres unreachable: nothing was decided, retry (never an allow)' },
-} as const satisfies Record<number, { codes: readonly [string, ...string[]]; when: string }>;
+} as const satisfies Record<number, { codes: readonly string[]; when: string }>;
 
 type ErrorStatus = keyof typeof ERROR_CODES;
 
 const errorSchemas = Object.fromEntries(
-  Object.entries(ERROR_CODES).map(([status, { codes, when }]) => [
+  Object.entries(ERROR_CODES)
+    .filter(([, { codes }]) => codes.length > 0)
+    .map(([status, { codes, when }]) => [
     status,
     z
       .object({
         error: z.object({
-          code: z.enum(codes),
+          code: z.enum(codes as unknown as [string, ...string[]]),
           message: z.string(),
           details: z.array(z.object({ path: z.string(), message: z.string() })),
         }),
@@ -125,8 +128,10 @@ export const json = <T extends z.ZodType>(description: string, schema: T) => ({ 
 
 /** Error responses for a route: the statuses every agent route can answer, and `extra` ones. */
 export function errorResponses(...extra: ErrorStatus[]) {
-  const statuses: ErrorStatus[] = [400, 401, 403, ...extra, 429, 500, 503];
-  return Object.fromEntries([...new Set(statuses)].sort().map((s) => [s, json(ERROR_CODES[s].when, errorSchemas[s])]));
+  const statuses: ErrorStatus[] = [400, 401, 403, 408, ...extra, 429, 500, 503];
+  return Object.fromEntries(
+    [...new Set(statuses)].sort().map((s) => [s, ERROR_CODES[s].codes.length > 0 ? json(ERROR_CODES[s].when, errorSchemas[s]) : z.null().meta({ description: ERROR_CODES[s].when })]),
+  );
 }
 
 export const bearerAuth = [{ bearerAuth: [] }];

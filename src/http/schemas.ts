@@ -1,21 +1,67 @@
 import { z } from 'zod';
 import { RESULT_OUTCOMES } from '../domain/action-status.js';
-import { nestsAtMost } from './json-depth.js';
+import { jsonLimitViolation, type JsonLimits } from './json-limits.js';
 
-/** Deep enough for any real tool call; deeper input is refused before it reaches hashing or storage. */
-export const MAX_JSON_DEPTH = 32;
+/**
+ * The most one `args` or `context` (and a result's `args`) may hold: roomy for
+ * any real tool call, and small enough that the work after validation stays
+ * within a few milliseconds of main-thread time (the README's error table
+ * lists them). A larger value is refused with 400 before it is hashed,
+ * evaluated or stored.
+ */
+export const JSON_LIMITS: Readonly<JsonLimits> = {
+  depth: 32,
+  entries: 5_000,
+  arrayLength: 1_000,
+  stringLength: 65_536,
+  keyLength: 256,
+};
 
-const jsonObject = z.record(z.string(), z.unknown()).refine((v) => nestsAtMost(v, MAX_JSON_DEPTH), {
-  message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
-});
+/**
+ * An object within JSON_LIMITS. The limits are checked first, in preprocess:
+ * a failed check ends validation there, so a 60,000-key object is never
+ * walked by the record schema.
+ */
+const jsonObject = z.preprocess((value, ctx) => {
+  const why = jsonLimitViolation(value, JSON_LIMITS);
+  if (why) ctx.issues.push({ code: 'custom', message: why, input: value });
+  return value;
+}, z.record(z.string(), z.unknown()));
 const text = (max: number) => z.string().min(1).max(max);
 
+/** Unknown fields named in an error, each cut to this many characters: the answer stays small whatever was sent. */
+const NAMED_UNKNOWN_FIELDS = 5;
+const UNKNOWN_FIELD_CHARS = 64;
+
+/**
+ * A strict object whose refusal of unknown fields costs at most one pass over
+ * the keys and answers with a short message. (zod's own check lists every
+ * unknown key: a body of 60,000 of them would be answered with a megabyte.)
+ */
+function strictFields<S extends Record<string, z.ZodType>>(shape: S) {
+  return z.preprocess((value, ctx) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const unknown: string[] = [];
+    let count = 0;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key) || Object.hasOwn(shape, key)) continue;
+      count++;
+      if (unknown.length < NAMED_UNKNOWN_FIELDS) unknown.push(JSON.stringify(key.slice(0, UNKNOWN_FIELD_CHARS)));
+    }
+    if (count > 0) {
+      const more = count > unknown.length ? ` and ${count - unknown.length} more` : '';
+      ctx.issues.push({ code: 'custom', message: `unknown field${count > 1 ? 's' : ''} ${unknown.join(', ')}${more}`, input: value });
+    }
+    return value;
+  }, z.strictObject(shape));
+}
+
 /** POST /v1/actions. Strict: an unknown top-level field is a client bug worth a 400. */
-export const submitActionBody = z.strictObject({
+export const submitActionBody = strictFields({
   tool: text(128),
   args: jsonObject.default({}),
   summary: z.string().max(4000).optional(),
-  requester: z.strictObject({
+  requester: strictFields({
     id: text(256),
     email: z.email().max(320).optional(),
     display: z.string().max(256).optional(),
@@ -39,7 +85,7 @@ export const getActionQuery = z.strictObject({
  * full (its own values for redacted fields, the approved values for edited
  * ones); Airlock checks them against what was approved and never stores them.
  */
-export const reportResultBody = z.strictObject({
+export const reportResultBody = strictFields({
   outcome: z.enum(RESULT_OUTCOMES),
   args: jsonObject,
   detail: z.string().max(4000).optional(),

@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../http/build-app.js';
 import { createMetrics } from '../http/metrics.js';
 import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
+import { PgRateLimiter } from '../infra/postgres/rate-limiter.js';
+import { RedisRateLimiter } from '../infra/redis/rate-limiter.js';
+import { unlimited, type RateLimiter } from '../ports/rate-limiter.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import { makeAuthenticateAgent } from '../usecases/authenticate-agent.js';
@@ -26,6 +29,7 @@ export async function buildApi(
   },
 ): Promise<FastifyInstance> {
   const metrics = createMetrics();
+  const rateLimiter = await createRateLimiter(core);
   const seal = (a: { tenant: string }) => core.sealer.poke(a.tenant);
   const app = await buildApp({
     logger: core.log,
@@ -45,7 +49,7 @@ export async function buildApi(
         core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),
     }),
     describeAgent: makeDescribeAgent({ policy: core.policy }),
-    getAction: makeGetAction({ store: core.actions, events: core.events, clock: core.clock }),
+    getAction: makeGetAction({ store: core.actions, events: core.events }),
     reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
     readiness: {
       postgres: async () => {
@@ -55,9 +59,13 @@ export async function buildApi(
       [core.queues.kind === 'redis' ? 'redis' : 'queue']: () => core.queues.ping(),
     },
     chat: opts.chatStates,
+    rateLimiter,
+    maxWaitsPerAgent: core.env.AIRLOCK_MAX_WAITS_PER_AGENT,
+    timeouts: { headersMs: core.env.AIRLOCK_HEADERS_TIMEOUT, requestMs: core.env.AIRLOCK_REQUEST_TIMEOUT, idleMs: core.env.AIRLOCK_IDLE_TIMEOUT },
     plugins: opts.plugins,
     shuttingDown: opts.shuttingDown,
   });
+  app.addHook('onClose', () => rateLimiter.close());
   const { shuttingDown } = opts;
   if (shuttingDown) {
     // app.close() waits for every open connection, and an HTTP keep-alive client
@@ -70,4 +78,12 @@ export async function buildApi(
     );
   }
   return app;
+}
+
+/** Redis when REDIS_URL is set (exact, one round trip a request); otherwise counts merged through Postgres a few times a second. */
+async function createRateLimiter(core: Core): Promise<RateLimiter> {
+  const { env, log } = core;
+  if (env.AIRLOCK_RATE_LIMIT_PER_AGENT === 0) return unlimited;
+  const opts = { limit: env.AIRLOCK_RATE_LIMIT_PER_AGENT, windowMs: env.AIRLOCK_RATE_LIMIT_WINDOW, log };
+  return env.REDIS_URL ? RedisRateLimiter.connect(env.REDIS_URL, { ...opts, prefix: core.redisPrefix }) : new PgRateLimiter(core.pool, opts);
 }

@@ -1,5 +1,6 @@
 import { createSlackApp, type SlackAdapter } from '../../adapters/slack/slack-app.js';
 import type { FastifyInstance } from 'fastify';
+import { PgSeenRequests } from '../infra/postgres/seen-requests.js';
 import { chatPlatforms, type ChatPlatform } from '../ports/chat-platform.js';
 import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
@@ -20,7 +21,9 @@ export interface ChatUseCases {
  * platforms exist; everything else sees the ChatPlatforms port.
  */
 export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { checks: boolean } = { checks: true }) {
-  const { env, policy, actions, log } = core;
+  const { env, policy, actions, log, clock } = core;
+  // Replays of signed Slack requests are refused for the whole signature window, across processes (HTTP mode only).
+  const seenRequests = env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && opts.checks ? new PgSeenRequests(core.pool, clock) : undefined;
   const auditUrl = env.PUBLIC_URL ? (id: string) => new URL(`/v1/actions/${id}`, env.PUBLIC_URL).toString() : undefined;
   const slack: SlackAdapter | undefined = env.SLACK_BOT_TOKEN
     ? createSlackApp(
@@ -37,8 +40,10 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
           },
         },
         log,
+        seenRequests && { seenRequests, now: () => clock.now().getTime() },
       )
     : undefined;
+  seenRequests?.startExpiry((err) => log.warn({ err: (err as Error).message }, 'could not expire the Slack requests seen; retrying in 30 s'));
   const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) });
   const list: ChatPlatform[] = [...(slack ? [slack.platform] : []), ...(teams ? [teams.platform] : [])];
   if (list.length === 0) log.warn('no chat platform configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): no cards are posted; approvals wait for their timeout or `airlock review`');
@@ -50,6 +55,7 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
     /** Each platform's start-up state, for /readyz. */
     states: () => health?.states() ?? {},
     stop: async () => {
+      seenRequests?.stopExpiry();
       health?.stop();
       await slack?.stop();
     },

@@ -39,6 +39,8 @@ export interface Core {
   notifications: PgNotifications;
   events: PgActionEvents;
   queues: QueueFactory;
+  /** Prefix of every Redis key (queues, rate limits), so deployments or test runs can share one Redis. */
+  redisPrefix: string;
   /** Reloads the policy file now (SIGHUP), logging the outcome; a refused file keeps the last good policy. */
   reloadPolicy(): Promise<void>;
   close(): Promise<void>;
@@ -111,6 +113,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       notifications,
       events,
       queues,
+      redisPrefix: opts.queuePrefix ?? 'airlock',
       reloadPolicy: () => policy.reloadNow().then(reported),
       close: () => runAll(cleanup),
     };

@@ -3,7 +3,7 @@ import { notFound } from '../domain/errors.js';
 import type { ActionEvents } from '../ports/action-events.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentIdentity } from '../ports/agent-store.js';
-import type { Clock } from '../ports/clock.js';
+import { ActionWatches } from './watch-action.js';
 
 export const MAX_WAIT_SECONDS = 60;
 
@@ -15,31 +15,16 @@ export async function ownAction(store: ActionStore, agent: AgentIdentity, id: st
 
 /**
  * Reads an action the calling agent submitted; with `waitSeconds`, holds
- * until it leaves `pending` or the time passes. Woken by the store's change
- * events; always re-reads after waking, so a lost notification costs latency only.
+ * until it leaves `pending` or the time passes (or `signal` aborts: then it
+ * answers at once with the action as last read). Waiters of one action share
+ * their reads (ActionWatches): one read per change, however many wait.
  */
-export function makeGetAction(deps: { store: ActionStore; events: ActionEvents; clock: Clock }) {
+export function makeGetAction(deps: { store: ActionStore; events: ActionEvents }) {
+  const watches = new ActionWatches(deps);
   return async function getAction(agent: AgentIdentity, id: string, waitSeconds = 0, signal?: AbortSignal): Promise<Action> {
-    const deadline = deps.clock.now().getTime() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
-    for (;;) {
-      // Register before reading, so a change between the read and the wait still wakes us.
-      const remaining = deadline - deps.clock.now().getTime();
-      const ac = new AbortController();
-      const onAbort = () => ac.abort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const woke = remaining > 0 ? deps.events.waitForChange(id, remaining, ac.signal) : undefined;
-      try {
-        const action = await ownAction(deps.store, agent, id);
-        if (!action) throw notFound('action');
-        if (action.status !== 'pending' || !woke || signal?.aborted) return action;
-        await woke;
-        if (deps.clock.now().getTime() >= deadline || signal?.aborted) {
-          return (await ownAction(deps.store, agent, id)) ?? action;
-        }
-      } finally {
-        ac.abort();
-        signal?.removeEventListener('abort', onAbort);
-      }
-    }
+    const waitMs = Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+    const action = waitMs > 0 ? await watches.wait(agent.tenant, agent.name, id, waitMs, signal) : await ownAction(deps.store, agent, id);
+    if (!action) throw notFound('action');
+    return action;
   };
 }

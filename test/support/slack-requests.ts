@@ -15,11 +15,19 @@ export function slackHeaders(body: string, opts: { secret?: string; timestamp?: 
   };
 }
 
-/** A recorded interaction payload with its placeholders filled in. */
+let triggers = 0;
+
+/**
+ * A recorded interaction payload with its placeholders filled in, and a
+ * trigger_id of its own, as Slack gives every interaction: two clicks are
+ * two different signed requests, never a replay of one.
+ */
 export function fixture(name: string, replace: Record<string, string>): Record<string, unknown> {
   let text = readFileSync(new URL(`../fixtures/slack/${name}.json`, import.meta.url), 'utf8');
   for (const [k, v] of Object.entries(replace)) text = text.split(`"${k}"`).join(JSON.stringify(v));
-  return JSON.parse(text);
+  const payload = JSON.parse(text);
+  if (typeof payload.trigger_id === 'string') payload.trigger_id = `${payload.trigger_id}.${process.pid}.${++triggers}`;
+  return payload;
 }
 
 /** Posts an interaction the way Slack does: form-encoded `payload=<json>`, signed. */
@@ -63,14 +71,29 @@ export function denySubmission(o: { user: string; team?: string; actionId: strin
   return p;
 }
 
-/** A signed `/airlock <text>` slash command, form-encoded as Slack sends it. */
-export function postSlashCommand(app: FastifyInstance, o: { text: string; user?: string; team?: string; responseUrl: string; secret?: string }) {
+export interface SlashCommandOptions {
+  text: string;
+  user?: string;
+  team?: string;
+  responseUrl: string;
+  secret?: string;
+  /** Signed as of this Unix time (default now). */
+  timestamp?: number;
+}
+
+/** A signed `/airlock <text>` slash command, form-encoded as Slack sends it: the exact body and headers, to send (or replay). */
+export function signedSlashCommand(o: SlashCommandOptions) {
   const fields = fixture('slash-command', { RESPONSE_URL: o.responseUrl }) as Record<string, string>;
   fields.text = o.text;
   fields.user_id = o.user ?? 'U0ADMIN';
   fields.team_id = o.team ?? 'T0ACME';
   const body = new URLSearchParams(fields).toString();
-  return app.inject({ method: 'POST', url: '/slack/events', headers: slackHeaders(body, { secret: o.secret }), payload: body });
+  return { body, headers: slackHeaders(body, { secret: o.secret, timestamp: o.timestamp }) };
+}
+
+export function postSlashCommand(app: FastifyInstance, o: SlashCommandOptions) {
+  const { body, headers } = signedSlashCommand(o);
+  return app.inject({ method: 'POST', url: '/slack/events', headers, payload: body });
 }
 
 /** "Approve with changes" submitted: the edit modal opened on argument `version`, with raw text per editable path. */

@@ -132,7 +132,6 @@ export type paths = {
                 content: {
                     "application/json": {
                         tool: string;
-                        /** @default {} */
                         args?: {
                             [key: string]: unknown;
                         };
@@ -147,7 +146,6 @@ export type paths = {
                         /** @default production */
                         environment?: string;
                         session_id?: string;
-                        /** @default {} */
                         context?: {
                             [key: string]: unknown;
                         };
@@ -194,6 +192,13 @@ export type paths = {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
+                /** @description the request (headers and body) did not arrive within AIRLOCK_REQUEST_TIMEOUT; answered without a body, and the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Idempotency-Key reused with another body; a result reported twice or for an action that takes none */
                 409: {
                     headers: {
@@ -203,7 +208,7 @@ export type paths = {
                         "application/json": components["schemas"]["Error409"];
                     };
                 };
-                /** @description body over the size limit */
+                /** @description body over 1 MB, answered as soon as the length is known to exceed it; the connection is closed */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -221,7 +226,7 @@ export type paths = {
                         "application/json": components["schemas"]["Error415"];
                     };
                 };
-                /** @description too many requests: wait (Retry-After) and retry */
+                /** @description the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -322,7 +327,14 @@ export type paths = {
                         "application/json": components["schemas"]["Error404"];
                     };
                 };
-                /** @description too many requests: wait (Retry-After) and retry */
+                /** @description the request (headers and body) did not arrive within AIRLOCK_REQUEST_TIMEOUT; answered without a body, and the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -440,6 +452,13 @@ export type paths = {
                         "application/json": components["schemas"]["Error404"];
                     };
                 };
+                /** @description the request (headers and body) did not arrive within AIRLOCK_REQUEST_TIMEOUT; answered without a body, and the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description Idempotency-Key reused with another body; a result reported twice or for an action that takes none */
                 409: {
                     headers: {
@@ -449,7 +468,7 @@ export type paths = {
                         "application/json": components["schemas"]["Error409"];
                     };
                 };
-                /** @description body over the size limit */
+                /** @description body over 1 MB, answered as soon as the length is known to exceed it; the connection is closed */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -467,7 +486,7 @@ export type paths = {
                         "application/json": components["schemas"]["Error415"];
                     };
                 };
-                /** @description too many requests: wait (Retry-After) and retry */
+                /** @description the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -555,7 +574,14 @@ export type paths = {
                         "application/json": components["schemas"]["Error403"];
                     };
                 };
-                /** @description too many requests: wait (Retry-After) and retry */
+                /** @description the request (headers and body) did not arrive within AIRLOCK_REQUEST_TIMEOUT; answered without a body, and the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -752,7 +778,7 @@ export type components = {
                 }[];
             };
         };
-        /** @description body over the size limit */
+        /** @description body over 1 MB, answered as soon as the length is known to exceed it; the connection is closed */
         Error413: {
             error: {
                 /** @enum {string} */
@@ -776,7 +802,7 @@ export type components = {
                 }[];
             };
         };
-        /** @description too many requests: wait (Retry-After) and retry */
+        /** @description the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait */
         Error429: {
             error: {
                 /** @enum {string} */

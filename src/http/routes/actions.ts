@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { AirlockError } from '../../domain/errors.js';
 import type { AgentIdentity } from '../../ports/agent-store.js';
+import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { makeAuthenticateAgent } from '../../usecases/authenticate-agent.js';
 import type { makeGetAction } from '../../usecases/get-action.js';
 import type { makeReportResult } from '../../usecases/report-result.js';
@@ -8,6 +10,7 @@ import type { Metrics } from '../metrics.js';
 import { actionIdParams, getActionQuery, idempotencyHeaders, reportResultBody, submitActionBody } from '../schemas.js';
 import { getActionDocs, reportResultDocs, submitActionDocs } from '../route-docs.js';
 import { serializeAction } from '../../domain/action-view.js';
+import { WaitSlots } from '../wait-slots.js';
 
 export interface ActionRoutesDeps {
   authenticate: ReturnType<typeof makeAuthenticateAgent>;
@@ -15,6 +18,10 @@ export interface ActionRoutesDeps {
   getAction: ReturnType<typeof makeGetAction>;
   reportResult: ReturnType<typeof makeReportResult>;
   metrics: Metrics;
+  /** Requests per agent, across processes (AIRLOCK_RATE_LIMIT_PER_AGENT). */
+  rateLimiter: RateLimiter;
+  /** Concurrent `?wait` requests per agent in this process (AIRLOCK_MAX_WAITS_PER_AGENT). */
+  maxWaitsPerAgent: number;
   /** Aborted when the server shuts down: waiting reads answer at once with the action as it stands. */
   shuttingDown?: AbortSignal;
 }
@@ -29,9 +36,20 @@ export const actionRoutes =
   (deps: ActionRoutesDeps): FastifyPluginAsyncZod =>
   async (app) => {
     app.decorateRequest('agent', undefined as unknown as AgentIdentity);
-    // Authentication runs before body validation, so an unauthenticated caller learns nothing about the schema.
+    const waits = new WaitSlots(deps.maxWaitsPerAgent, (n) => deps.metrics.waiting.set(n));
+    const agentKey = (agent: AgentIdentity) => `${agent.tenant}/${agent.name}`;
+    // Authentication and the rate limit run before the body is read or
+    // validated: an unauthenticated caller learns nothing about the schema,
+    // and a limited agent costs no parsing.
     app.addHook('onRequest', async (req) => {
       req.agent = await deps.authenticate(req.headers.authorization);
+      const verdict = await deps.rateLimiter.hit(agentKey(req.agent));
+      if (verdict.limited) {
+        deps.metrics.limited.inc({ limit: 'rate' });
+        throw new AirlockError('rate_limited', 'this agent is over its request rate limit (AIRLOCK_RATE_LIMIT_PER_AGENT); retry after the Retry-After seconds', {
+          context: { retryAfterSeconds: verdict.retryAfterSeconds },
+        });
+      }
     });
 
     app.post('/v1/actions', { schema: { ...submitActionDocs, body: submitActionBody, headers: idempotencyHeaders } }, async (req, reply) => {
@@ -46,11 +64,25 @@ export const actionRoutes =
     });
 
     app.get('/v1/actions/:id', { schema: { ...getActionDocs, params: actionIdParams, querystring: getActionQuery } }, async (req) => {
-      const ac = new AbortController();
-      req.raw.once('close', () => ac.abort());
-      const signal = deps.shuttingDown ? AbortSignal.any([ac.signal, deps.shuttingDown]) : ac.signal;
-      const action = await deps.getAction(req.agent, req.params.id, req.query.wait ?? 0, signal);
-      return serializeAction(action);
+      const wait = req.query.wait ?? 0;
+      let release: (() => void) | undefined;
+      if (wait > 0) {
+        try {
+          release = waits.take(agentKey(req.agent));
+        } catch (err) {
+          deps.metrics.limited.inc({ limit: 'waits' });
+          throw err;
+        }
+      }
+      try {
+        const ac = new AbortController();
+        req.raw.once('close', () => ac.abort());
+        const signal = deps.shuttingDown ? AbortSignal.any([ac.signal, deps.shuttingDown]) : ac.signal;
+        const action = await deps.getAction(req.agent, req.params.id, wait, signal);
+        return serializeAction(action);
+      } finally {
+        release?.();
+      }
     });
 
     app.post('/v1/actions/:id/result', { schema: { ...reportResultDocs, params: actionIdParams, body: reportResultBody } }, async (req) => {

@@ -35,4 +35,24 @@ describe('configuration', () => {
     expect(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET/);
     expect(loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).SLACK_APP_TOKEN).toBe('xapp-1');
   });
+
+  it('parses the abuse limits, with defaults generous enough for the benchmarks', () => {
+    expect(loadEnv({})).toMatchObject({
+      AIRLOCK_RATE_LIMIT_PER_AGENT: 10_000,
+      AIRLOCK_RATE_LIMIT_WINDOW: 1_000,
+      AIRLOCK_MAX_WAITS_PER_AGENT: 200,
+      AIRLOCK_HEADERS_TIMEOUT: 10_000,
+      AIRLOCK_REQUEST_TIMEOUT: 30_000,
+      AIRLOCK_IDLE_TIMEOUT: 90_000,
+    });
+    expect(loadEnv({ AIRLOCK_RATE_LIMIT_PER_AGENT: '0', AIRLOCK_RATE_LIMIT_WINDOW: '1m', AIRLOCK_REQUEST_TIMEOUT: '2m' })).toMatchObject({
+      AIRLOCK_RATE_LIMIT_PER_AGENT: 0,
+      AIRLOCK_RATE_LIMIT_WINDOW: 60_000,
+      AIRLOCK_REQUEST_TIMEOUT: 120_000,
+    });
+    expect(() => loadEnv({ AIRLOCK_RATE_LIMIT_WINDOW: 'soon' })).toThrow(/AIRLOCK_RATE_LIMIT_WINDOW: must be a duration/);
+    expect(() => loadEnv({ AIRLOCK_IDLE_TIMEOUT: '30s' })).toThrow(/AIRLOCK_IDLE_TIMEOUT: .*longer than the longest \?wait/);
+    expect(() => loadEnv({ AIRLOCK_HEADERS_TIMEOUT: '20s', AIRLOCK_REQUEST_TIMEOUT: '10s' })).toThrow(/AIRLOCK_HEADERS_TIMEOUT/);
+    expect(() => loadEnv({ AIRLOCK_MAX_WAITS_PER_AGENT: '0' })).toThrow(/AIRLOCK_MAX_WAITS_PER_AGENT/);
+  });
 });
