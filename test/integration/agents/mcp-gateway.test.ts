@@ -129,6 +129,7 @@ describe('mcp-gateway, other setups', () => {
       expect(result.isError).toBe(true);
       expect(textOf(result)).toMatch(/Airlock could not decide this call, so read_note was not executed.*unreachable/);
       expect(log.ran()).toHaveLength(before);
+      await expect(down.listTools()).rejects.toThrow(/Airlock could not say which tools this agent may call/);
     } finally {
       await down.close();
     }
