@@ -45,6 +45,25 @@ describe('airlock CLI', () => {
     expect(again.stderr).toContain('already exists: use agent rotate');
   });
 
+  it('issues no key for names JavaScript objects already carry, and fails cleanly on such a tenant', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'valueOf']) {
+      const out = await runCli(['agent', 'create', '--tenant', 'acme', '--name', name], env());
+      expect(out.code, name).toBe(1);
+      expect(out.stderr).toContain(`agent ${name} is not declared`);
+    }
+    const tenant = await runCli(['agent', 'create', '--tenant', 'constructor', '--name', 'support-bot'], env());
+    expect(tenant.code).toBe(1);
+    expect(tenant.stderr).toContain('tenant constructor is not declared');
+    expect(tenant.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('refuses to start with DATABASE_URL but no AIRLOCK_SECRET, saying so in one line', async () => {
+    const out = await runCli(['migrate'], { ...env(), AIRLOCK_SECRET: '' });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('AIRLOCK_SECRET: required when DATABASE_URL is set');
+    expect(out.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+  });
+
   it('answers unknown commands and missing flags with usage and exit 2', async () => {
     const out = await runCli(['frobnicate'], env());
     expect(out.code).toBe(2);
