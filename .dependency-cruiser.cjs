@@ -34,6 +34,22 @@ module.exports = {
     { name: 'slack-sdk-in-adapter', severity: 'error', from: { pathNot: '^(adapters/slack/|test/)' }, to: { path: 'node_modules/@slack/' } },
     { name: 'botbuilder-in-adapter', severity: 'error', from: { pathNot: '^(adapters/teams/|test/)' }, to: { path: 'node_modules/(botbuilder|botframework|@azure/msal)' } },
     { name: 'pg-in-infra', severity: 'error', from: { path: '^src/', pathNot: '^src/(infra/postgres|main)/' }, to: { path: 'node_modules/(pg|pg-pool)/' } },
+    { name: 'mcp-sdk-in-adapter', severity: 'error', from: { pathNot: '^(adapters/mcp/|test/)' }, to: { path: 'node_modules/@modelcontextprotocol/' } },
+    { name: 'mcp-not-chat', severity: 'error', from: { path: '^adapters/mcp/' }, to: { path: '^adapters/(slack|teams)/' } },
+    {
+      name: 'mcp-gateway-speaks-http',
+      comment: 'the gateway is an agent of Airlock: it goes through the TypeScript client, never the core',
+      severity: 'error',
+      from: { path: '^adapters/mcp/' },
+      to: { path: '^src/' },
+    },
+    {
+      name: 'client-stands-alone',
+      comment: 'the TypeScript client is its own package: only its own files, no npm package, no Node built-in (edge runtimes have fetch and Web Crypto only)',
+      severity: 'error',
+      from: { path: '^clients/typescript/src/' },
+      to: { pathNot: '^clients/typescript/src/' },
+    },
     { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|infra/redis|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
   ],
   options: {

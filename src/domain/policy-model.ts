@@ -80,6 +80,8 @@ export interface AgentPolicy {
   tools: ReadonlySet<string>;
   /** Narrows the tenant's environments for this agent (hard boundary); absent: all of the tenant's. */
   environments?: ReadonlySet<string>;
+  /** The MCP gateway hides the tools this agent may not call from `tools/list` (they are denied either way). */
+  hideUnregisteredTools?: boolean;
 }
 
 export interface TenantPolicy {

@@ -2,7 +2,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { makeErrorHandler } from './error-handler.js';
+import { registerOpenApi } from './openapi.js';
 import { actionRoutes, type ActionRoutesDeps } from './routes/actions.js';
+import { agentRoutes, type AgentRoutesDeps } from './routes/agent.js';
 import { healthRoutes, type HealthDeps } from './routes/health.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -19,7 +21,7 @@ export interface ServerTimeouts {
 
 export const DEFAULT_TIMEOUTS: ServerTimeouts = { headersMs: 10_000, requestMs: 30_000, idleMs: 90_000 };
 
-export interface AppDeps extends ActionRoutesDeps, Omit<HealthDeps, 'metrics'> {
+export interface AppDeps extends ActionRoutesDeps, Pick<AgentRoutesDeps, 'describeAgent'>, Omit<HealthDeps, 'metrics'> {
   logger: Logger;
   isUnavailable: (err: unknown) => boolean;
   /** Extra routes mounted by main (chat adapters): they stay outside the agent-auth scope. */
@@ -45,13 +47,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Answers are checked against their documented schema; error bodies are built in one place (error-handler.ts) and sent as they are.
+  app.setSerializerCompiler((route) => (Number(route.httpStatus) >= 400 ? (data: unknown) => JSON.stringify(data) : serializerCompiler(route as Parameters<typeof serializerCompiler>[0])));
   app.setErrorHandler(makeErrorHandler(deps.isUnavailable));
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
   );
+  await registerOpenApi(app);
   await app.register(healthRoutes({ readiness: deps.readiness, chat: deps.chat, metrics: deps.metrics }));
   await app.register(actionRoutes(deps));
+  await app.register(agentRoutes(deps));
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;
 }

@@ -8,6 +8,7 @@ import { unlimited, type RateLimiter } from '../ports/rate-limiter.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import { makeAuthenticateAgent } from '../usecases/authenticate-agent.js';
+import { makeDescribeAgent } from '../usecases/describe-agent.js';
 import { makeGetAction } from '../usecases/get-action.js';
 import { makeReportResult } from '../usecases/report-result.js';
 import { makeSubmitAction } from '../usecases/submit-action.js';
@@ -47,6 +48,7 @@ export async function buildApi(
       onDispatchError: (action, err) =>
         core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),
     }),
+    describeAgent: makeDescribeAgent({ policy: core.policy }),
     getAction: makeGetAction({ store: core.actions, events: core.events }),
     reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
     readiness: {

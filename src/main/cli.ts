@@ -21,6 +21,7 @@ import { createCliLogger } from './cli-logger.js';
 import { resolveDatabase } from './database.js';
 import { describeError } from './describe-error.js';
 import { formatAgentTable } from './format-agent-table.js';
+import { runImportMcp, runMcpGateway } from './mcp-cli.js';
 
 const USAGE = `usage: npm run airlock -- <command>
   migrate                                  apply database migrations
@@ -127,6 +128,9 @@ async function review(env: Env, sub: string | undefined, id: string | undefined,
 }
 
 export async function runCli(argv: string[], env: Env): Promise<number> {
+  // Their own flags (and an upstream command after --): dispatched before the shared flag parser.
+  if (argv[0] === 'mcp-gateway') return runMcpGateway(argv.slice(1), env);
+  if (argv[0] === 'policy' && argv[1] === 'import-mcp') return runImportMcp(argv.slice(2));
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -132,7 +132,14 @@ function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
       admins: t.admins,
       environments: new Set(t.environments),
       agents: new Map(
-        Object.entries(t.agents).map(([name, a]) => [name, { tools: new Set(a.tools), ...(a.environments ? { environments: new Set(a.environments) } : {}) }]),
+        Object.entries(t.agents).map(([name, a]) => [
+          name,
+          {
+            tools: new Set(a.tools),
+            ...(a.environments ? { environments: new Set(a.environments) } : {}),
+            ...(a.mcp?.hide_unregistered_tools ? { hideUnregisteredTools: true } : {}),
+          },
+        ]),
       ),
       reviewerGroups: new Map(
         Object.entries(t.reviewer_groups).map(([name, g]) => [

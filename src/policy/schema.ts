@@ -48,6 +48,8 @@ const agent = z.strictObject({
   tools: z.array(name),
   /** Narrows the tenant's environments for this agent (hard boundary). */
   environments: z.array(name).min(1).optional(),
+  /** For the MCP gateway: hide tools this agent may not call from `tools/list` (they are denied either way). */
+  mcp: z.strictObject({ hide_unregistered_tools: z.boolean().default(false) }).optional(),
 });
 
 const tenant = z.strictObject({

@@ -8,6 +8,7 @@ import type { makeReportResult } from '../../usecases/report-result.js';
 import type { makeSubmitAction } from '../../usecases/submit-action.js';
 import type { Metrics } from '../metrics.js';
 import { actionIdParams, getActionQuery, idempotencyHeaders, reportResultBody, submitActionBody } from '../schemas.js';
+import { getActionDocs, reportResultDocs, submitActionDocs } from '../route-docs.js';
 import { serializeAction } from '../../domain/action-view.js';
 import { WaitSlots } from '../wait-slots.js';
 
@@ -51,7 +52,7 @@ export const actionRoutes =
       }
     });
 
-    app.post('/v1/actions', { schema: { body: submitActionBody, headers: idempotencyHeaders } }, async (req, reply) => {
+    app.post('/v1/actions', { schema: { ...submitActionDocs, body: submitActionBody, headers: idempotencyHeaders } }, async (req, reply) => {
       const end = deps.metrics.intakeLatency.startTimer();
       const { action, replayed } = await deps.submitAction(req.agent, req.body, req.headers['idempotency-key']);
       if (!replayed) {
@@ -62,7 +63,7 @@ export const actionRoutes =
       return reply.code(201).send(serializeAction(action));
     });
 
-    app.get('/v1/actions/:id', { schema: { params: actionIdParams, querystring: getActionQuery } }, async (req) => {
+    app.get('/v1/actions/:id', { schema: { ...getActionDocs, params: actionIdParams, querystring: getActionQuery } }, async (req) => {
       const wait = req.query.wait ?? 0;
       let release: (() => void) | undefined;
       if (wait > 0) {
@@ -84,7 +85,7 @@ export const actionRoutes =
       }
     });
 
-    app.post('/v1/actions/:id/result', { schema: { params: actionIdParams, body: reportResultBody } }, async (req) => {
+    app.post('/v1/actions/:id/result', { schema: { ...reportResultDocs, params: actionIdParams, body: reportResultBody } }, async (req) => {
       const action = await deps.reportResult(req.agent, req.params.id, req.body);
       return serializeAction(action);
     });

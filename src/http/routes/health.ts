@@ -19,9 +19,9 @@ const withTimeout = (p: Promise<void>, ms: number) =>
 export const healthRoutes =
   (deps: HealthDeps): FastifyPluginAsync =>
   async (app) => {
-    app.get('/healthz', async () => ({ status: 'ok' }));
+    app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up' } }, async () => ({ status: 'ok' }));
 
-    app.get('/readyz', async (_req, reply) => {
+    app.get('/readyz', { schema: { tags: ['health'], summary: 'Postgres and the queue backend answer (503 otherwise)' } }, async (_req, reply) => {
       const results = await Promise.all(
         Object.entries(deps.readiness).map(async ([name, check]) => {
           try {
@@ -38,7 +38,7 @@ export const healthRoutes =
       return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(chat && Object.keys(chat).length > 0 ? { chat } : {}) });
     });
 
-    app.get('/metrics', async (_req, reply) => {
+    app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' } }, async (_req, reply) => {
       reply.header('content-type', deps.metrics.registry.contentType);
       return deps.metrics.registry.metrics();
     });

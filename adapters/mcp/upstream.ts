@@ -1,0 +1,42 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+
+/** Where the MCP server Airlock stands in front of runs: a command it starts (stdio), or a streamable HTTP URL. */
+export type UpstreamTarget = { command: string; args: string[] } | { url: string };
+
+/** Variables that are the gateway's own and never reach the upstream server. */
+const PRIVATE_ENV = ['AIRLOCK_AGENT_KEY', 'AIRLOCK_SECRET'];
+
+export interface Upstream {
+  client: Client;
+  /** Every tool the upstream lists (all pages). */
+  listTools(): Promise<Tool[]>;
+  close(): Promise<void>;
+}
+
+/** Connects to the upstream MCP server as an MCP client. Its stderr is passed through to ours. */
+export async function connectUpstream(target: UpstreamTarget, clientInfo = { name: 'airlock-mcp-gateway', version: '1' }): Promise<Upstream> {
+  const client = new Client(clientInfo);
+  if ('url' in target) {
+    await client.connect(new StreamableHTTPClientTransport(new URL(target.url)));
+  } else {
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !PRIVATE_ENV.includes(e[0])));
+    await client.connect(new StdioClientTransport({ command: target.command, args: target.args, env, stderr: 'inherit' }));
+  }
+  return {
+    client,
+    listTools: async () => {
+      const tools: Tool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return tools;
+    },
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,34 @@
+import type { RetryPolicy } from './http.js';
+import type { Action } from './types.js';
+
+export interface AirlockOptions {
+  /** Airlock's base URL, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** The agent's key (`npm run airlock -- agent create`). */
+  agentKey: string;
+  /** Timeout of one request, a long poll's wait not included (default 10 s). */
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** A fetch implementation (default: the global one). */
+  fetch?: typeof fetch;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface SubmitOptions extends RequestOptions {
+  /** Sent as Idempotency-Key; generated when absent, so the retries of one call can never create a second action. */
+  idempotencyKey?: string;
+}
+
+export interface WaitOptions extends RequestOptions {
+  /** Give up waiting after this long (the action stays pending on the server). Default: wait until Airlock decides it. */
+  timeoutMs?: number;
+  /** Seconds per long poll (1–60, default 60: the server's cap). */
+  pollSeconds?: number;
+  /** Called with the still-pending action after submitting and after each long poll. */
+  onPending?: (action: Action) => void | Promise<void>;
+}
+
+export interface GateOptions extends SubmitOptions, WaitOptions {}
