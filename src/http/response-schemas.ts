@@ -17,6 +17,7 @@ const reviewer = z
     team_id: z.string().meta({ description: 'Slack workspace or AAD tenant' }),
     email: z.string().nullable(),
     name: z.string().nullable(),
+    via: z.literal('cli').optional().meta({ description: 'present when an operator recorded the review from the CLI on this reviewer’s behalf' }),
   })
   .meta({ id: 'Reviewer' });
 

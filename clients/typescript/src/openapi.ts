@@ -631,6 +631,11 @@ export type components = {
             team_id: string;
             email: string | null;
             name: string | null;
+            /**
+             * @description present when an operator recorded the review from the CLI on this reviewer’s behalf
+             * @constant
+             */
+            via?: "cli";
         };
         Review: {
             reviewer: components["schemas"]["Reviewer"];
