@@ -27,6 +27,7 @@ const USAGE = `usage: npm run airlock -- <command>
   migrate                                  apply database migrations
   policy check [file]                      validate a policy file (default: the one the server loads); exits 1 listing every error
   policy schema                            print the policy file's JSON Schema
+  policy import-mcp -- <command...>        print policy entries for an MCP server's tools (mode off, risk high, args_schema)
   agent create --tenant T --name N         issue an agent's first key (printed once, as one JSON line)
   agent list [--tenant T] [--json]         list agents and the state of their keys (never a key)
   agent rotate --tenant T --name N [--grace D]
@@ -44,6 +45,8 @@ const USAGE = `usage: npm run airlock -- <command>
                                            rule of a click applies, and the review records your OS user
   review deny <id> --tenant T --as REVIEWER --reason R
                                            deny on behalf of a listed reviewer
+  mcp-gateway --agent-key K [--http PORT] -- <upstream command...>
+                                           serve an MCP server's tools behind Airlock's policy and approvals
   help [group]                             this list, or one group's commands (policy, agent, audit, review)
   --version                                print Airlock's version`;
 
