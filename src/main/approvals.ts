@@ -101,7 +101,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       updateCards,
       remind,
       expire: (ref) => expire(ref, { kind: 'timeout' }),
-      reconcile,
+      reconcile: async () => {
+        const r = await reconcile();
+        if (r.failed > 0) log.warn({ failed: r.failed }, 'reconciler could not repair some actions (queue or chat unavailable); retrying them on the next tick');
+        return r;
+      },
       deliverCallback: deliver,
       callbackDelivered: (tenant, id, result) => callbackEvent(tenant, id, 'callback_delivered', { status: (result as { status?: number } | undefined)?.status ?? null }),
       callbackFailed: async (tenant, id, err) => {

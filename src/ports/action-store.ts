@@ -54,6 +54,8 @@ export interface ActionStore {
    * that owe a card, however many approvals are pending.
    */
   cardsDue(now: Date, recheckMs: number, limit: number): Promise<{ tenant: string; actionId: string; round: number; platforms: string[] }[]>;
+  /** The cards of these actions are due at `at` again (their re-enqueue failed). */
+  cardsDueAgain(refs: { tenant: string; actionId: string }[], at: Date): Promise<void>;
   overdue(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
   dueReminders(now: Date, limit: number): Promise<{ tenant: string; actionId: string; round: number }[]>;
   /** Records that the callback of a decided action was delivered or given up. */

@@ -11,6 +11,15 @@ import type { EndCause } from './expire-action.js';
 export const CALLBACK_GRACE_MS = 15 * 60_000;
 const BATCH = 200;
 
+/** What one tick found to repair; `failed` items are retried on the next tick. */
+export interface ReconcileTick {
+  cards: number;
+  expired: number;
+  reminded: number;
+  callbacks: number;
+  failed: number;
+}
+
 /**
  * Postgres is the source of truth; this repairs everything the queue may have
  * lost (Redis flushed, job lost or out of attempts, worker killed): re-enqueues
@@ -28,18 +37,26 @@ export function makeReconcile(deps: {
   deliverCallback: (ref: Omit<ActionJobRef, 'round'>, status: string) => Promise<unknown>;
   callbackGraceMs?: number;
 }) {
-  return async function reconcile(): Promise<{ cards: number; expired: number; reminded: number; callbacks: number }> {
+  return async function reconcile(): Promise<ReconcileTick> {
     const now = deps.clock.now();
     const owing = await deps.actions.cardsDue(now, CARD_RECHECK_MS, BATCH);
     const cards = owing.flatMap((a) => a.platforms.map((platform) => ({ tenant: a.tenant, actionId: a.actionId, round: a.round, platform })));
     // Enqueued concurrently: one tick's re-enqueues do not wait on each other.
-    await Promise.all(cards.map((ref) => deps.repostCard(ref)));
+    const failedCards = new Map<string, { tenant: string; actionId: string }>();
+    await Promise.all(cards.map((ref) => deps.repostCard(ref).catch(() => void failedCards.set(`${ref.tenant}/${ref.actionId}`, ref))));
+    // A card that could not even be enqueued is due again on the next tick, not a recheck later.
+    if (failedCards.size > 0) await deps.actions.cardsDueAgain([...failedCards.values()], now);
+    // Each item on its own: one that fails (and is retried next tick) holds up none behind it.
+    let failed = failedCards.size;
+    const each = async <T>(items: T[], work: (item: T) => Promise<unknown>) => {
+      for (const item of items) await work(item).catch(() => void failed++);
+    };
     const overdue = await deps.actions.overdue(now, BATCH);
-    for (const ref of overdue) await deps.expire(ref, { kind: 'timeout' });
+    await each(overdue, (ref) => deps.expire(ref, { kind: 'timeout' }));
     const due = await deps.actions.dueReminders(now, BATCH);
-    for (const ref of due) await deps.remind(ref);
+    await each(due, (ref) => deps.remind(ref));
     const lost = await deps.actions.unsettledCallbacks(now, deps.callbackGraceMs ?? CALLBACK_GRACE_MS, BATCH);
-    await Promise.all(lost.map((c) => deps.deliverCallback({ tenant: c.tenant, actionId: c.actionId }, c.status)));
-    return { cards: cards.length, expired: overdue.length, reminded: due.length, callbacks: lost.length };
+    await Promise.all(lost.map((c) => deps.deliverCallback({ tenant: c.tenant, actionId: c.actionId }, c.status).catch(() => void failed++)));
+    return { cards: cards.length, expired: overdue.length, reminded: due.length, callbacks: lost.length, failed };
   };
 }

@@ -228,6 +228,14 @@ export class PgActionStore implements ActionStore {
     return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round, platforms: r.card_platforms }));
   }
 
+  async cardsDueAgain(refs: { tenant: string; actionId: string }[], at: Date) {
+    await this.pool.query(
+      `UPDATE actions SET cards_due_at = $3 FROM unnest($1::text[], $2::uuid[]) AS r(tenant_id, id)
+       WHERE actions.tenant_id = r.tenant_id AND actions.id = r.id AND actions.status = 'pending' AND actions.card_platforms <> '{}'`,
+      [refs.map((r) => r.tenant), refs.map((r) => r.actionId), at],
+    );
+  }
+
   async overdue(now: Date, limit: number) {
     const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number }>(
       `SELECT tenant_id, id, round FROM actions WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CardJobRef } from '../../src/ports/approval-jobs.js';
+import { makeReconcile } from '../../src/usecases/reconcile.js';
+import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
+
+/**
+ * The reconciler against the real action store: a card whose re-enqueue fails
+ * (Redis slow or gone for a moment) is tried again on the next tick, not a
+ * recheck period later, and the failure does not stop the tick's deadlines.
+ */
+let t: SlackTestAirlock;
+beforeAll(async () => {
+  // API only: nothing but this test's reconciler touches the actions.
+  t = await startSlackAirlock({ processors: false });
+});
+afterAll(() => t.close());
+
+describe('reconcile', () => {
+  it('retries a card whose re-enqueue failed on the next tick; one failing item holds up no other', async () => {
+    const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
+    const b = await t.submit('short_deny');
+    const c = await t.submit('short_deny');
+    const start = Date.now();
+    let at = start + 60 * 60_000; // past both rounds' card grace and short_deny's deadline
+    const reposted: CardJobRef[] = [];
+    const expired: string[] = [];
+    let failA = true;
+    const reconcile = makeReconcile({
+      actions: t.core.actions,
+      clock: { now: () => new Date(at) },
+      repostCard: async (ref) => {
+        if (ref.actionId === a.id && failA) throw new Error('queue write timed out');
+        reposted.push(ref);
+      },
+      // The first deadline fails: the ones after it are still applied.
+      expire: async (ref) => {
+        expired.push(ref.actionId);
+        if (expired.length === 1) throw new Error('database busy');
+      },
+      remind: async () => undefined,
+      deliverCallback: async () => undefined,
+    });
+
+    const first = await reconcile();
+    expect(first.failed).toBe(2);
+    expect(reposted.map((r) => r.actionId).sort()).toEqual([b.id, c.id].sort());
+    // All three are past their deadline (the hour is past send_email's too); the first failure stopped none.
+    expect(expired.sort()).toEqual([a.id, b.id, c.id].sort());
+
+    // One second later (well inside the recheck period): only the failed card is due again.
+    failA = false;
+    at += 1_000;
+    reposted.length = 0;
+    const second = await reconcile();
+    expect(second).toMatchObject({ cards: 1, failed: 0 });
+    expect(reposted).toEqual([expect.objectContaining({ actionId: a.id, platform: 'slack' })]);
+
+    // Enqueued this time: left alone until the recheck.
+    at += 1_000;
+    reposted.length = 0;
+    expect((await reconcile()).cards).toBe(0);
+  });
+});
