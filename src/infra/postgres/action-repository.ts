@@ -19,10 +19,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * towards falling back rather than over-filling the queue.
  */
 const PENDING_COUNT_TTL_MS = 1_000;
+/** A count older than the TTL but younger than this answers while a refresh runs in the background. */
+const PENDING_COUNT_STALE_MS = 5_000;
 
 export class PgActionStore implements ActionStore {
   private readonly writer: ActionBatchWriter;
   private readonly pendingCounts = new Map<string, { n: number; at: number }>();
+  private readonly pendingRefreshes = new Map<string, Promise<number>>();
 
   constructor(private readonly pool: Pool) {
     this.writer = new ActionBatchWriter(pool);
@@ -56,18 +59,36 @@ export class PgActionStore implements ActionStore {
   async pendingCount(tenant: string, reviewerGroup: string, atMost: number) {
     const key = pendingKey(tenant, reviewerGroup);
     const cached = this.pendingCounts.get(key);
-    if (cached && Date.now() - cached.at < PENDING_COUNT_TTL_MS) return Math.min(cached.n, atMost);
+    const age = cached ? Date.now() - cached.at : Infinity;
+    if (age < PENDING_COUNT_TTL_MS) return Math.min(cached!.n, atMost);
+    // One count per group in flight, however many requests ask; while it runs,
+    // a recent count answers, so no request waits on it but the first.
+    const refresh = this.pendingRefreshes.get(key) ?? this.refreshPendingCount(key, tenant, reviewerGroup, atMost);
+    if (age < PENDING_COUNT_STALE_MS) {
+      refresh.catch(() => undefined);
+      return Math.min(cached!.n, atMost);
+    }
+    return refresh;
+  }
+
+  private refreshPendingCount(key: string, tenant: string, reviewerGroup: string, atMost: number): Promise<number> {
     const at = Date.now();
     // Bounded: its cost must not grow past max_pending however long the backlog.
-    const { rows } = await this.pool.query<{ n: number }>({
-      name: 'airlock_pending_count',
-      text: `SELECT count(*)::int AS n FROM (
-               SELECT 1 FROM actions WHERE tenant_id = $1 AND reviewer_group = $2 AND status = 'pending' LIMIT $3
-             ) bounded`,
-      values: [tenant, reviewerGroup, atMost],
-    });
-    this.pendingCounts.set(key, { n: rows[0]!.n, at });
-    return rows[0]!.n;
+    const refresh = this.pool
+      .query<{ n: number }>({
+        name: 'airlock_pending_count',
+        text: `SELECT count(*)::int AS n FROM (
+                 SELECT 1 FROM actions WHERE tenant_id = $1 AND reviewer_group = $2 AND status = 'pending' LIMIT $3
+               ) bounded`,
+        values: [tenant, reviewerGroup, atMost],
+      })
+      .then(({ rows }) => {
+        this.pendingCounts.set(key, { n: rows[0]!.n, at });
+        return rows[0]!.n;
+      })
+      .finally(() => this.pendingRefreshes.delete(key));
+    this.pendingRefreshes.set(key, refresh);
+    return refresh;
   }
 
   async recordResult(tenant: string, id: string, result: ActionResult, allowedFrom: ActionStatus[], audit: AuditEvent) {
