@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freshDatabase, machine, median, startServer, writeSection } from './lib.js';
+import { BENCH_SECRET, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
 import { makeCreateAgent } from '../src/usecases/create-agent.js';
 import { PgAgentStore } from '../src/infra/postgres/agent-repository.js';
 import { FilePolicySource } from '../src/policy/file-policy-source.js';
@@ -93,7 +93,7 @@ async function main() {
         await new Promise((r) => setTimeout(r, 20));
       }
       const catchUpMs = Date.now() - stopped;
-      const verified = await new PgAuditLog(pool).verify('acme');
+      const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
       rows.push({ raw, allow, deny, behind, catchUpMs, chained: verified.checked });
       console.log(`run ${run}: raw ${raw.toFixed(0)}/s, allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified`);

@@ -1,11 +1,11 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runAdmin } from './admin-cli.js';
+import { AUDIT_USAGE, runAudit } from './audit-cli.js';
 import { pino } from 'pino';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { AirlockError } from '../domain/errors.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
-import { PgAuditLog } from '../infra/postgres/audit-log.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
@@ -19,8 +19,7 @@ const USAGE = `usage: npm run airlock -- <command>
   policy check <file>                      validate a policy file; exits 1 listing every error
   policy schema                            print the policy file's JSON Schema
   agent create --tenant T --name N         issue an agent key (printed once, as one JSON line)
-  audit verify --tenant T                  verify the tenant's audit hash chain; exits 1 on tampering
-  audit export --tenant T                  write the tenant's audit events as JSON Lines
+${AUDIT_USAGE}
   admin --tenant T [--as NAME] <command>   run an admin command (deny-tool, allow-tool, incident on|off,
                                            kill-agent, revive-agent, mode, status, pending, help) when chat is down`;
 
@@ -50,6 +49,7 @@ function requireFlag(values: Record<string, unknown>, name: string): string {
 class UsageError extends Error {}
 
 export async function runCli(argv: string[], env: Env): Promise<number> {
+  if (argv[0] === 'audit') return runAudit(argv.slice(1), env);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -94,28 +94,6 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       const policy = await FilePolicySource.open(resolvePolicyPath(env.POLICY_FILE).path);
       const created = await withDatabase(env, (pool) => makeCreateAgent({ agents: new PgAgentStore(pool), policy })(tenant, name));
       out(JSON.stringify(created));
-      return 0;
-    }
-    case 'audit verify': {
-      const tenant = requireFlag(values, 'tenant');
-      const result = await withDatabase(env, async (pool) => {
-        const audit = new PgAuditLog(pool);
-        await audit.seal(tenant);
-        return audit.verify(tenant);
-      });
-      for (const p of result.problems) err(`  ${p}`);
-      out(JSON.stringify({ tenant, ok: result.ok, checked: result.checked, unsealed: result.unsealed, problems: result.problems.length }));
-      return result.ok ? 0 : 1;
-    }
-    case 'audit export': {
-      const tenant = requireFlag(values, 'tenant');
-      await withDatabase(env, async (pool) => {
-        const audit = new PgAuditLog(pool);
-        await audit.seal(tenant);
-        return audit.export(tenant, (e) => {
-          out(JSON.stringify({ id: e.id, seq: e.seq ?? null, tenant: e.tenant, kind: e.kind, action_id: e.actionId ?? null, at: e.at.toISOString(), data: e.data, block: e.block ?? null, hash: e.hash ?? null }));
-        });
-      });
       return 0;
     }
     default:

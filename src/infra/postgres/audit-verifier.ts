@@ -1,0 +1,357 @@
+import type { Pool, PoolClient } from 'pg';
+import type { AuditCheckpoint, ChainVerification, VerifyOptions } from '../../ports/audit-log.js';
+import { AuditChainKey } from './audit-chain-key.js';
+import { CHAIN_READ_SETTINGS, comparePositions, copyRows, integer, literal, position } from './audit-chain-rows.js';
+import { blockHash, EventHasher, formatMicros, genesisHash } from './audit-hashes.js';
+import type { CopyRow } from './copy-binary-rows.js';
+
+/** Problems listed in full; past this only their number is reported (a rewritten chain can have millions). */
+const MAX_PROBLEMS = 1000;
+
+/**
+ * Every entry of a range of blocks, with the event it names (or NULLs when no
+ * row answers for it). Block columns come once per block, on its first entry.
+ * Column order is what `BlockWalk.row` reads.
+ */
+const entriesQuery = (t: string, from: number, to: number) => `
+  SELECT b.block, u.pos,
+    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.first_seq END,
+    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.prev_hash END,
+    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.hash END,
+    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.mac END,
+    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN greatest(cardinality(b.event_ids), cardinality(b.event_hashes)) END::int8,
+    u.id, u.h, e.xid, e.kind, e.action_id, e.at, e.data
+  FROM audit_blocks b
+  LEFT JOIN LATERAL unnest(b.event_ids, b.event_hashes) WITH ORDINALITY AS u(id, h, pos) ON true
+  LEFT JOIN audit_events e ON e.tenant_id = b.tenant_id AND e.id = u.id
+  WHERE b.tenant_id = ${t} AND b.block BETWEEN ${integer(from)} AND ${integer(to)}
+  ORDER BY b.block`;
+
+interface Position {
+  xid: number;
+  id: number;
+}
+
+interface BlockState {
+  block: number;
+  firstSeq: number | null;
+  prevHash: string | null;
+  hash: string | null;
+  mac: string | null;
+  n: number;
+  seen: number;
+  ids: (number | null)[];
+  hashes: (Buffer | null)[];
+  positions: (Position | null)[];
+  /** Per entry: 0 ok, 1 no row (removed), 2 content differs (altered). */
+  status: Uint8Array;
+}
+
+/** What a walk over a contiguous range of blocks found; ranges are stitched together afterwards. */
+interface WalkResult {
+  first?: { block: number; firstSeq: number | null; prevHash: string | null; position: Position | null };
+  last?: { block: number; seq: number; hash: string | null; position: Position | null };
+  checked: number;
+  removed: number;
+  macFailures: number;
+  blocks: number;
+  problems: string[];
+  problemCount: number;
+}
+
+/**
+ * Walks blocks in order and checks, entirely in this process: each event's
+ * content against its recorded hash, each block's hash, MAC, number, first
+ * sequence number and link to the previous block, and that events follow
+ * each other in sealing order (no event listed twice, none moved).
+ */
+class BlockWalk {
+  readonly result: WalkResult = { checked: 0, removed: 0, macFailures: 0, blocks: 0, problems: [], problemCount: 0 };
+  private current: BlockState | undefined;
+  private prev: { block: number; seq: number; hash: string | null; position: Position | null } | undefined;
+  private readonly hasher: EventHasher;
+
+  constructor(private readonly tenant: string, private readonly key: AuditChainKey) {
+    this.hasher = new EventHasher(tenant);
+  }
+
+  problem(text: string): void {
+    this.result.problemCount += 1;
+    if (this.result.problems.length < MAX_PROBLEMS) this.result.problems.push(text);
+  }
+
+  row(r: CopyRow): void {
+    const block = r.int8(0);
+    if (!this.current || this.current.block !== block) {
+      this.finish();
+      this.current = { block, firstSeq: null, prevHash: null, hash: null, mac: null, n: 0, seen: 0, ids: [], hashes: [], positions: [], status: new Uint8Array(0) };
+    }
+    const b = this.current;
+    if (!r.isNull(6)) {
+      // The block's own columns (its first entry, or its only row when it lists nothing).
+      b.firstSeq = r.isNull(2) ? null : r.int8(2);
+      b.prevHash = r.isNull(3) ? null : r.text(3, 'latin1');
+      b.hash = r.isNull(4) ? null : r.text(4, 'latin1');
+      b.mac = r.isNull(5) ? null : r.text(5, 'latin1');
+      b.n = r.int8(6);
+      if (b.status.length < b.n) {
+        const status = new Uint8Array(b.n);
+        status.set(b.status);
+        b.status = status;
+      }
+    }
+    if (r.isNull(1)) return;
+    const pos = r.int8(1) - 1;
+    if (pos >= b.status.length) {
+      const status = new Uint8Array(pos + 1);
+      status.set(b.status);
+      b.status = status;
+    }
+    b.seen += 1;
+    const id = r.isNull(7) ? null : r.int8(7);
+    // Kept until the block is checked: a copy, the row's bytes go with its chunk.
+    const listed = r.isNull(8) ? null : Buffer.from(r.bytes(8));
+    b.ids[pos] = id;
+    b.hashes[pos] = listed;
+    if (r.isNull(9) || id === null) {
+      b.status[pos] = 1;
+      b.positions[pos] = null;
+      return;
+    }
+    b.positions[pos] = { xid: r.int8(9), id };
+    const actual = this.hasher.hash(String(id), r.text(10), r.isNull(11) ? null : r.uuid(11), formatMicros(r.signedInt8(12)), r.bytes(13));
+    if (!listed || !actual.equals(listed)) b.status[pos] = 2;
+  }
+
+  /** Checks the block being read, once all its entries have arrived. */
+  finish(): void {
+    const b = this.current;
+    if (!b) return;
+    this.current = undefined;
+    const r = this.result;
+    r.blocks += 1;
+    const seqOf = (i: number) => (b.firstSeq ?? 0) + i;
+    if (b.seen !== b.n) this.problem(`block ${b.block}: lists ${b.n} events but ${b.seen} entries were read (altered)`);
+    let last = this.prev?.position ?? null;
+    let firstPosition: Position | null = null;
+    for (let i = 0; i < b.n; i++) {
+      const id = b.ids[i];
+      if (id === undefined || id === null || !b.hashes[i]) {
+        this.problem(`block ${b.block}: entry ${i + 1} has no event id or hash (altered)`);
+        continue;
+      }
+      if (b.status[i] === 1) {
+        r.removed += 1;
+        this.problem(`event ${id} (seq ${seqOf(i)}): missing (events removed)`);
+      } else if (b.status[i] === 2) {
+        this.problem(`event ${id} (seq ${seqOf(i)}): content does not match its hash (altered)`);
+      }
+      const p = b.positions[i];
+      if (p) {
+        if (last && comparePositions(p, last) <= 0) this.problem(`event ${id} (seq ${seqOf(i)}): out of sealing order (listed twice, or its xid changed)`);
+        last = p;
+        firstPosition ??= p;
+      }
+    }
+    r.checked += b.n;
+    const hashes = b.hashes.slice(0, b.n);
+    if (b.firstSeq === null || b.prevHash === null || b.hash === null) {
+      this.problem(`block ${b.block}: incomplete (altered)`);
+    } else {
+      if (hashes.every((h): h is Buffer => !!h) && blockHash(this.tenant, b.block, b.firstSeq, b.prevHash, hashes) !== b.hash) {
+        this.problem(`block ${b.block}: its list of events does not match its hash (altered)`);
+      }
+      if (!AuditChainKey.same(this.key.blockMac(this.tenant, b.hash), b.mac)) {
+        r.macFailures += 1;
+        this.problem(`block ${b.block}: its MAC does not match (rewritten by someone without AIRLOCK_SECRET, or sealed under another secret)`);
+      }
+    }
+    if (this.prev) {
+      if (b.block !== this.prev.block + 1) this.problem(`block ${this.prev.block + 1}${b.block > this.prev.block + 2 ? `..${b.block - 1}` : ''} missing (blocks removed)`);
+      if (b.firstSeq !== this.prev.seq + 1) this.problem(`block ${b.block}: starts at seq ${b.firstSeq}, expected seq ${this.prev.seq + 1} (events missing or reordered)`);
+      if (b.prevHash !== this.prev.hash) this.problem(`block ${b.block}: prev_hash does not match the previous block`);
+    } else {
+      r.first = { block: b.block, firstSeq: b.firstSeq, prevHash: b.prevHash, position: firstPosition };
+    }
+    this.prev = { block: b.block, seq: (b.firstSeq ?? 0) + b.n - 1, hash: b.hash, position: last };
+    r.last = this.prev;
+  }
+}
+
+interface BlockHeader {
+  block: number;
+  first_seq: number;
+  n: number;
+  hash: string;
+  mac: string;
+}
+
+const headerOf = async (client: PoolClient, tenant: string, block: number): Promise<BlockHeader | undefined> =>
+  (await client.query<BlockHeader>(
+    'SELECT block, first_seq, cardinality(event_ids) AS n, hash, mac FROM audit_blocks WHERE tenant_id = $1 AND block = $2',
+    [tenant, block],
+  )).rows[0];
+
+/**
+ * `audit verify`: walks the tenant's chain (or the part after `since`) in one
+ * snapshot, over `parallel` connections each streaming a range of blocks, and
+ * checks it against the checkpoints given. Everything is recomputed here; the
+ * database only supplies rows.
+ */
+export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string, opts: VerifyOptions & { parallel?: number } = {}): Promise<ChainVerification> {
+  const main = await pool.connect();
+  const helpers: PoolClient[] = [];
+  const problems: string[] = [];
+  let problemCount = 0;
+  const problem = (text: string) => {
+    problemCount += 1;
+    if (problems.length < MAX_PROBLEMS) problems.push(text);
+  };
+  let broken = false;
+  try {
+    await main.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    await main.query(CHAIN_READ_SETTINGS);
+    const t = literal(main, tenant);
+
+    // Where the walk starts: the genesis, or a checkpoint whose block still has its hash.
+    let start = { block: 0, seq: 0, hash: genesisHash(tenant) };
+    if (opts.since) {
+      const s = opts.since;
+      const found = s.block === 0 ? undefined : await headerOf(main, tenant, s.block);
+      if (s.block === 0 ? s.hash !== start.hash || s.seq !== 0 : !found || found.hash !== s.hash || found.first_seq + found.n - 1 !== s.seq) {
+        problem(`the chain no longer holds the --since checkpoint (block ${s.block}, seq ${s.seq}, taken ${s.at}): the chain was cut or rewritten there`);
+      } else if (found && !AuditChainKey.same(key.blockMac(tenant, found.hash), found.mac)) {
+        problem(`block ${s.block}: its MAC does not match (rewritten by someone without AIRLOCK_SECRET, or sealed under another secret)`);
+      }
+      start = { block: s.block, seq: s.seq, hash: s.hash };
+    }
+    for (const c of opts.checkpoints ?? []) await checkCheckpoint(main, key, tenant, c, problem);
+
+    const head = (await main.query<{ block: number; seq: number; hash: string; sealed_xid: string; sealed_id: number }>(
+      'SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1',
+      [tenant],
+    )).rows[0];
+    const lastBlock = Number((await main.query<{ b: number | null }>('SELECT max(block) AS b FROM audit_blocks WHERE tenant_id = $1', [tenant])).rows[0]!.b ?? 0);
+
+    // Split the blocks after `start` into ranges of about equal event counts, one per connection.
+    const ranges: [number, number][] = [];
+    if (lastBlock > start.block) {
+      const parallel = Math.max(1, Math.min(opts.parallel ?? 2, lastBlock - start.block));
+      const lastHeader = await headerOf(main, tenant, lastBlock);
+      const endSeq = lastHeader ? lastHeader.first_seq + lastHeader.n - 1 : start.seq;
+      let from = start.block + 1;
+      for (let i = 1; i < parallel && from <= lastBlock; i++) {
+        const target = start.seq + Math.round(((endSeq - start.seq) * i) / parallel);
+        const split = (await main.query<{ block: number }>(
+          'SELECT block FROM audit_blocks WHERE tenant_id = $1 AND block > $2 AND block <= $3 AND first_seq > $4 ORDER BY block LIMIT 1',
+          [tenant, from, lastBlock, target],
+        )).rows[0]?.block;
+        if (split === undefined) break;
+        ranges.push([from, split - 1]);
+        from = split;
+      }
+      ranges.push([from, lastBlock]);
+    }
+
+    // Every range in the same snapshot: helpers adopt the main transaction's.
+    if (ranges.length > 1) {
+      const snapshot = (await main.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
+      for (let i = 1; i < ranges.length; i++) {
+        const c = await pool.connect();
+        helpers.push(c);
+        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        await c.query(`SET TRANSACTION SNAPSHOT ${literal(c, snapshot)}`);
+        await c.query(CHAIN_READ_SETTINGS);
+      }
+    }
+    const clients = [main, ...helpers];
+    broken = true; // a failure mid-COPY leaves connections unusable
+    const walks = await Promise.all(
+      ranges.map(async ([from, to], i) => {
+        const walk = new BlockWalk(tenant, key);
+        await copyRows(clients[i]!, entriesQuery(t, from, to), (r) => walk.row(r));
+        walk.finish();
+        return walk.result;
+      }),
+    );
+    broken = false;
+
+    // Stitch the ranges: each must continue the one before it.
+    let prev: { block: number; seq: number; hash: string | null; position: Position | null } = { ...start, position: null };
+    let checked = 0;
+    let removed = 0;
+    let macFailures = 0;
+    let blocks = 0;
+    let firstPosition: Position | null = null;
+    for (const w of walks) {
+      if (w.first) {
+        if (w.first.block !== prev.block + 1) problem(`block ${prev.block + 1}${w.first.block > prev.block + 2 ? `..${w.first.block - 1}` : ''} missing (blocks removed)`);
+        if (w.first.firstSeq !== prev.seq + 1) problem(`block ${w.first.block}: starts at seq ${w.first.firstSeq}, expected seq ${prev.seq + 1} (events missing or reordered)`);
+        if (w.first.prevHash !== prev.hash) problem(`block ${w.first.block}: prev_hash does not match the previous block`);
+        if (prev.position && w.first.position && comparePositions(w.first.position, prev.position) <= 0) {
+          problem(`block ${w.first.block}: its first event is out of sealing order (listed twice, or its xid changed)`);
+        }
+        firstPosition ??= w.first.position;
+      }
+      for (const p of w.problems) problem(p);
+      problemCount += w.problemCount - w.problems.length;
+      checked += w.checked;
+      removed += w.removed;
+      macFailures += w.macFailures;
+      blocks += w.blocks;
+      if (w.last) prev = { block: w.last.block, seq: w.last.seq, hash: w.last.hash, position: w.last.position ?? prev.position };
+    }
+    if (blocks > 0 && macFailures === blocks) {
+      problem('no block carries a MAC made with this AIRLOCK_SECRET: either it is not the secret the chain was sealed with, or every block was rewritten');
+    }
+
+    // The head row must describe the last block; it says where the next seal continues.
+    const headBlock = head?.block ?? 0;
+    if (headBlock !== prev.block || (head && (head.seq !== prev.seq || head.hash !== prev.hash))) {
+      if (headBlock > prev.block) problem(`chain head says block ${headBlock} (seq ${head?.seq ?? 0}) but the last block found is ${prev.block} (events removed)`);
+      else problem(`chain head (block ${headBlock}, seq ${head?.seq ?? 0}) does not match the last block ${prev.block} (seq ${prev.seq})`);
+    } else if (head && prev.position && (Number(head.sealed_xid) !== prev.position.xid || head.sealed_id !== prev.position.id)) {
+      problem('chain head: its sealing watermark is not the last sealed event');
+    }
+
+    // Events the walk did not meet: ones in the walked range's span that no block lists, and the unsealed tail.
+    const last = prev.position;
+    const watermark = last ?? (head ? { xid: Number(head.sealed_xid), id: head.sealed_id } : null);
+    const counts = (await main.query<{ inside: number; after: number }>(
+      `SELECT count(*) FILTER (WHERE ${last ? `(xid, id) <= ${position(last)}` : 'false'}${firstPosition && opts.since ? ` AND (xid, id) >= ${position(firstPosition)}` : ''})::float8 AS inside,
+              count(*) FILTER (WHERE ${watermark ? `(xid, id) > ${position(watermark)}` : 'true'})::float8 AS after
+       FROM audit_events WHERE tenant_id = $1`,
+      [tenant],
+    )).rows[0]!;
+    const extra = counts.inside - (checked - removed);
+    if (extra > 0) problem(`${extra} event(s) older than the last sealed one are in no block (inserted, or their xid changed)`);
+    await main.query('COMMIT');
+    for (const c of helpers) await c.query('COMMIT');
+    if (problemCount > problems.length) problems.push(`… and ${problemCount - problems.length} more problems`);
+    return { ok: problemCount === 0, checked, unsealed: counts.after, head: { block: prev.block, seq: prev.seq, hash: prev.hash ?? '' }, problems };
+  } finally {
+    main.release(broken);
+    for (const c of helpers) c.release(broken);
+  }
+}
+
+async function checkCheckpoint(client: PoolClient, key: AuditChainKey, tenant: string, c: AuditCheckpoint, problem: (t: string) => void): Promise<void> {
+  const label = `checkpoint taken ${c.at} (block ${c.block}, seq ${c.seq})`;
+  if (c.tenant !== tenant) return problem(`${label}: it is for tenant ${JSON.stringify(c.tenant)}`);
+  if (!AuditChainKey.same(key.checkpointMac(c), c.mac)) return problem(`${label}: its MAC does not match (edited, or made under another AIRLOCK_SECRET)`);
+  if (c.block === 0) {
+    if (c.hash !== genesisHash(tenant)) problem(`${label}: not this tenant's genesis`);
+    return;
+  }
+  const found = await headerOf(client, tenant, c.block);
+  if (!found) {
+    const last = (await client.query<{ block: number | null; seq: number | null }>(
+      'SELECT block, first_seq + cardinality(event_ids) - 1 AS seq FROM audit_blocks WHERE tenant_id = $1 ORDER BY block DESC LIMIT 1',
+      [tenant],
+    )).rows[0];
+    return problem(`${label}: the chain ends at block ${last?.block ?? 0} (seq ${last?.seq ?? 0}): events after it were removed (truncated)`);
+  }
+  if (found.hash !== c.hash || found.first_seq + found.n - 1 !== c.seq) {
+    problem(`${label}: block ${c.block} no longer has the hash the checkpoint recorded: the chain was rewritten up to there`);
+  }
+}
