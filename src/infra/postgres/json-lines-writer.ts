@@ -34,10 +34,19 @@ export class JsonLinesWriter {
     this.len += this.buf.write(s, this.len, 'utf8');
   }
 
-  /** A field of a COPY row, copied straight from the received bytes. */
+  /**
+   * A field of a COPY row (JSON text), copied straight from the received
+   * bytes. A line break, which JSON allows between tokens (never inside a
+   * string) and Airlock never writes, would split the line: it becomes a space.
+   */
   rowField(row: CopyRow, field: number): void {
     this.reserve(row.len[field]!);
+    const start = this.len;
     this.len += row.copyTo(field, this.buf, this.len);
+    const copied = this.buf.subarray(start, this.len);
+    for (const eol of [0x0a, 0x0d]) {
+      for (let i = copied.indexOf(eol); i !== -1; i = copied.indexOf(eol, i + 1)) copied[i] = 0x20;
+    }
   }
 
   /** Where the next byte goes; with `cut`, takes back what was written since (to hold a line aside). */
@@ -89,7 +98,7 @@ export class JsonLinesWriter {
   private take(): Buffer {
     // The output may hold on to the chunk until it is written: start a new buffer rather than reuse this one.
     const chunk = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(Math.max(CHUNK, this.len > CHUNK ? CHUNK : 0));
+    this.buf = Buffer.allocUnsafe(CHUNK);
     this.len = 0;
     return chunk;
   }
