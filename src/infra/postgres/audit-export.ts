@@ -59,7 +59,7 @@ export async function exportJsonLines(pool: Pool, tenant: string, out: Writable)
     await client.query(CHAIN_READ_SETTINGS);
     const t = literal(client, tenant);
     const head = (await client.query<{ sealed_xid: string; sealed_id: number }>(
-      'SELECT sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1',
+      'SELECT sealed_xid::text AS sealed_xid, sealed_id::float8 AS sealed_id FROM audit_chain_heads WHERE tenant_id = $1',
       [tenant],
     )).rows[0];
     broken = true; // leaving a COPY early leaves the connection unusable

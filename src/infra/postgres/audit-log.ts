@@ -19,7 +19,8 @@ interface Head {
   sealed_id: number;
 }
 
-const HEAD_SELECT = 'SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1';
+/** bigint columns as float8: numbers whatever type parsers the process has installed. */
+const HEAD_SELECT = 'SELECT block::float8 AS block, seq::float8 AS seq, hash, sealed_xid::text AS sealed_xid, sealed_id::float8 AS sealed_id FROM audit_chain_heads WHERE tenant_id = $1';
 
 /**
  * The next block's events: the tenant's committed events past the watermark,
@@ -37,7 +38,7 @@ WITH ev AS (
   LIMIT $4
 )
 SELECT array_agg(id ORDER BY xid, id) AS ids, array_agg(h ORDER BY xid, id) AS hashes,
-  (array_agg(xid::text ORDER BY xid DESC, id DESC))[1] AS last_xid, (array_agg(id ORDER BY xid DESC, id DESC))[1] AS last_id
+  (array_agg(xid::text ORDER BY xid DESC, id DESC))[1] AS last_xid, (array_agg(id ORDER BY xid DESC, id DESC))[1]::float8 AS last_id
 FROM ev HAVING count(*) > 0`;
 
 /** The block (with its MAC, computed here: the key never reaches the database) and the head moved onto it. */
@@ -98,7 +99,7 @@ export class PgAuditLog implements AuditLog {
   private sealBlock(tenant: string): Promise<number> {
     return withTransaction(this.pool, async (client) => {
       const head = await this.lockHead(client, tenant);
-      const picked = (await client.query<{ ids: number[]; hashes: Buffer[]; last_xid: string; last_id: number }>({
+      const picked = (await client.query<{ ids: (string | number)[]; hashes: Buffer[]; last_xid: string; last_id: number }>({
         name: 'airlock_audit_seal_pick',
         text: PICK_SQL,
         values: [tenant, head.sealed_xid, head.sealed_id, BLOCK],
@@ -138,7 +139,7 @@ export class PgAuditLog implements AuditLog {
    */
   async checkpoint(tenant: string): Promise<AuditCheckpoint> {
     const last = (await this.pool.query<{ block: number; seq: number; hash: string; mac: string; prev_hash: string; first_seq: number; hashes: Buffer[] }>(
-      `SELECT block, first_seq + cardinality(event_ids) - 1 AS seq, hash, mac, prev_hash, first_seq, event_hashes AS hashes
+      `SELECT block::float8 AS block, (first_seq + cardinality(event_ids) - 1)::float8 AS seq, hash, mac, prev_hash, first_seq::float8 AS first_seq, event_hashes AS hashes
        FROM audit_blocks WHERE tenant_id = $1 ORDER BY block DESC LIMIT 1`,
       [tenant],
     )).rows[0];

@@ -188,7 +188,7 @@ interface BlockHeader {
 
 const headerOf = async (client: PoolClient, tenant: string, block: number): Promise<BlockHeader | undefined> =>
   (await client.query<BlockHeader>(
-    'SELECT block, first_seq, cardinality(event_ids) AS n, hash, mac FROM audit_blocks WHERE tenant_id = $1 AND block = $2',
+    'SELECT block::float8 AS block, first_seq::float8 AS first_seq, cardinality(event_ids) AS n, hash, mac FROM audit_blocks WHERE tenant_id = $1 AND block = $2',
     [tenant, block],
   )).rows[0];
 
@@ -228,10 +228,10 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
     for (const c of opts.checkpoints ?? []) await checkCheckpoint(main, key, tenant, c, problem);
 
     const head = (await main.query<{ block: number; seq: number; hash: string; sealed_xid: string; sealed_id: number }>(
-      'SELECT block, seq, hash, sealed_xid::text AS sealed_xid, sealed_id FROM audit_chain_heads WHERE tenant_id = $1',
+      'SELECT block::float8 AS block, seq::float8 AS seq, hash, sealed_xid::text AS sealed_xid, sealed_id::float8 AS sealed_id FROM audit_chain_heads WHERE tenant_id = $1',
       [tenant],
     )).rows[0];
-    const lastBlock = Number((await main.query<{ b: number | null }>('SELECT max(block) AS b FROM audit_blocks WHERE tenant_id = $1', [tenant])).rows[0]!.b ?? 0);
+    const lastBlock = Number((await main.query<{ b: number | null }>('SELECT max(block)::float8 AS b FROM audit_blocks WHERE tenant_id = $1', [tenant])).rows[0]!.b ?? 0);
 
     // Split the blocks after `start` into ranges of about equal event counts, one per connection.
     const ranges: [number, number][] = [];
@@ -243,7 +243,7 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
       for (let i = 1; i < parallel && from <= lastBlock; i++) {
         const target = start.seq + Math.round(((endSeq - start.seq) * i) / parallel);
         const split = (await main.query<{ block: number }>(
-          'SELECT block FROM audit_blocks WHERE tenant_id = $1 AND block > $2 AND block <= $3 AND first_seq > $4 ORDER BY block LIMIT 1',
+          'SELECT block::float8 AS block FROM audit_blocks WHERE tenant_id = $1 AND block > $2 AND block <= $3 AND first_seq > $4 ORDER BY block LIMIT 1',
           [tenant, from, lastBlock, target],
         )).rows[0]?.block;
         if (split === undefined) break;
@@ -346,7 +346,7 @@ async function checkCheckpoint(client: PoolClient, key: AuditChainKey, tenant: s
   const found = await headerOf(client, tenant, c.block);
   if (!found) {
     const last = (await client.query<{ block: number | null; seq: number | null }>(
-      'SELECT block, first_seq + cardinality(event_ids) - 1 AS seq FROM audit_blocks WHERE tenant_id = $1 ORDER BY block DESC LIMIT 1',
+      'SELECT block::float8 AS block, (first_seq + cardinality(event_ids) - 1)::float8 AS seq FROM audit_blocks WHERE tenant_id = $1 ORDER BY block DESC LIMIT 1',
       [tenant],
     )).rows[0];
     return problem(`${label}: the chain ends at block ${last?.block ?? 0} (seq ${last?.seq ?? 0}): events after it were removed (truncated)`);
