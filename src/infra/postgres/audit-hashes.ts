@@ -1,5 +1,6 @@
 import { createHash, hash as oneShotHash } from 'node:crypto';
 import { sha256Hex } from '../../domain/canonical-json.js';
+import type { CopyRow } from './copy-binary-rows.js';
 
 /**
  * The audit chain's hashes, computed in this process. They reproduce the SQL
@@ -23,6 +24,14 @@ export function blockHash(tenant: string, block: number, firstSeq: number, prevH
   return h.digest('hex');
 }
 
+/** The same, with the event hashes given as one buffer of `n` × 32 bytes (as `audit verify` collects them). */
+export function blockHashOfConcatenated(tenant: string, block: number, firstSeq: number, prevHash: string, hashes: Buffer, n: number): string {
+  const hex = hashes.toString('hex', 0, n * 32);
+  const parts = new Array<string>(n);
+  for (let i = 0; i < n; i++) parts[i] = hex.slice(i * 64, i * 64 + 64);
+  return createHash('sha256').update(`${tenant}:${block}:${firstSeq}:${prevHash}:${parts.join(',')}`).digest('hex');
+}
+
 /** Postgres stores timestamps as microseconds since 2000-01-01 UTC. */
 const PG_EPOCH_MS = 946_684_800_000;
 
@@ -43,6 +52,17 @@ export function formatMicros(micros: number): string {
 }
 let lastSecond = Number.NaN;
 let lastSecondText = '';
+
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+
+/** True when text needs no JSON escaping (no control character, quote or backslash). */
+function plainJsonText(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
 
 /**
  * Hashes of one tenant's events: the SHA-256 of `[id, "tenant", "kind",
@@ -76,5 +96,58 @@ export class EventHasher {
     n += typeof data === 'string' ? this.scratch.write(data, n, 'utf8') : data.copy(this.scratch, n);
     this.scratch[n++] = 0x5d; // ]
     return oneShotHash('sha256', this.scratch.subarray(0, n), 'buffer');
+  }
+
+  /**
+   * The same hash, assembled byte by byte from a COPY row of `audit verify`
+   * (id given, then the kind, action_id uuid, at timestamptz and data json
+   * fields): it runs once per event walked, so it avoids building strings.
+   */
+  hashCopyRow(id: number, r: CopyRow, kind: number, action: number, at: number, data: number): Buffer {
+    const kindLen = r.len[kind]!;
+    const need = 128 + this.tenantJson.length * 3 + kindLen * 6 + r.len[data]!;
+    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
+    const s = this.scratch;
+    let n = 0;
+    s[n++] = 0x5b; // [
+    n += s.write(String(id), n, 'latin1');
+    n += s.write(`, ${this.tenantJson}, `, n, 'utf8');
+    const ks = r.start[kind]!;
+    if (plainJsonText(r.buf, ks, ks + kindLen)) {
+      s[n++] = 0x22;
+      n += r.buf.copy(s, n, ks, ks + kindLen);
+      s[n++] = 0x22;
+    } else {
+      n += s.write(JSON.stringify(r.text(kind)), n, 'utf8');
+    }
+    s[n++] = 0x2c;
+    s[n++] = 0x20;
+    if (r.isNull(action)) {
+      n += s.write('null', n, 'latin1');
+    } else {
+      const as = r.start[action]!;
+      s[n++] = 0x22;
+      for (let k = 0; k < 16; k++) {
+        if (k === 4 || k === 6 || k === 8 || k === 10) s[n++] = 0x2d;
+        const v = r.buf[as + k]!;
+        s[n++] = HEX[v >> 4]!;
+        s[n++] = HEX[v & 15]!;
+      }
+      s[n++] = 0x22;
+    }
+    const micros = r.signedInt8(at);
+    const seconds = Math.floor(micros / 1e6);
+    let frac = micros - seconds * 1e6;
+    if (seconds !== lastSecond) formatMicros(micros);
+    n += s.write(`, "${lastSecondText}.`, n, 'latin1');
+    for (let k = 5; k >= 0; k--) {
+      s[n + k] = 0x30 + (frac % 10);
+      frac = Math.floor(frac / 10);
+    }
+    n += 6;
+    n += s.write('Z", ', n, 'latin1');
+    n += r.copyTo(data, s, n);
+    s[n++] = 0x5d; // ]
+    return oneShotHash('sha256', s.subarray(0, n), 'buffer');
   }
 }

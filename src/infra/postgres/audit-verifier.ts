@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { AuditCheckpoint, ChainVerification, VerifyOptions } from '../../ports/audit-log.js';
 import { AuditChainKey } from './audit-chain-key.js';
 import { CHAIN_READ_SETTINGS, comparePositions, copyRows, integer, literal, position } from './audit-chain-rows.js';
-import { blockHash, EventHasher, formatMicros, genesisHash } from './audit-hashes.js';
+import { blockHashOfConcatenated, EventHasher, genesisHash } from './audit-hashes.js';
 import type { CopyRow } from './copy-binary-rows.js';
 
 /** Problems listed in full; past this only their number is reported (a rewritten chain can have millions). */
@@ -32,19 +32,57 @@ interface Position {
   id: number;
 }
 
-interface BlockState {
-  block: number;
-  firstSeq: number | null;
-  prevHash: string | null;
-  hash: string | null;
-  mac: string | null;
-  n: number;
-  seen: number;
-  ids: (number | null)[];
-  hashes: (Buffer | null)[];
-  positions: (Position | null)[];
-  /** Per entry: 0 ok, 1 no row (removed), 2 content differs (altered). */
-  status: Uint8Array;
+/**
+ * The block being read. One instance is reused for every block of a walk
+ * (blocks are checked one at a time), with typed arrays that only grow: a
+ * chain sealed one event per block must not cost allocations per block.
+ */
+class BlockState {
+  block = -1;
+  firstSeq: number | null = null;
+  prevHash: string | null = null;
+  hash: string | null = null;
+  mac: string | null = null;
+  n = 0;
+  seen = 0;
+  /** Entries set in this block carry its generation, so nothing needs clearing between blocks. */
+  generation = 0;
+  cap = 0;
+  gen = new Uint32Array(0);
+  ids = new Float64Array(0);
+  xids = new Float64Array(0);
+  /** Listed hashes, 32 bytes per entry. */
+  hashes = Buffer.alloc(0);
+  /** Per entry: 0 ok, 1 no row (removed), 2 content differs (altered), 3 no id or hash listed. */
+  status = new Uint8Array(0);
+  /** Per entry: 1 when a 32-byte hash is listed (the block hash covers the list, ids or not). */
+  hashed = new Uint8Array(0);
+
+  start(block: number): void {
+    this.block = block;
+    this.firstSeq = this.prevHash = this.hash = this.mac = null;
+    this.n = this.seen = 0;
+    this.generation += 1;
+  }
+
+  ensure(entries: number): void {
+    if (entries <= this.cap) return;
+    const cap = Math.max(entries, this.cap * 2, 64);
+    const grow = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const next = make(cap);
+      next.set(old);
+      return next;
+    };
+    this.gen = grow(this.gen, (k) => new Uint32Array(k));
+    this.ids = grow(this.ids, (k) => new Float64Array(k));
+    this.xids = grow(this.xids, (k) => new Float64Array(k));
+    this.status = grow(this.status, (k) => new Uint8Array(k));
+    this.hashed = grow(this.hashed, (k) => new Uint8Array(k));
+    const hashes = Buffer.alloc(cap * 32);
+    this.hashes.copy(hashes);
+    this.hashes = hashes;
+    this.cap = cap;
+  }
 }
 
 /** What a walk over a contiguous range of blocks found; ranges are stitched together afterwards. */
@@ -67,7 +105,8 @@ interface WalkResult {
  */
 class BlockWalk {
   readonly result: WalkResult = { checked: 0, removed: 0, macFailures: 0, blocks: 0, problems: [], problemCount: 0 };
-  private current: BlockState | undefined;
+  private readonly b = new BlockState();
+  private open = false;
   private prev: { block: number; seq: number; hash: string | null; position: Position | null } | undefined;
   private readonly hasher: EventHasher;
 
@@ -81,12 +120,13 @@ class BlockWalk {
   }
 
   row(r: CopyRow): void {
+    const b = this.b;
     const block = r.int8(0);
-    if (!this.current || this.current.block !== block) {
+    if (!this.open || b.block !== block) {
       this.finish();
-      this.current = { block, firstSeq: null, prevHash: null, hash: null, mac: null, n: 0, seen: 0, ids: [], hashes: [], positions: [], status: new Uint8Array(0) };
+      b.start(block);
+      this.open = true;
     }
-    const b = this.current;
     if (!r.isNull(6)) {
       // The block's own columns (its first entry, or its only row when it lists nothing).
       b.firstSeq = r.isNull(2) ? null : r.int8(2);
@@ -94,71 +134,73 @@ class BlockWalk {
       b.hash = r.isNull(4) ? null : r.text(4, 'latin1');
       b.mac = r.isNull(5) ? null : r.text(5, 'latin1');
       b.n = r.int8(6);
-      if (b.status.length < b.n) {
-        const status = new Uint8Array(b.n);
-        status.set(b.status);
-        b.status = status;
-      }
+      b.ensure(b.n);
     }
     if (r.isNull(1)) return;
     const pos = r.int8(1) - 1;
-    if (pos >= b.status.length) {
-      const status = new Uint8Array(pos + 1);
-      status.set(b.status);
-      b.status = status;
-    }
+    b.ensure(pos + 1);
     b.seen += 1;
-    const id = r.isNull(7) ? null : r.int8(7);
-    // Kept until the block is checked: a copy, the row's bytes go with its chunk.
-    const listed = r.isNull(8) ? null : Buffer.from(r.bytes(8));
-    b.ids[pos] = id;
-    b.hashes[pos] = listed;
-    if (r.isNull(9) || id === null) {
-      b.status[pos] = 1;
-      b.positions[pos] = null;
+    b.gen[pos] = b.generation;
+    const hashListed = r.len[8] === 32;
+    if (hashListed) r.copyTo(8, b.hashes, pos * 32);
+    b.hashed[pos] = hashListed ? 1 : 0;
+    if (r.isNull(7) || !hashListed) {
+      b.status[pos] = 3;
+      b.ids[pos] = r.isNull(7) ? Number.NaN : r.int8(7);
       return;
     }
-    b.positions[pos] = { xid: r.int8(9), id };
-    const actual = this.hasher.hash(String(id), r.text(10), r.isNull(11) ? null : r.uuid(11), formatMicros(r.signedInt8(12)), r.bytes(13));
-    if (!listed || !actual.equals(listed)) b.status[pos] = 2;
+    const id = r.int8(7);
+    b.ids[pos] = id;
+    if (r.isNull(9)) {
+      b.status[pos] = 1;
+      b.xids[pos] = Number.NaN;
+      return;
+    }
+    b.xids[pos] = r.int8(9);
+    b.status[pos] = r.equals(8, this.hasher.hashCopyRow(id, r, 10, 11, 12, 13)) ? 0 : 2;
   }
 
   /** Checks the block being read, once all its entries have arrived. */
   finish(): void {
-    const b = this.current;
-    if (!b) return;
-    this.current = undefined;
+    if (!this.open) return;
+    this.open = false;
+    const b = this.b;
     const r = this.result;
     r.blocks += 1;
     const seqOf = (i: number) => (b.firstSeq ?? 0) + i;
     if (b.seen !== b.n) this.problem(`block ${b.block}: lists ${b.n} events but ${b.seen} entries were read (altered)`);
-    let last = this.prev?.position ?? null;
+    // Positions as two numbers, not objects: this loop runs once per event.
+    let lastXid = this.prev?.position?.xid ?? -1;
+    let lastId = this.prev?.position?.id ?? -1;
     let firstPosition: Position | null = null;
+    let complete = true;
     for (let i = 0; i < b.n; i++) {
-      const id = b.ids[i];
-      if (id === undefined || id === null || !b.hashes[i]) {
+      if (b.gen[i] !== b.generation || b.status[i] === 3) {
+        if (b.gen[i] !== b.generation || !b.hashed[i]) complete = false;
         this.problem(`block ${b.block}: entry ${i + 1} has no event id or hash (altered)`);
         continue;
       }
+      const id = b.ids[i]!;
       if (b.status[i] === 1) {
         r.removed += 1;
         this.problem(`event ${id} (seq ${seqOf(i)}): missing (events removed)`);
-      } else if (b.status[i] === 2) {
-        this.problem(`event ${id} (seq ${seqOf(i)}): content does not match its hash (altered)`);
+        continue;
       }
-      const p = b.positions[i];
-      if (p) {
-        if (last && comparePositions(p, last) <= 0) this.problem(`event ${id} (seq ${seqOf(i)}): out of sealing order (listed twice, or its xid changed)`);
-        last = p;
-        firstPosition ??= p;
+      if (b.status[i] === 2) this.problem(`event ${id} (seq ${seqOf(i)}): content does not match its hash (altered)`);
+      const xid = b.xids[i]!;
+      if (xid < lastXid || (xid === lastXid && id <= lastId)) {
+        this.problem(`event ${id} (seq ${seqOf(i)}): out of sealing order (listed twice, or its xid changed)`);
       }
+      lastXid = xid;
+      lastId = id;
+      firstPosition ??= { xid, id };
     }
+    const last = lastId >= 0 ? { xid: lastXid, id: lastId } : null;
     r.checked += b.n;
-    const hashes = b.hashes.slice(0, b.n);
     if (b.firstSeq === null || b.prevHash === null || b.hash === null) {
       this.problem(`block ${b.block}: incomplete (altered)`);
     } else {
-      if (hashes.every((h): h is Buffer => !!h) && blockHash(this.tenant, b.block, b.firstSeq, b.prevHash, hashes) !== b.hash) {
+      if (complete && blockHashOfConcatenated(this.tenant, b.block, b.firstSeq, b.prevHash, b.hashes, b.n) !== b.hash) {
         this.problem(`block ${b.block}: its list of events does not match its hash (altered)`);
       }
       if (!AuditChainKey.same(this.key.blockMac(this.tenant, b.hash), b.mac)) {

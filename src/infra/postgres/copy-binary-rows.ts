@@ -56,6 +56,21 @@ export class CopyRow {
   }
 }
 
+/** Where the row starting at `off` ends, or -1 when `buf` does not hold all of it. */
+function rowEnd(buf: Buffer, off: number): number {
+  if (buf.length - off < 2) return -1;
+  const fields = buf.readInt16BE(off);
+  if (fields === -1) return off + 2;
+  let p = off + 2;
+  for (let i = 0; i < fields; i++) {
+    if (buf.length - p < 4) return -1;
+    const len = buf.readInt32BE(p);
+    p += 4 + Math.max(len, 0);
+    if (p > buf.length) return -1;
+  }
+  return p;
+}
+
 /**
  * Calls `onRow` for every row (the same CopyRow object each time, valid
  * during the call), and awaits `afterChunk` once the rows of a received chunk
@@ -64,57 +79,77 @@ export class CopyRow {
  */
 export async function forEachCopyRow(source: AsyncIterable<Buffer>, onRow: (row: CopyRow) => void, afterChunk?: () => Promise<void>): Promise<number> {
   const row = new CopyRow();
-  let buf: Buffer = Buffer.alloc(0);
-  let off = 0;
-  let header = false;
+  let header: Buffer | null = Buffer.alloc(0);
+  /** The start of a row cut by the end of the previous chunk. */
+  let pending: Buffer | null = null;
   let ended = false;
   let count = 0;
-  for await (const chunk of source) {
-    buf = off < buf.length ? Buffer.concat([buf.subarray(off), chunk]) : chunk;
-    off = 0;
-    if (!header) {
-      if (buf.length < HEADER) continue;
-      if (!buf.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
-      const extension = buf.readUInt32BE(SIGNATURE.length + 4);
-      if (buf.length < HEADER + extension) continue;
-      off = HEADER + extension;
-      header = true;
-    }
+
+  /** Parses up to `max` complete rows of `buf` from `off`; returns where the next one starts. */
+  const parse = (buf: Buffer, off: number, max = Infinity): number => {
     row.buf = buf;
-    while (!ended && buf.length - off >= 2) {
+    for (let parsed = 0; !ended && parsed < max; parsed++) {
+      const end = rowEnd(buf, off);
+      if (end < 0) return off;
       const fields = buf.readInt16BE(off);
       if (fields === -1) {
         ended = true;
-        off += 2;
-        break;
+        return end;
       }
       if (fields > row.start.length) {
         row.start = new Int32Array(fields);
         row.len = new Int32Array(fields);
       }
       let p = off + 2;
-      let complete = true;
       for (let i = 0; i < fields; i++) {
-        if (buf.length - p < 4) {
-          complete = false;
-          break;
-        }
         const len = buf.readInt32BE(p);
-        p += 4;
-        row.start[i] = p;
+        row.start[i] = p + 4;
         row.len[i] = len;
-        if (len === -1) continue;
-        if (buf.length - p < len) {
-          complete = false;
-          break;
-        }
-        p += len;
+        p += 4 + Math.max(len, 0);
       }
-      if (!complete) break;
       row.fields = fields;
-      off = p;
+      off = end;
       count += 1;
       onRow(row);
+    }
+    return off;
+  };
+
+  for await (const received of source) {
+    let chunk: Buffer = received;
+    if (header) {
+      header = Buffer.concat([header, chunk]);
+      if (header.length < HEADER) continue;
+      if (!header.subarray(0, SIGNATURE.length).equals(SIGNATURE)) throw new Error('not a binary COPY stream');
+      const extension = header.readUInt32BE(SIGNATURE.length + 4);
+      if (header.length < HEADER + extension) continue;
+      chunk = header.subarray(HEADER + extension);
+      header = null;
+    }
+    let off = 0;
+    if (pending) {
+      // Complete the cut row with as little of this chunk as it needs (copying the whole chunk would copy every byte twice).
+      let take = Math.min(chunk.length, 2048);
+      for (;;) {
+        const joined = Buffer.concat([pending, chunk.subarray(0, take)]);
+        const end = rowEnd(joined, 0);
+        if (end >= 0) {
+          parse(joined, 0, 1);
+          off = end - pending.length;
+          pending = null;
+          break;
+        }
+        if (take === chunk.length) {
+          pending = joined;
+          off = chunk.length;
+          break;
+        }
+        take = Math.min(chunk.length, take * 4);
+      }
+    }
+    if (!pending && !ended) {
+      const stop = parse(chunk, off);
+      if (stop < chunk.length && !ended) pending = Buffer.from(chunk.subarray(stop));
     }
     if (afterChunk) await afterChunk();
   }
