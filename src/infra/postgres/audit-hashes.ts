@@ -73,12 +73,17 @@ function plainJsonText(buf: Buffer, start: number, end: number): boolean {
  */
 export class EventHasher {
   private readonly tenantJson: string;
+  /** `, "tenant", ` and `, "<the second of the last timestamp>.`, as bytes, for hashCopyRow. */
+  private readonly tenantPart: Buffer;
+  private atSecond = Number.NaN;
+  private atPart = Buffer.alloc(0);
   private readonly kinds = new Map<string, string>();
   /** One buffer per hasher for the hashed text: one hash call per event, no allocation but the digest. */
   private scratch = Buffer.allocUnsafe(64 * 1024);
 
   constructor(tenant: string) {
     this.tenantJson = JSON.stringify(tenant);
+    this.tenantPart = Buffer.from(`, ${this.tenantJson}, `, 'utf8');
   }
 
   /** `data` is the jsonb text (UTF-8), `actionId` the uuid as text or null. */
@@ -105,13 +110,13 @@ export class EventHasher {
    */
   hashCopyRow(id: number, r: CopyRow, kind: number, action: number, at: number, data: number): Buffer {
     const kindLen = r.len[kind]!;
-    const need = 128 + this.tenantJson.length * 3 + kindLen * 6 + r.len[data]!;
+    const need = 128 + this.tenantPart.length + kindLen * 6 + r.len[data]!;
     if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need * 2);
     const s = this.scratch;
     let n = 0;
     s[n++] = 0x5b; // [
     n += s.write(String(id), n, 'latin1');
-    n += s.write(`, ${this.tenantJson}, `, n, 'utf8');
+    n += this.tenantPart.copy(s, n);
     const ks = r.start[kind]!;
     if (plainJsonText(r.buf, ks, ks + kindLen)) {
       s[n++] = 0x22;
@@ -138,14 +143,20 @@ export class EventHasher {
     const micros = r.signedInt8(at);
     const seconds = Math.floor(micros / 1e6);
     let frac = micros - seconds * 1e6;
-    if (seconds !== lastSecond) formatMicros(micros);
-    n += s.write(`, "${lastSecondText}.`, n, 'latin1');
+    if (seconds !== this.atSecond) {
+      this.atSecond = seconds;
+      this.atPart = Buffer.from(`, "${new Date(seconds * 1000 + PG_EPOCH_MS).toISOString().slice(0, 19)}.`, 'latin1');
+    }
+    n += this.atPart.copy(s, n);
     for (let k = 5; k >= 0; k--) {
       s[n + k] = 0x30 + (frac % 10);
       frac = Math.floor(frac / 10);
     }
     n += 6;
-    n += s.write('Z", ', n, 'latin1');
+    s[n++] = 0x5a; // Z
+    s[n++] = 0x22;
+    s[n++] = 0x2c;
+    s[n++] = 0x20;
     n += r.copyTo(data, s, n);
     s[n++] = 0x5d; // ]
     return oneShotHash('sha256', s.subarray(0, n), 'buffer');
