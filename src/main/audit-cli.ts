@@ -144,7 +144,7 @@ async function withAuditLog<T>(env: Env, run: (audit: PgAuditLog) => Promise<T>)
   const log = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
   const secret = await resolveSecret(env);
   const db = await resolveDatabase(env, log);
-  // verify reads ranges of the chain over two connections besides its main one.
+  // verify uses three: two ranges of the chain and a count of the events, in one snapshot.
   const pool = createPool(db.url, 4);
   try {
     await migrate(pool);

@@ -114,6 +114,16 @@ describe('audit trail anchoring', () => {
     expect(v.stderr).toMatch(/event \d+ \(seq 8\): content does not match its hash \(altered\)/);
   }, 60_000);
 
+  it('detects an event slipped in among sealed ones, which no block lists', async () => {
+    const c = await chainOf(2);
+    // Dated (by transaction id) inside the sealed range: the sealer will never take it, export would never show it.
+    await c.tamper(`INSERT INTO audit_events (tenant_id, kind, at, data, xid)
+      SELECT 'acme', 'decision', now(), '{"tool": "forged"}', xid FROM audit_events WHERE tenant_id = 'acme' ORDER BY xid, id LIMIT 1`);
+    const v = await c.audit.verify('acme');
+    expect(v).toMatchObject({ ok: false, checked: 10 });
+    expect(v.problems).toContain('1 event(s) older than the last sealed one are in no block (inserted, or their xid changed)');
+  }, 60_000);
+
   it('reports a different AIRLOCK_SECRET, and a checkpoint that was edited', async () => {
     const c = await chainOf(1);
     const other = await cli(c, ['verify', '--tenant', 'acme'], { AIRLOCK_SECRET: 'another-secret-of-at-least-thirty-two-characters' });

@@ -296,9 +296,13 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
     }
 
     // Every range in the same snapshot: helpers adopt the main transaction's.
-    if (ranges.length > 1) {
+    // A whole-chain walk also counts the tenant's events meanwhile, on one more
+    // helper (to find events that no block lists); `--since` counts only its range, afterwards.
+    const countAll = !opts.since && ranges.length > 0;
+    const helperCount = ranges.length - 1 + (countAll ? 1 : 0);
+    if (helperCount > 0) {
       const snapshot = (await main.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
-      for (let i = 1; i < ranges.length; i++) {
+      for (let i = 0; i < helperCount; i++) {
         const c = await pool.connect();
         helpers.push(c);
         await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -307,6 +311,9 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
       }
     }
     const clients = [main, ...helpers];
+    const total = countAll
+      ? clients[ranges.length]!.query<{ n: number }>('SELECT count(*)::float8 AS n FROM audit_events WHERE tenant_id = $1', [tenant]).then((r) => Number(r.rows[0]!.n))
+      : undefined;
     broken = true; // a failure mid-COPY leaves connections unusable
     const walks = await Promise.all(
       ranges.map(async ([from, to], i) => {
@@ -359,12 +366,16 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
     // Events the walk did not meet: ones in the walked range's span that no block lists, and the unsealed tail.
     const last = prev.position;
     const watermark = last ?? (head ? { xid: Number(head.sealed_xid), id: head.sealed_id } : null);
-    const counts = (await main.query<{ inside: number; after: number }>(
-      `SELECT count(*) FILTER (WHERE ${last ? `(xid, id) <= ${position(last)}` : 'false'}${firstPosition && opts.since ? ` AND (xid, id) >= ${position(firstPosition)}` : ''})::float8 AS inside,
-              count(*) FILTER (WHERE ${watermark ? `(xid, id) > ${position(watermark)}` : 'true'})::float8 AS after
-       FROM audit_events WHERE tenant_id = $1`,
-      [tenant],
-    )).rows[0]!;
+    // Each count is a range of the sealing index, so `--since` counts only the new events.
+    const count = async (range: string) =>
+      Number((await main.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM audit_events WHERE tenant_id = $1 AND ${range}`, [tenant])).rows[0]!.n);
+    const after = await count(watermark ? `(xid, id) > ${position(watermark)}` : 'true');
+    const inside = total
+      ? (await total) - after
+      : last
+        ? await count(`(xid, id) <= ${position(last)}${firstPosition && opts.since ? ` AND (xid, id) >= ${position(firstPosition)}` : ''}`)
+        : 0;
+    const counts = { inside, after };
     const extra = counts.inside - (checked - removed);
     if (extra > 0) problem(`${extra} event(s) older than the last sealed one are in no block (inserted, or their xid changed)`);
     await main.query('COMMIT');
