@@ -61,10 +61,16 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
       tenant: { type: 'string' },
       checkpoint: { type: 'string', multiple: true },
       since: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const [sub, ...extra] = positionals;
-  if (!sub || !['verify', 'checkpoint', 'export'].includes(sub)) throw new AuditUsageError(`unknown command: audit ${positionals.join(' ')}`.trim());
+  if (values.help) {
+    io.out.write(`usage: npm run airlock -- <command>\n${AUDIT_USAGE}\n`);
+    return 0;
+  }
+  if (!sub) throw new AuditUsageError('audit needs a command: verify, checkpoint or export');
+  if (!['verify', 'checkpoint', 'export'].includes(sub)) throw new AuditUsageError(`unknown command: audit ${positionals.join(' ')}`);
   if (extra.length > 0) throw new AuditUsageError(`unexpected argument: ${extra.join(' ')}`);
   const tenant = values.tenant;
   if (!tenant) throw new AuditUsageError('--tenant is required');
@@ -76,8 +82,9 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
     io.err(`airlock: tenant ${JSON.stringify(tenant)} is not declared in the policy (${policyPath}); declared: ${Object.keys(policy.tenants).join(', ') || 'none'}. To read the trail of a tenant removed from the policy, set POLICY_FILE to a policy that declares it.`);
     return 1;
   }
-  const checkpoints = [...(await readCheckpoints(values.checkpoint ?? [], tenant)), ...(values.since ? await readCheckpoints([values.since], tenant) : [])];
-  const since = values.since ? latest(await readCheckpoints([values.since], tenant)) : undefined;
+  const sinceFound = values.since ? await readCheckpoints([values.since], tenant) : [];
+  const checkpoints = [...(await readCheckpoints(values.checkpoint ?? [], tenant)), ...sinceFound];
+  const since = sinceFound.length > 0 ? latest(sinceFound) : undefined;
 
   return withAuditLog(env, async (audit) => {
     await audit.seal(tenant);
