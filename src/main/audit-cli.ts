@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import type { Env } from '../config/env.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
+import { OutputError } from '../infra/postgres/json-lines-writer.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { resolvePolicyPath } from '../policy/file-policy-source.js';
@@ -103,12 +104,9 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
           await audit.exportJsonLines(tenant, io.out);
           return 0;
         } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_WRITE_AFTER_END') {
-            io.err(`airlock: audit export: the output was closed before the export finished (${code}); it is incomplete`);
-            return 1;
-          }
-          throw e;
+          if (!(e instanceof OutputError)) throw e;
+          io.err(`airlock: audit export: ${e.message}; the export is incomplete`);
+          return 1;
         }
     }
   });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditChainDb, type AuditChainDb } from '../support/audit-chain.js';
@@ -63,7 +64,24 @@ describe('audit export', () => {
     expect(r.readerCode).toBe(0);
     expect(JSON.parse(r.output)).toMatchObject({ seq: 1, tenant: 'acme' });
     expect(r.exportCode).toBe(1);
-    expect(r.stderr).toMatch(/output was closed before the export finished \(EPIPE\); it is incomplete/);
+    expect(r.stderr).toMatch(/^airlock: audit export: could not write the output \(EPIPE\); the export is incomplete\n$/);
+  }, 60_000);
+
+  it('exits non-zero when the output cannot be written (a full disk)', async () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      const exporter = spawn('node', ['--import', 'tsx', 'src/main/cli.ts', 'audit', 'export', '--tenant', 'acme'], {
+        env: { ...process.env, DATABASE_URL: chain.db.url, POLICY_FILE: 'examples/policy.yml', AIRLOCK_SECRET: TEST_SECRET, LOG_LEVEL: 'warn' },
+        stdio: ['ignore', full, 'pipe'],
+      });
+      let stderr = '';
+      exporter.stderr!.on('data', (d) => (stderr += d));
+      const code = await new Promise<number | null>((resolve) => exporter.on('close', resolve));
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^airlock: audit export: could not write the output \(ENOSPC[^\n]*\); the export is incomplete\n$/);
+    } finally {
+      closeSync(full);
+    }
   }, 60_000);
 
   it('streams a large unsealed tail after the chain, in sealing order', async () => {

@@ -1,6 +1,17 @@
 import type { Writable } from 'node:stream';
 import type { CopyRow } from './copy-binary-rows.js';
 
+/** The output could not take the lines (EPIPE: the reader went away; ENOSPC; closed): what was written is incomplete. */
+export class OutputError extends Error {
+  readonly code: string;
+  constructor(cause: Error) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'ERR_OUTPUT';
+    super(`could not write the output (${code}${cause.message && !cause.message.includes(code) ? `: ${cause.message}` : ''})`, { cause });
+    this.name = 'OutputError';
+    this.code = code;
+  }
+}
+
 /** Bytes gathered before one write to the output: few syscalls, bounded memory. */
 const CHUNK = 256 * 1024;
 
@@ -17,10 +28,10 @@ export class JsonLinesWriter {
   private len = 0;
   private failure: Error | undefined;
   private readonly onError = (err: Error) => {
-    this.failure ??= err;
+    this.failure ??= new OutputError(err);
   };
   private readonly onClose = () => {
-    this.failure ??= Object.assign(new Error('the output was closed before everything was written'), { code: 'ERR_STREAM_DESTROYED' });
+    this.failure ??= new OutputError(Object.assign(new Error('the output was closed'), { code: 'ERR_STREAM_DESTROYED' }));
   };
 
   constructor(private readonly out: Writable) {
@@ -82,7 +93,7 @@ export class JsonLinesWriter {
     this.check();
     const chunk = this.take();
     await new Promise<void>((resolve, reject) => {
-      this.out.write(chunk, (err) => (err ? reject(err) : resolve()));
+      this.out.write(chunk, (err) => (err ? reject(this.failure ?? new OutputError(err)) : resolve()));
     });
     this.check();
     this.detach();
@@ -125,8 +136,8 @@ export class JsonLinesWriter {
         else resolve();
       };
       const onDrain = () => done();
-      const onFail = (err: Error) => done(err);
-      const onClose = () => done(this.failure ?? new Error('the output was closed before everything was written'));
+      const onFail = (err: Error) => done(this.failure ?? new OutputError(err));
+      const onClose = () => done(this.failure ?? new OutputError(Object.assign(new Error('the output was closed'), { code: 'ERR_STREAM_DESTROYED' })));
       if (this.failure) return reject(this.failure);
       this.out.on('drain', onDrain);
       this.out.on('error', onFail);
