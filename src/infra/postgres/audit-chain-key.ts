@@ -15,9 +15,12 @@ export class AuditChainKey {
     return new AuditChainKey(Buffer.from(hkdfSync('sha256', secret, 'airlock', 'airlock/audit-chain/v1', 32)));
   }
 
-  /** MAC of a sealed block; the block hash already covers its number, events and predecessor. */
-  blockMac(tenant: string, blockHash: string): string {
-    return this.mac(`block\0${tenant}\0${blockHash}`);
+  /**
+   * MAC of a sealed block: its hash (which covers its number, events and
+   * predecessor) and its watermark, the (xid, id) of its last event.
+   */
+  blockMac(tenant: string, blockHash: string, lastXid: string | number, lastId: number): string {
+    return this.mac(`block\0${tenant}\0${blockHash}\0${lastXid}\0${lastId}`);
   }
 
   /** MAC of a checkpoint: the chain of `tenant` had `seq` events, the last in block `block` with hash `hash`, at `at`. */

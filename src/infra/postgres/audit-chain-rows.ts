@@ -29,12 +29,10 @@ export const position = (p: { xid: number; id: number }): string => `(${integer(
 
 /**
  * Statements reading the chain run with these: without statistics (a fresh
- * table, or autovacuum off) the planner may pick a hash or merge join that
- * reads every tenant's events, or sort a whole chain in memory; the index
- * nested loop reads only the tenant's rows, in block order, as they stream.
+ * table, or autovacuum off) the planner may pick a hash or merge join, or a
+ * scan and a sort, that reads every tenant's events or sorts a whole chain
+ * before the first row streams; index scans read only the tenant's rows,
+ * already in order (blocks by number, events by (xid, id)).
  */
-export const CHAIN_READ_SETTINGS = 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off';
-
-/** Compares (xid, id) positions. */
-export const comparePositions = (a: { xid: number; id: number }, b: { xid: number; id: number }): number =>
-  a.xid !== b.xid ? a.xid - b.xid : a.id - b.id;
+export const CHAIN_READ_SETTINGS =
+  'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL jit = off';

@@ -44,8 +44,8 @@ FROM ev HAVING count(*) > 0`;
 /** The block (with its MAC, computed here: the key never reaches the database) and the head moved onto it. */
 const WRITE_SQL = `
 WITH b AS (
-  INSERT INTO audit_blocks (tenant_id, block, first_seq, event_ids, event_hashes, prev_hash, hash, mac)
-  VALUES ($1, $2, $3, $4::bigint[], $5::bytea[], $6, $7, $8)
+  INSERT INTO audit_blocks (tenant_id, block, first_seq, event_ids, event_hashes, prev_hash, hash, mac, last_xid, last_id)
+  VALUES ($1, $2, $3, $4::bigint[], $5::bytea[], $6, $7, $8, $9::xid8, $10)
 )
 UPDATE audit_chain_heads SET block = $2, seq = $3 + cardinality($4::bigint[]) - 1, hash = $7, sealed_xid = $9::xid8, sealed_id = $10
 WHERE tenant_id = $1`;
@@ -111,7 +111,7 @@ export class PgAuditLog implements AuditLog {
       await client.query({
         name: 'airlock_audit_seal_write',
         text: WRITE_SQL,
-        values: [tenant, block, firstSeq, picked.ids, picked.hashes, head.hash, hash, this.key.blockMac(tenant, hash), picked.last_xid, picked.last_id],
+        values: [tenant, block, firstSeq, picked.ids, picked.hashes, head.hash, hash, this.key.blockMac(tenant, hash, picked.last_xid, picked.last_id), picked.last_xid, picked.last_id],
       });
       return picked.ids.length;
     });
@@ -138,12 +138,13 @@ export class PgAuditLog implements AuditLog {
    * seal; the rest of the chain is `verify`'s job.
    */
   async checkpoint(tenant: string): Promise<AuditCheckpoint> {
-    const last = (await this.pool.query<{ block: number; seq: number; hash: string; mac: string; prev_hash: string; first_seq: number; hashes: Buffer[] }>(
-      `SELECT block::float8 AS block, (first_seq + cardinality(event_ids) - 1)::float8 AS seq, hash, mac, prev_hash, first_seq::float8 AS first_seq, event_hashes AS hashes
+    const last = (await this.pool.query<{ block: number; seq: number; hash: string; mac: string; prev_hash: string; first_seq: number; hashes: Buffer[]; last_xid: string; last_id: number }>(
+      `SELECT block::float8 AS block, (first_seq + cardinality(event_ids) - 1)::float8 AS seq, hash, mac, prev_hash, first_seq::float8 AS first_seq, event_hashes AS hashes,
+         last_xid::text AS last_xid, last_id::float8 AS last_id
        FROM audit_blocks WHERE tenant_id = $1 ORDER BY block DESC LIMIT 1`,
       [tenant],
     )).rows[0];
-    if (last && (blockHash(tenant, last.block, last.first_seq, last.prev_hash, last.hashes) !== last.hash || !AuditChainKey.same(this.key.blockMac(tenant, last.hash), last.mac))) {
+    if (last && (blockHash(tenant, last.block, last.first_seq, last.prev_hash, last.hashes) !== last.hash || !AuditChainKey.same(this.key.blockMac(tenant, last.hash, last.last_xid, last.last_id), last.mac))) {
       throw new Error(`the last block of ${tenant}'s chain (block ${last.block}) does not match its hash and MAC: run \`audit verify\` and investigate before taking a checkpoint`);
     }
     const head = last ? { block: last.block, seq: last.seq, hash: last.hash } : { block: 0, seq: 0, hash: genesisHash(tenant) };

@@ -1,96 +1,56 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AuditCheckpoint, ChainVerification, VerifyOptions } from '../../ports/audit-log.js';
 import { AuditChainKey } from './audit-chain-key.js';
-import { CHAIN_READ_SETTINGS, comparePositions, copyRows, integer, literal, position } from './audit-chain-rows.js';
+import { CHAIN_READ_SETTINGS, copyRows, literal, position } from './audit-chain-rows.js';
 import { blockHashOfConcatenated, EventHasher, genesisHash } from './audit-hashes.js';
 import type { CopyRow } from './copy-binary-rows.js';
 
 /** Problems listed in full; past this only their number is reported (a rewritten chain can have millions). */
 const MAX_PROBLEMS = 1000;
-
-/**
- * Every entry of a range of blocks, with the event it names (or NULLs when no
- * row answers for it). Block columns come once per block, on its first entry.
- * Column order is what `BlockWalk.row` reads.
- */
-const entriesQuery = (t: string, from: number, to: number) => `
-  SELECT b.block, u.pos,
-    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.first_seq END,
-    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.prev_hash END,
-    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.hash END,
-    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN b.mac END,
-    CASE WHEN u.pos IS NULL OR u.pos = 1 THEN greatest(cardinality(b.event_ids), cardinality(b.event_hashes)) END::int8,
-    u.id, u.h, e.xid, e.kind, e.action_id, e.at, e.data
-  FROM audit_blocks b
-  LEFT JOIN LATERAL unnest(b.event_ids, b.event_hashes) WITH ORDINALITY AS u(id, h, pos) ON true
-  LEFT JOIN audit_events e ON e.tenant_id = b.tenant_id AND e.id = u.id
-  WHERE b.tenant_id = ${t} AND b.block BETWEEN ${integer(from)} AND ${integer(to)}
-  ORDER BY b.block`;
+/** Blocks are read a page at a time, a page holding about this many events (memory stays flat). */
+const PAGE_EVENTS = 50_000;
+const PAGE_BLOCKS = 5_000;
 
 interface Position {
   xid: number;
   id: number;
 }
 
-/**
- * The block being read. One instance is reused for every block of a walk
- * (blocks are checked one at a time), with typed arrays that only grow: a
- * chain sealed one event per block must not cost allocations per block.
- */
-class BlockState {
-  block = -1;
-  firstSeq: number | null = null;
-  prevHash: string | null = null;
-  hash: string | null = null;
-  mac: string | null = null;
-  n = 0;
-  seen = 0;
-  /** Entries set in this block carry its generation, so nothing needs clearing between blocks. */
-  generation = 0;
-  cap = 0;
-  gen = new Uint32Array(0);
-  ids = new Float64Array(0);
-  xids = new Float64Array(0);
-  /** Listed hashes, 32 bytes per entry. */
-  hashes = Buffer.alloc(0);
-  /** Per entry: 0 ok, 1 no row (removed), 2 content differs (altered), 3 no id or hash listed. */
-  status = new Uint8Array(0);
-  /** Per entry: 1 when a 32-byte hash is listed (the block hash covers the list, ids or not). */
-  hashed = new Uint8Array(0);
+const after = (a: Position, b: Position) => a.xid > b.xid || (a.xid === b.xid && a.id > b.id);
 
-  start(block: number): void {
-    this.block = block;
-    this.firstSeq = this.prevHash = this.hash = this.mac = null;
-    this.n = this.seen = 0;
-    this.generation += 1;
-  }
-
-  ensure(entries: number): void {
-    if (entries <= this.cap) return;
-    const cap = Math.max(entries, this.cap * 2, 64);
-    const grow = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, make: (n: number) => T): T => {
-      const next = make(cap);
-      next.set(old);
-      return next;
-    };
-    this.gen = grow(this.gen, (k) => new Uint32Array(k));
-    this.ids = grow(this.ids, (k) => new Float64Array(k));
-    this.xids = grow(this.xids, (k) => new Float64Array(k));
-    this.status = grow(this.status, (k) => new Uint8Array(k));
-    this.hashed = grow(this.hashed, (k) => new Uint8Array(k));
-    const hashes = Buffer.alloc(cap * 32);
-    this.hashes.copy(hashes);
-    this.hashes = hashes;
-    this.cap = cap;
-  }
+/** A block as `verify` reads it: the listed ids (8 bytes each) and hashes (32 bytes each) as one buffer apiece. */
+interface BlockRow {
+  block: number;
+  first_seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
+  mac: string | null;
+  last_xid: string;
+  last_id: number;
+  ids: Buffer | null;
+  hashes: Buffer | null;
+  /** False when some listed hash is not 32 bytes long (the concatenation is then meaningless). */
+  hashes_ok: boolean;
 }
+
+const BLOCK_SELECT = `
+  SELECT block::float8 AS block, first_seq::float8 AS first_seq, prev_hash, hash, mac, last_xid::text AS last_xid, last_id::float8 AS last_id,
+    (SELECT string_agg(int8send(i), ''::bytea ORDER BY o) FROM unnest(event_ids) WITH ORDINALITY AS u(i, o)) AS ids,
+    (SELECT string_agg(h, ''::bytea ORDER BY o) FROM unnest(event_hashes) WITH ORDINALITY AS u(h, o)) AS hashes,
+    (SELECT COALESCE(bool_and(octet_length(h) = 32), true) FROM unnest(event_hashes) AS u(h)) AS hashes_ok
+  FROM audit_blocks`;
+
+/** Events between two watermarks, in sealing order (an index range scan). Column order is what `RangeWalk.event` reads. */
+const eventsQuery = (t: string, lower: Position, upper: Position) => `
+  SELECT e.xid, e.id, e.kind, e.action_id, e.at, e.data FROM audit_events e
+  WHERE e.tenant_id = ${t} AND (e.xid, e.id) > ${position(lower)} AND (e.xid, e.id) <= ${position(upper)}
+  ORDER BY e.tenant_id, e.xid, e.id`;
 
 /** What a walk over a contiguous range of blocks found; ranges are stitched together afterwards. */
 interface WalkResult {
-  first?: { block: number; firstSeq: number | null; prevHash: string | null; position: Position | null };
-  last?: { block: number; seq: number; hash: string | null; position: Position | null };
+  first?: { block: number; firstSeq: number | null; prevHash: string | null };
+  last?: { block: number; seq: number; hash: string | null; watermark: Position };
   checked: number;
-  removed: number;
   macFailures: number;
   blocks: number;
   problems: string[];
@@ -98,19 +58,24 @@ interface WalkResult {
 }
 
 /**
- * Walks blocks in order and checks, entirely in this process: each event's
- * content against its recorded hash, each block's hash, MAC, number, first
- * sequence number and link to the previous block, and that events follow
- * each other in sealing order (no event listed twice, none moved).
+ * Walks a range of blocks in order, with the tenant's events read by
+ * watermark range: a block must list exactly the events between the previous
+ * block's watermark and its own, in that order. Checks, entirely in this
+ * process, each event's content against the hash listed for it, each block's
+ * hash, MAC, number, first sequence number, watermark and link to the
+ * previous block. Memory: one block's events (ids and hashes) at a time.
  */
-class BlockWalk {
-  readonly result: WalkResult = { checked: 0, removed: 0, macFailures: 0, blocks: 0, problems: [], problemCount: 0 };
-  private readonly b = new BlockState();
-  private open = false;
-  private prev: { block: number; seq: number; hash: string | null; position: Position | null } | undefined;
+class RangeWalk {
+  readonly result: WalkResult = { checked: 0, macFailures: 0, blocks: 0, problems: [], problemCount: 0 };
   private readonly hasher: EventHasher;
+  private prev: { block: number; seq: number; hash: string | null; watermark: Position } | undefined;
+  /** The events read for the block being walked (reused buffers). */
+  private count = 0;
+  private ids = new Float64Array(0);
+  private xids = new Float64Array(0);
+  private hashes = Buffer.alloc(0);
 
-  constructor(private readonly tenant: string, private readonly key: AuditChainKey) {
+  constructor(private readonly tenant: string, private readonly key: AuditChainKey, private lower: Position) {
     this.hasher = new EventHasher(tenant);
   }
 
@@ -119,124 +84,138 @@ class BlockWalk {
     if (this.result.problems.length < MAX_PROBLEMS) this.result.problems.push(text);
   }
 
-  row(r: CopyRow): void {
-    const b = this.b;
-    const block = r.int8(0);
-    if (!this.open || b.block !== block) {
-      this.finish();
-      b.start(block);
-      this.open = true;
-    }
-    if (!r.isNull(6)) {
-      // The block's own columns (its first entry, or its only row when it lists nothing).
-      b.firstSeq = r.isNull(2) ? null : r.int8(2);
-      b.prevHash = r.isNull(3) ? null : r.text(3, 'latin1');
-      b.hash = r.isNull(4) ? null : r.text(4, 'latin1');
-      b.mac = r.isNull(5) ? null : r.text(5, 'latin1');
-      b.n = r.int8(6);
-      b.ensure(b.n);
-    }
-    if (r.isNull(1)) return;
-    const pos = r.int8(1) - 1;
-    b.ensure(pos + 1);
-    b.seen += 1;
-    b.gen[pos] = b.generation;
-    const hashListed = r.len[8] === 32;
-    if (hashListed) r.copyTo(8, b.hashes, pos * 32);
-    b.hashed[pos] = hashListed ? 1 : 0;
-    if (r.isNull(7) || !hashListed) {
-      b.status[pos] = 3;
-      b.ids[pos] = r.isNull(7) ? Number.NaN : r.int8(7);
-      return;
-    }
-    const id = r.int8(7);
-    b.ids[pos] = id;
-    if (r.isNull(9)) {
-      b.status[pos] = 1;
-      b.xids[pos] = Number.NaN;
-      return;
-    }
-    b.xids[pos] = r.int8(9);
-    b.status[pos] = r.equals(8, this.hasher.hashCopyRow(id, r, 10, 11, 12, 13)) ? 0 : 2;
+  /** One page of blocks: their events are read with one COPY, from the last watermark to the page's last. */
+  async page(client: PoolClient, t: string, blocks: BlockRow[]): Promise<void> {
+    let i = 0;
+    const watermarks = blocks.map((b) => ({ xid: Number(b.last_xid), id: b.last_id }));
+    // A watermark that goes back (tampered) must not lose events: the range ends at the highest.
+    const upper = watermarks.reduce((a, b) => (after(b, a) ? b : a), this.lower);
+    await copyRows(client, eventsQuery(t, this.lower, upper), (r) => {
+      const xid = r.int8(0);
+      const id = r.int8(1);
+      while (i < blocks.length && (xid > watermarks[i]!.xid || (xid === watermarks[i]!.xid && id > watermarks[i]!.id))) this.block(blocks[i++]!);
+      this.event(r, xid, id);
+    });
+    while (i < blocks.length) this.block(blocks[i++]!);
+    this.lower = upper;
   }
 
-  /** Checks the block being read, once all its entries have arrived. */
-  finish(): void {
-    if (!this.open) return;
-    this.open = false;
-    const b = this.b;
+  private event(r: CopyRow, xid: number, id: number): void {
+    const k = this.count++;
+    if (k >= this.ids.length) {
+      const cap = Math.max(64, this.ids.length * 2);
+      const ids = new Float64Array(cap);
+      ids.set(this.ids);
+      const xids = new Float64Array(cap);
+      xids.set(this.xids);
+      const hashes = Buffer.alloc(cap * 32);
+      this.hashes.copy(hashes);
+      this.ids = ids;
+      this.xids = xids;
+      this.hashes = hashes;
+    }
+    this.ids[k] = id;
+    this.xids[k] = xid;
+    this.hasher.hashCopyRow(id, r, 2, 3, 4, 5).copy(this.hashes, k * 32);
+  }
+
+  /** Checks block `b` against the events read since the previous block's watermark. */
+  private block(b: BlockRow): void {
     const r = this.result;
     r.blocks += 1;
-    const seqOf = (i: number) => (b.firstSeq ?? 0) + i;
-    if (b.seen !== b.n) this.problem(`block ${b.block}: lists ${b.n} events but ${b.seen} entries were read (altered)`);
-    // Positions as two numbers, not objects: this loop runs once per event.
-    let lastXid = this.prev?.position?.xid ?? -1;
-    let lastId = this.prev?.position?.id ?? -1;
-    let firstPosition: Position | null = null;
-    let complete = true;
-    for (let i = 0; i < b.n; i++) {
-      if (b.gen[i] !== b.generation || b.status[i] === 3) {
-        if (b.gen[i] !== b.generation || !b.hashed[i]) complete = false;
-        this.problem(`block ${b.block}: entry ${i + 1} has no event id or hash (altered)`);
-        continue;
+    const seqOf = (i: number) => (b.first_seq ?? 0) + i;
+    const listedIds = b.ids ?? Buffer.alloc(0);
+    const listedHashes = b.hashes ?? Buffer.alloc(0);
+    const n = Math.max(listedIds.length / 8, b.hashes_ok ? listedHashes.length / 32 : 0);
+    if (listedIds.length / 8 !== listedHashes.length / 32 || !b.hashes_ok) this.problem(`block ${b.block}: its lists of event ids and hashes do not match (altered)`);
+    const listedId = (i: number) => (i * 8 < listedIds.length ? listedIds.readUInt32BE(i * 8) * 4_294_967_296 + listedIds.readUInt32BE(i * 8 + 4) : Number.NaN);
+    const hashMatches = (i: number, k: number) => b.hashes_ok && (i + 1) * 32 <= listedHashes.length && this.hashes.compare(listedHashes, i * 32, i * 32 + 32, k * 32, k * 32 + 32) === 0;
+
+    let same = this.count === n;
+    for (let i = 0; same && i < n; i++) same = this.ids[i] === listedId(i);
+    if (same) {
+      // The block lists exactly the events of its range, in order: compare contents.
+      for (let i = 0; i < n; i++) if (!hashMatches(i, i)) this.problem(`event ${listedId(i)} (seq ${seqOf(i)}): content does not match its hash (altered)`);
+    } else {
+      const found = new Map<number, number>();
+      for (let k = 0; k < this.count; k++) found.set(this.ids[k]!, k);
+      const used = new Uint8Array(this.count);
+      let lastK = -1;
+      for (let i = 0; i < n; i++) {
+        const id = listedId(i);
+        const k = found.get(id);
+        if (k === undefined) {
+          this.problem(`event ${id} (seq ${seqOf(i)}): missing (events removed)`);
+          continue;
+        }
+        if (used[k]) {
+          this.problem(`event ${id} (seq ${seqOf(i)}): listed twice`);
+          continue;
+        }
+        used[k] = 1;
+        if (k < lastK) this.problem(`event ${id} (seq ${seqOf(i)}): out of sealing order (its xid changed)`);
+        lastK = k;
+        if (!hashMatches(i, k)) this.problem(`event ${id} (seq ${seqOf(i)}): content does not match its hash (altered)`);
       }
-      const id = b.ids[i]!;
-      if (b.status[i] === 1) {
-        r.removed += 1;
-        this.problem(`event ${id} (seq ${seqOf(i)}): missing (events removed)`);
-        continue;
+      for (let k = 0; k < this.count; k++) {
+        if (!used[k]) this.problem(`event ${this.ids[k]}: in no block, though older than sealed events (inserted, or its xid changed)`);
       }
-      if (b.status[i] === 2) this.problem(`event ${id} (seq ${seqOf(i)}): content does not match its hash (altered)`);
-      const xid = b.xids[i]!;
-      if (xid < lastXid || (xid === lastXid && id <= lastId)) {
-        this.problem(`event ${id} (seq ${seqOf(i)}): out of sealing order (listed twice, or its xid changed)`);
-      }
-      lastXid = xid;
-      lastId = id;
-      firstPosition ??= { xid, id };
     }
-    const last = lastId >= 0 ? { xid: lastXid, id: lastId } : null;
-    r.checked += b.n;
-    if (b.firstSeq === null || b.prevHash === null || b.hash === null) {
+    r.checked += n;
+    this.count = 0;
+
+    const watermark = { xid: Number(b.last_xid), id: b.last_id };
+    if (b.first_seq === null || b.prev_hash === null || b.hash === null) {
       this.problem(`block ${b.block}: incomplete (altered)`);
     } else {
-      if (complete && blockHashOfConcatenated(this.tenant, b.block, b.firstSeq, b.prevHash, b.hashes, b.n) !== b.hash) {
+      if (b.hashes_ok && blockHashOfConcatenated(this.tenant, b.block, b.first_seq, b.prev_hash, listedHashes, listedHashes.length / 32) !== b.hash) {
         this.problem(`block ${b.block}: its list of events does not match its hash (altered)`);
       }
-      if (!AuditChainKey.same(this.key.blockMac(this.tenant, b.hash), b.mac)) {
+      if (!AuditChainKey.same(this.key.blockMac(this.tenant, b.hash, b.last_xid, b.last_id), b.mac)) {
         r.macFailures += 1;
         this.problem(`block ${b.block}: its MAC does not match (rewritten by someone without AIRLOCK_SECRET, or sealed under another secret)`);
       }
     }
     if (this.prev) {
       if (b.block !== this.prev.block + 1) this.problem(`block ${this.prev.block + 1}${b.block > this.prev.block + 2 ? `..${b.block - 1}` : ''} missing (blocks removed)`);
-      if (b.firstSeq !== this.prev.seq + 1) this.problem(`block ${b.block}: starts at seq ${b.firstSeq}, expected seq ${this.prev.seq + 1} (events missing or reordered)`);
-      if (b.prevHash !== this.prev.hash) this.problem(`block ${b.block}: prev_hash does not match the previous block`);
+      if (b.first_seq !== this.prev.seq + 1) this.problem(`block ${b.block}: starts at seq ${b.first_seq}, expected seq ${this.prev.seq + 1} (events missing or reordered)`);
+      if (b.prev_hash !== this.prev.hash) this.problem(`block ${b.block}: prev_hash does not match the previous block`);
+      if (!after(watermark, this.prev.watermark)) this.problem(`block ${b.block}: its watermark does not follow the previous block's (altered)`);
     } else {
-      r.first = { block: b.block, firstSeq: b.firstSeq, prevHash: b.prevHash, position: firstPosition };
+      r.first = { block: b.block, firstSeq: b.first_seq, prevHash: b.prev_hash };
     }
-    this.prev = { block: b.block, seq: (b.firstSeq ?? 0) + b.n - 1, hash: b.hash, position: last };
+    this.prev = { block: b.block, seq: (b.first_seq ?? 0) + n - 1, hash: b.hash, watermark };
     r.last = this.prev;
   }
 }
 
-interface BlockHeader {
-  block: number;
-  first_seq: number;
-  n: number;
-  hash: string;
-  mac: string;
-}
-
-const headerOf = async (client: PoolClient, tenant: string, block: number): Promise<BlockHeader | undefined> =>
-  (await client.query<BlockHeader>(
-    'SELECT block::float8 AS block, first_seq::float8 AS first_seq, cardinality(event_ids) AS n, hash, mac FROM audit_blocks WHERE tenant_id = $1 AND block = $2',
+const headerOf = async (client: PoolClient, tenant: string, block: number) =>
+  (await client.query<{ block: number; first_seq: number; n: number; hash: string; mac: string; last_xid: string; last_id: number }>(
+    `SELECT block::float8 AS block, first_seq::float8 AS first_seq, cardinality(event_ids) AS n, hash, mac, last_xid::text AS last_xid, last_id::float8 AS last_id
+     FROM audit_blocks WHERE tenant_id = $1 AND block = $2`,
     [tenant, block],
   )).rows[0];
 
+/** Walks blocks `from`..`to` on `client`, a page at a time, starting after watermark `lower`. */
+async function walkRange(client: PoolClient, key: AuditChainKey, tenant: string, t: string, from: number, to: number, lower: Position): Promise<WalkResult> {
+  const walk = new RangeWalk(tenant, key, lower);
+  let next = from;
+  while (next <= to) {
+    const first = (await client.query<{ first_seq: number | null }>('SELECT first_seq::float8 AS first_seq FROM audit_blocks WHERE tenant_id = $1 AND block >= $2 ORDER BY block LIMIT 1', [tenant, next])).rows[0];
+    const blocks = (await client.query<BlockRow>(
+      `${BLOCK_SELECT} WHERE tenant_id = $1 AND block >= $2 AND block <= $3 AND (block = $2 OR first_seq < $4) ORDER BY block LIMIT ${PAGE_BLOCKS}`,
+      [tenant, next, to, (first?.first_seq ?? 0) + PAGE_EVENTS],
+    )).rows;
+    if (blocks.length === 0) break;
+    await walk.page(client, t, blocks);
+    next = blocks[blocks.length - 1]!.block + 1;
+  }
+  return walk.result;
+}
+
 /**
  * `audit verify`: walks the tenant's chain (or the part after `since`) in one
- * snapshot, over `parallel` connections each streaming a range of blocks, and
+ * snapshot, over `parallel` connections each reading a range of blocks, and
  * checks it against the checkpoints given. Everything is recomputed here; the
  * database only supplies rows.
  */
@@ -256,16 +235,16 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
     const t = literal(main, tenant);
 
     // Where the walk starts: the genesis, or a checkpoint whose block still has its hash.
-    let start = { block: 0, seq: 0, hash: genesisHash(tenant) };
+    let start = { block: 0, seq: 0, hash: genesisHash(tenant), watermark: { xid: 0, id: 0 } };
     if (opts.since) {
       const s = opts.since;
       const found = s.block === 0 ? undefined : await headerOf(main, tenant, s.block);
       if (s.block === 0 ? s.hash !== start.hash || s.seq !== 0 : !found || found.hash !== s.hash || found.first_seq + found.n - 1 !== s.seq) {
         problem(`the chain no longer holds the --since checkpoint (block ${s.block}, seq ${s.seq}, taken ${s.at}): the chain was cut or rewritten there`);
-      } else if (found && !AuditChainKey.same(key.blockMac(tenant, found.hash), found.mac)) {
+      } else if (found && !AuditChainKey.same(key.blockMac(tenant, found.hash, found.last_xid, found.last_id), found.mac)) {
         problem(`block ${s.block}: its MAC does not match (rewritten by someone without AIRLOCK_SECRET, or sealed under another secret)`);
       }
-      start = { block: s.block, seq: s.seq, hash: s.hash };
+      start = { block: s.block, seq: s.seq, hash: s.hash, watermark: found ? { xid: Number(found.last_xid), id: found.last_id } : start.watermark };
     }
     for (const c of opts.checkpoints ?? []) await checkCheckpoint(main, key, tenant, c, problem);
 
@@ -275,34 +254,35 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
     )).rows[0];
     const lastBlock = Number((await main.query<{ b: number | null }>('SELECT max(block)::float8 AS b FROM audit_blocks WHERE tenant_id = $1', [tenant])).rows[0]!.b ?? 0);
 
-    // Split the blocks after `start` into ranges of about equal event counts, one per connection.
-    const ranges: [number, number][] = [];
+    // Split the blocks after `start` into ranges of about equal event counts, one per connection,
+    // each starting after the watermark of the block before it.
+    const ranges: { from: number; to: number; lower: Position }[] = [];
     if (lastBlock > start.block) {
       const parallel = Math.max(1, Math.min(opts.parallel ?? 2, lastBlock - start.block));
       const lastHeader = await headerOf(main, tenant, lastBlock);
       const endSeq = lastHeader ? lastHeader.first_seq + lastHeader.n - 1 : start.seq;
       let from = start.block + 1;
+      let lower = start.watermark;
       for (let i = 1; i < parallel && from <= lastBlock; i++) {
         const target = start.seq + Math.round(((endSeq - start.seq) * i) / parallel);
-        const split = (await main.query<{ block: number }>(
-          'SELECT block::float8 AS block FROM audit_blocks WHERE tenant_id = $1 AND block > $2 AND block <= $3 AND first_seq > $4 ORDER BY block LIMIT 1',
+        const split = (await main.query<{ block: number; last_xid: string; last_id: number }>(
+          `SELECT b.block::float8 AS block, p.last_xid::text AS last_xid, p.last_id::float8 AS last_id
+           FROM audit_blocks b JOIN audit_blocks p ON p.tenant_id = b.tenant_id AND p.block = b.block - 1
+           WHERE b.tenant_id = $1 AND b.block > $2 AND b.block <= $3 AND b.first_seq > $4 ORDER BY b.block LIMIT 1`,
           [tenant, from, lastBlock, target],
-        )).rows[0]?.block;
-        if (split === undefined) break;
-        ranges.push([from, split - 1]);
-        from = split;
+        )).rows[0];
+        if (!split) break;
+        ranges.push({ from, to: split.block - 1, lower });
+        from = split.block;
+        lower = { xid: Number(split.last_xid), id: split.last_id };
       }
-      ranges.push([from, lastBlock]);
+      ranges.push({ from, to: lastBlock, lower });
     }
 
     // Every range in the same snapshot: helpers adopt the main transaction's.
-    // A whole-chain walk also counts the tenant's events meanwhile, on one more
-    // helper (to find events that no block lists); `--since` counts only its range, afterwards.
-    const countAll = !opts.since && ranges.length > 0;
-    const helperCount = ranges.length - 1 + (countAll ? 1 : 0);
-    if (helperCount > 0) {
+    if (ranges.length > 1) {
       const snapshot = (await main.query<{ s: string }>('SELECT pg_export_snapshot() AS s')).rows[0]!.s;
-      for (let i = 0; i < helperCount; i++) {
+      for (let i = 1; i < ranges.length; i++) {
         const c = await pool.connect();
         helpers.push(c);
         await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -311,44 +291,27 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
       }
     }
     const clients = [main, ...helpers];
-    const total = countAll
-      ? clients[ranges.length]!.query<{ n: number }>('SELECT count(*)::float8 AS n FROM audit_events WHERE tenant_id = $1', [tenant]).then((r) => Number(r.rows[0]!.n))
-      : undefined;
     broken = true; // a failure mid-COPY leaves connections unusable
-    const walks = await Promise.all(
-      ranges.map(async ([from, to], i) => {
-        const walk = new BlockWalk(tenant, key);
-        await copyRows(clients[i]!, entriesQuery(t, from, to), (r) => walk.row(r));
-        walk.finish();
-        return walk.result;
-      }),
-    );
+    const walks = await Promise.all(ranges.map((r, i) => walkRange(clients[i]!, key, tenant, t, r.from, r.to, r.lower)));
     broken = false;
 
     // Stitch the ranges: each must continue the one before it.
-    let prev: { block: number; seq: number; hash: string | null; position: Position | null } = { ...start, position: null };
+    let prev: { block: number; seq: number; hash: string | null; watermark: Position } = { ...start };
     let checked = 0;
-    let removed = 0;
     let macFailures = 0;
     let blocks = 0;
-    let firstPosition: Position | null = null;
     for (const w of walks) {
       if (w.first) {
         if (w.first.block !== prev.block + 1) problem(`block ${prev.block + 1}${w.first.block > prev.block + 2 ? `..${w.first.block - 1}` : ''} missing (blocks removed)`);
         if (w.first.firstSeq !== prev.seq + 1) problem(`block ${w.first.block}: starts at seq ${w.first.firstSeq}, expected seq ${prev.seq + 1} (events missing or reordered)`);
         if (w.first.prevHash !== prev.hash) problem(`block ${w.first.block}: prev_hash does not match the previous block`);
-        if (prev.position && w.first.position && comparePositions(w.first.position, prev.position) <= 0) {
-          problem(`block ${w.first.block}: its first event is out of sealing order (listed twice, or its xid changed)`);
-        }
-        firstPosition ??= w.first.position;
       }
       for (const p of w.problems) problem(p);
       problemCount += w.problemCount - w.problems.length;
       checked += w.checked;
-      removed += w.removed;
       macFailures += w.macFailures;
       blocks += w.blocks;
-      if (w.last) prev = { block: w.last.block, seq: w.last.seq, hash: w.last.hash, position: w.last.position ?? prev.position };
+      if (w.last) prev = w.last;
     }
     if (blocks > 0 && macFailures === blocks) {
       problem('no block carries a MAC made with this AIRLOCK_SECRET: either it is not the secret the chain was sealed with, or every block was rewritten');
@@ -359,29 +322,19 @@ export async function verifyChain(pool: Pool, key: AuditChainKey, tenant: string
     if (headBlock !== prev.block || (head && (head.seq !== prev.seq || head.hash !== prev.hash))) {
       if (headBlock > prev.block) problem(`chain head says block ${headBlock} (seq ${head?.seq ?? 0}) but the last block found is ${prev.block} (events removed)`);
       else problem(`chain head (block ${headBlock}, seq ${head?.seq ?? 0}) does not match the last block ${prev.block} (seq ${prev.seq})`);
-    } else if (head && prev.position && (Number(head.sealed_xid) !== prev.position.xid || head.sealed_id !== prev.position.id)) {
-      problem('chain head: its sealing watermark is not the last sealed event');
+    } else if (head && prev.block > 0 && (Number(head.sealed_xid) !== prev.watermark.xid || head.sealed_id !== prev.watermark.id)) {
+      problem('chain head: its sealing watermark is not the last block’s');
     }
 
-    // Events the walk did not meet: ones in the walked range's span that no block lists, and the unsealed tail.
-    const last = prev.position;
-    const watermark = last ?? (head ? { xid: Number(head.sealed_xid), id: head.sealed_id } : null);
-    // Each count is a range of the sealing index, so `--since` counts only the new events.
-    const count = async (range: string) =>
-      Number((await main.query<{ n: number }>(`SELECT count(*)::float8 AS n FROM audit_events WHERE tenant_id = $1 AND ${range}`, [tenant])).rows[0]!.n);
-    const after = await count(watermark ? `(xid, id) > ${position(watermark)}` : 'true');
-    const inside = total
-      ? (await total) - after
-      : last
-        ? await count(`(xid, id) <= ${position(last)}${firstPosition && opts.since ? ` AND (xid, id) >= ${position(firstPosition)}` : ''}`)
-        : 0;
-    const counts = { inside, after };
-    const extra = counts.inside - (checked - removed);
-    if (extra > 0) problem(`${extra} event(s) older than the last sealed one are in no block (inserted, or their xid changed)`);
+    // Events after the last block: not sealed yet (a range of the sealing index).
+    const unsealed = Number((await main.query<{ n: number }>(
+      `SELECT count(*)::float8 AS n FROM audit_events WHERE tenant_id = $1 AND (xid, id) > ${position(prev.watermark)}`,
+      [tenant],
+    )).rows[0]!.n);
     await main.query('COMMIT');
     for (const c of helpers) await c.query('COMMIT');
     if (problemCount > problems.length) problems.push(`… and ${problemCount - problems.length} more problems`);
-    return { ok: problemCount === 0, checked, unsealed: counts.after, head: { block: prev.block, seq: prev.seq, hash: prev.hash ?? '' }, problems };
+    return { ok: problemCount === 0, checked, unsealed, head: { block: prev.block, seq: prev.seq, hash: prev.hash ?? '' }, problems };
   } finally {
     main.release(broken);
     for (const c of helpers) c.release(broken);
