@@ -116,7 +116,7 @@ class RangeWalk {
     }
     this.ids[k] = id;
     this.xids[k] = xid;
-    this.hasher.hashCopyRow(id, r, 2, 3, 4, 5).copy(this.hashes, k * 32);
+    this.hasher.hashCopyRowInto(id, r, 2, 3, 4, 5, this.hashes, k * 32);
   }
 
   /** Checks block `b` against the events read since the previous block's watermark. */
