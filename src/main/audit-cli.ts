@@ -66,8 +66,10 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
     },
   });
   const [sub, ...extra] = positionals;
+  // Resolves once the line was handed to the OS: the CLI exits right after, and a pipe may be slow.
+  const print = (line: string) => new Promise<void>((resolve) => io.out.write(`${line}\n`, () => resolve()));
   if (values.help) {
-    io.out.write(`usage: npm run airlock -- <command>\n${AUDIT_USAGE}\n`);
+    await print(`usage: npm run airlock -- <command>\n${AUDIT_USAGE}`);
     return 0;
   }
   if (!sub) throw new AuditUsageError('audit needs a command: verify, checkpoint or export');
@@ -93,11 +95,11 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
       case 'verify': {
         const result = await audit.verify(tenant, { since, checkpoints });
         for (const p of result.problems) io.err(`  ${p}`);
-        io.out.write(`${JSON.stringify({ tenant, ok: result.ok, checked: result.checked, unsealed: result.unsealed, problems: result.problems.length, head: result.head, ...(since ? { since: { block: since.block, seq: since.seq } } : {}) })}\n`);
+        await print(JSON.stringify({ tenant, ok: result.ok, checked: result.checked, unsealed: result.unsealed, problems: result.problems.length, head: result.head, ...(since ? { since: { block: since.block, seq: since.seq } } : {}) }));
         return result.ok ? 0 : 1;
       }
       case 'checkpoint':
-        io.out.write(`${JSON.stringify(await audit.checkpoint(tenant))}\n`);
+        await print(JSON.stringify(await audit.checkpoint(tenant)));
         return 0;
       default:
         try {

@@ -12,6 +12,8 @@ export class OutputError extends Error {
   }
 }
 
+const LINE_BREAKS = [0x0a, 0x0d];
+
 /** Bytes gathered before one write to the output: few syscalls, bounded memory. */
 const CHUNK = 256 * 1024;
 
@@ -51,11 +53,12 @@ export class JsonLinesWriter {
    * string) and Airlock never writes, would split the line: it becomes a space.
    */
   rowField(row: CopyRow, field: number): void {
+    if (row.isNull(field)) return this.text('null');
     this.reserve(row.len[field]!);
     const start = this.len;
     this.len += row.copyTo(field, this.buf, this.len);
     const copied = this.buf.subarray(start, this.len);
-    for (const eol of [0x0a, 0x0d]) {
+    for (const eol of LINE_BREAKS) {
       for (let i = copied.indexOf(eol); i !== -1; i = copied.indexOf(eol, i + 1)) copied[i] = 0x20;
     }
   }
