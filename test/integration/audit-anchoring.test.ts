@@ -26,7 +26,11 @@ async function chainOf(blocks: number, perBlock = 5): Promise<AuditChainDb> {
 const cli = (c: AuditChainDb, args: string[], env: Record<string, string> = {}) =>
   runCli(['audit', ...args], { DATABASE_URL: c.db.url, POLICY_FILE: 'examples/policy.yml', LOG_LEVEL: 'warn', ...env });
 
-const summary = (r: { stdout: string }) => JSON.parse(r.stdout.trim().split('\n').pop()!);
+const summary = (r: { stdout: string; stderr: string; code: number }) => {
+  const line = r.stdout.trim().split('\n').pop()!;
+  if (!line) throw new Error(`no summary on stdout (exit ${r.code}); stderr: ${r.stderr}`);
+  return JSON.parse(line);
+};
 
 describe('audit trail anchoring', () => {
   it('verifies an honest chain, against every checkpoint kept, and since the latest one', async () => {
@@ -73,6 +77,11 @@ describe('audit trail anchoring', () => {
     // Every hash is consistent again: only the MACs, which need AIRLOCK_SECRET, give it away.
     expect(v.stderr).not.toMatch(/altered|prev_hash|chain head/);
     for (const b of [1, 2, 3]) expect(v.stderr).toContain(`block ${b}: its MAC does not match`);
+    // Nor will a checkpoint vouch for the forged head.
+    const cp = await cli(c, ['checkpoint', '--tenant', 'acme']);
+    expect(cp.code).toBe(1);
+    expect(cp.stdout).toBe('');
+    expect(cp.stderr).toContain('the last block of acme\'s chain (block 3) does not match its hash and MAC');
   }, 60_000);
 
   it('detects a cut tail and a rewound chain head against a checkpoint, and cannot without one', async () => {
