@@ -30,8 +30,8 @@ const unsealedQuery = (t: string, after: string) => `
  * `audit export`: one JSON object per line, `{id, seq, tenant, kind,
  * action_id, at, data, block, hash}`, sealed events in chain order and then
  * the unsealed ones with `seq`, `block` and `hash` null. `data` is written as
- * Postgres renders the jsonb, the same text the event hash covers, and `at`
- * with its microseconds. Both parts are streamed (COPY) in one snapshot, so
+ * stored (the json text the event hash covers), and `at` with its
+ * microseconds. Both parts are streamed (COPY) in one snapshot, so
  * memory stays flat whatever the size of the chain or of its unsealed tail,
  * and the reading pauses whenever `out` is full.
  */
