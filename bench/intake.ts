@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { freshDatabase, machine, median, startServer, writeSection } from './lib.js';
+import { BENCH_SECRET, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
 import { insertCopying, pgbench } from './pgbench.js';
 import { GRANT_ARGS, ORDER_ARGS, bytes } from './payloads.js';
 import { makeCreateAgent } from '../src/usecases/create-agent.js';
@@ -92,7 +92,7 @@ async function main() {
         await new Promise((r) => setTimeout(r, 20));
       }
       const catchUpMs = Date.now() - stopped;
-      const verified = await new PgAuditLog(pool).verify('acme');
+      const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
       rows.push({ pgbench: baseline, allow, deny, behind, catchUpMs, chained: verified.checked, argsBytes });
       console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified`);

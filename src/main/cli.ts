@@ -1,12 +1,12 @@
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import pkg from '../../package.json' with { type: 'json' };
+import { AUDIT_USAGE, runAudit } from './audit-cli.js';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { parseDuration } from '../domain/duration.js';
 import { AirlockError } from '../domain/errors.js';
 import { toPlainText } from '../domain/message.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
-import { PgAuditLog } from '../infra/postgres/audit-log.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { FilePolicySource, resolvePolicyPath } from '../policy/file-policy-source.js';
@@ -34,8 +34,7 @@ const USAGE = `usage: npm run airlock -- <command>
                                            issue a new key (one JSON line); the previous ones stop at once, or after D (e.g. 1h)
   agent revoke --tenant T --name N [--key ID]
                                            revoke the agent's keys (or the one named), at once on every process
-  audit verify --tenant T                  verify the tenant's audit hash chain; exits 1 on tampering
-  audit export --tenant T                  write the tenant's audit events as JSON Lines
+${AUDIT_USAGE}
   admin --tenant T [--as NAME] <command>   run an admin command (deny-tool, allow-tool, incident on|off,
                                            kill-agent, revive-agent, mode, status, pending, help) when chat is down
   review list --tenant T                   the open approvals, oldest first
@@ -134,6 +133,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
   // Their own flags (and an upstream command after --): dispatched before the shared flag parser.
   if (argv[0] === 'mcp-gateway') return runMcpGateway(argv.slice(1), env);
   if (argv[0] === 'policy' && argv[1] === 'import-mcp') return runImportMcp(argv.slice(2));
+  if (argv[0] === 'audit') return runAudit(argv.slice(1), env);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -236,28 +236,6 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
           ? `revoked ${revoked_keys.length} key${revoked_keys.length > 1 ? 's' : ''} of ${tenant}/${name}: ${revoked_keys.join(', ')}`
           : `${tenant}/${name} had no usable key: nothing revoked`,
       );
-      return 0;
-    }
-    case 'audit verify': {
-      const tenant = requireFlag(values, 'tenant');
-      const result = await withDatabase(env, async (pool) => {
-        const audit = new PgAuditLog(pool);
-        await audit.seal(tenant);
-        return audit.verify(tenant);
-      });
-      for (const p of result.problems) err(`  ${p}`);
-      out(JSON.stringify({ tenant, ok: result.ok, checked: result.checked, unsealed: result.unsealed, problems: result.problems.length }));
-      return result.ok ? 0 : 1;
-    }
-    case 'audit export': {
-      const tenant = requireFlag(values, 'tenant');
-      await withDatabase(env, async (pool) => {
-        const audit = new PgAuditLog(pool);
-        await audit.seal(tenant);
-        return audit.export(tenant, (e) => {
-          out(JSON.stringify({ id: e.id, seq: e.seq ?? null, tenant: e.tenant, kind: e.kind, action_id: e.actionId ?? null, at: e.at.toISOString(), data: e.data, block: e.block ?? null, hash: e.hash ?? null }));
-        });
-      });
       return 0;
     }
     default:

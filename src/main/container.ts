@@ -83,7 +83,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     await notifications.start();
     cleanup.unshift(() => notifications.close());
 
-    const audit = new PgAuditLog(pool);
+    const audit = new PgAuditLog(pool, secret);
     const sealer = new AuditSealer(audit, log);
     cleanup.unshift(async () => {
       sealer.stop();

@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import type { AuditEvent } from '../domain/audit-event.js';
 
 export interface StoredAuditEvent extends AuditEvent {
@@ -9,18 +10,46 @@ export interface StoredAuditEvent extends AuditEvent {
   hash?: string;
 }
 
+/**
+ * A tenant's chain head, authenticated with the chain key (derived from
+ * AIRLOCK_SECRET): kept outside the database, it lets `verify` tell that the
+ * chain still reaches this point (nothing after it was cut off or rewritten).
+ */
+export interface AuditCheckpoint {
+  tenant: string;
+  /** Last block (0: none yet), events sealed, and the last block's hash (the genesis hash when none). */
+  block: number;
+  seq: number;
+  hash: string;
+  /** When the checkpoint was taken (ISO 8601). */
+  at: string;
+  mac: string;
+}
+
 export interface ChainVerification {
   ok: boolean;
+  /** Chain entries walked (since the `since` checkpoint, when given). */
   checked: number;
+  /** Events written after the last sealed one (not yet protected by the chain). */
   unsealed: number;
+  /** The head reached: what `checkpoint` would record. */
+  head: { block: number; seq: number; hash: string };
   problems: string[];
+}
+
+export interface VerifyOptions {
+  /** Walk only the blocks after this checkpoint (its block must still have its hash). */
+  since?: AuditCheckpoint;
+  /** Checkpoints kept elsewhere: the chain must still hold each of them. */
+  checkpoints?: AuditCheckpoint[];
 }
 
 /**
  * The append-only audit trail. Events are written by the stores in the same
  * transaction as the change they describe; this port seals them into the
- * per-tenant hash chain and reads them back. Left out: deletion or retention
- * (the table refuses UPDATE of content and DELETE).
+ * per-tenant hash chain, verifies it and reads it back. Left out: deletion or
+ * retention (the tables refuse UPDATE, DELETE and TRUNCATE), and anything
+ * about events not yet sealed beyond counting them.
  */
 export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
@@ -30,6 +59,13 @@ export interface AuditLog {
    * later seal). Returns how many.
    */
   seal(tenant: string): Promise<number>;
-  verify(tenant: string): Promise<ChainVerification>;
-  export(tenant: string, write: (event: StoredAuditEvent) => Promise<void> | void): Promise<number>;
+  verify(tenant: string, opts?: VerifyOptions): Promise<ChainVerification>;
+  /** The tenant's current head, authenticated; the last block is checked first. */
+  checkpoint(tenant: string): Promise<AuditCheckpoint>;
+  /**
+   * Writes the tenant's events as JSON Lines to `out` in chain order, then the
+   * unsealed ones; waits for `out` whenever it is full, and rejects if it
+   * fails or closes. Returns the number of lines written.
+   */
+  exportJsonLines(tenant: string, out: Writable): Promise<number>;
 }

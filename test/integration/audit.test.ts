@@ -77,11 +77,13 @@ describe('audit trail', () => {
     expect(await airlock.core.audit.verify('acme')).toMatchObject({ ok: true, unsealed: 0 });
   });
 
-  it('refuses updates and deletes of audit rows and blocks', async () => {
+  it('refuses updates, deletes and truncation of audit rows and blocks', async () => {
     await expect(airlock.core.pool.query("UPDATE audit_events SET data = '{}' WHERE tenant_id = 'acme'")).rejects.toThrow(/append-only/);
     await expect(airlock.core.pool.query("DELETE FROM audit_events WHERE tenant_id = 'acme'")).rejects.toThrow(/append-only/);
     await expect(airlock.core.pool.query("UPDATE audit_blocks SET hash = 'x' WHERE tenant_id = 'acme'")).rejects.toThrow(/append-only/);
     await expect(airlock.core.pool.query("DELETE FROM audit_blocks WHERE tenant_id = 'acme'")).rejects.toThrow(/append-only/);
+    await expect(airlock.core.pool.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+    await expect(airlock.core.pool.query('TRUNCATE audit_blocks')).rejects.toThrow(/append-only/);
   });
 
   it('exports the tenant as JSON Lines without redacted values', async () => {
@@ -101,7 +103,7 @@ describe('audit trail', () => {
   it('`audit verify` fails when a row was altered, and when one was removed', async () => {
     await waitFor(async () => (await unsealed()) === 0, { what: 'sealing' });
     const third = await eventAt(airlock, 'acme', 3);
-    await tamper(airlock, "UPDATE audit_events SET data = jsonb_set(data, '{final_decision}', '\"tampered\"') WHERE id = $1", [third]);
+    await tamper(airlock, "UPDATE audit_events SET data = jsonb_set(data::jsonb, '{final_decision}', '\"tampered\"')::json WHERE id = $1", [third]);
     const altered = await cli('audit', 'verify', '--tenant', 'acme');
     expect(altered.code).toBe(1);
     expect(altered.stderr).toContain('seq 3');
@@ -147,7 +149,7 @@ describe('audit chain tampering on a fresh tenant', () => {
   it('detects an altered event whose recorded hash was rewritten to match', async () => {
     // seq 3: the second event of block 2 (block 1 holds the agent_key event).
     const id = await eventAt(db, 'globex', 3);
-    await tamper(db, "UPDATE audit_events SET data = jsonb_set(data, '{tool}', '\"forged\"') WHERE id = $1", [id]);
+    await tamper(db, "UPDATE audit_events SET data = jsonb_set(data::jsonb, '{tool}', '\"forged\"')::json WHERE id = $1", [id]);
     await tamper(db, `UPDATE audit_blocks b SET event_hashes[2] = airlock_audit_event_hash(e) FROM audit_events e
       WHERE b.tenant_id = 'globex' AND b.block = 2 AND e.id = $1`, [id]);
     const v = await db.core.audit.verify('globex');

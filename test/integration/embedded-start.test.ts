@@ -26,7 +26,9 @@ const baseEnv = (port: number) => {
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.POLICY_FILE;
-  delete env.AIRLOCK_SECRET;
+  // The secret generated under AIRLOCK_DATA_DIR, for the server and the CLI alike (undefined overrides
+  // runCli's TEST_SECRET and is left out of the child's environment): the audit chain is sealed with it.
+  env.AIRLOCK_SECRET = undefined;
   return env;
 };
 
