@@ -81,8 +81,8 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
 
   const policyPath = resolvePolicyPath(env.POLICY_FILE).path;
   const policy = await loadPolicyFile(policyPath);
-  if (!Object.hasOwn(policy.tenants, tenant)) {
-    io.err(`airlock: tenant ${JSON.stringify(tenant)} is not declared in the policy (${policyPath}); declared: ${Object.keys(policy.tenants).join(', ') || 'none'}. To read the trail of a tenant removed from the policy, set POLICY_FILE to a policy that declares it.`);
+  if (!policy.tenants.has(tenant)) {
+    io.err(`airlock: tenant ${JSON.stringify(tenant)} is not declared in the policy (${policyPath}); declared: ${[...policy.tenants.keys()].join(', ') || 'none'}. To read the trail of a tenant removed from the policy, set POLICY_FILE to a policy that declares it.`);
     return 1;
   }
   const sinceFound = values.since ? await readCheckpoints([values.since], tenant) : [];

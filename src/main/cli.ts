@@ -133,7 +133,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
   // Their own flags (and an upstream command after --): dispatched before the shared flag parser.
   if (argv[0] === 'mcp-gateway') return runMcpGateway(argv.slice(1), env);
   if (argv[0] === 'policy' && argv[1] === 'import-mcp') return runImportMcp(argv.slice(2));
-  if (argv[0] === 'audit') return runAudit(argv.slice(1), env);
+  if (argv[0] === 'audit' && argv.length > 1) return runAudit(argv.slice(1), env);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
