@@ -17,6 +17,8 @@ export interface CpuSnapshot {
   bench: number;
   busy: number;
   steal: number;
+  /** The given Postgres backends (one database's connections) only. */
+  backends: number;
 }
 
 export interface CpuUse {
@@ -27,6 +29,7 @@ export interface CpuUse {
   /** Whole machine, percent of one core (2 cores = 200). */
   busy: number;
   steal: number;
+  backends: number;
 }
 
 /** utime + stime (+ reaped children when `withChildren`) in seconds. */
@@ -69,7 +72,8 @@ function machineSeconds(): { busy: number; steal: number } {
   return { busy: (user + nice + system + irq + softirq) / TICKS, steal: steal / TICKS };
 }
 
-export function cpuSnapshot(serverPid: number): CpuSnapshot {
+/** `backendPids`: Postgres backends to account on their own (e.g. one database's, from pg_stat_activity), unaffected by other databases' load. */
+export function cpuSnapshot(serverPid: number, backendPids: number[] = []): CpuSnapshot {
   const usage = process.cpuUsage();
   const m = machineSeconds();
   return {
@@ -79,6 +83,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
     bench: (usage.user + usage.system) / 1e6,
     busy: m.busy,
     steal: m.steal,
+    backends: backendPids.reduce((t, pid) => t + processSeconds(pid), 0),
   };
 }
 
@@ -91,5 +96,6 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
     bench: pct(a.bench, b.bench),
     busy: pct(a.busy, b.busy),
     steal: pct(a.steal, b.steal),
+    backends: pct(a.backends, b.backends),
   };
 }

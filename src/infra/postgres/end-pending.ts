@@ -11,19 +11,18 @@ import type { EndedAction, PendingEndSpec } from '../../ports/overrides-store.js
 const END_PENDING_SQL = `
 WITH spec AS MATERIALIZED (
   SELECT * FROM jsonb_to_recordset($5::jsonb) AS s(tool text, status text, decision text, mode text, rule text, detail text)
-), target AS (
-  SELECT a.id, COALESCE(t.status, d.status) AS status, COALESCE(t.decision, d.decision) AS decision,
-         COALESCE(t.mode, d.mode) AS mode, COALESCE(t.rule, d.rule) AS rule, COALESCE(t.detail, d.detail) AS detail
-  FROM actions a
-  CROSS JOIN (SELECT * FROM spec WHERE tool IS NULL) d
-  LEFT JOIN spec t ON t.tool = a.tool
+), ended AS (
+  -- One pass over the covered rows, each outcome looked up in the (tiny) spec:
+  -- no join of actions with itself, whose plan would depend on fresh statistics.
+  UPDATE actions a SET (status, decision, mode, rule, outcome_detail, reasons) = (
+      SELECT COALESCE(t.status, d.status), COALESCE(t.decision, d.decision), COALESCE(t.mode, d.mode),
+             COALESCE(t.rule, d.rule), COALESCE(t.detail, d.detail), a.reasons || jsonb_build_array(COALESCE(t.detail, d.detail))
+      FROM spec d LEFT JOIN spec t ON t.tool = a.tool
+      WHERE d.tool IS NULL
+    ),
+    decided_at = $6, policy_version = $7
   WHERE a.tenant_id = $1 AND a.status = 'pending'
     AND ($2::text IS NULL OR a.agent = $2) AND ($3::text IS NULL OR a.tool = $3) AND (NOT $4 OR a.risk <> 'low')
-), ended AS (
-  UPDATE actions a SET status = t.status, decision = t.decision, mode = t.mode, rule = t.rule, outcome_detail = t.detail,
-    decided_at = $6, policy_version = $7, reasons = a.reasons || jsonb_build_array(t.detail)
-  FROM target t
-  WHERE a.id = t.id AND a.tenant_id = $1 AND a.status = 'pending'
   RETURNING a.*
 ), events AS (
   INSERT INTO audit_events (tenant_id, kind, action_id, at, data)
