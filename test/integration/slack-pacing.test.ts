@@ -26,8 +26,9 @@ describe.each([
   beforeAll(async () => {
     db = await createTestDatabase();
     slack = await FakeSlackApi.start({ limits: SLACK_LIMITS });
-    one = await startSlackAirlock({ db, slack, queue });
-    two = await startSlackAirlock({ db, slack, queue, auth: one.auth });
+    const env = { AIRLOCK_CHAT_PACING: 'on' };
+    one = await startSlackAirlock({ db, slack, queue, env });
+    two = await startSlackAirlock({ db, slack, queue, env, auth: one.auth });
   });
   afterAll(async () => {
     await one?.close();
