@@ -2,13 +2,16 @@ import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js'
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
+import { RateLimited } from '../../src/domain/rate-limited.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
+import { unpaced, type SendPacer } from '../../src/ports/send-pacer.js';
 import { md } from './adaptive-text.js';
 import type { BotFramework } from './bot-framework.js';
 import { cardActivity } from './card-activity.js';
 import { sharedView } from './card-views.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './connector-retry.js';
 import { renderMessage } from './render-message.js';
+import { TEAMS_PACE, conversationKey } from './teams-limits.js';
 
 /** A Teams card: the posted activity in a conversation, reached through the tenant's connector `serviceUrl`. */
 export interface TeamsCardRef extends CardRef {
@@ -26,6 +29,8 @@ export interface TeamsPlatformDeps {
   serviceUrlFor(tenant: string): Promise<string | undefined>;
   auditUrl?: (actionId: string) => string;
   retry?: RetryOptions;
+  /** Keeps every process within Teams' per-conversation limits (teams-limits.ts); unpaced when absent. */
+  pacer?: SendPacer;
 }
 
 /**
@@ -36,16 +41,25 @@ export interface TeamsPlatformDeps {
  * no history of a conversation; a worker that dies between posting and
  * saving may therefore post a second card (both work: clicks are keyed by
  * action id).
+ *
+ * Cards are posted only in a slot the shared pacer hands out for their
+ * conversation; until then postCard throws RateLimited without calling the
+ * connector, so the queue delays the job and other conversations' cards keep
+ * flowing. A 429 the connector sends anyway pushes the conversation's next
+ * slot past its Retry-After. Updates, reminders and notices are not paced
+ * (one per decision, round or incident).
  */
 export class TeamsPlatform implements ChatPlatform {
   readonly name = 'teams';
   private readonly retry: RetryOptions;
+  private readonly pacer: SendPacer;
 
   constructor(
     private readonly bot: BotFramework,
     private readonly deps: TeamsPlatformDeps,
   ) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
+    this.pacer = deps.pacer ?? unpaced;
   }
 
   targets(group: ReviewerGroup): boolean {
@@ -79,9 +93,21 @@ export class TeamsPlatform implements ChatPlatform {
   async postCard(content: CardContent): Promise<TeamsCardRef> {
     const conversationId = conversationOf(content.group);
     const serviceUrl = await this.serviceUrl(content.action.tenant);
+    const key = conversationKey(conversationId);
+    const rule = TEAMS_PACE.perConversation;
+    const what = `posting the card to ${conversationId}`;
+    // One slot per card of a round: the same job asking again gets the slot it was given.
+    const wait = await this.pacer.reserve(key, `card:${content.action.id}:${content.action.round}`, rule);
+    if (wait > 0) throw new RateLimited(wait, `Teams ${what} (paced to Teams' limits)`);
     const activity = cardActivity(content, sharedView(content.group), this.deps.auditUrl?.(content.action.id));
     const client = await this.bot.connector(serviceUrl);
-    const res = await withRetries(`posting the card to ${conversationId}`, () => client.conversations.sendToConversation(conversationId, activity), this.retry);
+    let res;
+    try {
+      res = await withRetries(what, () => client.conversations.sendToConversation(conversationId, activity), this.retry);
+    } catch (err) {
+      if (err instanceof RateLimited) await this.pacer.holdOff(key, err.retryAfterMs, rule);
+      throw err;
+    }
     if (!res.id) throw new AirlockError('delivery_failed', `Teams accepted the card in ${conversationId} without an activity id`, { retry: true });
     return { platform: 'teams', conversationId, activityId: res.id, serviceUrl };
   }

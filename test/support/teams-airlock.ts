@@ -43,7 +43,7 @@ export interface TeamsTestAirlock {
  * process starts, so the code under test must start with it. Queues run on
  * the PostgreSQL backend in a fresh test database (no shared Redis state).
  */
-export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: string } = {}): Promise<TeamsTestAirlock> {
+export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: string; env?: Record<string, string> } = {}): Promise<TeamsTestAirlock> {
   const ca: TestCa = createTestCa();
   const fake = await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS });
   const db = await createTestDatabase();
@@ -63,6 +63,9 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
     TEAMS_OPENID_METADATA_URL: fake.openIdMetadataUrl,
     TEAMS_LOGIN_URL: fake.loginUrl(),
     NODE_EXTRA_CA_CERTS: ca.caPath,
+    // Tests post cards to one conversation faster than Teams would take them; pacing is tested on its own.
+    AIRLOCK_CHAT_PACING: 'off',
+    ...opts.env,
   };
   delete env.REDIS_URL;
   delete env.SLACK_BOT_TOKEN;
