@@ -41,10 +41,10 @@ interface Pace {
  * tenant of a workspace, membership by listed user or user group.
  *
  * Within Slack's limits: a card is posted only in a slot the shared pacer
- * hands out for its channel (about one a second); when its slot is later,
- * postCard throws RateLimited for that long instead of calling Slack, so the
- * queue delays the job without holding a worker slot, and a second channel's
- * cards keep flowing meanwhile. Card updates are paced per workspace the
+ * hands out for its channel (about one a second, `cardWait`); when its slot
+ * is later, the card's job goes back to the queue for that long before it is
+ * claimed, without calling Slack or holding a worker slot, and a second
+ * channel's cards keep flowing meanwhile. Card updates are paced per workspace the
  * same way. Reminders and notices take a slot but go out at once (one per
  * round or per incident; the slot they leave unused evens it out). A 429 that
  * Slack sends anyway pushes the key's next slot past its Retry-After.
@@ -134,12 +134,16 @@ export class SlackPlatform implements ChatPlatform {
     await this.opts.onConnected?.();
   }
 
+  /** One slot per card of a round in its channel: the same job asking again gets the slot it was given. */
+  async cardWait(content: CardContent): Promise<number> {
+    const pace = this.postPace(channelOf(content.group));
+    return this.pacer.reserve(pace.key, `card:${content.action.id}:${content.action.round}`, pace.rule);
+  }
+
   async postCard(content: CardContent): Promise<SlackCardRef> {
     const channel = channelOf(content.group);
     const pace = this.postPace(channel);
     const what = `chat.postMessage to ${channel}`;
-    // One slot per card of a round: the same job asking again gets the slot it was given.
-    await this.inSlot(pace, `card:${content.action.id}:${content.action.round}`, `Slack ${what}`);
     const { text, blocks } = this.render(content);
     try {
       const res = await this.client.chat.postMessage({

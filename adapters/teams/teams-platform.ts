@@ -43,8 +43,8 @@ export interface TeamsPlatformDeps {
  * action id).
  *
  * Cards are posted only in a slot the shared pacer hands out for their
- * conversation; until then postCard throws RateLimited without calling the
- * connector, so the queue delays the job and other conversations' cards keep
+ * conversation (`cardWait`); until then the card's job goes back to the
+ * queue without calling the connector, and other conversations' cards keep
  * flowing. A 429 the connector sends anyway pushes the conversation's next
  * slot past its Retry-After. Updates, reminders and notices are not paced
  * (one per decision, round or incident).
@@ -90,15 +90,17 @@ export class TeamsPlatform implements ChatPlatform {
     }
   }
 
+  /** One slot per card of a round in its conversation: the same job asking again gets the slot it was given. */
+  async cardWait(content: CardContent): Promise<number> {
+    return this.pacer.reserve(conversationKey(conversationOf(content.group)), `card:${content.action.id}:${content.action.round}`, TEAMS_PACE.perConversation);
+  }
+
   async postCard(content: CardContent): Promise<TeamsCardRef> {
     const conversationId = conversationOf(content.group);
     const serviceUrl = await this.serviceUrl(content.action.tenant);
     const key = conversationKey(conversationId);
     const rule = TEAMS_PACE.perConversation;
     const what = `posting the card to ${conversationId}`;
-    // One slot per card of a round: the same job asking again gets the slot it was given.
-    const wait = await this.pacer.reserve(key, `card:${content.action.id}:${content.action.round}`, rule);
-    if (wait > 0) throw new RateLimited(wait, `Teams ${what} (paced to Teams' limits)`);
     const activity = cardActivity(content, sharedView(content.group), this.deps.auditUrl?.(content.action.id));
     const client = await this.bot.connector(serviceUrl);
     let res;

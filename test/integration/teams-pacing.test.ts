@@ -73,23 +73,34 @@ const content = (conversationId: string, over: Partial<Action>): CardContent => 
   state: { kind: 'pending', approvals: [] },
 });
 
+/** What the card job does (post-card.ts): ask for the card's slot, and post only when it has come. */
+async function postWhenDue(c: CardContent): Promise<{ wait: number; posted?: Reply }> {
+  const asked = await call('cardWait', c);
+  if (!asked.ok) throw new Error(`cardWait failed: ${asked.error.message}`);
+  const wait = asked.value as number;
+  return wait > 0 ? { wait } : { wait, posted: await call('postCard', c) };
+}
+
 describe('pacing Teams cards per conversation', () => {
-  it('posts a short burst, then hands the next card back to the queue for its slot without calling Teams; other conversations still post', async () => {
+  it('posts a short burst, then gives the next cards later slots without calling Teams; other conversations still post', async () => {
     const busy = '19:busy@thread.tacv2';
     const results = [];
-    for (let i = 0; i < 8; i++) results.push(await call('postCard', content(busy, { id: `act_busy_${i}` })));
-    expect(results.slice(0, 6).every((r) => r.ok)).toBe(true);
-    for (const r of results.slice(6)) expect(r).toMatchObject({ ok: false, error: { name: 'RateLimited', retry: true, message: expect.stringContaining('paced') } });
+    for (let i = 0; i < 8; i++) results.push(await postWhenDue(content(busy, { id: `act_busy_${i}` })));
+    for (const r of results.slice(0, 6)) expect(r).toMatchObject({ wait: 0, posted: { ok: true } });
+    // One every 2 s after the burst, each card its own slot.
+    expect(results[6]!.wait).toBeGreaterThan(0);
+    expect(results[7]!.wait - results[6]!.wait).toBeGreaterThan(1_000);
     expect(fake.calls('send').filter((c) => c.conversationId === busy)).toHaveLength(6);
-    expect(await call('postCard', content('19:quiet@thread.tacv2', { id: 'act_quiet' }))).toMatchObject({ ok: true });
+    expect(await postWhenDue(content('19:quiet@thread.tacv2', { id: 'act_quiet' }))).toMatchObject({ wait: 0, posted: { ok: true } });
   });
 
-  it("remembers a 429's Retry-After for the conversation: the next card waits without calling Teams", async () => {
+  it("remembers a 429's Retry-After for the conversation: the next card waits it out without calling Teams", async () => {
     const told = '19:told@thread.tacv2';
     fake.failNext('send', { status: 429, retryAfter: 30 });
-    expect(await call('postCard', content(told, { id: 'act_told_1' }))).toMatchObject({ ok: false, error: { name: 'RateLimited', message: expect.stringContaining('retry after 30 s') } });
+    expect(await postWhenDue(content(told, { id: 'act_told_1' }))).toMatchObject({ wait: 0, posted: { ok: false, error: { name: 'RateLimited', message: expect.stringContaining('retry after 30 s') } } });
     const before = fake.calls('send').length;
-    expect(await call('postCard', content(told, { id: 'act_told_2' }))).toMatchObject({ ok: false, error: { name: 'RateLimited', message: expect.stringContaining('paced') } });
+    const next = await postWhenDue(content(told, { id: 'act_told_2' }));
+    expect(next.wait).toBeGreaterThan(20_000);
     expect(fake.calls('send')).toHaveLength(before);
   });
 });
