@@ -44,10 +44,11 @@ interface Pace {
  * hands out for its channel (about one a second, `cardWait`); when its slot
  * is later, the card's job goes back to the queue for that long before it is
  * claimed, without calling Slack or holding a worker slot, and a second
- * channel's cards keep flowing meanwhile. Card updates are paced per workspace the
- * same way. Reminders and notices take a slot but go out at once (one per
- * round or per incident; the slot they leave unused evens it out). A 429 that
- * Slack sends anyway pushes the key's next slot past its Retry-After.
+ * channel's cards keep flowing meanwhile. Card updates are paced per
+ * workspace the same way (updateCard throws RateLimited until its slot).
+ * Reminders and notices take a slot but go out at once (one per round or per
+ * incident; the slot they leave unused evens it out). A 429 that Slack sends
+ * anyway pushes the key's next slot past its Retry-After.
  *
  * Its WebClient does not wait out a 429 itself: it throws RateLimited, and
  * the queue delays the job (without spending an attempt). 5xx and network
