@@ -77,7 +77,8 @@ const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
 /**
  * A local HTTP server that speaks enough of the Slack Web API for a real
  * `WebClient` with `slackApiUrl: fake.url`. It records every call and can be
- * scripted to fail or to hang. It checks no token; it keeps the messages
+ * scripted to fail or to hang, and asked to enforce Slack's rate limits
+ * (`limits`, e.g. SLACK_LIMITS). It checks no token; it keeps the messages
  * posted per channel, so conversations.history can answer (Airlock uses it to
  * find a card posted by a worker that died before saving it).
  */
