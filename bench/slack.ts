@@ -475,6 +475,8 @@ async function runBurst(backend: Backend, run: number, policy: BenchPolicy, pace
 
 const m = <R>(rows: R[], get: (r: R) => number) => median(rows.map(get));
 const ok = (b: boolean) => (b ? 'met' : '**missed**');
+/** A count (or the median of counts): whole, or halves. */
+const count = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 2) / 2) : '—');
 
 function table(rows: RunResult[]) {
   const line = (label: string, get: (r: RunResult) => Stats, count: string, target: string) =>
@@ -511,7 +513,7 @@ function perRun(rows: RunResult[]) {
 function burstTable(paced: BurstResult[], unpaced: BurstResult[]) {
   const line = (label: string, rows: BurstResult[]) => {
     const sum = (get: (r: BurstResult) => number) => rows.reduce((a, r) => a + get(r), 0);
-    return `| ${label} | ${f(m(rows, (r) => r.other.p50))} | ${f(m(rows, (r) => r.other.p99))} | ${f(m(rows, (r) => r.other.max))} | ${sum((r) => r.other.n)} / ${sum((r) => r.otherSent)} | ${f(m(rows, (r) => r.burstPosted))} | ${f(m(rows, (r) => r.burstAttempts))} | ${f(m(rows, (r) => r.overLimit))} | ${ok(m(rows, (r) => r.other.p99) < 1000)} |`;
+    return `| ${label} | ${f(m(rows, (r) => r.other.p50))} | ${f(m(rows, (r) => r.other.p99))} | ${f(m(rows, (r) => r.other.max))} | ${sum((r) => r.other.n)} / ${sum((r) => r.otherSent)} | ${count(m(rows, (r) => r.burstPosted))} | ${count(m(rows, (r) => r.burstAttempts))} | ${count(m(rows, (r) => r.overLimit))} | ${ok(m(rows, (r) => r.other.p99) < 1000)} |`;
   };
   const per = (rows: BurstResult[]) =>
     rows.map((r, i) => `run ${i + 1} (load avg ${r.load.toFixed(2)}, bench event-loop delay p99 ${f(r.benchLag)} ms): other p99 ${f(r.other.p99)}, burst POST p99 ${f(r.burstIntake.p99)}, ${r.burstPosted} posted, ${r.overLimit} refused` + (r.duplicateCards ? `, ${r.duplicateCards} duplicate card posts` : '')).join('; ');

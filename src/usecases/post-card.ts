@@ -46,7 +46,7 @@ export function makePostCard(deps: {
       return giveUp(ref, platform ? `reviewer group ${action.reviewerGroup} has no place on ${ref.platform}` : `${ref.platform} is not configured in this process`);
     }
     const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) };
-    // Within the platform's rate limits, before the claim: a card that must wait goes back to the queue for that long at no cost.
+    // Within the platform's rate limits, asked before the claim: a card that must wait goes back to the queue for that long without claiming.
     const wait = (await platform.cardWait?.(content)) ?? 0;
     if (wait > 0) throw new RateLimited(wait, `the ${ref.platform} card of ${action.id} (paced)`);
     const claim = await deps.cards.claim(ref.tenant, ref.actionId, ref.round, ref.platform, deps.clock.now(), CARD_CLAIM_STALE_MS);
