@@ -1,14 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, percentile, startServer, writeSection } from './lib.js';
-import { FakeSlackApi } from '../test/fakes/fake-slack-api.js';
+import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
+import {
+  REDIS_DB,
+  STRAGGLER_MS,
+  assertLocal,
+  children,
+  f,
+  flushRedis,
+  openLoop,
+  post,
+  queueBaseline,
+  redisDbUrl,
+  stats,
+  stopChild,
+  until,
+  type Backend,
+  type Stats,
+} from './chat-lib.js';
+import { channelOf, toolOf, writeBenchPolicy, type BenchPolicy } from './chat-policy.js';
+import { FakeSlackApi, SLACK_LIMITS } from '../test/fakes/fake-slack-api.js';
 import { SIGNING_SECRET, approveClick, slackHeaders } from '../test/support/slack-requests.js';
-import { createQueueFactory } from '../src/infra/queue/backend.js';
 import { cpuSnapshot, cpuUse, type CpuUse } from './cpu.js';
 import { PgAgentStore } from '../src/infra/postgres/agent-repository.js';
 import { FilePolicySource } from '../src/policy/file-policy-source.js';
@@ -16,40 +29,50 @@ import { makeCreateAgent } from '../src/usecases/create-agent.js';
 
 /**
  * npm run bench:slack — the approval loop against a real server process
- * (role all) whose Slack Web API is a local fake in this process, once per
- * queue backend (Redis, BullMQ's PostgreSQL backend), each run on a fresh
- * database:
+ * (role all) whose Slack Web API is a local fake in this process that
+ * enforces Slack's limits (chat.postMessage about one a second per channel,
+ * chat.update 50 a minute per workspace: SLACK_LIMITS), once per queue
+ * backend (Redis, BullMQ's PostgreSQL backend), each run on a fresh database.
  *
- * - card latency: `send_email` submitted open-loop at RATE/s; POST sent →
- *   the fake receives the card's chat.postMessage;
- * - clicks, interleaved with that load on freshly carded actions: signed
- *   Approve interactions to /slack/events; ack = HTTP response time;
- *   click sent → the fake receives the chat.update showing "Approved"
- *   (and → `decided_at` in Postgres);
+ * Scenario `load`:
+ * - card latency: cards submitted open-loop at RATE/s, spread over CHANNELS
+ *   reviewer channels (100/s into one channel is not something Slack takes);
+ *   POST sent → the fake receives the card's chat.postMessage;
+ * - clicks, interleaved with that load on freshly carded actions, at most one
+ *   a second (with the timeouts' updates, within chat.update's 50 a minute):
+ *   signed Approve interactions to /slack/events; ack = HTTP response time;
+ *   click sent → the fake receives the chat.update showing "Approved" (and →
+ *   `decided_at` in Postgres);
  * - timeouts, interleaved too: `quick_deny` (2 s, on_timeout deny);
  *   lateness = decided_at − expires_at;
  * - queue-only baseline, same backend, after the server is stopped: Queue in
  *   this process, Worker in a child process, add → picked up.
+ *
+ * Scenario `burst` (issue 13 point 6): BURST cards for one channel at once,
+ * while other channels get cards at OTHER_RATE/s (each below Slack's one a
+ * second); latency of the other channels' cards, how many calls Slack would
+ * have refused (429), and how many burst cards went out, with Airlock's
+ * pacing and, for comparison, without it (AIRLOCK_CHAT_PACING=off).
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const RATE = Number(process.env.BENCH_RATE ?? 100);
-const CLICK_MAX = 200;
-const CLICK_MAX_RATE = 20;
-const TIMEOUTS = 50;
+const CHANNELS = Number(process.env.BENCH_CHANNELS ?? 200);
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'load,burst').split(',').filter(Boolean);
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',').filter(Boolean) as Backend[];
+// chat.update is Tier 3 (50 a minute per workspace): clicks and expiries together stay within it.
+const CLICK_MAX_RATE = 1;
+const TIMEOUTS = 10;
 const BASELINE_SECONDS = Math.min(5, SECONDS);
 // Clicks start once some cards exist and are spread evenly over the rest of the window.
 const CLICK_START_MS = Math.min(1000, (SECONDS * 1000) / 4);
-const CLICK_COUNT = Math.max(1, Math.min(CLICK_MAX, Math.floor(((SECONDS * 1000 - CLICK_START_MS) / 1000) * CLICK_MAX_RATE)));
+const CLICK_COUNT = Math.max(1, Math.floor(((SECONDS * 1000 - CLICK_START_MS) / 1000) * CLICK_MAX_RATE));
 const CLICK_RATE = CLICK_COUNT / ((SECONDS * 1000 - CLICK_START_MS) / 1000);
 const WARMUP = 50;
-const STRAGGLER_MS = 30_000;
-const POLICY = 'test/fixtures/approval-policy.yml';
-const REDIS_DB = 12;
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'redis,postgres').split(',').filter(Boolean) as Backend[];
-
-type Backend = 'redis' | 'postgres';
-type Stats = { p50: number; p99: number; max: number; n: number };
+const BURST = Number(process.env.BENCH_BURST ?? 400);
+const OTHER_RATE = 10;
+const OTHER_CHANNELS = 20;
+const FAKE_EMAILS = { U0LEAD1: 'lead1@acme.test', U0SAM: 'sam@acme.test' };
 
 interface RunResult {
   load: number;
@@ -71,91 +94,12 @@ interface RunResult {
   timeouts: number;
   expired: number;
   lateness: Stats;
+  /** Calls the fake answered 429 because they were over Slack's limits. */
+  overLimit: number;
   baselineJobs: number;
   baseline: Stats;
   /** CPU used during the measured window, percent of one core. */
   cpu: CpuUse;
-}
-
-// ---------------------------------------------------------------- helpers
-
-function assertLocal(what: string, url: string) {
-  const host = new URL(url).hostname;
-  if (host !== '127.0.0.1') throw new Error(`${what} must point at 127.0.0.1 (got ${host}); this benchmark targets nothing else`);
-}
-
-function stats(xs: number[]): Stats {
-  if (xs.length === 0) return { p50: NaN, p99: NaN, max: NaN, n: 0 };
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: percentile(s, 50), p99: percentile(s, 99), max: s[s.length - 1]!, n: s.length };
-}
-
-const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 256 });
-
-/** One POST over a keep-alive connection to 127.0.0.1. */
-function post(url: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent: keepAlive, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/**
- * Open loop: call `fire(i)` at start + i/rate, whether or not earlier
- * requests have answered; late ticks fire at once (no coordinated omission).
- */
-async function openLoop(count: number, rate: number, fire: (i: number) => void, start: number) {
-  for (let i = 0; i < count; i++) {
-    const wait = start + (i * 1000) / rate - performance.now();
-    if (wait >= 1) await sleep(wait);
-    fire(i);
-  }
-}
-
-async function until(check: () => boolean | Promise<boolean>, deadlineMs: number, intervalMs = 50) {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) return false;
-    await sleep(intervalMs);
-  }
-  return true;
-}
-
-/** Ends a child this bench started: SIGTERM, then SIGKILL after `graceMs`. */
-async function stopChild(proc: ChildProcess, graceful: () => void, graceMs = 15_000) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  graceful();
-  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-const children = new Set<ChildProcess>();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    for (const c of children) c.kill('SIGTERM');
-    process.exit(130);
-  });
-}
-
-function redisDbUrl() {
-  const u = new URL(REDIS_URL);
-  u.pathname = `/${REDIS_DB}`;
-  return u.toString();
-}
-
-async function flushRedis(url: string) {
-  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await r.connect();
-  await r.flushdb();
-  r.disconnect();
 }
 
 // ---------------------------------------------------------------- what the fake Slack saw
@@ -164,6 +108,7 @@ async function flushRedis(url: string) {
 class SlackLog {
   private seen = 0;
   readonly cardAt = new Map<string, number>();
+  readonly cardChannel = new Map<string, string>();
   readonly cardOrder: string[] = [];
   duplicateCards = 0;
   readonly approvedAt = new Map<string, number>();
@@ -187,6 +132,7 @@ class SlackLog {
         if (this.cardAt.has(id)) this.duplicateCards++;
         else {
           this.cardAt.set(id, c.at.getTime());
+          this.cardChannel.set(id, String(c.body.channel));
           this.cardOrder.push(id);
         }
       } else if (c.method === 'chat.update') {
@@ -205,7 +151,7 @@ class SlackLog {
   }
 }
 
-// ---------------------------------------------------------------- one run
+// ---------------------------------------------------------------- one server
 
 interface Submitted {
   sentAt: number;
@@ -215,21 +161,33 @@ interface Submitted {
   id?: string;
 }
 
-async function runOnce(backend: Backend, run: number): Promise<RunResult> {
-  const load = os.loadavg()[0]!;
+/** A fresh database, a fake Slack enforcing Slack's limits, and `npm start` against them; `run` gets what it needs to drive the server. */
+async function withServer<T>(
+  backend: Backend,
+  label: string,
+  policy: BenchPolicy,
+  env: Record<string, string>,
+  run: (s: { base: string; fake: FakeSlackApi; pool: pg.Pool; server: Awaited<ReturnType<typeof startServer>>; db: { url: string }; redisUrl?: string; submitter: Submitter; stop(): Promise<void> }) => Promise<T>,
+): Promise<T> {
   const redisUrl = backend === 'redis' ? redisDbUrl() : undefined;
   if (redisUrl) await flushRedis(redisUrl);
-  const db = await freshDatabase(`slack_${backend}`);
-  const fake = await FakeSlackApi.start({ emails: { U0LEAD1: 'lead1@acme.test', U0SAM: 'sam@acme.test' } });
+  const db = await freshDatabase(`${label}_${backend}`);
+  const fake = await FakeSlackApi.start({ emails: FAKE_EMAILS, limits: SLACK_LIMITS });
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-  pool.on("error", () => undefined);
+  pool.on('error', () => undefined);
+  const stop = async () => {
+    if (!server) return;
+    await stopChild(server.proc, () => server!.proc.kill('SIGTERM'));
+    children.delete(server.proc);
+    server = undefined;
+  };
   try {
     server = await startServer({
       DATABASE_URL: db.url,
       // Empty is unset: the PostgreSQL backend.
       REDIS_URL: redisUrl ?? '',
-      POLICY_FILE: POLICY,
+      POLICY_FILE: policy.path,
       SLACK_BOT_TOKEN: 'xoxb-bench',
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_APP_TOKEN: '',
@@ -237,38 +195,71 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
       PUBLIC_URL: '',
       HOST: '127.0.0.1',
       AIRLOCK_ROLE: 'all',
+      ...env,
     });
     children.add(server.proc);
-    const base = server.base;
-    const policy = await FilePolicySource.open(POLICY);
-    const auth = `Bearer ${(await makeCreateAgent({ agents: new PgAgentStore(pool), policy })('acme', 'bot')).key}`;
-    const submitHeaders = { authorization: auth, 'content-type': 'application/json' };
-    const slack = new SlackLog(fake);
-    const inflight: Promise<unknown>[] = [];
+    const agents = new PgAgentStore(pool);
+    const auth = `Bearer ${(await makeCreateAgent({ agents, policy: await FilePolicySource.open(policy.path) })('acme', 'bot')).key}`;
+    return await run({ base: server.base, fake, pool, server, db, redisUrl, submitter: new Submitter(server.base, auth), stop });
+  } finally {
+    await stop();
+    await pool.end();
+    await fake.close();
+    if (process.env.BENCH_KEEP_DB) console.log(`kept database ${db.name}`);
+    else await db.drop();
+    if (redisUrl) await flushRedis(redisUrl);
+  }
+}
 
-    const submit = (tool: string, i: number, into: Submitted[]) => {
-      const body = JSON.stringify({
-        tool,
-        args: tool === 'send_email' ? { to: `customer${i}@example.com`, subject: `Your order ${i}`, body: 'Hello' } : { n: i },
-        requester: { id: 'U0SAM' },
-        summary: `bench ${tool} ${i}`,
-        workflow: 'bench',
-      });
-      const rec: Submitted = { sentAt: Date.now(), t0: performance.now(), responseMs: NaN, status: 0 };
-      into.push(rec);
-      inflight.push(
-        post(`${base}/v1/actions`, submitHeaders, body).then(
-          (r) => {
-            rec.responseMs = performance.now() - rec.t0;
-            rec.status = r.status;
-            if (r.status === 201) rec.id = (JSON.parse(r.body) as { id: string }).id;
-          },
-          () => {
-            rec.status = -1;
-          },
-        ),
-      );
-    };
+/** Submits actions open-loop and records when each was sent and answered. */
+class Submitter {
+  readonly inflight: Promise<unknown>[] = [];
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly base: string,
+    auth: string,
+  ) {
+    this.headers = { authorization: auth, 'content-type': 'application/json' };
+  }
+
+  submit(tool: string, i: number, into: Submitted[]) {
+    const body = JSON.stringify({
+      tool,
+      args: tool === 'quick_deny' ? { n: i } : { to: `customer${i}@example.com`, subject: `Your order ${i}`, body: 'Hello' },
+      requester: { id: 'U0SAM' },
+      summary: `bench ${tool} ${i}`,
+      workflow: 'bench',
+    });
+    const rec: Submitted = { sentAt: Date.now(), t0: performance.now(), responseMs: NaN, status: 0 };
+    into.push(rec);
+    this.inflight.push(
+      post(`${this.base}/v1/actions`, this.headers, body).then(
+        (r) => {
+          rec.responseMs = performance.now() - rec.t0;
+          rec.status = r.status;
+          if (r.status === 201) rec.id = (JSON.parse(r.body) as { id: string }).id;
+        },
+        () => {
+          rec.status = -1;
+        },
+      ),
+    );
+  }
+
+  settled() {
+    return Promise.all(this.inflight.splice(0));
+  }
+}
+
+// ---------------------------------------------------------------- scenario: load
+
+async function runLoad(backend: Backend, run: number, policy: BenchPolicy): Promise<RunResult> {
+  const load = os.loadavg()[0]!;
+  return withServer(backend, 'slack', policy, {}, async ({ base, fake, pool, server, db, redisUrl, submitter, stop }) => {
+    const slack = new SlackLog(fake);
+    const inflight = submitter.inflight;
+    const card = (i: number, into: Submitted[]) => submitter.submit(toolOf(((i % CHANNELS) + CHANNELS) % CHANNELS), i, into);
 
     interface Click {
       id: string;
@@ -279,8 +270,9 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
     }
     const click = (id: string, into: Click[]) => {
       const payload = approveClick({ user: 'U0LEAD1', actionId: id }) as unknown as Record<string, unknown>;
-      payload.channel = { id: 'C0LEADS', name: 'leads' };
-      payload.container = { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0LEADS', is_ephemeral: false };
+      const channel = slack.cardChannel.get(id) ?? 'C0LEADS';
+      payload.channel = { id: channel, name: channel.toLowerCase() };
+      payload.container = { type: 'message', message_ts: '1700000000.000100', channel_id: channel, is_ephemeral: false };
       // Never used by Airlock; pointed at the fake anyway so nothing can leave 127.0.0.1.
       payload.response_url = fake.responseUrl('click');
       const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -303,16 +295,17 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
 
     // Warm-up, not measured: a few cards and clicks so JIT, pools and connections are warm.
     const warm: Submitted[] = [];
-    await openLoop(WARMUP, 50, (i) => submit('send_email', -1 - i, warm), performance.now());
-    await Promise.all(inflight.splice(0));
+    await openLoop(WARMUP, 50, (i) => card(-1 - i, warm), performance.now());
+    await submitter.settled();
     await until(() => (slack.sync(), warm.every((w) => !w.id || slack.cardAt.has(w.id))), STRAGGLER_MS);
     const warmClicks: Click[] = [];
     for (const w of warm.slice(0, 5)) if (w.id) click(w.id, warmClicks);
-    await Promise.all(inflight.splice(0));
+    await submitter.settled();
     await until(() => (slack.sync(), warmClicks.every((c) => slack.approvedAt.has(c.id))), STRAGGLER_MS);
     const warmIds = new Set(warm.map((w) => w.id));
+    const overLimitBefore = fake.overLimit().length;
 
-    // Measured: send_email at RATE/s; clicks and quick_deny interleaved over the same window.
+    // Measured: cards at RATE/s; clicks and quick_deny interleaved over the same window.
     const emails: Submitted[] = [];
     const quick: Submitted[] = [];
     const clicks: Click[] = [];
@@ -325,8 +318,8 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
     const cpuBefore = cpuSnapshot(server.proc.pid!);
     const start = performance.now();
     await Promise.all([
-      openLoop(submitCount, RATE, (i) => submit('send_email', i, emails), start),
-      openLoop(TIMEOUTS, TIMEOUTS / SECONDS, (i) => submit('quick_deny', i, quick), start + 5),
+      openLoop(submitCount, RATE, (i) => card(i, emails), start),
+      openLoop(TIMEOUTS, TIMEOUTS / SECONDS, (i) => submitter.submit('quick_deny', i, quick), start + 5),
       openLoop(
         CLICK_COUNT,
         CLICK_RATE,
@@ -347,7 +340,7 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
         start + CLICK_START_MS,
       ),
     ]);
-    await Promise.all(inflight.splice(0));
+    await submitter.settled();
     const cpu = cpuUse(cpuBefore, cpuSnapshot(server.proc.pid!));
     lag.disable();
 
@@ -362,19 +355,17 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
     }, 2_000 + STRAGGLER_MS, 200);
     slack.sync();
 
-    const card = accepted.flatMap((e) => (slack.cardAt.has(e.id!) ? [slack.cardAt.get(e.id!)! - e.sentAt] : []));
+    const cardMs = accepted.flatMap((e) => (slack.cardAt.has(e.id!) ? [slack.cardAt.get(e.id!)! - e.sentAt] : []));
     const acked = clicks.filter((c) => c.status === 200);
     const clickToUpdate = clicks.flatMap((c) => (slack.approvedAt.has(c.id) ? [slack.approvedAt.get(c.id)! - c.sentAt] : []));
     const decidedRows = (await pool.query("SELECT id, extract(epoch FROM decided_at) * 1000 AS at FROM actions WHERE id = ANY($1) AND status = 'approved'", [clicks.map((c) => c.id)])).rows as { id: string; at: string }[];
     const decidedAt = new Map(decidedRows.map((r) => [r.id, Number(r.at)]));
     const clickToDecided = clicks.flatMap((c) => (decidedAt.has(c.id) ? [decidedAt.get(c.id)! - c.sentAt] : []));
     const lateRows = (await pool.query("SELECT extract(epoch FROM decided_at - expires_at) * 1000 AS late FROM actions WHERE id = ANY($1) AND status = 'expired'", [quickIds])).rows as { late: string }[];
+    const overLimit = fake.overLimit().length - overLimitBefore;
 
-    await stopChild(server.proc, () => server!.proc.kill('SIGTERM'));
-    children.delete(server.proc);
-    server = undefined;
-
-    const baseline = await queueBaseline(backend, redisUrl ?? db.url);
+    await stop();
+    const baseline = await queueBaseline(backend, redisUrl ?? db.url, RATE, BASELINE_SECONDS);
 
     const result: RunResult = {
       load,
@@ -382,9 +373,9 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
       intake: stats(accepted.map((e) => e.responseMs)),
       submitted: emails.length,
       rejected: emails.length - accepted.length + quick.filter((q) => !q.id).length,
-      cards: card.length,
+      cards: cardMs.length,
       duplicateCards: slack.duplicateCards,
-      card: stats(card),
+      card: stats(cardMs),
       clicks: clicks.length,
       clickSkipped,
       acked: acked.length,
@@ -395,102 +386,114 @@ async function runOnce(backend: Backend, run: number): Promise<RunResult> {
       timeouts: quick.length,
       expired,
       lateness: stats(lateRows.map((r) => Number(r.late))),
+      overLimit,
       baselineJobs: baseline.jobs,
       baseline: baseline.stats,
       cpu,
     };
     console.log(
-      `${backend} run ${run}: intake p50 ${f(result.intake.p50)} p99 ${f(result.intake.p99)}; cards ${result.cards}/${result.submitted} p50 ${f(result.card.p50)} p99 ${f(result.card.p99)}; ` +
+      `${backend} load run ${run}: intake p50 ${f(result.intake.p50)} p99 ${f(result.intake.p99)}; cards ${result.cards}/${result.submitted} p50 ${f(result.card.p50)} p99 ${f(result.card.p99)}; ` +
         `clicks ${result.acked}/${result.clicks} ack p99 ${f(result.ack.p99)}, → update p50 ${f(result.clickToUpdate.p50)} p99 ${f(result.clickToUpdate.p99)} (${result.updated}); ` +
-        `timeouts ${result.expired}/${result.timeouts} late p99 ${f(result.lateness.p99)} max ${f(result.lateness.max)}; ` +
+        `timeouts ${result.expired}/${result.timeouts} late p99 ${f(result.lateness.p99)} max ${f(result.lateness.max)}; 429s over Slack's limits ${overLimit}; ` +
         `baseline p50 ${f(result.baseline.p50)} p99 ${f(result.baseline.p99)}; load ${load.toFixed(2)}, bench loop delay p99 ${f(result.benchLag)}; ` +
         `CPU % of a core: server ${result.cpu.server.toFixed(0)}, postgres ${result.cpu.postgres.toFixed(0)}, bench ${result.cpu.bench.toFixed(0)}, machine ${result.cpu.busy.toFixed(0)}/200, steal ${result.cpu.steal.toFixed(0)}`,
     );
     return result;
-  } finally {
-    if (server) {
-      await stopChild(server.proc, () => server!.proc.kill('SIGTERM'));
-      children.delete(server.proc);
-    }
-    await pool.end();
-    await fake.close();
-    if (process.env.BENCH_KEEP_DB) console.log(`kept database ${db.name}`);
-    else await db.drop();
-    if (redisUrl) await flushRedis(redisUrl);
-  }
+  });
 }
 
-// ---------------------------------------------------------------- queue-only baseline
+// ---------------------------------------------------------------- scenario: burst
 
-/** Jobs added at RATE/s by a Queue here, picked up by a Worker in a child process: add called → processor starts. */
-async function queueBaseline(backend: Backend, url: string): Promise<{ stats: Stats; jobs: number }> {
-  const name = 'bench-baseline';
-  const child = spawn('node', ['--import', 'tsx', 'bench/queue-worker.ts'], {
-    env: { ...process.env, BENCH_QUEUE_KIND: backend, BENCH_QUEUE_URL: url, BENCH_QUEUE_NAME: name },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  children.add(child);
-  const picked = new Map<number, number>();
-  const factory = await createQueueFactory(backend === 'redis' ? { kind: 'redis', url } : { kind: 'postgres', url });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      child.on('message', (m: { ready?: boolean; i?: number; at?: number }) => {
-        if (m.ready) resolve();
-        else if (m.i !== undefined && m.at !== undefined) picked.set(m.i, m.at);
-      });
-      child.once('exit', (code) => reject(new Error(`queue worker exited (${code})`)));
-      setTimeout(() => reject(new Error('queue worker not ready after 60 s')), 60_000).unref();
-    });
-    const queue = factory.queue<{ i: number }>(name);
-    await queue.waitUntilReady();
-    const added = new Map<number, number>();
-    const add = (i: number) => {
-      added.set(i, Date.now());
-      void queue.add('job', { i }, { removeOnComplete: true, removeOnFail: 1000, attempts: 8, backoff: { type: 'exponential', delay: 500 } }).catch(() => undefined);
+interface BurstResult {
+  load: number;
+  benchLag: number;
+  /** Latency of the other channels' cards (POST sent → chat.postMessage). */
+  other: Stats;
+  otherSent: number;
+  /** How long the burst's POSTs took to answer (context). */
+  burstIntake: Stats;
+  /** Burst cards posted by the end of the window. */
+  burstPosted: number;
+  /** chat.postMessage calls to the burst channel, answered or refused. */
+  burstAttempts: number;
+  /** Calls the fake answered 429 because they were over Slack's limits. */
+  overLimit: number;
+  duplicateCards: number;
+}
+
+const BURST_CHANNEL = 0;
+
+async function runBurst(backend: Backend, run: number, policy: BenchPolicy, paced: boolean): Promise<BurstResult> {
+  const load = os.loadavg()[0]!;
+  return withServer(backend, 'slackburst', policy, { AIRLOCK_CHAT_PACING: paced ? 'on' : 'off' }, async ({ fake, submitter }) => {
+    const slack = new SlackLog(fake);
+    const otherTool = (i: number) => toolOf(1 + (((i % OTHER_CHANNELS) + OTHER_CHANNELS) % OTHER_CHANNELS));
+    // Warm-up, not measured, on the other channels only.
+    const warm: Submitted[] = [];
+    await openLoop(OTHER_CHANNELS, 20, (i) => submitter.submit(otherTool(-1 - i), -1 - i, warm), performance.now());
+    await submitter.settled();
+    await until(() => (slack.sync(), warm.every((w) => !w.id || slack.cardAt.has(w.id))), STRAGGLER_MS);
+    const overLimitBefore = fake.overLimit().length;
+    const attemptsBefore = fake.calls('chat.postMessage').filter((c) => c.body.channel === channelOf(BURST_CHANNEL)).length;
+
+    const burst: Submitted[] = [];
+    const others: Submitted[] = [];
+    const lag = monitorEventLoopDelay({ resolution: 5 });
+    lag.enable();
+    const start = performance.now();
+    await Promise.all([
+      // The burst: as fast as the bench can send them (a few hundred a second here).
+      openLoop(BURST, 10_000, (i) => submitter.submit(toolOf(BURST_CHANNEL), i, burst), start),
+      openLoop(Math.round(SECONDS * OTHER_RATE), OTHER_RATE, (i) => submitter.submit(otherTool(i), i, others), start),
+    ]);
+    await submitter.settled();
+    lag.disable();
+    const accepted = others.filter((o) => o.id);
+    await until(() => (slack.sync(), accepted.every((o) => slack.cardAt.has(o.id!))), STRAGGLER_MS);
+    slack.sync();
+    const burstIds = new Set(burst.flatMap((b) => (b.id ? [b.id] : [])));
+    const result: BurstResult = {
+      load,
+      benchLag: lag.percentile(99) / 1e6,
+      other: stats(accepted.flatMap((o) => (slack.cardAt.has(o.id!) ? [slack.cardAt.get(o.id!)! - o.sentAt] : []))),
+      otherSent: others.length,
+      burstIntake: stats(burst.filter((b) => b.id).map((b) => b.responseMs)),
+      burstPosted: [...burstIds].filter((id) => slack.cardAt.has(id)).length,
+      burstAttempts: fake.calls('chat.postMessage').filter((c) => c.body.channel === channelOf(BURST_CHANNEL)).length - attemptsBefore,
+      overLimit: fake.overLimit().length - overLimitBefore,
+      duplicateCards: slack.duplicateCards,
     };
-    // Warm-up, not measured.
-    for (let i = -1; i >= -20; i--) add(i);
-    await until(() => [...added.keys()].every((i) => picked.has(i)), STRAGGLER_MS);
-    const count = BASELINE_SECONDS * RATE;
-    await openLoop(count, RATE, add, performance.now());
-    await until(() => picked.size >= count + 20, STRAGGLER_MS);
-    const lat: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const at = picked.get(i);
-      if (at !== undefined) lat.push(at - added.get(i)!);
-    }
-    return { stats: stats(lat), jobs: count };
-  } finally {
-    await stopChild(child, () => child.send('stop'));
-    children.delete(child);
-    await factory.close();
-  }
+    console.log(
+      `${backend} burst ${paced ? 'paced' : 'unpaced'} run ${run}: other channels ${result.other.n}/${result.otherSent} p50 ${f(result.other.p50)} p99 ${f(result.other.p99)} max ${f(result.other.max)}; ` +
+        `burst posted ${result.burstPosted}/${BURST}, ${result.burstAttempts} attempts, ${result.overLimit} refused (429); load ${load.toFixed(2)}, bench loop delay p99 ${f(result.benchLag)}`,
+    );
+    return result;
+  });
 }
 
 // ---------------------------------------------------------------- report
 
-const f = (x: number) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : x.toFixed(0)) : '—');
+const m = <R>(rows: R[], get: (r: R) => number) => median(rows.map(get));
+const ok = (b: boolean) => (b ? 'met' : '**missed**');
+/** A count (or the median of counts): whole, or halves. */
+const count = (x: number) => (Number.isFinite(x) ? String(Math.round(x * 2) / 2) : '—');
 
 function table(rows: RunResult[]) {
-  const m = (get: (r: RunResult) => number) => median(rows.map(get));
   const line = (label: string, get: (r: RunResult) => Stats, count: string, target: string) =>
-    `| ${label} | ${f(m((r) => get(r).p50))} | ${f(m((r) => get(r).p99))} | ${f(m((r) => get(r).max))} | ${count} | ${target} |`;
+    `| ${label} | ${f(m(rows, (r) => get(r).p50))} | ${f(m(rows, (r) => get(r).p99))} | ${f(m(rows, (r) => get(r).max))} | ${count} | ${target} |`;
   const sum = (get: (r: RunResult) => number) => rows.reduce((a, r) => a + get(r), 0);
-  const cardP99 = m((r) => r.card.p99);
-  const ackP99 = m((r) => r.ack.p99);
-  const lateMax = m((r) => r.lateness.max);
-  const ok = (b: boolean) => (b ? 'met' : '**missed**');
   return `| | p50 ms | p99 ms | max ms | arrived / sent (all runs) | target |
 |---|---|---|---|---|---|
 ${line('(context) intake: POST → 201 response', (r) => r.intake, `${sum((r) => r.intake.n)} / ${sum((r) => r.submitted)}`, '')}
-${line('card: POST sent → chat.postMessage', (r) => r.card, `${sum((r) => r.cards)} / ${sum((r) => r.submitted)}`, `p99 < 100 ms: ${ok(cardP99 < 100)}`)}
-${line('click ack (HTTP response to /slack/events)', (r) => r.ack, `${sum((r) => r.acked)} / ${sum((r) => r.clicks)}`, `p99 < 100 ms: ${ok(ackP99 < 100)}`)}
+${line('card: POST sent → chat.postMessage', (r) => r.card, `${sum((r) => r.cards)} / ${sum((r) => r.submitted)}`, `p99 < 100 ms: ${ok(m(rows, (r) => r.card.p99) < 100)}`)}
+${line('click ack (HTTP response to /slack/events)', (r) => r.ack, `${sum((r) => r.acked)} / ${sum((r) => r.clicks)}`, `p99 < 100 ms: ${ok(m(rows, (r) => r.ack.p99) < 100)}`)}
 ${line('click → decision + chat.update "Approved"', (r) => r.clickToUpdate, `${sum((r) => r.updated)} / ${sum((r) => r.clicks)}`, '')}
 ${line('click → decision recorded (`decided_at`)', (r) => r.clickToDecided, `${sum((r) => r.clickToDecided.n)} / ${sum((r) => r.clicks)}`, '')}
-${line('timeout lateness (`decided_at − expires_at`)', (r) => r.lateness, `${sum((r) => r.expired)} / ${sum((r) => r.timeouts)}`, `within 1 s: ${ok(lateMax < 1000)}`)}
+${line('timeout lateness (`decided_at − expires_at`)', (r) => r.lateness, `${sum((r) => r.expired)} / ${sum((r) => r.timeouts)}`, `within 1 s: ${ok(m(rows, (r) => r.lateness.max) < 1000)}`)}
 ${line('queue-only baseline: add → worker picks up', (r) => r.baseline, `${sum((r) => r.baseline.n)} / ${sum((r) => r.baselineJobs)}`, '')}
 
-CPU during the measured window, % of one core (medians over runs): server ${m((r) => r.cpu.server).toFixed(0)}, Postgres ${m((r) => r.cpu.postgres).toFixed(0)}, bench process ${m((r) => r.cpu.bench).toFixed(0)}; whole machine ${m((r) => r.cpu.busy).toFixed(0)} of 200 (steal ${m((r) => r.cpu.steal).toFixed(0)}).`;
+Calls Slack would have refused (429 over its limits), all runs: ${sum((r) => r.overLimit)}.
+CPU during the measured window, % of one core (medians over runs): server ${m(rows, (r) => r.cpu.server).toFixed(0)}, Postgres ${m(rows, (r) => r.cpu.postgres).toFixed(0)}, bench process ${m(rows, (r) => r.cpu.bench).toFixed(0)}; whole machine ${m(rows, (r) => r.cpu.busy).toFixed(0)} of 200 (steal ${m(rows, (r) => r.cpu.steal).toFixed(0)}).`;
 }
 
 function perRun(rows: RunResult[]) {
@@ -499,6 +502,7 @@ function perRun(rows: RunResult[]) {
       (r, i) =>
         `run ${i + 1} (load avg ${r.load.toFixed(2)}, bench event-loop delay p99 ${f(r.benchLag)} ms, CPU stolen by the host ${r.cpu.steal.toFixed(0)}% of a core): card p99 ${f(r.card.p99)}, ack p99 ${f(r.ack.p99)}, click → update p99 ${f(r.clickToUpdate.p99)}, ` +
         `lateness max ${f(r.lateness.max)}, baseline p99 ${f(r.baseline.p99)}` +
+        (r.overLimit ? `, ${r.overLimit} calls refused (429)` : '') +
         (r.rejected ? `, ${r.rejected} submissions not 201` : '') +
         (r.duplicateCards ? `, ${r.duplicateCards} duplicate card posts` : '') +
         (r.clickSkipped ? `, ${r.clickSkipped} click slots with no fresh card` : ''),
@@ -506,32 +510,69 @@ function perRun(rows: RunResult[]) {
     .join('; ');
 }
 
+function burstTable(paced: BurstResult[], unpaced: BurstResult[]) {
+  const line = (label: string, rows: BurstResult[]) => {
+    const sum = (get: (r: BurstResult) => number) => rows.reduce((a, r) => a + get(r), 0);
+    return `| ${label} | ${f(m(rows, (r) => r.other.p50))} | ${f(m(rows, (r) => r.other.p99))} | ${f(m(rows, (r) => r.other.max))} | ${sum((r) => r.other.n)} / ${sum((r) => r.otherSent)} | ${count(m(rows, (r) => r.burstPosted))} | ${count(m(rows, (r) => r.burstAttempts))} | ${count(m(rows, (r) => r.overLimit))} | ${ok(m(rows, (r) => r.other.p99) < 1000)} |`;
+  };
+  const per = (rows: BurstResult[]) =>
+    rows.map((r, i) => `run ${i + 1} (load avg ${r.load.toFixed(2)}, bench event-loop delay p99 ${f(r.benchLag)} ms): other p99 ${f(r.other.p99)}, burst POST p99 ${f(r.burstIntake.p99)}, ${r.burstPosted} posted, ${r.overLimit} refused` + (r.duplicateCards ? `, ${r.duplicateCards} duplicate card posts` : '')).join('; ');
+  return `| | other channels' cards p50 ms | p99 ms | max ms | arrived / sent (all runs) | burst cards posted in the window | burst channel chat.postMessage calls | calls refused (429) | other p99 < 1 s |
+|---|---|---|---|---|---|---|---|---|
+${paced.length ? line('paced (default)', paced) : ''}
+${unpaced.length ? line('unpaced (`AIRLOCK_CHAT_PACING=off`)', unpaced) : ''}
+
+Per run, paced: ${per(paced)}.${unpaced.length ? `\nPer run, unpaced: ${per(unpaced)}.` : ''}`;
+}
+
 async function main() {
   assertLocal('DATABASE_URL', ADMIN_URL);
   assertLocal('REDIS_URL', REDIS_URL);
-  const results = new Map<Backend, RunResult[]>();
-  for (const backend of BACKENDS) {
-    const rows: RunResult[] = [];
-    for (let run = 1; run <= RUNS; run++) rows.push(await runOnce(backend, run));
-    results.set(backend, rows);
+  const policy = writeBenchPolicy({ channels: CHANNELS });
+  const loads = new Map<Backend, RunResult[]>();
+  const bursts = new Map<Backend, { paced: BurstResult[]; unpaced: BurstResult[] }>();
+  try {
+    for (const backend of BACKENDS) {
+      if (SCENARIOS.includes('load')) {
+        const rows: RunResult[] = [];
+        for (let run = 1; run <= RUNS; run++) rows.push(await runLoad(backend, run, policy));
+        loads.set(backend, rows);
+      }
+      if (SCENARIOS.includes('burst')) {
+        const b = { paced: [] as BurstResult[], unpaced: [] as BurstResult[] };
+        // Alternated, so a disturbance of the machine hits both alike.
+        for (let run = 1; run <= RUNS; run++) {
+          b.paced.push(await runBurst(backend, run, policy, true));
+          b.unpaced.push(await runBurst(backend, run, policy, false));
+        }
+        bursts.set(backend, b);
+      }
+    }
+  } finally {
+    policy.remove();
   }
-  const sections = [...results].map(
-    ([backend, rows]) => `### ${backend === 'redis' ? `Redis backend (\`REDIS_URL\`, database ${REDIS_DB})` : 'PostgreSQL backend (`REDIS_URL` unset)'}
+  const name = (backend: Backend) => (backend === 'redis' ? `Redis backend (\`REDIS_URL\`, database ${REDIS_DB})` : 'PostgreSQL backend (`REDIS_URL` unset)');
+  const loadSections = [...loads].map(([backend, rows]) => `### Load, ${name(backend)}
 
 ${table(rows)}
 
-Per run: ${perRun(rows)}.`,
-  );
-  await writeSection(
-    'slack',
-    `## Slack approval loop: \`npm run bench:slack\`
+Per run: ${perRun(rows)}.`);
+  const burstSections = [...bursts].map(([backend, b]) => `### Burst, ${name(backend)}
 
-Machine: ${machine()}; Postgres 15 and Redis on the same machine. ${RUNS} run${RUNS === 1 ? '' : 's'} of ${SECONDS} s per backend, each on a fresh database, medians over runs shown.
-One \`npm start\` process (role all, \`${POLICY}\`) whose \`SLACK_API_URL\` is a local fake Slack Web API in the bench process; times are taken by the bench and the fake on the same clock.
+${burstTable(b.paced, b.unpaced)}`);
+  const common = `Machine: ${machine()}; Postgres 15 (autovacuum off in this machine's configuration; nothing here depends on it) and Redis on the same machine. ${RUNS} run${RUNS === 1 ? '' : 's'} of ${SECONDS} s per backend, each on a fresh database, medians over runs shown.
+One \`npm start\` process (role all) whose \`SLACK_API_URL\` is a local fake Slack Web API in the bench process; times are taken by the bench and the fake on the same clock. The fake enforces Slack's limits as \`SLACK_LIMITS\` in \`test/fakes/fake-slack-api.ts\` models them: \`chat.postMessage\` one a second per channel with bursts of 5, \`chat.update\` 50 a minute per workspace with bursts of 50 (Tier 3), answering 429 with Retry-After. The policy is \`test/fixtures/approval-policy.yml\` plus ${CHANNELS} reviewer groups, each with its own channel (\`bench/chat-policy.ts\`).`;
+  if (loads.size > 0) {
+    await writeSection(
+      'slack',
+      `## Slack approval loop: \`npm run bench:slack\`
+
+**Preliminary** (measured on a machine shared with other work; to be rerun on a quiet one). ${common}
+
 After a warm-up of ${WARMUP} cards and 5 clicks (not counted), for ${SECONDS} s:
 
-- **cards**: \`send_email\` submitted open-loop at ${RATE}/s over keep-alive connections (each request fired at its scheduled time, not after the previous answer); latency = the fake receives the card's \`chat.postMessage\` − the POST was sent;
-- **clicks**, during the same load: ${CLICK_COUNT} signed Approve interactions as a reviewer (not the requester), ≤ ${CLICK_MAX_RATE}/s, each on the newest card not yet clicked; ack = HTTP response time; then until the fake receives the \`chat.update\` showing "Approved" (and, from Postgres, until \`decided_at\`);
+- **cards**: submitted open-loop at ${RATE}/s over keep-alive connections (each request fired at its scheduled time, not after the previous answer), round-robin over the ${CHANNELS} channels (${(RATE / CHANNELS).toFixed(2)} a second each: Slack takes about one); latency = the fake receives the card's \`chat.postMessage\` − the POST was sent;
+- **clicks**, during the same load: ${CLICK_COUNT} signed Approve interactions as a reviewer (not the requester), ≤ ${CLICK_MAX_RATE}/s, each on the newest card not yet clicked; ack = HTTP response time; then until the fake receives the \`chat.update\` showing "Approved" (and, from Postgres, until \`decided_at\`). Clicks and expiries together stay within \`chat.update\`'s 50 a minute;
 - **timeouts**, during the same load: ${TIMEOUTS} \`quick_deny\` actions (2 s timeout, on_timeout deny); lateness = \`decided_at − expires_at\` once all are \`expired\`;
 - **queue-only baseline**, same backend, after the server is stopped: a BullMQ Queue in the bench process adds no-op jobs at ${RATE}/s for ${BASELINE_SECONDS} s to a Worker (concurrency 16) in a child process; latency = the processor starts − \`add\` was called.
 
@@ -539,8 +580,21 @@ Targets: card p99 < 100 ms; click ack p99 < 100 ms; timeouts decided within 1 s 
 "max" is the median over runs of each run's maximum. The fake records its timestamps in the bench process, so they can be late by up to that process's event-loop delay (shown per run).
 The intake row is context only: how long each POST took to answer 201.
 
-${sections.join('\n\n')}`,
-  );
+${loadSections.join('\n\n')}`,
+    );
+  }
+  if (bursts.size > 0) {
+    await writeSection(
+      'slack-burst',
+      `## Slack burst on one channel: \`BENCH_SCENARIOS=burst npm run bench:slack\`
+
+**Preliminary** (measured on a machine shared with other work; to be rerun on a quiet one). ${common}
+
+After a warm-up of ${OTHER_CHANNELS} cards: ${BURST} cards for one channel submitted at once, while ${OTHER_CHANNELS} other channels get ${OTHER_RATE} cards a second between them (${(OTHER_RATE / OTHER_CHANNELS).toFixed(1)} a second each) for ${SECONDS} s. Shown: latency of the other channels' cards (POST sent → the fake receives its \`chat.postMessage\`; target: p99 under 1 s), how many burst cards Slack took by the end of the window (at most about ${5 + SECONDS}: a burst of 5, then one a second), how many \`chat.postMessage\` calls the burst channel got, and how many calls of all were refused (429). Each run twice, alternately: with Airlock's pacing (the default) and without it (\`AIRLOCK_CHAT_PACING=off\`: the card worker learns the limit from 429s, as before pacing).
+
+${burstSections.join('\n\n')}`,
+    );
+  }
 }
 
 main().then(

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { SeenRequests } from '../../src/ports/seen-requests.js';
+import type { SendPacer } from '../../src/ports/send-pacer.js';
 import { registerAdminCommand } from './register-admin-command.js';
 import { registerReviewListeners } from './register-review-listeners.js';
 import { SlackPlatform } from './slack-platform.js';
@@ -18,6 +19,8 @@ export interface SlackConfig {
   appToken?: string;
   apiUrl: string;
   auditUrl?: (actionId: string) => string;
+  /** Shared by every process, so together they keep to Slack's per-channel and per-method limits (slack-limits.ts). */
+  pacer?: SendPacer;
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -50,6 +53,7 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
   let socketStarted = false;
   const platform = SlackPlatform.create(config.botToken, config.apiUrl, {
     auditUrl: config.auditUrl,
+    pacer: config.pacer,
     onConnected: async () => {
       if (!config.appToken || socketStarted) return;
       try {

@@ -1,14 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
 import type { ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
+import { RateLimited } from '../../src/domain/rate-limited.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
+import { unpaced, type PaceRule, type SendPacer } from '../../src/ports/send-pacer.js';
 import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { SlackDirectory } from './slack-directory.js';
 import { renderApprovalCard } from './render-approval-card.js';
 import { renderMessage } from './render-message.js';
 import { startupProblem, toDeliveryError } from './slack-errors.js';
+import { SLACK_PACE, channelKey, methodKey } from './slack-limits.js';
 
 /** Slack's message metadata type Airlock stamps on every card, to find it again after a crash. */
 export const CARD_EVENT_TYPE = 'airlock_approval_card';
@@ -19,27 +23,52 @@ export interface SlackCardRef extends CardRef {
   ts: string;
 }
 
+export interface SlackPlatformOptions {
+  auditUrl?: (actionId: string) => string;
+  onConnected?: () => Promise<void>;
+  /** Keeps every process within Slack's limits (slack-limits.ts); unpaced when absent. */
+  pacer?: SendPacer;
+}
+
+/** A paced call: the pacing key and rule it counts against. */
+interface Pace {
+  key: string;
+  rule: PaceRule;
+}
+
 /**
  * Slack as a chat platform: cards in channels through the Web API, the
- * tenant of a workspace, membership by listed user or user group. Its
- * WebClient does not wait out a 429 itself: it throws RateLimited, and the
- * queue delays the job (without spending an attempt) instead of holding a
- * worker slot for the whole Retry-After. 5xx and network errors get a few
- * quick retries, then the queue's backoff.
+ * tenant of a workspace, membership by listed user or user group.
+ *
+ * Within Slack's limits: a card is posted only in a slot the shared pacer
+ * hands out for its channel (about one a second, `cardWait`); when its slot
+ * is later, the card's job goes back to the queue for that long before it is
+ * claimed, without calling Slack or holding a worker slot, and a second
+ * channel's cards keep flowing meanwhile. Card updates are paced per
+ * workspace the same way (updateCard throws RateLimited until its slot).
+ * Reminders and notices take a slot but go out at once (one per round or per
+ * incident; the slot they leave unused evens it out). A 429 that Slack sends
+ * anyway pushes the key's next slot past its Retry-After.
+ *
+ * Its WebClient does not wait out a 429 itself: it throws RateLimited, and
+ * the queue delays the job (without spending an attempt). 5xx and network
+ * errors get a few quick retries, then the queue's backoff.
  */
 export class SlackPlatform implements ChatPlatform {
   readonly name = 'slack';
   private readonly directory: SlackDirectory;
-  private identity: { botId?: string; botUserId?: string } | undefined;
+  private identity: { botId?: string; botUserId?: string; teamId?: string } | undefined;
+  private readonly pacer: SendPacer;
 
   constructor(
     private readonly client: WebClient,
-    private readonly opts: { auditUrl?: (actionId: string) => string; onConnected?: () => Promise<void> } = {},
+    private readonly opts: SlackPlatformOptions = {},
   ) {
     this.directory = new SlackDirectory(client);
+    this.pacer = opts.pacer ?? unpaced;
   }
 
-  static create(token: string, apiUrl: string, opts: { auditUrl?: (actionId: string) => string; onConnected?: () => Promise<void> } = {}) {
+  static create(token: string, apiUrl: string, opts: SlackPlatformOptions = {}) {
     const client = new WebClient(token, {
       slackApiUrl: apiUrl,
       rejectRateLimitedCalls: true,
@@ -51,7 +80,29 @@ export class SlackPlatform implements ChatPlatform {
 
   /** The bot's ids once the start-up check has read them (Bolt's authorize uses them). */
   botIdentity() {
-    return this.identity;
+    return this.identity && { botId: this.identity.botId, botUserId: this.identity.botUserId };
+  }
+
+  /** Limits are per workspace; until auth.test has named it, the one workspace of this token. */
+  private get team() {
+    return this.identity?.teamId ?? 'workspace';
+  }
+
+  private postPace(channel: string): Pace {
+    return { key: channelKey(this.team, channel), rule: SLACK_PACE.postPerChannel };
+  }
+
+  /** Throws RateLimited, without calling Slack, when `holder`'s slot is still to come. */
+  private async inSlot(pace: Pace, holder: string, what: string): Promise<void> {
+    const wait = await this.pacer.reserve(pace.key, holder, pace.rule);
+    if (wait > 0) throw new RateLimited(wait, `${what} (paced to Slack's limits)`);
+  }
+
+  /** Maps a failed call; a 429 also keeps every process off the key until its Retry-After has passed. */
+  private async failed(err: unknown, pace: Pace, what: string): Promise<never> {
+    const mapped = toDeliveryError(err, what);
+    if (mapped instanceof RateLimited) await this.pacer.holdOff(pace.key, mapped.retryAfterMs, pace.rule);
+    throw mapped;
   }
 
   targets(group: ReviewerGroup): boolean {
@@ -81,12 +132,20 @@ export class SlackPlatform implements ChatPlatform {
     } catch (err) {
       throw new AirlockError('unavailable', startupProblem(err), { retry: true, cause: err });
     }
-    this.identity = { botId: res.bot_id, botUserId: res.user_id };
+    this.identity = { botId: res.bot_id, botUserId: res.user_id, teamId: res.team_id };
     await this.opts.onConnected?.();
+  }
+
+  /** One slot per card of a round in its channel: the same job asking again gets the slot it was given. */
+  async cardWait(content: CardContent): Promise<number> {
+    const pace = this.postPace(channelOf(content.group));
+    return this.pacer.reserve(pace.key, `card:${content.action.id}:${content.action.round}`, pace.rule);
   }
 
   async postCard(content: CardContent): Promise<SlackCardRef> {
     const channel = channelOf(content.group);
+    const pace = this.postPace(channel);
+    const what = `chat.postMessage to ${channel}`;
     const { text, blocks } = this.render(content);
     try {
       const res = await this.client.chat.postMessage({
@@ -99,7 +158,7 @@ export class SlackPlatform implements ChatPlatform {
       });
       return { platform: 'slack', channel: res.channel ?? channel, ts: res.ts! };
     } catch (err) {
-      throw toDeliveryError(err, `chat.postMessage to ${channel}`);
+      return this.failed(err, pace, what);
     }
   }
 
@@ -118,17 +177,23 @@ export class SlackPlatform implements ChatPlatform {
 
   async updateCard(ref: CardRef, content: CardContent): Promise<void> {
     const { channel, ts } = ref as SlackCardRef;
+    const pace = { key: methodKey(this.team, 'chat.update'), rule: SLACK_PACE.tier3 };
+    const what = `chat.update in ${channel}`;
+    await this.inSlot(pace, `update:${channel}:${ts}`, `Slack ${what}`);
     const { text, blocks } = this.render(content);
     try {
       await this.client.chat.update({ channel, ts, text, blocks });
     } catch (err) {
-      throw toDeliveryError(err, `chat.update in ${channel}`);
+      return this.failed(err, pace, what);
     }
   }
 
   async postReminder(ref: CardRef, content: CardContent): Promise<void> {
     const { channel, ts } = ref as SlackCardRef;
     const deadline = content.action.expiresAt ? ` before ${slackDate(content.action.expiresAt)}` : '';
+    const pace = this.postPace(channel);
+    // Sent now whatever the slot: a reminder is never queued behind a burst of cards.
+    await this.pacer.reserve(pace.key, `reminder:${content.action.id}:${content.action.round}`, pace.rule);
     try {
       await this.client.chat.postMessage({
         channel,
@@ -137,17 +202,19 @@ export class SlackPlatform implements ChatPlatform {
         text: `:alarm_clock: Reminder: ${escapeMrkdwn(content.action.tool)} is still waiting for a decision${deadline}.`,
       });
     } catch (err) {
-      throw toDeliveryError(err, `reminder in ${channel}`);
+      return this.failed(err, pace, `reminder in ${channel}`);
     }
   }
 
   async postNotice(_tenant: string, group: ReviewerGroup, notice: Message): Promise<void> {
     if (!group.slack) return;
+    const pace = this.postPace(group.slack.channel);
+    await this.pacer.reserve(pace.key, `notice:${randomUUID()}`, pace.rule);
     try {
       // Escaped like every other text: a reason typed by an admin cannot ping @channel or hide a link.
       await this.client.chat.postMessage({ channel: group.slack.channel, text: renderMessage(notice), unfurl_links: false, unfurl_media: false });
     } catch (err) {
-      throw toDeliveryError(err, `notice to ${group.slack.channel}`);
+      return this.failed(err, pace, `notice to ${group.slack.channel}`);
     }
   }
 

@@ -2,7 +2,9 @@ import type { ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
+import { RateLimited } from '../../src/domain/rate-limited.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
+import { unpaced, type SendPacer } from '../../src/ports/send-pacer.js';
 import { md } from './adaptive-text.js';
 import type { BotFramework } from './bot-framework.js';
 import { cardActivity } from './card-activity.js';
@@ -10,6 +12,7 @@ import { sharedView } from './card-views.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './connector-retry.js';
 import { renderMessage } from './render-message.js';
 import { TeamsDirectory } from './teams-directory.js';
+import { TEAMS_PACE, conversationKey } from './teams-limits.js';
 
 /** A Teams card: the posted activity in a conversation, reached through the tenant's connector `serviceUrl`. */
 export interface TeamsCardRef extends CardRef {
@@ -27,6 +30,8 @@ export interface TeamsPlatformDeps {
   serviceUrlFor(tenant: string): Promise<string | undefined>;
   auditUrl?: (actionId: string) => string;
   retry?: RetryOptions;
+  /** Keeps every process within Teams' per-conversation limits (teams-limits.ts); unpaced when absent. */
+  pacer?: SendPacer;
 }
 
 /**
@@ -37,17 +42,26 @@ export interface TeamsPlatformDeps {
  * no history of a conversation; a worker that dies between posting and
  * saving may therefore post a second card (both work: clicks are keyed by
  * action id).
+ *
+ * Cards are posted only in a slot the shared pacer hands out for their
+ * conversation (`cardWait`); until then the card's job goes back to the
+ * queue without calling the connector, and other conversations' cards keep
+ * flowing. A 429 the connector sends anyway pushes the conversation's next
+ * slot past its Retry-After. Updates, reminders and notices are not paced
+ * (one per decision, round or incident).
  */
 export class TeamsPlatform implements ChatPlatform {
   readonly name = 'teams';
   private readonly retry: RetryOptions;
   private readonly directory = new TeamsDirectory();
+  private readonly pacer: SendPacer;
 
   constructor(
     private readonly bot: BotFramework,
     private readonly deps: TeamsPlatformDeps,
   ) {
     this.retry = deps.retry ?? DEFAULT_RETRY;
+    this.pacer = deps.pacer ?? unpaced;
   }
 
   targets(group: ReviewerGroup): boolean {
@@ -81,12 +95,26 @@ export class TeamsPlatform implements ChatPlatform {
     }
   }
 
+  /** One slot per card of a round in its conversation: the same job asking again gets the slot it was given. */
+  async cardWait(content: CardContent): Promise<number> {
+    return this.pacer.reserve(conversationKey(conversationOf(content.group)), `card:${content.action.id}:${content.action.round}`, TEAMS_PACE.perConversation);
+  }
+
   async postCard(content: CardContent): Promise<TeamsCardRef> {
     const conversationId = conversationOf(content.group);
     const serviceUrl = await this.serviceUrl(content.action.tenant);
+    const key = conversationKey(conversationId);
+    const rule = TEAMS_PACE.perConversation;
+    const what = `posting the card to ${conversationId}`;
     const activity = cardActivity(content, sharedView(content.group), this.deps.auditUrl?.(content.action.id));
     const client = await this.bot.connector(serviceUrl);
-    const res = await withRetries(`posting the card to ${conversationId}`, () => client.conversations.sendToConversation(conversationId, activity), this.retry);
+    let res;
+    try {
+      res = await withRetries(what, () => client.conversations.sendToConversation(conversationId, activity), this.retry);
+    } catch (err) {
+      if (err instanceof RateLimited) await this.pacer.holdOff(key, err.retryAfterMs, rule);
+      throw err;
+    }
     if (!res.id) throw new AirlockError('delivery_failed', `Teams accepted the card in ${conversationId} without an activity id`, { retry: true });
     return { platform: 'teams', conversationId, activityId: res.id, serviceUrl };
   }

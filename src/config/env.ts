@@ -68,6 +68,12 @@ export const envSchema = z.object({
   AIRLOCK_REQUEST_TIMEOUT: duration('30s', 100, 600_000),
   /** A connection with no bytes in either direction for this long is closed; longer than the longest `?wait`. */
   AIRLOCK_IDLE_TIMEOUT: duration('90s', LONGEST_WAIT_MS + 1, 3_600_000, ' (longer than the longest ?wait, 60 s)'),
+  /**
+   * Cards and card updates are sent within the chat platforms' rate limits,
+   * paced across every process (README, Approvals → Chat platform limits).
+   * `off` only for a Slack-compatible server without Slack's limits, and tests.
+   */
+  AIRLOCK_CHAT_PACING: z.enum(['on', 'off']).default('on'),
 });
 
 /** The parsed environment; TEAMS_LOGIN_URL always has its default resolved (it depends on TEAMS_APP_TENANT_ID). */

@@ -13,6 +13,7 @@ import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
 import { createChatAdapters } from './chat-platforms.js';
 import type { Core } from './container.js';
+import { createSendPacer } from './send-pacer.js';
 
 export interface ApprovalOptions {
   /** Run the queue processors in this process (worker and all roles). */
@@ -31,10 +32,15 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const jobs = queues.jobs;
   const cards = new PgCardStore(core.pool);
   const seal = (tenant: string) => core.sealer.poke(tenant);
-  const chat = createChatAdapters(core, {
-    recordReview: (cmd) => recordReview(cmd),
-    adminCommand: (actor, text) => adminCommand(actor, text),
-  });
+  const pacer = await createSendPacer(core);
+  const chat = createChatAdapters(
+    core,
+    {
+      recordReview: (cmd) => recordReview(cmd),
+      adminCommand: (actor, text) => adminCommand(actor, text),
+    },
+    { checks: true, pacer },
+  );
   const platforms = chat.platforms;
 
   const onFollowUpError = (what: string, err: unknown) =>
@@ -129,6 +135,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     close: async () => {
       await queues.close();
       await chat.stop();
+      await pacer.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { createSlackApp, type SlackAdapter } from '../../adapters/slack/slack-ap
 import type { FastifyInstance } from 'fastify';
 import { PgSeenRequests } from '../infra/postgres/seen-requests.js';
 import { chatPlatforms, type ChatPlatform } from '../ports/chat-platform.js';
+import type { SendPacer } from '../ports/send-pacer.js';
 import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
 import type { Core } from './container.js';
@@ -20,14 +21,14 @@ export interface ChatUseCases {
  * inbound routes, and their start-up checks. The one place that knows which
  * platforms exist; everything else sees the ChatPlatforms port.
  */
-export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { checks: boolean } = { checks: true }) {
+export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { checks: boolean; pacer?: SendPacer } = { checks: true }) {
   const { env, policy, actions, log, clock } = core;
   // Replays of signed Slack requests are refused for the whole signature window, across processes (HTTP mode only).
   const seenRequests = env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && opts.checks ? new PgSeenRequests(core.pool, clock) : undefined;
   const auditUrl = env.PUBLIC_URL ? (id: string) => new URL(`/v1/actions/${id}`, env.PUBLIC_URL).toString() : undefined;
   const slack: SlackAdapter | undefined = env.SLACK_BOT_TOKEN
     ? createSlackApp(
-        { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, auditUrl },
+        { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, auditUrl, pacer: opts.pacer },
         {
           recordReview: (cmd) => useCases.recordReview(cmd),
           adminCommand: (actor, text) => useCases.adminCommand(actor, text),
@@ -44,7 +45,7 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
       )
     : undefined;
   seenRequests?.startExpiry((err) => log.warn({ err: (err as Error).message }, 'could not expire the Slack requests seen; retrying in 30 s'));
-  const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) });
+  const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, opts.pacer);
   const list: ChatPlatform[] = [...(slack ? [slack.platform] : []), ...(teams ? [teams.platform] : [])];
   if (list.length === 0) log.warn('no chat platform configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): no cards are posted; approvals wait for their timeout or `airlock review`');
   const health = opts.checks ? watchPlatforms(list, log) : undefined;

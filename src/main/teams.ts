@@ -2,6 +2,7 @@ import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-ap
 import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
 import { cardStateFor } from '../domain/card-state.js';
 import { PgServiceUrlStore } from '../infra/postgres/service-url-repository.js';
+import type { SendPacer } from '../ports/send-pacer.js';
 import type { Core } from './container.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Core } from './container.js';
  * TEAMS_APP_PASSWORD are set: the bot endpoint's ports and the notifier's
  * connector URLs. Self-contained so main/approvals.ts only calls it.
  */
-export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>): TeamsAdapter | undefined {
+export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>, pacer?: SendPacer): TeamsAdapter | undefined {
   const { env, policy, actions, clock } = core;
   if (!env.TEAMS_APP_ID || !env.TEAMS_APP_PASSWORD) return undefined;
   const serviceUrls = new PgServiceUrlStore(core.pool);
@@ -45,6 +46,7 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
     ports,
     core.log,
     {
+      pacer,
       serviceUrlFor: async (tenantId) => {
         const tenant = policy.current().tenants.get(tenantId);
         if (!tenant?.teamsTenantId) return undefined;

@@ -44,13 +44,22 @@ export interface ChatDirectory {
  * `retry: false` when the target can never take the card (unknown channel or
  * conversation, bot removed, revoked credentials), `RateLimited` when the
  * platform asked to wait (the caller delays the job without spending an
- * attempt), and a retryable error for anything else transient.
+ * attempt), and a retryable error for anything else transient. A 429 the
+ * platform sends is also remembered for `cardWait` (every process waits it out).
  *
  * Left out on purpose: ephemeral replies to a clicker and admin-command
  * replies, which belong to the adapter that received the request, and the
  * platform's inbound routes, which main mounts.
  */
 export interface ChatPlatform extends ChatDirectory {
+  /**
+   * Milliseconds until this card may be posted within the platform's rate
+   * limits, as shared by every process (0: now). Asked before the card is
+   * claimed, so a card that must wait costs no claim; the first ask holds a
+   * slot for the card, and asking again returns the time left on it. postCard
+   * assumes it was asked and said 0. Absent: the platform is not paced.
+   */
+  cardWait?(content: CardContent): Promise<number>;
   postCard(content: CardContent): Promise<CardRef>;
   /** A card for this action and round posted since `since`, if the platform can search (recovery after a crash mid-post). */
   findCard(content: CardContent, since: Date): Promise<CardRef | undefined>;

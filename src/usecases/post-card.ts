@@ -1,5 +1,6 @@
 import { cardStateFor } from '../domain/card-state.js';
 import { AirlockError } from '../domain/errors.js';
+import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef, CardJobRef } from '../ports/approval-jobs.js';
 import type { CardStore } from '../ports/card-store.js';
@@ -44,9 +45,12 @@ export function makePostCard(deps: {
     if (!group || !platform || !platform.targets(group)) {
       return giveUp(ref, platform ? `reviewer group ${action.reviewerGroup} has no place on ${ref.platform}` : `${ref.platform} is not configured in this process`);
     }
+    const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) };
+    // Within the platform's rate limits, asked before the claim: a card that must wait goes back to the queue for that long without claiming.
+    const wait = (await platform.cardWait?.(content)) ?? 0;
+    if (wait > 0) throw new RateLimited(wait, `the ${ref.platform} card of ${action.id} (paced)`);
     const claim = await deps.cards.claim(ref.tenant, ref.actionId, ref.round, ref.platform, deps.clock.now(), CARD_CLAIM_STALE_MS);
     if (claim.kind === 'taken') return 'skipped';
-    const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) };
     if (claim.kind === 'reclaimed') {
       const found = await platform.findCard(content, new Date(claim.claimedAt.getTime() - 60_000));
       if (found) {

@@ -1,6 +1,6 @@
 import { LogLevel, WebClient, WebClientEvent } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeSlackApi } from './fake-slack-api.js';
+import { FakeSlackApi, SLACK_LIMITS } from './fake-slack-api.js';
 
 describe('FakeSlackApi with a real WebClient', () => {
   let slack: FakeSlackApi;
@@ -65,5 +65,38 @@ describe('FakeSlackApi with a real WebClient', () => {
     await expect(client.chat.postMessage({ channel: 'C0GONE', text: 'x' })).rejects.toMatchObject({ data: { ok: false, error: 'channel_not_found' } });
     await expect(client.chat.postMessage({ channel: 'C0FIN', text: 'x' })).resolves.toMatchObject({ ok: true });
     await expect(client.usergroups.users.list({ usergroup: 'S0UNKNOWN' })).rejects.toMatchObject({ data: { error: 'no_such_subteam' } });
+  });
+
+  describe('enforcing limits', () => {
+    // A refill of a minute: nothing refills while the test runs, however slow the machine.
+    const limits = { postMessagePerChannel: { everyMs: 60_000, burst: 2 }, methods: { 'chat.update': { everyMs: 60_000, burst: 3 } } };
+    const strict = (token = 'xoxb-test-token') =>
+      new WebClient(token, { slackApiUrl: slack.url, logLevel: LogLevel.ERROR, rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    afterAll(() => slack.enforceLimits(undefined));
+
+    it('answers a burst of posts to one channel with 429 and Retry-After once the burst is spent, while other channels still post', async () => {
+      slack.enforceLimits(limits);
+      const c = strict();
+      await c.chat.postMessage({ channel: 'C0ONE', text: '1' });
+      await c.chat.postMessage({ channel: 'C0ONE', text: '2' });
+      await expect(c.chat.postMessage({ channel: 'C0ONE', text: '3' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 60 });
+      await expect(c.chat.postMessage({ channel: 'C0TWO', text: 'other channel' })).resolves.toMatchObject({ ok: true });
+      expect(slack.overLimit().map((x) => [x.method, x.overLimit, x.body.channel])).toEqual([['chat.postMessage', 'channel', 'C0ONE']]);
+      expect(slack.messages('C0ONE')).toHaveLength(2);
+    });
+
+    it('limits a method per workspace: another token has its own bucket', async () => {
+      slack.enforceLimits(limits);
+      const c = strict();
+      for (let i = 0; i < 3; i++) await c.chat.update({ channel: `C0${i}`, ts: '1.000100', text: 'x' });
+      await expect(c.chat.update({ channel: 'C0X', ts: '1.000100', text: 'x' })).rejects.toMatchObject({ code: 'slack_webapi_rate_limited_error' });
+      await expect(strict('xoxb-other-workspace').chat.update({ channel: 'C0X', ts: '1.000100', text: 'x' })).resolves.toMatchObject({ ok: true });
+      expect(slack.overLimit('chat.update')).toHaveLength(1);
+    });
+
+    it('models Slack: one post a second per channel with short bursts, chat.update at Tier 3', () => {
+      expect(SLACK_LIMITS.postMessagePerChannel).toEqual({ everyMs: 1_000, burst: 5 });
+      expect(SLACK_LIMITS.methods?.['chat.update']).toEqual({ everyMs: 1_200, burst: 50 });
+    });
   });
 });

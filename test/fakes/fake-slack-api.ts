@@ -11,7 +11,43 @@ export interface RecordedCall {
   /** The HTTP status the fake answered with (429 and 5xx when scripted to fail). */
   status: number;
   at: Date;
+  /** Set when the fake answered 429 because the call was over an enforced limit (`limits`), not because a test scripted it. */
+  overLimit?: 'channel' | 'method';
 }
+
+/** A token bucket: one call per `everyMs` on average, up to `burst` at once after a quiet spell. */
+export interface Limit {
+  everyMs: number;
+  burst: number;
+}
+
+/** Limits the fake enforces, each answered as Slack does: HTTP 429 `ratelimited` with Retry-After (whole seconds). */
+export interface SlackLimits {
+  /** chat.postMessage per channel. */
+  postMessagePerChannel?: Limit;
+  /** Per method per workspace (every call of a token counts against its method's bucket). */
+  methods?: Record<string, Limit>;
+}
+
+/**
+ * Slack's documented limits (https://docs.slack.dev/apis/web-api/rate-limits)
+ * as this fake models them: chat.postMessage about one a second per channel
+ * with short bursts (Slack does not say how short: 5 here); Tier 3 methods
+ * "50+ per minute, sporadic bursts welcome" (50 a minute, bursts of 50);
+ * Tier 2 20 a minute; Tier 4 100 a minute. chat.postMessage's workspace-wide
+ * limit is not documented as a number and is not modelled.
+ */
+export const SLACK_LIMITS: SlackLimits = {
+  postMessagePerChannel: { everyMs: 1_000, burst: 5 },
+  methods: {
+    'chat.update': { everyMs: 1_200, burst: 50 },
+    'conversations.history': { everyMs: 1_200, burst: 50 },
+    'usergroups.users.list': { everyMs: 3_000, burst: 20 },
+    'chat.postEphemeral': { everyMs: 600, burst: 100 },
+    'users.info': { everyMs: 600, burst: 100 },
+    'views.open': { everyMs: 600, burst: 100 },
+  },
+};
 
 /**
  * How the next calls to a method fail: `retryAfter` answers HTTP 429 with a
@@ -31,6 +67,8 @@ export interface FakeSlackApiOptions {
   emails?: Record<string, string>;
   /** usergroups.users.list answers with these members (by usergroup id); others are `no_such_subteam`. */
   usergroups?: Record<string, string[]>;
+  /** Enforce these limits (e.g. SLACK_LIMITS); none by default, so a test sees only the failures it scripts. */
+  limits?: SlackLimits;
 }
 
 // Fields the WebClient JSON-encodes inside a form body.
@@ -39,7 +77,8 @@ const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
 /**
  * A local HTTP server that speaks enough of the Slack Web API for a real
  * `WebClient` with `slackApiUrl: fake.url`. It records every call and can be
- * scripted to fail or to hang. It checks no token; it keeps the messages
+ * scripted to fail or to hang, and asked to enforce Slack's rate limits
+ * (`limits`, e.g. SLACK_LIMITS). It checks no token; it keeps the messages
  * posted per channel, so conversations.history can answer (Airlock uses it to
  * find a card posted by a worker that died before saving it).
  */
@@ -51,6 +90,8 @@ export class FakeSlackApi {
   private tsCounter = 0;
   private readonly channels = new Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>();
   private readonly hanging = new Map<string, number>();
+  private limits: SlackLimits | undefined;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   private constructor(
     private readonly server: Server,
@@ -58,6 +99,7 @@ export class FakeSlackApi {
   ) {
     this.emails = { ...options.emails };
     this.usergroups = { ...options.usergroups };
+    this.limits = options.limits;
   }
 
   static async start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
@@ -107,6 +149,17 @@ export class FakeSlackApi {
     this.hanging.set(method, times);
   }
 
+  /** From now on enforce these limits (undefined: none); buckets start full. */
+  enforceLimits(limits: SlackLimits | undefined): void {
+    this.limits = limits;
+    this.buckets.clear();
+  }
+
+  /** Calls answered 429 because they were over an enforced limit. */
+  overLimit(method?: string): RecordedCall[] {
+    return this.recorded.filter((c) => c.overLimit && (method === undefined || c.method === method));
+  }
+
   /** Messages in a channel (top-level and thread replies), oldest first. */
   messages(channel: string) {
     return [...(this.channels.get(channel) ?? [])];
@@ -118,6 +171,7 @@ export class FakeSlackApi {
     this.failures.clear();
     this.hanging.clear();
     this.channels.clear();
+    this.buckets.clear();
   }
 
   async close(): Promise<void> {
@@ -153,6 +207,12 @@ export class FakeSlackApi {
     const body = parseBody(await readBody(req), req.headers['content-type'] ?? '');
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
     const token = auth?.[1] ?? (typeof body.token === 'string' ? body.token : undefined);
+    const over = this.overLimit429(method, token, body);
+    if (over) {
+      this.recorded.push({ method, body, token, status: 429, at: new Date(), overLimit: over.what });
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(over.retryAfter) }).end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+      return;
+    }
     const failure = this.takeFailure(method);
     const status = failure?.status ?? 200;
     this.recorded.push({ method, body, token, status, at: new Date() });
@@ -171,6 +231,34 @@ export class FakeSlackApi {
       return; // never answered; the connection is dropped at close()
     }
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+  }
+
+  /**
+   * Takes a token from each bucket the call counts against (its method's in
+   * the workspace, and for chat.postMessage its channel's); when one is
+   * empty, nothing is taken and the answer is a 429 with the whole seconds
+   * until that bucket has a token again.
+   */
+  private overLimit429(method: string, token: string | undefined, body: Record<string, unknown>): { what: 'channel' | 'method'; retryAfter: number } | undefined {
+    if (!this.limits) return undefined;
+    const checks: { key: string; limit: Limit; what: 'channel' | 'method' }[] = [];
+    const perMethod = this.limits.methods?.[method];
+    if (perMethod) checks.push({ key: `${token}|${method}`, limit: perMethod, what: 'method' });
+    if (method === 'chat.postMessage' && this.limits.postMessagePerChannel) {
+      checks.push({ key: `${token}|channel|${String(body.channel)}`, limit: this.limits.postMessagePerChannel, what: 'channel' });
+    }
+    const now = Date.now();
+    const buckets = checks.map((c) => {
+      const b = this.buckets.get(c.key) ?? { tokens: c.limit.burst, at: now };
+      b.tokens = Math.min(c.limit.burst, b.tokens + (now - b.at) / c.limit.everyMs);
+      b.at = now;
+      this.buckets.set(c.key, b);
+      return { ...c, bucket: b };
+    });
+    const empty = buckets.find((b) => b.bucket.tokens < 1);
+    if (empty) return { what: empty.what, retryAfter: Math.max(1, Math.ceil(((1 - empty.bucket.tokens) * empty.limit.everyMs) / 1000)) };
+    for (const b of buckets) b.bucket.tokens -= 1;
+    return undefined;
   }
 
   private takeFailure(method: string): (FailureScript & { status: number }) | undefined {

@@ -44,6 +44,8 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : opts.queue === 'redis' ? { REDIS_URL: inject('redisUrl') } : {}),
     POLICY_FILE: opts.policyFile ?? 'examples/policy.yml',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Tests share one reviewer channel and post cards faster than Slack would take them; pacing is tested on its own (slack-pacing.test.ts).
+    AIRLOCK_CHAT_PACING: 'off',
     ...opts.env,
   });
   // A test that brings its own Redis database shares the default prefix with the processes it spawns.

@@ -1,27 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeBotFramework, type ChannelTokenOptions, type TeamsMember } from '../fakes/fake-bot-framework.js';
+import { FakeBotFramework, type ChannelTokenOptions } from '../fakes/fake-bot-framework.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { freePort } from './free-port.js';
 import { runCli } from './run-cli.js';
 import { TEST_SECRET } from './secret.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 import { createTestCa, type TestCa } from './test-ca.js';
+import { TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_MEMBERS } from './teams-fixtures.js';
 import { waitFor } from './wait-for.js';
 
-/** The app id the fixtures' `recipient` (28:<app id>) names. */
-export const TEAMS_APP_ID = '00000000-0000-4000-8000-00000000a11c';
-export const TEAMS_APP_PASSWORD = 'test-app-password-never-logged-7f3a';
-export const ACME_AAD_TENANT = 'aad-tenant-acme';
-
-export const TEAMS_MEMBERS: TeamsMember[] = [
-  { id: '29:1lead1pairwiseXk4mE8yZ3wF0qJ9sR2tU5vB7nC6dA1', name: 'Lea Lead', aadObjectId: 'aad-lead-1', userPrincipalName: 'lea@acme.test' },
-  { id: '29:1lead2pairwiseQp7wE2rT9yU4iO1pA3sD5fG8hJ0kL', name: 'Lou Lead', aadObjectId: 'aad-lead-2', userPrincipalName: 'lou@acme.test' },
-  { id: '29:1adminpairwiseZx9cV8bN7mQ6wE5rT4yU3iO2pA1sD0', name: 'Ada Admin', aadObjectId: 'aad-admin', userPrincipalName: 'ada@acme.test' },
-  { id: '29:1fin1pairwiseHj3kL5zX7cV9bN1mQ2wE4rT6yU8iO0p', name: 'Fay Finance', aadObjectId: 'aad-fin-1', userPrincipalName: 'fay@acme.test' },
-  { id: '29:1fin2pairwiseAs2dF4gH6jK8lZ0xC1vB3nM5qW7eR9t', name: 'Finn Finance', aadObjectId: 'aad-fin-2', userPrincipalName: 'finn@acme.test' },
-];
+export { ACME_AAD_TENANT, TEAMS_APP_ID, TEAMS_APP_PASSWORD, TEAMS_MEMBERS, teamsActivity } from './teams-fixtures.js';
 
 export interface TeamsTestAirlock {
   fake: FakeBotFramework;
@@ -43,7 +33,7 @@ export interface TeamsTestAirlock {
  * process starts, so the code under test must start with it. Queues run on
  * the PostgreSQL backend in a fresh test database (no shared Redis state).
  */
-export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: string } = {}): Promise<TeamsTestAirlock> {
+export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: string; env?: Record<string, string> } = {}): Promise<TeamsTestAirlock> {
   const ca: TestCa = createTestCa();
   const fake = await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS });
   const db = await createTestDatabase();
@@ -63,6 +53,9 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
     TEAMS_OPENID_METADATA_URL: fake.openIdMetadataUrl,
     TEAMS_LOGIN_URL: fake.loginUrl(),
     NODE_EXTRA_CA_CERTS: ca.caPath,
+    // Tests post cards to one conversation faster than Teams would take them; pacing is tested on its own.
+    AIRLOCK_CHAT_PACING: 'off',
+    ...opts.env,
   };
   delete env.REDIS_URL;
   delete env.SLACK_BOT_TOKEN;
@@ -134,16 +127,4 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
       ca.remove();
     },
   };
-}
-
-/** A recorded Teams activity (test/fixtures/teams) with the test's action id and the fake's serviceUrl. */
-export function teamsActivity(fixture: string, fake: FakeBotFramework, patch: { actionId?: string; round?: number; from?: Record<string, unknown>; tenant?: string; text?: string; region?: string } = {}) {
-  const a = JSON.parse(readFileSync(`test/fixtures/teams/${fixture}.json`, 'utf8')) as Record<string, any>;
-  a.serviceUrl = fake.serviceUrl(patch.region ?? 'teams');
-  if (patch.actionId !== undefined) a.value.action.data.actionId = patch.actionId;
-  if (patch.round !== undefined) a.value.action.data.round = patch.round;
-  if (patch.from) a.from = { ...a.from, ...patch.from };
-  if (patch.tenant) a.channelData.tenant.id = patch.tenant;
-  if (patch.text !== undefined) a.text = patch.text;
-  return a;
 }

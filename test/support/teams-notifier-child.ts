@@ -3,9 +3,13 @@
  * with NODE_EXTRA_CA_CERTS, so it trusts the fake Bot Framework's https
  * login. The test drives it over the IPC channel: `{id, method, args}` in,
  * `{id, ok, value | error}` out. `setServiceUrls` replaces the tenant → URL map.
+ * With PACER_DATABASE_URL its cards are paced through that database.
  */
+import pg from 'pg';
+import pino from 'pino';
 import { createBotFramework } from '../../adapters/teams/bot-framework.js';
 import { TeamsPlatform } from '../../adapters/teams/teams-platform.js';
+import { PgSendPacer } from '../../src/infra/postgres/send-pacer.js';
 
 const env = process.env;
 let serviceUrls: Record<string, string> = {};
@@ -15,9 +19,11 @@ const bot = createBotFramework({
   openIdMetadataUrl: env.TEAMS_OPENID_METADATA_URL!,
   loginUrl: env.TEAMS_LOGIN_URL!,
 });
+const pacer = env.PACER_DATABASE_URL ? new PgSendPacer(new pg.Pool({ connectionString: env.PACER_DATABASE_URL, max: 2 }), pino({ level: 'silent' })) : undefined;
 const notifier = new TeamsPlatform(bot, {
   serviceUrlFor: async (tenant: string) => serviceUrls[tenant],
   retry: { attempts: 4, baseDelayMs: 50 },
+  pacer,
 });
 
 const DATE_KEYS = new Set(['expiresAt', 'createdAt', 'decidedAt', 'at', 'remindAt']);

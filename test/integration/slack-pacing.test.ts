@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeSlackApi, SLACK_LIMITS, type RecordedCall } from '../fakes/fake-slack-api.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
+import { waitFor } from '../support/wait-for.js';
+
+/**
+ * Slack allows about one chat.postMessage a second per channel. A burst of
+ * cards for one reviewer channel must not hold up another channel's cards,
+ * nor make Airlock hammer Slack with calls it will refuse: with the fake
+ * enforcing Slack's limits and two Airlock processes sharing the queues,
+ * each card is posted once, in its channel's own slot.
+ */
+const BURST = 20;
+const OTHERS = 3;
+
+describe.each([
+  ['Redis', 'redis' as const],
+  ['Postgres (no REDIS_URL)', 'postgres' as const],
+])('pacing Slack posts per channel, two processes, %s', (_name, queue) => {
+  let db: TestDatabase;
+  let slack: FakeSlackApi;
+  let one: SlackTestAirlock;
+  let two: SlackTestAirlock;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    slack = await FakeSlackApi.start({ limits: SLACK_LIMITS });
+    const env = { AIRLOCK_CHAT_PACING: 'on' };
+    one = await startSlackAirlock({ db, slack, queue, env });
+    two = await startSlackAirlock({ db, slack, queue, env, auth: one.auth });
+  });
+  afterAll(async () => {
+    await one?.close();
+    await two?.close();
+    await slack?.close();
+    await db?.drop();
+  });
+
+  const actionOf = (c: RecordedCall) => (c.body.metadata as { event_payload?: { action_id?: string } } | undefined)?.event_payload?.action_id;
+
+  it("a burst of cards for one channel neither holds up another channel's cards nor sets off a storm of 429s", { timeout: 90_000 }, async () => {
+    const email = { args: { to: 'x@example.com', subject: 's' } };
+    const burst = await Promise.all(Array.from({ length: BURST }, () => one.submit('send_email', email)));
+    const others = [];
+    for (let i = 0; i < OTHERS; i++) others.push(await one.submit('refund', { args: { amount_cents: 100 + i } }));
+
+    const posted = () => slack.calls('chat.postMessage').filter((c) => c.status === 200);
+    const all = new Set([...burst, ...others].map((a) => a.id));
+    // One card a second in the busy channel after its first few: about BURST seconds in all.
+    await waitFor(() => posted().filter((c) => all.has(actionOf(c)!)).length >= all.size, { timeoutMs: 75_000, what: 'every card' });
+
+    const cards = posted();
+    for (const id of all) expect(cards.filter((c) => actionOf(c) === id), `cards of ${id}`).toHaveLength(1);
+    const order = cards.map((c) => String(c.body.channel));
+    const tenthInBusy = order.map((ch, i) => (ch === 'C0LEADS' ? i : -1)).filter((i) => i >= 0)[9]!;
+    const inOther = order.map((ch, i) => (ch === 'C0FIN' ? i : -1)).filter((i) => i >= 0);
+    expect(inOther).toHaveLength(OTHERS);
+    // Submitted after the whole burst, yet posted before the busy channel got its tenth card.
+    for (const i of inOther) expect(i).toBeLessThan(tenthInBusy);
+    // Paced to Slack's limits, not discovered from them: a 429 is an accident, not the way cards are spaced.
+    expect(slack.overLimit().length, `calls Slack would have refused: ${slack.overLimit().length}`).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("a Slack 429 is remembered for the channel (Postgres, no REDIS_URL)", () => {
+  let t: SlackTestAirlock;
+  beforeAll(async () => {
+    t = await startSlackAirlock({ env: { AIRLOCK_CHAT_PACING: 'on' } });
+  });
+  afterAll(() => t?.close());
+
+  it("a card after the 429 waits out the channel's Retry-After without calling Slack, while another channel still posts", { timeout: 30_000 }, async () => {
+    const inLeads = () => t.slack.calls('chat.postMessage').filter((c) => c.body.channel === 'C0LEADS');
+    t.slack.failNext('chat.postMessage', { retryAfter: 60 });
+    const told = await t.submit('send_email', { args: { to: 'x@example.com', subject: 'first' } });
+    await waitFor(() => inLeads().some((c) => c.status === 429), { what: 'the 429' });
+    const next = await t.submit('send_email', { args: { to: 'x@example.com', subject: 'second' } });
+    // The second card's job has run once it holds a slot: past the Retry-After, and Slack was not called for it.
+    const held = await waitFor(
+      async () => (await t.core.pool.query<{ wait: string }>("SELECT slot_ms - extract(epoch FROM clock_timestamp()) * 1000 AS wait FROM send_pacing_holds WHERE holder = $1", [`card:${next.id}:0`])).rows[0],
+      { what: 'the second card holding a slot' },
+    );
+    expect(Number(held.wait)).toBeGreaterThan(30_000);
+    expect(inLeads().map((c) => c.status)).toEqual([429]);
+    expect(told.id).not.toBe(next.id);
+    const other = await t.submit('refund', { args: { amount_cents: 100 } });
+    await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && JSON.stringify(c.body.metadata ?? '').includes(other.id));
+  });
+});
