@@ -117,15 +117,17 @@ describe('agent keys', () => {
     expect(rotated.previous_keys).toEqual([]);
     expect(await cli('agent', 'revoke', '--tenant', 'globex', '--name', 'support-bot', '--key', rotated.key_id)).toMatch(/^revoked 1 key/);
 
-    const exported = await cli('audit', 'export', '--tenant', 'globex');
-    const events = exported
+    // Reading the trail records no operator: audit takes no --as.
+    const exportRun = await runCli(['audit', 'export', '--tenant', 'globex'], cliEnv());
+    expect(exportRun.code, exportRun.stderr).toBe(0);
+    const events = exportRun.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l))
       .filter((e) => e.kind === 'agent_key');
     expect(events.map((e) => e.data.change)).toEqual(['created', 'revoked', 'rotated', 'revoked']);
     for (const e of events) expect(e.data).toMatchObject({ tenant: 'globex', agent: 'support-bot', operator: { platform: 'cli', operator: 'key-tester' } });
-    expect(exported).not.toContain(rotated.key);
+    expect(exportRun.stdout).not.toContain(rotated.key);
 
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
