@@ -14,14 +14,24 @@ export interface PendingEndSpec {
   otherwise: OverrideEnd;
   policyVersion: string;
   at: Date;
-  /** Merged into each ended action's audit event (the admin, the command). */
-  audit: Record<string, unknown>;
+  /** Added to each ended action's audit event: who, which command, why. */
+  audit: { admin: Record<string, unknown>; cause: string; reason: string | null };
+  /** How many of the newest ended actions to list (their cards are updated now). */
+  newest: number;
 }
 
 export interface EndedAction {
   id: string;
   status: ActionStatus;
   hasCallback: boolean;
+}
+
+/** What an override change ended: how many, the newest few, and every one owed a callback. */
+export interface EndedActions {
+  count: number;
+  /** Newest first, at most the spec's `newest`. */
+  newest: EndedAction[];
+  withCallback: EndedAction[];
 }
 
 /**
@@ -43,5 +53,5 @@ export interface OverridesStore {
     change: (current: TenantOverrides) => TenantOverrides,
     audit: (next: TenantOverrides) => AuditEvent,
     end?: (next: TenantOverrides) => PendingEndSpec | undefined,
-  ): Promise<{ overrides: TenantOverrides; ended: EndedAction[] }>;
+  ): Promise<{ overrides: TenantOverrides; ended: EndedActions }>;
 }

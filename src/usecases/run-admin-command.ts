@@ -9,7 +9,7 @@ import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
-import type { EndedAction, OverridesStore, PendingEndSpec } from '../ports/overrides-store.js';
+import type { EndedActions, OverridesStore, PendingEndSpec } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
 
 /** Who runs a command: a chat admin (tenant from their workspace) or an operator at the CLI (tenant named). */
@@ -83,7 +83,7 @@ export function makeRunAdminCommand(deps: {
     cmd: AdminCommand,
     reason: string | undefined,
     apply: (o: TenantOverrides) => TenantOverrides,
-    end?: (version: string) => Omit<PendingEndSpec, 'policyVersion' | 'at' | 'audit'>,
+    end?: (version: string) => Omit<PendingEndSpec, 'policyVersion' | 'at' | 'audit' | 'newest'>,
   ) {
     const at = deps.clock.now();
     const result = await deps.overrides.update(
@@ -93,7 +93,7 @@ export function makeRunAdminCommand(deps: {
       end &&
         ((o) => {
           const version = policyVersion(policy, o);
-          return { ...end(version), policyVersion: version, at, audit: { admin: actorFields(actor), cause: cmd.kind, reason: reason ?? null } };
+          return { ...end(version), policyVersion: version, at, audit: { admin: actorFields(actor), cause: cmd.kind, reason: reason ?? null }, newest: CARD_UPDATE_BUDGET };
         }),
     );
     deps.onAudited?.(tenant.id);
@@ -102,10 +102,10 @@ export function makeRunAdminCommand(deps: {
   }
 
   /** Cards and callbacks of ended approvals: enqueued in the background, cards within the platform's budget. */
-  function followUp(tenant: string, ended: EndedAction[]) {
-    if (ended.length === 0) return;
-    const cards = ended.slice(0, CARD_UPDATE_BUDGET).map((e) => ({ tenant, actionId: e.id }));
-    const callbacks = ended.filter((e) => e.hasCallback).map((e) => ({ tenant, actionId: e.id, status: e.status }));
+  function followUp(tenant: string, ended: EndedActions) {
+    if (ended.count === 0) return;
+    const cards = ended.newest.map((e) => ({ tenant, actionId: e.id }));
+    const callbacks = ended.withCallback.map((e) => ({ tenant, actionId: e.id, status: e.status }));
     deps.background('card updates after an admin command', () => deps.jobs.updateCardsOf(cards, 'admin change'));
     if (callbacks.length > 0) deps.background('callbacks after an admin command', () => deps.jobs.deliverCallbacks(callbacks));
   }
@@ -139,7 +139,7 @@ export function makeRunAdminCommand(deps: {
           ends: new Map(),
           otherwise: denied('overrides.deny_tool', detail),
         }));
-        return ok(['Denied ', { code: cmd.tool }, ` for tenant ${tenant.id} (policy `, version(r.overrides), ').', endedText(r.ended.length)]);
+        return ok(['Denied ', { code: cmd.tool }, ` for tenant ${tenant.id} (policy `, version(r.overrides), ').', endedText(r.ended.count)]);
       }
       case 'allow-tool': {
         if (!policy.tools.has(cmd.tool)) return fail(`Unknown tool ${cmd.tool}.`);
@@ -154,7 +154,7 @@ export function makeRunAdminCommand(deps: {
           ends: new Map(),
           otherwise: denied('overrides.kill_agent', detail),
         }));
-        return ok(['Killed agent ', { code: cmd.agent }, ' (policy ', version(r.overrides), ').', endedText(r.ended.length)]);
+        return ok(['Killed agent ', { code: cmd.agent }, ' (policy ', version(r.overrides), ').', endedText(r.ended.count)]);
       }
       case 'revive-agent': {
         if (!tenant.agents.has(cmd.agent)) return fail(`Unknown agent ${cmd.agent} in tenant ${tenant.id}.`);
@@ -190,7 +190,7 @@ export function makeRunAdminCommand(deps: {
               })
             : undefined,
         );
-        return ok([{ code: cmd.tool }, ' now runs in mode ', { code: mode }, ' (policy ', version(r.overrides), ').', endedText(r.ended.length)]);
+        return ok([{ code: cmd.tool }, ' now runs in mode ', { code: mode }, ' (policy ', version(r.overrides), ').', endedText(r.ended.count)]);
       }
       case 'incident-on': {
         const detail = `incident mode on (${actorText(actor)}${cmd.reason ? `: ${cmd.reason}` : ''})`;
@@ -212,10 +212,10 @@ export function makeRunAdminCommand(deps: {
           tenant,
           message(
             [{ strong: 'Incident mode is ON' }, ` for ${tenant.id}, set by `, actorPerson(actor), ...(cmd.reason ? [': ', cmd.reason] : []), '.'],
-            [`Non-low-risk actions fall back to their safest mode; ${r.ended.length} pending approval(s) ended.`],
+            [`Non-low-risk actions fall back to their safest mode; ${r.ended.count} pending approval(s) ended.`],
           ),
         );
-        return ok([`Incident mode is on for ${tenant.id} (policy `, version(r.overrides), ').', endedText(r.ended.length)]);
+        return ok([`Incident mode is on for ${tenant.id} (policy `, version(r.overrides), ').', endedText(r.ended.count)]);
       }
       case 'incident-off': {
         const r = await change(policy, tenant, actor, cmd, undefined, (c) => ({ ...c, incident: { on: false } }));

@@ -120,7 +120,7 @@ describe('bad input changes nothing', () => {
   it('keeps text that only looks like an escape, and paired surrogates', async () => {
     const res = await post(acme, { tool: 'lookup_order', args: { note: 'C:\\u0000\\ud800 is text 😀' }, requester: { id: 'U1' } });
     expect(res.statusCode).toBe(201);
-    const row = (await airlock.core.pool.query('SELECT args FROM actions WHERE id = $1', [res.json().id])).rows[0];
+    const row = (await airlock.core.pool.query('SELECT args FROM action_payloads WHERE action_id = $1', [res.json().id])).rows[0];
     expect(row.args.note).toBe('C:\\u0000\\ud800 is text 😀');
   });
 

@@ -292,23 +292,33 @@ export class PgActionStore implements ActionStore {
   }
 
   async pendingSummary(tenant: string, limit: number) {
-    // Counts and min() read the pending index only; the list is the oldest `limit`.
+    // The count reads the pending index; the oldest come from each reviewer
+    // group's end of that index (groups found by skipping through it), so
+    // neither sorts the whole backlog.
     const [{ rows: agg }, { rows }] = await Promise.all([
-      this.pool.query<{ n: number; oldest: Date | null }>(
-        `SELECT count(*)::int AS n, min(created_at) AS oldest FROM actions WHERE tenant_id = $1 AND status = 'pending'`,
-        [tenant],
+      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM actions WHERE tenant_id = $1 AND status = 'pending'`, [tenant]),
+      this.pool.query<{ id: string; tool: string; agent: string; created_at: Date; expires_at: Date | null; reviewer_group: string | null }>(
+        `WITH RECURSIVE g AS (
+           (SELECT reviewer_group FROM actions WHERE tenant_id = $1 AND status = 'pending' AND reviewer_group IS NOT NULL ORDER BY reviewer_group LIMIT 1)
+           UNION ALL
+           SELECT (SELECT a.reviewer_group FROM actions a WHERE a.tenant_id = $1 AND a.status = 'pending' AND a.reviewer_group > g.reviewer_group
+                   ORDER BY a.reviewer_group LIMIT 1)
+           FROM g WHERE g.reviewer_group IS NOT NULL
+         )
+         SELECT x.* FROM g CROSS JOIN LATERAL (
+           SELECT id, tool, agent, created_at, expires_at, reviewer_group FROM actions a
+           WHERE a.tenant_id = $1 AND a.status = 'pending' AND a.reviewer_group = g.reviewer_group
+           ORDER BY a.created_at LIMIT $2
+         ) x
+         ORDER BY x.created_at LIMIT $2`,
+        [tenant, Math.max(1, limit)],
       ),
-      limit > 0
-        ? this.pool.query<{ id: string; tool: string; agent: string; created_at: Date; expires_at: Date | null; reviewer_group: string | null }>(
-            `SELECT id, tool, agent, created_at, expires_at, reviewer_group FROM actions WHERE tenant_id = $1 AND status = 'pending' ORDER BY created_at LIMIT $2`,
-            [tenant, limit],
-          )
-        : Promise.resolve({ rows: [] }),
     ]);
     return {
       count: agg[0]!.n,
-      oldest: agg[0]!.oldest ?? undefined,
-      items: rows.map((r) => ({ id: r.id, tool: r.tool, agent: r.agent, createdAt: r.created_at, expiresAt: r.expires_at ?? undefined, reviewerGroup: r.reviewer_group ?? undefined })),
+      oldest: rows[0]?.created_at,
+      items: rows.slice(0, limit).map((r) => ({ id: r.id, tool: r.tool, agent: r.agent, createdAt: r.created_at, expiresAt: r.expires_at ?? undefined, reviewerGroup: r.reviewer_group ?? undefined })),
     };
   }
+
 }

@@ -1,7 +1,7 @@
 import type { Action } from '../../domain/action.js';
 import type { ArgsEdit } from '../../domain/args-edit.js';
 
-/** Columns of `actions` plus the aggregated reviews, as returned by ACTION_SELECT. */
+/** Columns of `actions`, the payload's `args` and `context`, and the aggregated reviews, as returned by ACTION_SELECT. */
 export interface ActionRow {
   id: string;
   tenant_id: string;
@@ -52,13 +52,14 @@ export interface ActionRow {
     | null;
 }
 
+/** An action: its state (`actions`) with its arguments and context (`action_payloads`) and reviews. */
 export const ACTION_SELECT = `
-  SELECT a.*, (
+  SELECT a.*, p.args, p.context, (
     SELECT json_agg(json_build_object('reviewer', r.reviewer, 'decision', r.decision, 'reason', r.reason, 'at', r.at,
       'round', r.round, 'args_version', r.args_version, 'args_sha256', r.args_sha256) ORDER BY r.id)
     FROM reviews r WHERE r.action_id = a.id
   ) AS reviews
-  FROM actions a`;
+  FROM actions a JOIN action_payloads p ON p.action_id = a.id`;
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { Mode } from '../../domain/decision.js';
 import { NO_OVERRIDES, type OverrideStamp, type TenantOverrides } from '../../domain/policy-model.js';
-import type { EndedAction, OverridesStore, PendingEndSpec } from '../../ports/overrides-store.js';
+import type { EndedActions, OverridesStore, PendingEndSpec } from '../../ports/overrides-store.js';
 import { endCoveredPending } from './end-pending.js';
 import { withTransaction } from './transaction.js';
 
@@ -36,6 +36,8 @@ const SELECT = 'SELECT version, incident, denied_tools, killed_agents, tool_mode
  * `airlock_overrides` NOTIFY (wired in main), and a stale entry is harmless:
  * every decision re-checks the version in the statement that records it.
  */
+const NOTHING_ENDED: EndedActions = { count: 0, newest: [], withCallback: [] };
+
 export class PgOverridesStore implements OverridesStore {
   private readonly cache = new Map<string, Promise<TenantOverrides>>();
 
@@ -78,7 +80,7 @@ export class PgOverridesStore implements OverridesStore {
     change: (current: TenantOverrides) => TenantOverrides,
     audit: (next: TenantOverrides) => AuditEvent,
     end?: (next: TenantOverrides) => PendingEndSpec | undefined,
-  ): Promise<{ overrides: TenantOverrides; ended: EndedAction[] }> {
+  ): Promise<{ overrides: TenantOverrides; ended: EndedActions }> {
     const result = await withTransaction(this.pool, async (client) => {
       // The row lock serialises admin changes of one tenant and makes intake and
       // reviews (which share-lock the row) wait until this transaction ends.
@@ -95,7 +97,7 @@ export class PgOverridesStore implements OverridesStore {
         event.tenant, event.kind, event.actionId ?? null, event.at, JSON.stringify(event.data),
       ]);
       const spec = end?.(next);
-      const ended = spec ? await endCoveredPending(client, tenant, spec) : [];
+      const ended = spec ? await endCoveredPending(client, tenant, spec) : NOTHING_ENDED;
       return { overrides: next, ended };
     });
     this.invalidate(tenant);

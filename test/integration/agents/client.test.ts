@@ -153,7 +153,7 @@ describe('wrapTool', () => {
   it('runs the function when allowed and reports its success', async () => {
     const gated = airlock.wrapTool(lookup, { tool: 'lookup', requester, summary: (a) => `look up ${a.order_id}` });
     expect(await gated({ order_id: 'o-10' })).toEqual({ order_id: 'o-10', state: 'shipped' });
-    const row = (await t.core.pool.query("SELECT status, summary FROM actions WHERE args->>'order_id' = 'o-10'")).rows[0];
+    const row = (await t.core.pool.query("SELECT a.status, a.summary FROM actions a JOIN action_payloads p ON p.action_id = a.id WHERE p.args->>'order_id' = 'o-10'")).rows[0];
     expect(row).toEqual({ status: 'succeeded', summary: 'look up o-10' });
   });
 
@@ -181,7 +181,7 @@ describe('wrapTool', () => {
       { tool: 'lookup', requester },
     );
     await expect(gated({ order_id: 'o-11' })).rejects.toThrow('carrier down');
-    const row = (await t.core.pool.query("SELECT status FROM actions WHERE args->>'order_id' = 'o-11'")).rows[0];
+    const row = (await t.core.pool.query("SELECT a.status FROM actions a JOIN action_payloads p ON p.action_id = a.id WHERE p.args->>'order_id' = 'o-11'")).rows[0];
     expect(row.status).toBe('failed');
   });
 
