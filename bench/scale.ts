@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { REDIS_URL, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
 import { cpuSnapshot, cpuUse } from './cpu.js';
-import { openLoop, post, stats, until, type Stats } from './open-loop.js';
+import { flushRedis, openLoop, post, stats, until, type Stats } from './chat-lib.js';
 import { EMAIL_ARGS, bytes } from './payloads.js';
 import { FakeSlackApi } from '../test/fakes/fake-slack-api.js';
 import { SIGNING_SECRET, signedSlashCommand } from '../test/support/slack-requests.js';
@@ -58,13 +57,6 @@ interface Run {
 
 const body = (tool: string, workflow: string) =>
   JSON.stringify({ tool, args: EMAIL_ARGS, requester: { id: 'U0SAM', email: 'sam@example.com' }, summary: `please run ${tool}`, workflow });
-
-async function flushRedis(url: string) {
-  const r = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
-  await r.connect();
-  await r.flushdb();
-  r.disconnect();
-}
 
 async function runOnce(run: number): Promise<Run> {
   const db = await freshDatabase('scale');
@@ -132,7 +124,7 @@ async function runOnce(run: number): Promise<Run> {
           if (r.status !== 201) failed++;
           else lat.push(performance.now() - t0);
         }));
-      });
+      }, performance.now());
       await Promise.all(inflight);
       if (failed > 0) throw new Error(`${label}: ${failed} queued submissions failed`);
       const status: number[] = [];
