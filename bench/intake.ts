@@ -3,6 +3,7 @@ import pg from 'pg';
 import { BENCH_SECRET, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
 import { insertCopying, pgbench } from './pgbench.js';
 import { GRANT_ARGS, ORDER_ARGS, bytes } from './payloads.js';
+import { cpuSnapshot, cpuUse, type CpuUse } from './cpu.js';
 import { makeCreateAgent } from '../src/usecases/create-agent.js';
 import { PgAgentStore } from '../src/infra/postgres/agent-repository.js';
 import { FilePolicySource } from '../src/policy/file-policy-source.js';
@@ -58,6 +59,9 @@ interface Run {
   catchUpMs: number;
   chained: number;
   argsBytes: number;
+  /** Percent of one core while Airlock was under load (allow and deny). */
+  cpu: CpuUse;
+  cpuAllow: CpuUse;
 }
 
 async function main() {
@@ -79,8 +83,12 @@ async function main() {
       await cannon(server.base, support, { ...allowBody, workflow: 'warmup' }, 3);
       // Baseline, same run, while the server idles: the same rows, straight into Postgres.
       const baseline = await pgbench(baseDb.url, await baselineScript(pool), { clients: CONNECTIONS, seconds: SECONDS });
+      const c0 = cpuSnapshot(server.proc.pid!);
       const allow = await cannon(server.base, support, allowBody);
+      const c1 = cpuSnapshot(server.proc.pid!);
       const deny = await cannon(server.base, ops, denyBody);
+      const cpu = cpuUse(c0, cpuSnapshot(server.proc.pid!));
+      const cpuAllow = cpuUse(c0, c1);
       // Every stored decision has its audit event (one statement wrote both).
       const orphans = Number((await pool.query(
         "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
@@ -96,8 +104,8 @@ async function main() {
       const catchUpMs = Date.now() - stopped;
       const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
-      rows.push({ pgbench: baseline, allow, deny, behind, catchUpMs, chained: verified.checked, argsBytes });
-      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified`);
+      rows.push({ pgbench: baseline, allow, deny, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
+      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
     } finally {
       await pool.end();
       await server.stop();
@@ -126,6 +134,8 @@ Airlock can exceed it because it group-commits: decisions that arrive while a wr
 |---|---|---|---|---|
 ${fmt('allow')}
 ${fmt('deny')}
+
+CPU while Airlock was under load, % of one core (medians over runs): server ${median(rows.map((r) => r.cpu.server)).toFixed(0)}, Postgres ${median(rows.map((r) => r.cpu.postgres)).toFixed(0)}, autocannon ${median(rows.map((r) => r.cpu.bench)).toFixed(0)}; whole machine ${median(rows.map((r) => r.cpu.busy)).toFixed(0)} of 200. The load generator shares the two cores with the server and Postgres; pgbench's client needs far less.
 
 Sealing keeps up: when the load stopped, the most events waiting to be sealed in any run was ${Math.max(...rows.map((r) => r.behind))}; the chain was complete at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
 
