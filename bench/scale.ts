@@ -91,7 +91,7 @@ async function runOnce(run: number): Promise<Run> {
     const url = `${server.base}/v1/actions`;
     const pendingNow = async () => Number((await pool.query("SELECT count(*) FROM actions WHERE status = 'pending'")).rows[0].count);
     const quiet = () =>
-      until(async () => !(await pool.query("SELECT EXISTS (SELECT 1 FROM actions WHERE status = 'pending' AND card_platforms <> '{}') AS owed")).rows[0].owed, 15 * 60_000, 500);
+      until(async () => !(await pool.query("SELECT EXISTS (SELECT 1 FROM card_debts d JOIN actions a ON a.id = d.action_id AND a.round = d.round WHERE a.status = 'pending') AS owed")).rows[0].owed, 15 * 60_000, 500);
 
     let cmdSeq = 0;
     const slash = async (text: string) => {

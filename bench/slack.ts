@@ -567,7 +567,7 @@ One \`npm start\` process (role all) whose \`SLACK_API_URL\` is a local fake Sla
       'slack',
       `## Slack approval loop: \`npm run bench:slack\`
 
-**Preliminary** (measured on a machine shared with other work; to be rerun on a quiet one). ${common}
+${common}
 
 After a warm-up of ${WARMUP} cards and 5 clicks (not counted), for ${SECONDS} s:
 
@@ -588,7 +588,7 @@ ${loadSections.join('\n\n')}`,
       'slack-burst',
       `## Slack burst on one channel: \`BENCH_SCENARIOS=burst npm run bench:slack\`
 
-**Preliminary** (measured on a machine shared with other work; to be rerun on a quiet one). ${common}
+${common}
 
 After a warm-up of ${OTHER_CHANNELS} cards: ${BURST} cards for one channel submitted at once, while ${OTHER_CHANNELS} other channels get ${OTHER_RATE} cards a second between them (${(OTHER_RATE / OTHER_CHANNELS).toFixed(1)} a second each) for ${SECONDS} s. Shown: latency of the other channels' cards (POST sent → the fake receives its \`chat.postMessage\`; target: p99 under 1 s), how many burst cards Slack took by the end of the window (at most about ${5 + SECONDS}: a burst of 5, then one a second), how many \`chat.postMessage\` calls the burst channel got, and how many calls of all were refused (429). Each run twice, alternately: with Airlock's pacing (the default) and without it (\`AIRLOCK_CHAT_PACING=off\`: the card worker learns the limit from 429s, as before pacing).
 

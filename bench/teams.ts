@@ -374,7 +374,7 @@ Per run: ${perRun(rows)}.`,
     'teams',
     `## Teams approval loop: \`npm run bench:teams\`
 
-**Preliminary** (measured on a machine shared with other work; to be rerun on a quiet one). Machine: ${machine()}; Postgres 15 (autovacuum off in this machine's configuration; nothing here depends on it) and Redis on the same machine. ${RUNS} run${RUNS === 1 ? '' : 's'} of ${SECONDS} s per backend, each on a fresh database, medians over runs shown.
+Machine: ${machine()}; Postgres 15 (autovacuum off in this machine's configuration; nothing here depends on it) and Redis on the same machine. ${RUNS} run${RUNS === 1 ? '' : 's'} of ${SECONDS} s per backend, each on a fresh database, medians over runs shown.
 One \`npm start\` process (role all) with Teams configured and the real botbuilder, started with \`NODE_EXTRA_CA_CERTS\` so it trusts a throwaway CA (\`test/support/test-ca.ts\`); the Bot Framework it talks to (login, OpenID keys, connector) is the local fake \`test/fakes/fake-bot-framework.ts\`, over https, in the bench process, which enforces no Teams limits (Airlock paces itself per conversation: 6 at once, then one every 2 s). The policy is \`test/fixtures/approval-policy.yml\` plus ${CHANNELS} reviewer groups, each with its own conversation (\`bench/chat-policy.ts\`).
 After a warm-up of ${WARMUP} cards and 5 invokes (not counted), for ${SECONDS} s:
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardJobRef } from '../../src/ports/approval-jobs.js';
 import { makeReconcile } from '../../src/usecases/reconcile.js';
+import { slashCommand } from '../support/slack-command.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 
 /**
@@ -60,4 +61,24 @@ describe('reconcile', () => {
     reposted.length = 0;
     expect((await reconcile()).cards).toBe(0);
   });
+
+  it('drops the owed cards of an action decided before they were posted, without posting them', async () => {
+    const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
+    expect(await slashCommand(t, 'kill-agent bot cleanup')).toContain('pending approval(s) ended');
+    const reposted: CardJobRef[] = [];
+    const reconcile = makeReconcile({
+      actions: t.core.actions,
+      clock: { now: () => new Date(Date.now() + 60 * 60_000) },
+      repostCard: async (ref) => void reposted.push(ref),
+      expire: async () => undefined,
+      remind: async () => undefined,
+      deliverCallback: async () => undefined,
+    });
+    expect((await reconcile()).cards).toBe(0);
+    expect(reposted).toEqual([]);
+    const { rows } = await t.core.pool.query('SELECT count(*)::int AS n FROM card_debts WHERE action_id = $1', [a.id]);
+    expect(rows[0].n).toBe(0);
+    await slashCommand(t, 'revive-agent bot');
+  });
 });
+

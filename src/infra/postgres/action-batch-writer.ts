@@ -12,7 +12,7 @@ import { isDatabaseUnavailable } from './pool.js';
  * nothing waits on a timer.
  *
  * The statement inserts each action (its state and, apart, its immutable
- * payload) and its audit event together, and only
+ * payload and the cards it owes) and its audit event together, and only
  * where the tenant's overrides version is still the one the decision was made
  * with; a statement is atomic, so either both rows of a decision exist or neither.
  * The overrides rows are share-locked: an admin change in flight ends every
@@ -37,17 +37,21 @@ WITH r AS (
   SELECT r.id, COALESCE(l.version, 0) AS v FROM r LEFT JOIN locked l ON l.tenant_id = r.tenant_id
 ), a AS (
   INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version,
-    args_sha256, submitted_args_digest, args_version, args_edits, redact, card_platforms, cards_due_at, summary, requester, workflow, environment, session_id, callback_url, target, risk, effects,
+    args_sha256, submitted_args_digest, args_version, args_edits, redact, summary, requester, workflow, environment, session_id, callback_url, target, risk, effects,
     consequence, reviewer_group, required_approvals, expires_at, created_at, decided_at, latency_ms, idempotency_key,
     request_hash, remind_at)
   SELECT r.id, r.tenant_id, r.agent, r.tool, r.status, r.decision, r.mode, r.reasons, r.rule, r.hard_boundary,
-    r.policy_version, r.args_sha256, r.submitted_args_digest, r.args_version, r.args_edits, r.redact, r.card_platforms, r.cards_due_at, r.summary, r.requester, r.workflow, r.environment, r.session_id,
+    r.policy_version, r.args_sha256, r.submitted_args_digest, r.args_version, r.args_edits, r.redact, r.summary, r.requester, r.workflow, r.environment, r.session_id,
     r.callback_url, r.target, r.risk, r.effects, r.consequence, r.reviewer_group, r.required_approvals, r.expires_at,
     r.created_at, r.decided_at, r.latency_ms, r.idempotency_key, r.request_hash, r.remind_at
   FROM r JOIN ov ON ov.id = r.id WHERE ov.v = r.overrides_version
   ORDER BY r.ord
   ON CONFLICT (tenant_id, agent, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING id, tenant_id, created_at
+  RETURNING id, tenant_id, round, created_at
+), d AS (
+  INSERT INTO card_debts (action_id, tenant_id, round, platforms, due_at)
+  SELECT a.id, a.tenant_id, a.round, r.card_platforms, r.cards_due_at FROM a JOIN r ON r.id = a.id
+  WHERE cardinality(r.card_platforms) > 0
 ), p AS (
   INSERT INTO action_payloads (action_id, args, context)
   SELECT a.id, r.args, r.context FROM a JOIN r ON r.id = a.id

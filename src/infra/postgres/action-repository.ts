@@ -213,11 +213,19 @@ export class PgActionStore implements ActionStore {
       const { rowCount } = await c.query(
         // A fresh quorum: approvals given to the first group do not count for the escalation group.
         `UPDATE actions SET round = round + 1, escalated = true, reviewer_group = $4, expires_at = $5, remind_at = $6, outcome_detail = $7,
-           approvals = '{}', card_platforms = $8, cards_due_at = $9
+           approvals = '{}'
          WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3`,
-        [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail, change.cardPlatforms, change.cardsDueAt],
+        [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail],
       );
       if (!rowCount) return undefined;
+      // The new round's cards: owed on every platform the escalation group names (none: no debt).
+      await c.query(
+        `WITH gone AS (DELETE FROM card_debts WHERE action_id = $1 AND cardinality($4::text[]) = 0)
+         INSERT INTO card_debts (action_id, tenant_id, round, platforms, due_at)
+         SELECT $1, $2, $3, $4, $5 WHERE cardinality($4::text[]) > 0
+         ON CONFLICT (action_id) DO UPDATE SET round = EXCLUDED.round, platforms = EXCLUDED.platforms, due_at = EXCLUDED.due_at`,
+        [id, tenant, fromRound + 1, change.cardPlatforms, change.cardsDueAt],
+      );
       const action = (await this.getWith(c, tenant, id))!;
       await this.insertAudit(c, audit(action));
       return action;
@@ -234,27 +242,27 @@ export class PgActionStore implements ActionStore {
   }
 
   async cardsDue(now: Date, recheckMs: number, limit: number) {
-    const { rows } = await this.pool.query<{ tenant_id: string; id: string; round: number; card_platforms: string[] }>(
-      `UPDATE actions a SET cards_due_at = $1::timestamptz + make_interval(secs => $2 / 1000.0)
-       FROM (
-         SELECT id FROM actions
-         WHERE status = 'pending' AND card_platforms <> '{}' AND cards_due_at <= $1
-         ORDER BY cards_due_at LIMIT $3
-         FOR UPDATE SKIP LOCKED
-       ) due
-       WHERE a.id = due.id
-       RETURNING a.tenant_id, a.id, a.round, a.card_platforms`,
+    // Debts of actions that moved on (decided, or a newer round) are dropped as they come due.
+    const { rows } = await this.pool.query<{ tenant_id: string; action_id: string; round: number; platforms: string[] }>(
+      `WITH due AS (
+         SELECT d.action_id, (a.status = 'pending' AND a.round = d.round) AS live
+         FROM card_debts d JOIN actions a ON a.id = d.action_id
+         WHERE d.due_at <= $1
+         ORDER BY d.due_at LIMIT $3
+         FOR UPDATE OF d SKIP LOCKED
+       ), gone AS (
+         DELETE FROM card_debts d USING due WHERE d.action_id = due.action_id AND NOT due.live
+       )
+       UPDATE card_debts d SET due_at = $1::timestamptz + make_interval(secs => $2 / 1000.0)
+       FROM due WHERE d.action_id = due.action_id AND due.live
+       RETURNING d.tenant_id, d.action_id, d.round, d.platforms`,
       [now, recheckMs, limit],
     );
-    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, round: r.round, platforms: r.card_platforms }));
+    return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.action_id, round: r.round, platforms: r.platforms }));
   }
 
   async cardsDueAgain(refs: { tenant: string; actionId: string }[], at: Date) {
-    await this.pool.query(
-      `UPDATE actions SET cards_due_at = $3 FROM unnest($1::text[], $2::uuid[]) AS r(tenant_id, id)
-       WHERE actions.tenant_id = r.tenant_id AND actions.id = r.id AND actions.status = 'pending' AND actions.card_platforms <> '{}'`,
-      [refs.map((r) => r.tenant), refs.map((r) => r.actionId), at],
-    );
+    await this.pool.query(`UPDATE card_debts SET due_at = $2 WHERE action_id = ANY($1::uuid[])`, [refs.map((r) => r.actionId), at]);
   }
 
   async overdue(now: Date, limit: number) {

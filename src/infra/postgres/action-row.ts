@@ -52,14 +52,15 @@ export interface ActionRow {
     | null;
 }
 
-/** An action: its state (`actions`) with its arguments and context (`action_payloads`) and reviews. */
+/** An action: its state (`actions`) with its arguments and context (`action_payloads`), the platforms still owing its round's card (`card_debts`) and its reviews. */
 export const ACTION_SELECT = `
-  SELECT a.*, p.args, p.context, (
+  SELECT a.*, p.args, p.context, COALESCE(d.platforms, '{}') AS card_platforms, (
     SELECT json_agg(json_build_object('reviewer', r.reviewer, 'decision', r.decision, 'reason', r.reason, 'at', r.at,
       'round', r.round, 'args_version', r.args_version, 'args_sha256', r.args_sha256) ORDER BY r.id)
     FROM reviews r WHERE r.action_id = a.id
   ) AS reviews
-  FROM actions a JOIN action_payloads p ON p.action_id = a.id`;
+  FROM actions a JOIN action_payloads p ON p.action_id = a.id
+  LEFT JOIN card_debts d ON d.action_id = a.id AND d.round = a.round`;
 
 const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 

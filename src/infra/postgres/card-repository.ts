@@ -24,8 +24,10 @@ export class PgCardStore implements CardStore {
     await this.pool.query(
       `WITH c AS (
          UPDATE action_cards SET state = 'posted', ref = $4, posted_at = $5 WHERE action_id = $1 AND round = $2 AND platform = $3
+       ), paid AS (
+         DELETE FROM card_debts WHERE action_id = $1 AND round = $2 AND platforms <@ ARRAY[$3::text]
        )
-       UPDATE actions SET card_platforms = array_remove(card_platforms, $3) WHERE id = $1 AND round = $2`,
+       UPDATE card_debts SET platforms = array_remove(platforms, $3) WHERE action_id = $1 AND round = $2 AND NOT platforms <@ ARRAY[$3::text]`,
       [actionId, round, ref.platform, JSON.stringify(ref), now],
     );
   }
@@ -36,10 +38,13 @@ export class PgCardStore implements CardStore {
          INSERT INTO action_cards (action_id, round, tenant_id, platform, state, claimed_at)
          SELECT id, $2, tenant_id, $3, 'failed', now() FROM actions WHERE id = $1
          ON CONFLICT (action_id, round, platform) DO UPDATE SET state = 'failed'
+       ), paid AS (
+         DELETE FROM card_debts WHERE action_id = $1 AND round = $2 AND platforms <@ ARRAY[$3::text]
        ), a AS (
-         UPDATE actions SET card_platforms = array_remove(card_platforms, $3) WHERE id = $1 AND round = $2 RETURNING card_platforms
+         UPDATE card_debts SET platforms = array_remove(platforms, $3) WHERE action_id = $1 AND round = $2 AND NOT platforms <@ ARRAY[$3::text]
+         RETURNING platforms
        )
-       SELECT COALESCE((SELECT cardinality(card_platforms) FROM a), 0) AS owed,
+       SELECT COALESCE((SELECT cardinality(platforms) FROM a), 0) AS owed,
               (SELECT count(*)::int FROM action_cards WHERE action_id = $1 AND round = $2 AND state = 'posted' AND platform <> $3) AS posted`,
       [actionId, round, platform],
     );
