@@ -1,6 +1,7 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextInput } from '@slack/types';
 import { currentArgs, isIrreversible, type Action } from '../../src/domain/action.js';
 import { getPath, parsePath } from '../../src/domain/paths.js';
+import { showInvisible } from '../../src/domain/visible-text.js';
 import { REDACTED } from '../../src/domain/redact.js';
 import {
   APPROVE_EDIT_MODAL_CALLBACK_ID,
@@ -83,6 +84,8 @@ function editInput(action: Action, path: string): InputBlock {
   if (text?.includes(REDACTED)) hint = 'The current value is redacted. Leave empty to keep it.';
   else if (text === undefined) hint = 'No current value is shown. Leave empty to keep it as it is.';
   else if (text.length > INPUT_MAX) hint = 'The current value is too long to show here. Leave empty to keep it.';
+  // Shown in an input, they would reorder or hide what the reviewer reads; made visible, an unedited submit would change the value.
+  else if (showInvisible(text) !== text) hint = 'The current value contains invisible or direction-changing characters, so it is not shown here. Leave empty to keep it.';
   else {
     element.initial_value = text;
     hint = typeof current === 'string' ? 'Leave empty to keep the current value.' : 'A JSON value. Leave empty to keep the current value.';

@@ -1,5 +1,5 @@
 import type { Inline, Message, Person } from '../../src/domain/message.js';
-import { mdLine } from './adaptive-text.js';
+import { mdLine, neutralize } from './adaptive-text.js';
 
 /** Replies and notices stay far below Teams' message limit. */
 const MAX = 4000;
@@ -16,7 +16,7 @@ export function renderMessage(m: Message, max = MAX): string {
 
 function inline(part: Inline): string {
   if (typeof part === 'string') return mdLine(part, 2000);
-  if ('code' in part) return `\`${part.code.replace(/[`\r\n]/g, ' ').slice(0, 300)}\``;
+  if ('code' in part) return `\`${neutralize(part.code.slice(0, 300)).replace(/[`\r\n]/g, ' ')}\``;
   if ('strong' in part) return `**${mdLine(part.strong, 300)}**`;
   return personName(part.person);
 }

@@ -39,9 +39,10 @@ ${AUDIT_USAGE}
                                            kill-agent, revive-agent, mode, status, pending, help) when chat is down
   review list --tenant T                   the open approvals, oldest first
   review show <id> --tenant T              one action as a reviewer would read it
-  review approve <id> --tenant T --as REVIEWER [--reason R]
+  review approve <id> --tenant T --as REVIEWER [--reason R] [--args-version N]
                                            approve on behalf of a listed reviewer (their Slack or Teams id); every
-                                           rule of a click applies, and the review records your OS user
+                                           rule of a click applies, and the review records your OS user. Once a
+                                           reviewer changed the arguments, name the version you read (review show)
   review deny <id> --tenant T --as REVIEWER --reason R
                                            deny on behalf of a listed reviewer
   mcp-gateway --agent-key K [--http PORT] -- <upstream command...>
@@ -99,6 +100,14 @@ class UsageError extends Error {
   }
 }
 
+function argsVersionFlag(values: Record<string, unknown>, usage: string): number | undefined {
+  const raw = values['args-version'];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError('--args-version takes the version number `review show` prints (1, 2, ...)', usage);
+  return n;
+}
+
 /** `airlock review ...`; loaded lazily like `admin` (it brings in the chat directories). */
 async function review(env: Env, sub: string | undefined, id: string | undefined, values: Record<string, unknown>): Promise<number> {
   const usage = groupUsage('review')!;
@@ -118,7 +127,7 @@ async function review(env: Env, sub: string | undefined, id: string | undefined,
     case 'approve':
     case 'deny':
       if (sub === 'deny' && !reason) throw new UsageError('review deny needs --reason (the agent sees it)', usage);
-      input = { command: sub, tenant, id: needId(), as: requireFlag(values, 'as'), reason, operator: userInfo().username };
+      input = { command: sub, tenant, id: needId(), as: requireFlag(values, 'as'), reason, operator: userInfo().username, argsVersion: argsVersionFlag(values, usage) };
       break;
     default:
       throw new UsageError(`unknown command: review ${sub ?? ''}`.trim(), usage);
@@ -145,6 +154,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       key: { type: 'string' },
       json: { type: 'boolean' },
       reason: { type: 'string' },
+      'args-version': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },

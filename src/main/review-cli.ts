@@ -10,19 +10,18 @@ import { makeRecordReview } from '../usecases/record-review.js';
 import { createCliLogger } from './cli-logger.js';
 import { buildCore } from './container.js';
 
-const FOLLOW_UP_WAIT_MS = 5_000;
 const LIST_LIMIT = 50;
 
 export type ReviewCliInput =
   | { command: 'list'; tenant: string }
   | { command: 'show'; tenant: string; id: string }
-  | { command: 'approve' | 'deny'; tenant: string; id: string; as: string; reason?: string; operator: string };
+  | { command: 'approve' | 'deny'; tenant: string; id: string; as: string; reason?: string; operator: string; argsVersion?: number };
 
 /**
  * `airlock review list|show|approve|deny`: approvals from a shell, for
  * operators when chat is down and for trying Airlock without a chat app.
- * Decisions go through the same use case as a click; card updates and
- * callbacks are enqueued for the workers.
+ * Decisions go through the same use case as a click, which enqueues card
+ * updates and callbacks for the workers before it returns.
  */
 export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: boolean; text: string }> {
   const log = createCliLogger();
@@ -47,7 +46,6 @@ export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: 
       SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL),
       new TeamsDirectory(),
     ]);
-    const followUps: Promise<unknown>[] = [];
     const recordReview = makeRecordReview({
       actions: core.actions,
       overrides: core.overrides,
@@ -61,12 +59,12 @@ export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: 
       onFollowUpError: (what, err) => log.warn({ err: (err as Error).message }, `${what} could not be enqueued; the reconciler or the next click repairs it`),
     });
     const review = makeOperatorReview({ actions: core.actions, directories, recordReview });
-    const result = await review(tenant, action.id, { as: input.as, operator: input.operator, decision: input.command, reason: input.reason });
-    await Promise.race([Promise.all(followUps), new Promise((r) => setTimeout(r, FOLLOW_UP_WAIT_MS).unref())]);
+    const result = await review(tenant, action.id, { as: input.as, operator: input.operator, decision: input.command, reason: input.reason, argsVersion: input.argsVersion });
     if (result.kind !== 'accepted') return { ok: false, text: toPlainText(result.message) };
     const a = result.action;
     const progress = a.status === 'pending' ? ` (${a.approvals.length} of ${a.requiredApprovals ?? 1} approvals)` : '';
-    return { ok: true, text: `Recorded: ${input.command} by ${input.as} (operator ${input.operator}). The action is ${a.status}${progress}.` };
+    const bound = input.command === 'approve' ? ` of arguments version ${input.argsVersion ?? action.argsVersion}` : '';
+    return { ok: true, text: `Recorded: ${input.command}${bound} by ${input.as} (operator ${input.operator}). The action is ${a.status}${progress}.` };
   } finally {
     await core.sealer.idle();
     await queues.close();

@@ -21,15 +21,25 @@ export function makeOperatorReview(deps: {
   return async function operatorReview(
     tenant: TenantPolicy,
     actionId: string,
-    input: { as: string; operator: string; decision: 'approve' | 'deny'; reason?: string },
+    input: { as: string; operator: string; decision: 'approve' | 'deny'; reason?: string; argsVersion?: number },
   ): Promise<ReviewResult> {
     const action = await deps.actions.get(tenant.id, actionId);
     if (!action) return { kind: 'refused', message: message([`No action ${actionId} in tenant ${tenant.id}.`]) };
+    // An approval binds to the arguments the operator read. Unchanged ones are the
+    // agent's own; once a reviewer changed them, the operator names the version read.
+    if (input.decision === 'approve' && input.argsVersion === undefined && action.argsVersion > 1) {
+      return {
+        kind: 'refused',
+        message: message([
+          `The arguments of ${action.id} were changed by a reviewer (now version ${action.argsVersion}). Read them with \`review show\`, then approve with --args-version ${action.argsVersion}.`,
+        ]),
+      };
+    }
     const reviewer = await identify(tenant, action, input.as, input.operator);
     if (!reviewer) {
       return { kind: 'refused', message: message([`${input.as} is not a listed member of the ${action.reviewerGroup ?? 'reviewer'} group on any chat platform of tenant ${tenant.id}.`]) };
     }
-    return deps.recordReview({ reviewer, actionId, decision: input.decision, reason: input.reason, argsVersion: action.argsVersion });
+    return deps.recordReview({ reviewer, actionId, decision: input.decision, reason: input.reason, argsVersion: input.argsVersion ?? action.argsVersion });
   };
 
   /** The reviewer's identity on the first platform of the group where they are a member; otherwise on the first one (recordReview then refuses and audits). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
+import { editSubmission, postInteraction } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -61,6 +62,23 @@ describe('airlock review', () => {
     expect((await review('approve', a.id, '--as', 'U0FIN2')).stdout).toContain('The action is approved');
     const refusals = (await t.core.pool.query("SELECT data FROM audit_events WHERE action_id = $1 AND kind = 'review_refused' ORDER BY id", [a.id])).rows;
     expect(refusals.map((r) => r.data.refused_because)).toEqual(['not_in_reviewer_group', 'reviewer_is_requester', 'already_approved']);
+  });
+
+  it('binds an approval to the arguments the operator read once a reviewer changed them', async () => {
+    const a = await t.submit('big_refund', { args: { amount_cents: 5000, memo: 'first' }, requester: { id: 'U0SAM' } });
+    await t.slack.waitForCall('chat.postMessage', (c) => JSON.stringify(c.body.metadata ?? '').includes(a.id));
+    expect((await postInteraction(t.app, editSubmission({ user: 'U0FIN1', actionId: a.id, version: 1, edits: { memo: 'second' } }))).statusCode).toBe(200);
+    await waitFor(async () => (await t.get(a.id)).args_version === 2, { what: 'version 2 of the arguments' });
+    const unbound = await review('approve', a.id, '--as', 'U0FIN2');
+    expect(unbound.code).toBe(1);
+    expect(unbound.stderr).toContain('were changed by a reviewer (now version 2)');
+    const stale = await review('approve', a.id, '--as', 'U0FIN2', '--args-version', '1');
+    expect(stale.code).toBe(1);
+    expect((await t.get(a.id)).status).toBe('pending');
+    expect((await review('show', a.id)).stdout).toMatch(/arguments +version 2: .*"memo":"second"/);
+    const bound = await review('approve', a.id, '--as', 'U0FIN2', '--args-version', '2');
+    expect(bound.stdout).toContain('Recorded: approve of arguments version 2 by U0FIN2');
+    expect(await t.get(a.id)).toMatchObject({ status: 'approved', approved_args: { amount_cents: 5000, memo: 'second' } });
   });
 
   it('denies only with a reason, and never decides an action an admin override ended', async () => {

@@ -231,6 +231,17 @@ describe('everything shown in chat is escaped', () => {
     expect(card).toContain('12[U+202E]34[U+200B]56');
     expect(card).toContain('In[U+2066]voice');
   });
+
+  it('does not prefill the edit form with a value carrying bidi controls or zero-width characters', async () => {
+    const a = await t.submit('big_refund', { args: { amount_cents: 5000, memo: 'acct 12\u202E34\u200B56' } });
+    await cardFor(a.id);
+    await postInteraction(t.app, approveClick({ user: 'U0FIN2', actionId: a.id, version: 1, button: 'airlock_approve_edit' }));
+    const form = await t.slack.waitForCall('views.open', (c) => JSON.stringify(c.body.view).includes(a.id));
+    const view = JSON.stringify(form.body.view);
+    expect(view).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
+    expect(view).not.toContain('"initial_value":"acct');
+    expect(view).toContain('invisible or direction-changing characters');
+  });
 });
 
 describe('templates', () => {
