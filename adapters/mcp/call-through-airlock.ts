@@ -75,6 +75,8 @@ export async function callThroughAirlock(
     return text(`Airlock could not decide this call, so ${name} was not executed. ${why}`, true);
   }
 
+  // A call nobody decided in time never runs, whatever the timeout rule left: the model is told why.
+  if (outcome.action.status === 'expired') return text(`Airlock did not allow ${name} (Airlock action ${outcome.action.id}): ${outcome.reason}. Nothing was executed.`, true);
   const withinMode =
     (outcome.mode === 'search_only' && opts.readOnlyTools.has(name)) ||
     (outcome.mode === 'draft_write' && (opts.readOnlyTools.has(name) || opts.draftTools.has(name)));

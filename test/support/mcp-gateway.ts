@@ -34,12 +34,12 @@ export const gatewayEnv = (agentKey: string, log: string): Record<string, string
 });
 
 /** An MCP client (the SDK's) connected to `airlock mcp-gateway` over stdio, in front of the notes server. */
-export async function connectStdioGateway(opts: { url: string; agentKey: string; log: string; flags?: string[] }): Promise<Client> {
+export async function connectStdioGateway(opts: { url: string; agentKey: string; log: string; flags?: string[]; serverName?: string }): Promise<Client> {
   const client = new Client({ name: 'gateway-test', version: '1' });
   await client.connect(
     new StdioClientTransport({
       command: 'node',
-      args: ['--import', 'tsx', 'src/main/cli.ts', 'mcp-gateway', '--url', opts.url, '--server-name', 'notes', ...(opts.flags ?? []), '--', ...NOTES_SERVER],
+      args: ['--import', 'tsx', 'src/main/cli.ts', 'mcp-gateway', '--url', opts.url, '--server-name', opts.serverName ?? 'notes', ...(opts.flags ?? []), '--', ...NOTES_SERVER],
       env: gatewayEnv(opts.agentKey, opts.log),
       stderr: 'pipe',
     }),

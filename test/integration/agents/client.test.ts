@@ -124,7 +124,7 @@ describe('gate', () => {
     expect(await airlock.agent()).toEqual({
       tenant: 'acme',
       agent: 'bot',
-      tools: ['draft_only', 'lookup', 'never', 'notes.drop_notes', 'notes.read_note', 'notes.search_notes', 'notes.write_note', 'observe_only', 'quick_fallback', 'send_email'],
+      tools: ['draft_only', 'lookup', 'never', 'notes.drop_notes', 'notes.read_note', 'notes.search_notes', 'notes.write_note', 'observe_only', 'quick_fallback', 'send_email', 'slow.read_note', 'slow.search_notes'],
       environments: ['production'],
       mcp: { hide_unregistered_tools: false },
     });

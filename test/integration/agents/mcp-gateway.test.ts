@@ -121,6 +121,27 @@ describe('mcp-gateway, other setups', () => {
     }
   });
 
+  it('a call nobody decided in time is a tool error saying so, and never runs, whatever the timeout rule', async () => {
+    const slow = await connectStdioGateway({ url: t.url, agentKey: t.key, log: log.file, serverName: 'slow', flags: ['--read-only', 'search_notes'] });
+    try {
+      const before = log.ran().length;
+      // on_timeout: fallback to search_only, for a tool the operator declared read-only; and on_timeout: deny.
+      const [fellBack, denied] = await Promise.all([
+        slow.callTool({ name: 'search_notes', arguments: { query: 'hello' } }, undefined, { timeout: 30_000 }),
+        slow.callTool({ name: 'read_note', arguments: { id: 'welcome' } }, undefined, { timeout: 30_000 }),
+      ]);
+      for (const result of [fellBack, denied]) {
+        expect(result.isError).toBe(true);
+        expect(textOf(result)).toMatch(/Airlock did not allow \w+ \(Airlock action [0-9a-f-]+\): no reviewer decided in time.*Nothing was executed\./);
+      }
+      expect(log.ran()).toHaveLength(before);
+      expect((await latest('slow.search_notes')).status).toBe('expired');
+      expect((await latest('slow.read_note')).status).toBe('expired');
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('fails closed when Airlock is unreachable: nothing runs, the error says why', async () => {
     const down = await connectStdioGateway({ url: `http://127.0.0.1:${await freePort()}`, agentKey: t.key, log: log.file });
     try {
