@@ -51,7 +51,7 @@ interface Run {
   empty: Phase;
   full: Phase;
   loadRate: number;
-  incident: { ended: number; replyMs: number; decidedMs: number; baselineMs: number; updates: number; replyText: string };
+  incident: { ended: number; replyMs: number; decidedMs: number; baselineMs: number; updates: number; replyText: string; walBytes: number };
   load: number;
 }
 
@@ -154,19 +154,26 @@ async function runOnce(run: number): Promise<Run> {
     console.log(`run ${run}: loaded ${toLoad} approvals at ${loadRate.toFixed(0)}/s`);
     const full = await phase('full');
 
-    // Incident mode over every open approval.
+    // Incident mode over every open approval. Both it and the baseline below
+    // start right after a checkpoint, so neither figure depends on where the
+    // machine's WAL-triggered checkpoints happen to fall (each write of a page
+    // after one logs the whole page).
     slack.reset();
     const before = await pendingNow();
+    await pool.query('CHECKPOINT');
+    const lsn0 = (await pool.query('SELECT pg_current_wal_insert_lsn() AS l')).rows[0].l;
     const t0 = Date.now();
     const replyP = slash('incident on bench');
     await until(async () => !(await pool.query("SELECT EXISTS (SELECT 1 FROM actions WHERE tenant_id = 'acme' AND status = 'pending') AS open")).rows[0].open, 120_000, 25);
     const decidedMs = Date.now() - t0;
+    const walBytes = Number((await pool.query('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1) AS b', [lsn0])).rows[0].b);
     const reply = await replyP;
     await sleep(10_000);
     const updates = slack.calls('chat.update').length;
     const c = await pool.connect();
     let baselineMs: number;
     try {
+      await c.query('CHECKPOINT');
       await c.query('BEGIN');
       const b0 = performance.now();
       const { rowCount } = await c.query("UPDATE actions SET status = 'expired', outcome_detail = 'baseline' WHERE tenant_id = 'acme' AND decided_at >= $1", [new Date(t0)]);
@@ -176,7 +183,7 @@ async function runOnce(run: number): Promise<Run> {
     } finally {
       c.release();
     }
-    const incident = { ended: before, replyMs: reply.ms, decidedMs, baselineMs, updates, replyText: reply.text };
+    const incident = { ended: before, replyMs: reply.ms, decidedMs, baselineMs, updates, replyText: reply.text, walBytes };
     console.log(`run ${run} incident: ${before} ended; reply ${reply.ms} ms, all decided ${decidedMs} ms; plain UPDATE ${baselineMs.toFixed(0)} ms; ${updates} card updates in the next 10 s; "${reply.text.slice(0, 160)}"`);
     return { empty, full, loadRate, incident, load: (await import('node:os')).loadavg()[0]! };
   } finally {
@@ -221,7 +228,7 @@ Each phase starts once every owed card is posted: ${IDLE_SECONDS} s of idle (CPU
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Then \`/airlock incident on\` with ${f(inc((r) => r.incident.ended))} open approvals (every one covered):
+Then \`/airlock incident on\` with ${f(inc((r) => r.incident.ended))} open approvals (every one covered), right after a \`CHECKPOINT\` (as is the baseline), so that neither figure depends on where a WAL-triggered checkpoint falls. One transaction changes the override, ends every covered approval and writes each one's audit event (WAL written meanwhile: ${f(inc((r) => r.incident.walBytes / r.incident.ended / 1024), 1)} KB per ended approval):
 
 | | ms | target |
 |---|---|---|

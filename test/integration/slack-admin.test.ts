@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ACTION_AUDIT_KEYS, actionAuditFields } from '../../src/domain/audit-event.js';
 import { runCli } from '../support/run-cli.js';
 import { slashCommand } from '../support/slack-command.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
@@ -28,6 +29,13 @@ describe('/airlock', () => {
     expect((await t.submit('read')).decision).toBe('allow');
   });
 
+  it('answers /airlock ids for anyone with the workspace, channel and caller ids the policy needs', async () => {
+    const reply = await command('ids', 'U0LEAD1');
+    expect(reply).toMatch(/slack\.team_id`\): `T0ACME`/);
+    expect(reply).toMatch(/slack\.channel`\): `\w+`/);
+    expect(reply).toMatch(/admins\.slack`\): `U0LEAD1`/);
+  });
+
   it('answers unknown commands and bad arguments with usage', async () => {
     expect(await command('frobnicate')).toContain('Usage');
     expect(await command('mode send_email sometimes')).toContain('Usage');
@@ -43,6 +51,13 @@ describe('/airlock', () => {
     const after = await t.get(pending.id);
     expect(after).toMatchObject({ status: 'denied', decision: 'deny' });
     expect(after.outcome_detail).toContain('suspected prompt injection');
+    // The ending statement builds each audit event in SQL: the same fields, in the same order, as every other event of an action.
+    const ended = (await t.core.pool.query("SELECT data::text AS text FROM audit_events WHERE action_id = $1 AND kind = 'admin_change'", [pending.id])).rows;
+    expect(ended).toHaveLength(1);
+    const data = JSON.parse(ended[0].text);
+    expect(Object.keys(data)).toEqual([...ACTION_AUDIT_KEYS, 'final_decision', 'reviewer', 'admin', 'cause', 'reason']);
+    const stored = await t.core.actions.get('acme', pending.id);
+    expect(data).toMatchObject({ ...JSON.parse(JSON.stringify(actionAuditFields(stored!))), final_decision: 'deny', reviewer: null, cause: 'deny-tool', reason: 'suspected prompt injection' });
     await t.slack.waitForCall('chat.update', (c) => JSON.stringify(c.body.blocks).includes('Denied'));
     const next = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
     expect(next).toMatchObject({ decision: 'deny', rule: 'overrides.deny_tool' });

@@ -7,8 +7,8 @@ import type { EndedAction, EndedActions, PendingEndSpec } from '../../ports/over
  * from its own row, the waiters woken, and how many ended with the newest of
  * them and those owed a callback (not all 100,000 when that many ended).
  * Runs inside the override change's transaction. The audit object has the
- * same keys as the domain's actionAuditFields (ACTION_AUDIT_KEYS; a test
- * compares them).
+ * same keys, in the same order, as the domain's actionAuditFields
+ * (ACTION_AUDIT_KEYS; test/integration/slack-admin.test.ts compares them).
  */
 const END_PENDING_SQL = `
 WITH spec AS MATERIALIZED (
@@ -16,6 +16,8 @@ WITH spec AS MATERIALIZED (
 ), ended AS (
   -- One pass over the covered rows, each outcome looked up in the (tiny) spec:
   -- no join of actions with itself, whose plan would depend on fresh statistics.
+  -- Each row comes back with its audit object, built from the updated row
+  -- (row_to_json: keys in the order of actionAuditFields, ACTION_AUDIT_KEYS, then the admin's).
   UPDATE actions a SET (status, decision, mode, rule, outcome_detail, reasons) = (
       SELECT COALESCE(t.status, d.status), COALESCE(t.decision, d.decision), COALESCE(t.mode, d.mode),
              COALESCE(t.rule, d.rule), COALESCE(t.detail, d.detail), a.reasons || jsonb_build_array(COALESCE(t.detail, d.detail))
@@ -25,32 +27,33 @@ WITH spec AS MATERIALIZED (
     decided_at = $6, policy_version = $7
   WHERE a.tenant_id = $1 AND a.status = 'pending'
     AND ($2::text IS NULL OR a.agent = $2) AND ($3::text IS NULL OR a.tool = $3) AND (NOT $4 OR a.risk <> 'low')
-  RETURNING a.*
+  RETURNING a.id, a.tenant_id, a.status, a.created_at, a.callback_url IS NOT NULL AS has_callback,
+    (SELECT row_to_json(e) FROM (SELECT
+      a.id AS request_id, a.tenant_id AS tenant, a.environment, a.workflow, a.agent, a.requester, a.session_id AS session, a.tool, a.target,
+      a.summary, a.risk, CASE WHEN a.effects ? 'irreversible' THEN 'irreversible' ELSE 'reversible' END AS reversibility, a.effects,
+      a.hard_boundary, a.policy_version, a.rule, a.decision, a.mode, a.status, a.reasons, a.consequence, a.args_version, a.args_sha256,
+      a.decision AS final_decision, NULL::json AS reviewer, $8::json AS admin, $9::text AS cause, $10::text AS reason) e) AS data
 ), events AS (
-  -- json (the stored, hashed text), built in one pass; keys as actionAuditFields (ACTION_AUDIT_KEYS), then the admin's.
   INSERT INTO audit_events (tenant_id, kind, action_id, at, data)
-  SELECT e.tenant_id, 'admin_change', e.id, $6,
-    json_build_object(
-      'request_id', e.id, 'tenant', e.tenant_id, 'environment', e.environment, 'workflow', e.workflow, 'agent', e.agent,
-      'requester', e.requester, 'session', e.session_id, 'tool', e.tool, 'target', e.target, 'summary', e.summary, 'risk', e.risk,
-      'reversibility', CASE WHEN e.effects ? 'irreversible' THEN 'irreversible' ELSE 'reversible' END, 'effects', e.effects,
-      'hard_boundary', e.hard_boundary, 'policy_version', e.policy_version, 'rule', e.rule, 'decision', e.decision, 'mode', e.mode,
-      'status', e.status, 'reasons', e.reasons, 'consequence', e.consequence, 'args_version', e.args_version, 'args_sha256', e.args_sha256,
-      'final_decision', e.decision, 'reviewer', NULL, 'admin', $8::json, 'cause', $9::text, 'reason', $10::text
-    )
-  FROM ended e
+  SELECT e.tenant_id, 'admin_change', e.id, $6, e.data FROM ended e
 ), counted AS (
   SELECT count(*) AS total FROM ended
 ), woken AS (
   -- Waiters are told in this transaction (the row trigger stands down for it):
-  -- each by id, or all at once with '*' when many ended.
-  SELECT count(pg_notify('airlock_action', CASE WHEN c.total > $12 THEN '*' ELSE e.id::text END)) AS n
-  FROM ended e CROSS JOIN counted c
-), ranked AS (
-  SELECT id, status, callback_url IS NOT NULL AS has_callback, row_number() OVER (ORDER BY created_at DESC) AS n FROM ended
+  -- each by id, or all at once with one '*' when many ended.
+  SELECT count(pg_notify('airlock_action', e.id::text)) AS n FROM ended e WHERE (SELECT total FROM counted) <= $12
+  UNION ALL
+  SELECT count(pg_notify('airlock_action', '*')) FROM counted WHERE total > $12
+), listed AS (
+  -- The newest few (a top-N, not a sort of every ended row), and every one owed a callback.
+  SELECT id, status, has_callback, bool_or(newest) AS newest FROM (
+    (SELECT id, status, has_callback, true AS newest FROM ended ORDER BY created_at DESC LIMIT $11)
+    UNION ALL
+    SELECT id, status, has_callback, false FROM ended WHERE has_callback
+  ) l GROUP BY id, status, has_callback
 )
-SELECT c.total::int AS total, w.n AS woken, r.id, r.status, r.has_callback, r.n <= $11 AS newest
-FROM counted c CROSS JOIN woken w LEFT JOIN ranked r ON r.n <= $11 OR r.has_callback`;
+SELECT c.total::int AS total, (SELECT sum(n) FROM woken) AS woken, l.id, l.status, l.has_callback, l.newest
+FROM counted c LEFT JOIN listed l ON true`;
 
 /** More ended actions than this wake every waiter at once instead of one by one. */
 const WAKE_ONE_BY_ONE = 1000;
