@@ -22,27 +22,28 @@ export class SlackDirectory implements ChatDirectory {
   }
 
   targets(group: ReviewerGroup): boolean {
-    return group.slack !== undefined;
+    return group.chat.has(this.name);
   }
 
   tenantOf(policy: Policy, teamId: string): TenantPolicy | undefined {
-    for (const t of policy.tenants.values()) if (t.slackTeamId === teamId) return t;
+    for (const t of policy.tenants.values()) if (t.workspaces.get(this.name)?.id === teamId) return t;
     return undefined;
   }
 
   workspaceOf(tenant: TenantPolicy): string | undefined {
-    return tenant.slackTeamId;
+    return tenant.workspaces.get(this.name)?.id;
   }
 
   async isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
-    if (!group.slack) return false;
-    if (group.slack.users.some((u) => sameIdentity(u, reviewer.userId))) return true;
-    if (!group.slack.usergroup || !this.client) return false;
-    return (await this.usergroupMembers(group.slack.usergroup)).includes(reviewer.userId);
+    const target = group.chat.get(this.name);
+    if (!target) return false;
+    if (target.users.some((u) => sameIdentity(u, reviewer.userId))) return true;
+    if (!target.usergroup || !this.client) return false;
+    return (await this.usergroupMembers(target.usergroup)).includes(reviewer.userId);
   }
 
   isAdmin(tenant: TenantPolicy, userId: string): boolean {
-    return tenant.admins.slack.some((u) => sameIdentity(u, userId));
+    return (tenant.admins.get(this.name) ?? []).some((u) => sameIdentity(u, userId));
   }
 
   private async usergroupMembers(usergroupId: string): Promise<string[]> {

@@ -207,14 +207,15 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   async postNotice(_tenant: string, group: ReviewerGroup, notice: Message): Promise<void> {
-    if (!group.slack) return;
-    const pace = this.postPace(group.slack.channel);
+    const channel = group.chat.get('slack')?.place;
+    if (!channel) return;
+    const pace = this.postPace(channel);
     await this.pacer.reserve(pace.key, `notice:${randomUUID()}`, pace.rule);
     try {
       // Escaped like every other text: a reason typed by an admin cannot ping @channel or hide a link.
-      await this.client.chat.postMessage({ channel: group.slack.channel, text: renderMessage(notice), unfurl_links: false, unfurl_media: false });
+      await this.client.chat.postMessage({ channel, text: renderMessage(notice), unfurl_links: false, unfurl_media: false });
     } catch (err) {
-      return this.failed(err, pace, `notice to ${group.slack.channel}`);
+      return this.failed(err, pace, `notice to ${channel}`);
     }
   }
 
@@ -230,6 +231,7 @@ export class SlackPlatform implements ChatPlatform {
 }
 
 function channelOf(group: ReviewerGroup): string {
-  if (!group.slack) throw new AirlockError('delivery_failed', `reviewer group ${group.name} has no Slack channel`, { retry: false });
-  return group.slack.channel;
+  const channel = group.chat.get('slack')?.place;
+  if (!channel) throw new AirlockError('delivery_failed', `reviewer group ${group.name} has no Slack channel`, { retry: false });
+  return channel;
 }

@@ -15,7 +15,7 @@ export const userMri = (aadObjectId: string): string => `8:orgid:${aadObjectId}`
  * recordReview refuses whoever is not a member.
  */
 export function sharedView(group: ReviewerGroup): CardView {
-  const users = group.teams?.users ?? [];
+  const users = group.chat.get('teams')?.users ?? [];
   if (users.length === 0 || users.length > REFRESH_MAX_USERS) return { buttons: true };
   return { buttons: false, refreshUserIds: users.map(userMri) };
 }
@@ -23,6 +23,6 @@ export function sharedView(group: ReviewerGroup): CardView {
 /** The view of one user who asked (a refresh or a click): buttons for members of the group only. */
 export function viewFor(group: ReviewerGroup, aadObjectId: string | undefined): CardView {
   const shared = sharedView(group);
-  const member = aadObjectId !== undefined && (group.teams?.users ?? []).includes(aadObjectId);
+  const member = aadObjectId !== undefined && (group.chat.get('teams')?.users ?? []).includes(aadObjectId);
   return { ...shared, buttons: shared.buttons || member };
 }

@@ -7,23 +7,23 @@ export class TeamsDirectory implements ChatDirectory {
   readonly name = 'teams';
 
   targets(group: ReviewerGroup): boolean {
-    return group.teams !== undefined;
+    return group.chat.has(this.name);
   }
 
   tenantOf(policy: Policy, aadTenantId: string): TenantPolicy | undefined {
-    for (const t of policy.tenants.values()) if (sameIdentity(t.teamsTenantId, aadTenantId)) return t;
+    for (const t of policy.tenants.values()) if (sameIdentity(t.workspaces.get(this.name)?.id, aadTenantId)) return t;
     return undefined;
   }
 
   workspaceOf(tenant: TenantPolicy): string | undefined {
-    return tenant.teamsTenantId;
+    return tenant.workspaces.get(this.name)?.id;
   }
 
   async isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean> {
-    return group.teams?.users.some((u) => sameIdentity(u, reviewer.userId)) ?? false;
+    return group.chat.get(this.name)?.users.some((u) => sameIdentity(u, reviewer.userId)) ?? false;
   }
 
   isAdmin(tenant: TenantPolicy, userId: string): boolean {
-    return tenant.admins.teams.some((u) => sameIdentity(u, userId));
+    return (tenant.admins.get(this.name) ?? []).some((u) => sameIdentity(u, userId));
   }
 }

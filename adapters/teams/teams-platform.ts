@@ -152,7 +152,7 @@ export class TeamsPlatform implements ChatPlatform {
 
   /** A notice (incident mode start/end) as a new post in the group's conversation, rendered and escaped here. */
   async postNotice(tenant: string, group: ReviewerGroup, notice: Message): Promise<void> {
-    if (!group.teams) return;
+    if (!group.chat.has('teams')) return;
     const conversationId = conversationOf(group);
     const client = await this.bot.connector(await this.serviceUrl(tenant));
     await withRetries(
@@ -175,6 +175,7 @@ export class TeamsPlatform implements ChatPlatform {
 }
 
 function conversationOf(group: ReviewerGroup): string {
-  if (!group.teams) throw new AirlockError('delivery_failed', `reviewer group ${group.name} has no Teams conversation`, { retry: false });
-  return group.teams.conversationId;
+  const target = group.chat.get('teams');
+  if (!target) throw new AirlockError('delivery_failed', `reviewer group ${group.name} has no Teams conversation`, { retry: false });
+  return target.place;
 }

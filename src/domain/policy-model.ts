@@ -56,21 +56,20 @@ export interface ToolPolicy {
   checkArgs?: (args: unknown) => ArgsIssue[];
 }
 
-export interface SlackGroupTarget {
-  channel: string;
+/** Where a reviewer group meets on one chat platform. */
+export interface GroupTarget {
+  /** The platform's channel or conversation id. */
+  place: string;
+  /** Listed members, by the platform's user id. */
   users: string[];
+  /** A platform-side group whose members also review (where the platform has one). */
   usergroup?: string;
-}
-
-export interface TeamsGroupTarget {
-  conversationId: string;
-  users: string[];
 }
 
 export interface ReviewerGroup {
   name: string;
-  slack?: SlackGroupTarget;
-  teams?: TeamsGroupTarget;
+  /** By chat platform name; the adapters read their own entry. */
+  chat: ReadonlyMap<string, GroupTarget>;
   /** Pending approvals above which new ones fall back instead of queueing. */
   maxPending: number;
 }
@@ -84,12 +83,18 @@ export interface AgentPolicy {
   hideUnregisteredTools?: boolean;
 }
 
+/** A tenant's workspace on one chat platform: its id there, and where the platform is reached when it says so. */
+export interface Workspace {
+  id: string;
+  endpoint?: string;
+}
+
 export interface TenantPolicy {
   id: string;
-  slackTeamId?: string;
-  teamsTenantId?: string;
-  teamsServiceUrl?: string;
-  admins: { slack: string[]; teams: string[] };
+  /** The tenant's workspace on each chat platform it uses, by platform name. */
+  workspaces: ReadonlyMap<string, Workspace>;
+  /** Admins' user ids, by chat platform name. */
+  admins: ReadonlyMap<string, string[]>;
   /** The only `environment` values a request may name (exact match). */
   environments: ReadonlySet<string>;
   reviewerGroups: ReadonlyMap<string, ReviewerGroup>;

@@ -1,7 +1,7 @@
 import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-app.js';
 import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
 import { cardStateFor } from '../domain/card-state.js';
-import { PgServiceUrlStore } from '../infra/postgres/service-url-repository.js';
+import { PgChatEndpointStore } from '../infra/postgres/chat-endpoint-repository.js';
 import type { SendPacer } from '../ports/send-pacer.js';
 import type { Core } from './container.js';
 
@@ -13,7 +13,7 @@ import type { Core } from './container.js';
 export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>, pacer?: SendPacer): TeamsAdapter | undefined {
   const { env, policy, actions, clock } = core;
   if (!env.TEAMS_APP_ID || !env.TEAMS_APP_PASSWORD) return undefined;
-  const serviceUrls = new PgServiceUrlStore(core.pool);
+  const endpoints = new PgChatEndpointStore(core.pool);
   // The platform maps AAD tenants to Airlock tenants; bound once the adapter exists.
   const tenantOf = (aadTenantId: string) => adapter.platform.tenantOf(policy.current(), aadTenantId);
 
@@ -30,7 +30,7 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
     serviceUrlSeen: async (aadTenantId, serviceUrl) => {
       // Only tenants the policy knows, and only https: the bot's token is sent to this URL.
       if (!serviceUrl.startsWith('https://') || !tenantOf(aadTenantId)) return;
-      await serviceUrls.seen(aadTenantId, serviceUrl, clock.now());
+      await endpoints.seen('teams', aadTenantId, serviceUrl, clock.now());
     },
   };
 
@@ -49,8 +49,9 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
       pacer,
       serviceUrlFor: async (tenantId) => {
         const tenant = policy.current().tenants.get(tenantId);
-        if (!tenant?.teamsTenantId) return undefined;
-        return (await serviceUrls.latest(tenant.teamsTenantId)) ?? tenant.teamsServiceUrl;
+        const workspace = tenant?.workspaces.get('teams');
+        if (!workspace) return undefined;
+        return (await endpoints.latest('teams', workspace.id)) ?? workspace.endpoint;
       },
     },
   );

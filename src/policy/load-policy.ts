@@ -126,10 +126,12 @@ function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
   for (const [id, t] of Object.entries(file.tenants)) {
     out.set(id, {
       id,
-      slackTeamId: t.slack?.team_id,
-      teamsTenantId: t.teams?.tenant_id,
-      teamsServiceUrl: t.teams?.service_url,
-      admins: t.admins,
+      // The policy file's platform keys become entries keyed by platform name.
+      workspaces: new Map([
+        ...(t.slack ? [['slack', { id: t.slack.team_id }] as const] : []),
+        ...(t.teams ? [['teams', { id: t.teams.tenant_id, endpoint: t.teams.service_url }] as const] : []),
+      ]),
+      admins: new Map(Object.entries(t.admins)),
       environments: new Set(t.environments),
       agents: new Map(
         Object.entries(t.agents).map(([name, a]) => [
@@ -147,8 +149,10 @@ function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
           {
             name,
             maxPending: g.max_pending,
-            slack: g.slack && { channel: g.slack.channel, users: g.slack.users, usergroup: g.slack.usergroup },
-            teams: g.teams && { conversationId: g.teams.conversation_id, users: g.teams.users },
+            chat: new Map([
+              ...(g.slack ? [['slack', { place: g.slack.channel, users: g.slack.users, ...(g.slack.usergroup ? { usergroup: g.slack.usergroup } : {}) }] as const] : []),
+              ...(g.teams ? [['teams', { place: g.teams.conversation_id, users: g.teams.users }] as const] : []),
+            ]),
           },
         ]),
       ),

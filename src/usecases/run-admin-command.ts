@@ -130,7 +130,7 @@ export function makeRunAdminCommand(deps: {
       case 'help':
         return ok(['Airlock admin commands:'], ...ADMIN_USAGE);
       case 'ids':
-        return fail('`ids` is answered by the chat app (in Slack `/airlock ids`, in Teams `@Airlock ids`).');
+        return fail('`ids` is answered by the chat app itself: type it there, in the channel or conversation whose ids you need.');
       case 'deny-tool': {
         if (!policy.tools.has(cmd.tool)) return fail(`Unknown tool ${cmd.tool}.`);
         const detail = `tool ${cmd.tool} denied by ${actorText(actor)}${cmd.reason ? `: ${cmd.reason}` : ''}`;

@@ -59,6 +59,7 @@ describe('one reviewer group on Slack and Teams', () => {
     await t.fake.waitForCall('send', (c) => c.conversationId === '19:leads@thread.tacv2' && String(c.body.text).includes('Incident mode is ON'));
     await t.send(teamsActivity('message-admin-command', t.fake, { text: '<at>Airlock</at> incident off' }));
     await slack.waitForCall('chat.postMessage', (c) => c.body.channel === 'C0LEADS' && String(c.body.text).includes('Incident mode is OFF'));
+    await t.fake.waitForCall('send', (c) => c.conversationId === '19:leads@thread.tacv2' && String(c.body.text).includes('Incident mode is OFF'));
   });
 
   it('posts a Teams card whose job was lost once Teams answers again, without posting the Slack card twice', { timeout: 60_000 }, async () => {

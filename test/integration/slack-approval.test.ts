@@ -43,6 +43,11 @@ describe('dispatch', () => {
 });
 
 describe('saturation', () => {
+  it('serves no Teams endpoint unless TEAMS_APP_ID and TEAMS_APP_PASSWORD are set', async () => {
+    const res = await t.app.inject({ method: 'POST', url: '/api/messages', headers: { 'content-type': 'application/json' }, payload: { type: 'message', text: 'hi' } });
+    expect(res.statusCode).toBe(404);
+  });
+
   it('falls back once the reviewer group has max_pending open approvals', async () => {
     expect((await t.submit('tiny_queue')).decision).toBe('queue_for_approval');
     expect((await t.submit('tiny_queue')).decision).toBe('queue_for_approval');

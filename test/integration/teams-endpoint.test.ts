@@ -14,15 +14,17 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => t?.close());
 
-const serviceUrlRows = async () => {
+const query = async <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) => {
   const c = new pg.Client({ connectionString: t.db.url });
   await c.connect();
   try {
-    return (await c.query<{ aad_tenant_id: string; service_url: string }>('SELECT aad_tenant_id, service_url FROM teams_service_urls ORDER BY aad_tenant_id')).rows;
+    return (await c.query<R>(sql, params)).rows;
   } finally {
     await c.end();
   }
 };
+const serviceUrlRows = () =>
+  query<{ aad_tenant_id: string; service_url: string }>("SELECT workspace_id AS aad_tenant_id, url AS service_url FROM chat_endpoints WHERE platform = 'teams' ORDER BY workspace_id");
 
 describe('Teams bot endpoint authentication', () => {
   const valid = (o: ChannelTokenOptions = {}) => ({ token: o });
@@ -131,6 +133,28 @@ describe('Teams card clicks', () => {
     expect((await t.get(a.id)).status).toBe('pending');
   });
 
+  it('refuses self-approval by AAD object id or by email, normalised, and audits every refusal', async () => {
+    const byId = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' }, requester: { id: ' AAD-LEAD-1 ' } });
+    const byEmail = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' }, requester: { id: 'lea-on-the-agent-side', email: 'LEA@acme.test' } });
+    for (const a of [byId, byEmail]) {
+      const res = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id }));
+      expect(res.body.type).toBe('application/vnd.microsoft.activity.message');
+      expect(res.body.value).toContain('You requested this action');
+      expect((await t.get(a.id)).status).toBe('pending');
+    }
+    const outsider = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: byId.id, from: { id: '29:outsider', aadObjectId: 'aad-outsider', name: 'Otto' } }));
+    expect(outsider.body.value).toContain('Only members of the leads group');
+    const refusals = await query<{ action_id: string; data: Record<string, any> }>(
+      "SELECT action_id, data FROM audit_events WHERE kind = 'review_refused' AND action_id = ANY($1) ORDER BY id",
+      [[byId.id, byEmail.id]],
+    );
+    expect(refusals.map((r) => [r.action_id, r.data.refused_because, r.data.reviewer.platform])).toEqual([
+      [byId.id, 'reviewer_is_requester', 'teams'],
+      [byEmail.id, 'reviewer_is_requester', 'teams'],
+      [byId.id, 'not_in_reviewer_group', 'teams'],
+    ]);
+  });
+
   it('refuses a click from an AAD tenant that is not the action’s', async () => {
     const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
     const res = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, tenant: 'aad-tenant-globex', from: { aadObjectId: 'aad-glead' } }));
@@ -172,6 +196,26 @@ describe('Teams card clicks', () => {
   });
 });
 
+describe('Teams delivery failures', () => {
+  it.each([403, 404])('ends the action by its timeout rule at once when the connector answers %i, with a card_failed event', async (status) => {
+    t.fake.reset();
+    t.fake.failNext('send', { status, times: 10 });
+    try {
+      const a = await t.submit('quick_deny');
+      const ended = await waitFor(async () => {
+        const x = await t.get(a.id);
+        return x.status === 'expired' ? x : undefined;
+      }, { what: `the action ended after a ${status}`, timeoutMs: 1_900 });
+      expect(ended).toMatchObject({ decision: 'deny', mode: 'off' });
+      const events = await query<{ kind: string }>('SELECT kind FROM audit_events WHERE action_id = $1 ORDER BY id', [a.id]);
+      expect(events.map((e) => e.kind)).toContain('card_failed');
+      expect(t.fake.calls('send').filter((c) => c.status === status)).toHaveLength(1);
+    } finally {
+      t.fake.reset();
+    }
+  });
+});
+
 describe('Teams service URL', () => {
   it('keeps the newest serviceUrl each tenant’s authenticated activities came from, in Postgres', async () => {
     const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
@@ -193,6 +237,14 @@ describe('Teams admin commands', () => {
     const reply = await t.fake.waitForCall('reply');
     expect(reply).toMatchObject({ conversationId: '19:leads@thread.tacv2;messageid=1700000000777', activityId: '1700000000777', authorized: true });
     expect(reply.body.text).toContain('Airlock status for acme');
+  });
+
+  it('makes bidi controls and zero-width characters visible in what a reply echoes back', async () => {
+    t.fake.reset();
+    await t.send(teamsActivity('message-admin-command', t.fake, { text: '<at>Airlock</at> kill\u202Eagent\u200B' }));
+    const reply = await t.fake.waitForCall('reply');
+    expect(reply.body.text).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
+    expect(reply.body.text).toContain('kill[U+202E]agent[U+200B]');
   });
 
   it('refuses admin commands from anyone not in admins.teams', async () => {

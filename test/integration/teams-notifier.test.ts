@@ -24,7 +24,7 @@ function call<T>(method: string, ...args: unknown[]): Promise<{ ok: true; value:
   const id = ++nextId;
   return new Promise((resolve) => {
     pending.set(id, resolve as never);
-    child.send(JSON.stringify({ id, method, args }));
+    child.send(JSON.stringify({ id, method, args }, (_key, value: unknown) => (value instanceof Map ? { __map: [...value] } : value)));
   });
 }
 
@@ -77,7 +77,7 @@ const action = (over: Partial<Action> = {}): Action =>
 const content = (over: Partial<Action> = {}): CardContent => ({
   action: action(over),
   tool: undefined,
-  group: { name: 'leads', maxPending: 500, teams: { conversationId: '19:leads@thread.tacv2', users: ['aad-lead-1', 'aad-lead-2'] } },
+  group: { name: 'leads', maxPending: 500, chat: new Map([['teams', { place: '19:leads@thread.tacv2', users: ['aad-lead-1', 'aad-lead-2'] }]]) },
   state: { kind: 'pending', approvals: [] },
 });
 
@@ -170,7 +170,7 @@ describe('Teams notifier', () => {
 
   it('refuses a group without a Teams conversation as permanent', async () => {
     const c = content();
-    c.group = { name: 'slack-only', maxPending: 500, slack: { channel: 'C1', users: ['U1'] } };
+    c.group = { name: 'slack-only', maxPending: 500, chat: new Map([['slack', { place: 'C1', users: ['U1'] }]]) };
     expect(await call('postCard', c)).toMatchObject({ ok: false, error: { code: 'delivery_failed', retry: false } });
   });
 });

@@ -29,7 +29,7 @@ function call(method: string, ...args: unknown[]): Promise<Reply> {
   const id = ++nextId;
   return new Promise((resolve) => {
     pending.set(id, resolve);
-    child.send(JSON.stringify({ id, method, args }));
+    child.send(JSON.stringify({ id, method, args }, (_key, value: unknown) => (value instanceof Map ? { __map: [...value] } : value)));
   });
 }
 
@@ -69,7 +69,7 @@ afterAll(async () => {
 const content = (conversationId: string, over: Partial<Action>): CardContent => ({
   action: pendingAction({ agent: 'bot', tool: 'send_email', args: {}, requester: { id: 'sam@acme.test' }, reviewerGroup: 'leads', ...over }),
   tool: undefined,
-  group: { name: 'leads', maxPending: 500, teams: { conversationId, users: ['aad-lead-1'] } },
+  group: { name: 'leads', maxPending: 500, chat: new Map([['teams', { place: conversationId, users: ['aad-lead-1'] }]]) },
   state: { kind: 'pending', approvals: [] },
 });
 

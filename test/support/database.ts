@@ -8,15 +8,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh database cloned from the run's migrated template. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A fresh database cloned from the run's migrated template (or, `empty`, with no schema at all). */
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const template = inject('templateDatabase');
   const base = inject('adminDatabaseUrl');
   const name = `${template}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${opts.empty ? 'template0' : template}`);
   } finally {
     await admin.end();
   }

@@ -27,7 +27,12 @@ const notifier = new TeamsPlatform(bot, {
 });
 
 const DATE_KEYS = new Set(['expiresAt', 'createdAt', 'decidedAt', 'at', 'remindAt']);
-const revive = (key: string, value: unknown) => (DATE_KEYS.has(key) && typeof value === 'string' ? new Date(value) : value);
+const revive = (key: string, value: unknown) => {
+  if (DATE_KEYS.has(key) && typeof value === 'string') return new Date(value);
+  // Maps (a reviewer group's chat targets) travel as { __map: entries }: see sendToChild.
+  if (value && typeof value === 'object' && '__map' in value) return new Map((value as { __map: [unknown, unknown][] }).__map);
+  return value;
+};
 
 process.on('message', async (raw: string) => {
   const msg = JSON.parse(raw, revive) as { id: number; method: string; args: unknown[] };

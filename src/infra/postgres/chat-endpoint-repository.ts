@@ -1,30 +1,31 @@
 import type { Pool } from 'pg';
-import type { ServiceUrlStore } from '../../ports/service-url-store.js';
+import type { ChatEndpointStore } from '../../ports/chat-endpoint-store.js';
 
 const CACHE_MS = 60_000;
 
-export class PgServiceUrlStore implements ServiceUrlStore {
-  // Every activity reports its URL; only a change (or a stale cache) reaches Postgres.
+export class PgChatEndpointStore implements ChatEndpointStore {
+  // Every request reports its URL; only a change (or a stale cache) reaches Postgres.
   private readonly written = new Map<string, { url: string; until: number }>();
 
   constructor(private readonly pool: Pool) {}
 
-  async seen(aadTenantId: string, serviceUrl: string, at: Date): Promise<void> {
-    const hit = this.written.get(aadTenantId);
-    if (hit && hit.url === serviceUrl && hit.until > Date.now()) return;
-    // An older activity processed late must not overwrite a newer URL.
+  async seen(platform: string, workspace: string, url: string, at: Date): Promise<void> {
+    const key = JSON.stringify([platform, workspace]);
+    const hit = this.written.get(key);
+    if (hit && hit.url === url && hit.until > Date.now()) return;
+    // An older request processed late must not overwrite a newer URL.
     await this.pool.query(
-      `INSERT INTO teams_service_urls (aad_tenant_id, service_url, seen_at) VALUES ($1, $2, $3)
-       ON CONFLICT (aad_tenant_id) DO UPDATE SET service_url = EXCLUDED.service_url, seen_at = EXCLUDED.seen_at
-         WHERE teams_service_urls.seen_at <= EXCLUDED.seen_at
-           AND (teams_service_urls.service_url <> EXCLUDED.service_url OR teams_service_urls.seen_at < EXCLUDED.seen_at - interval '1 hour')`,
-      [aadTenantId, serviceUrl, at],
+      `INSERT INTO chat_endpoints (platform, workspace_id, url, seen_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (platform, workspace_id) DO UPDATE SET url = EXCLUDED.url, seen_at = EXCLUDED.seen_at
+         WHERE chat_endpoints.seen_at <= EXCLUDED.seen_at
+           AND (chat_endpoints.url <> EXCLUDED.url OR chat_endpoints.seen_at < EXCLUDED.seen_at - interval '1 hour')`,
+      [platform, workspace, url, at],
     );
-    this.written.set(aadTenantId, { url: serviceUrl, until: Date.now() + CACHE_MS });
+    this.written.set(key, { url, until: Date.now() + CACHE_MS });
   }
 
-  async latest(aadTenantId: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ service_url: string }>('SELECT service_url FROM teams_service_urls WHERE aad_tenant_id = $1', [aadTenantId]);
-    return rows[0]?.service_url;
+  async latest(platform: string, workspace: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ url: string }>('SELECT url FROM chat_endpoints WHERE platform = $1 AND workspace_id = $2', [platform, workspace]);
+    return rows[0]?.url;
   }
 }

@@ -9,9 +9,14 @@ const MIGRATION_LOCK = 0x4169726c6f636b; // "Airlock"
 /**
  * Applies numbered `.sql` files in order, each in its own transaction, under a
  * session advisory lock so concurrent starts (API and worker) cannot race.
+ * Migrations keep existing rows (test/integration/migrations.test.ts).
  */
-export async function migrate(pool: Pool): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort();
+export async function migrate(pool: Pool, opts: { through?: string } = {}): Promise<string[]> {
+  // `through` (a number such as '0007') stops there: upgrade tests start from an older schema.
+  const files = (await readdir(MIGRATIONS_DIR))
+    .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+    .sort()
+    .filter((f) => opts.through === undefined || f.slice(0, 4) <= opts.through);
   const client = await pool.connect();
   const applied: string[] = [];
   try {

@@ -8,7 +8,7 @@ import type { QueueFactory } from './backend.js';
 
 export const QUEUES = { cards: 'airlock-cards', timers: 'airlock-timers', callbacks: 'airlock-callbacks' } as const;
 
-/** `platform` on a post job; a post job from before platforms existed is Slack's. */
+/** `platform` on a post job; one from before platforms existed has none (its card is a card debt the reconciler enqueues again). */
 type CardJob = { kind: 'post' | 'update' | 'remind'; tenant: string; actionId: string; round?: number; platform?: string; reason?: string };
 type TimerJob = { kind: 'expire' | 'reconcile'; tenant?: string; actionId?: string; round?: number };
 type CallbackJob = { tenant: string; actionId: string; status: string };
@@ -244,7 +244,11 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
       factory.worker<CardJob>(QUEUES.cards, (job: Job<CardJob>, token?: string) =>
         run(job, token, async () => {
           const d = job.data;
-          if (d.kind === 'post') return p.postCard({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0, platform: d.platform ?? 'slack' });
+          if (d.kind === 'post') {
+            // Migrations 0008 and 0023 recorded the card such a job owed as a debt of its platform.
+            if (!d.platform) return undefined;
+            return p.postCard({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0, platform: d.platform });
+          }
           if (d.kind === 'remind') return p.remind({ tenant: d.tenant, actionId: d.actionId, round: d.round ?? 0 });
           return p.updateCards(d.tenant, d.actionId);
         }), workerOpts),

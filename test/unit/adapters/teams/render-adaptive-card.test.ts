@@ -190,7 +190,7 @@ describe('Teams approval card', () => {
 });
 
 describe('Teams card views (refresh model)', () => {
-  const group = (users: string[]): ReviewerGroup => ({ name: 'leads', maxPending: 500, teams: { conversationId: '19:x@thread.tacv2', users } });
+  const group = (users: string[]): ReviewerGroup => ({ name: 'leads', maxPending: 500, chat: new Map([['teams', { place: '19:x@thread.tacv2', users }]]) });
 
   it('gives everyone a read-only card and the listed users a refresh to their own view', () => {
     const shared = sharedView(group(['aad-1', 'aad-2']));
