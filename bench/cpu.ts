@@ -17,8 +17,8 @@ export interface CpuSnapshot {
   bench: number;
   busy: number;
   steal: number;
-  /** The given Postgres backends (one database's connections) only. */
-  backends: number;
+  /** The given Postgres backends (one database's connections) only: CPU seconds by pid. */
+  backends: Map<number, number>;
 }
 
 export interface CpuUse {
@@ -83,7 +83,7 @@ export function cpuSnapshot(serverPid: number, backendPids: number[] = []): CpuS
     bench: (usage.user + usage.system) / 1e6,
     busy: m.busy,
     steal: m.steal,
-    backends: backendPids.reduce((t, pid) => t + processSeconds(pid), 0),
+    backends: new Map(backendPids.map((pid) => [pid, processSeconds(pid)])),
   };
 }
 
@@ -96,6 +96,18 @@ export function cpuUse(a: CpuSnapshot, b: CpuSnapshot): CpuUse {
     bench: pct(a.bench, b.bench),
     busy: pct(a.busy, b.busy),
     steal: pct(a.steal, b.steal),
-    backends: pct(a.backends, b.backends),
+    backends: (backendSeconds(a.backends, b.backends) / s) * 100,
   };
+}
+
+/**
+ * CPU the backends used between two snapshots, pid by pid: a pool opens and
+ * closes connections while it idles, so the end snapshot lists backends the
+ * start did not (all of their time is in the window) and misses some that
+ * exited (their last moments are lost; an idle backend's are next to none).
+ */
+function backendSeconds(a: Map<number, number>, b: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, end] of b) total += Math.max(0, end - (a.get(pid) ?? 0));
+  return total;
 }
