@@ -21,7 +21,8 @@ export interface TeamsTestAirlock {
   output(): string;
   /** POSTs an activity to /api/messages with a fresh channel token for its serviceUrl (or the given Authorization header). */
   send(activity: Record<string, unknown>, auth?: { header?: string | null; token?: ChannelTokenOptions }): Promise<{ status: number; body: any }>;
-  submit(tool: string, body?: Record<string, unknown>): Promise<{ id: string; status: string }>;
+  /** Submits an action; a pending one returns once its card reached the fake connector, unless `waitForCard` is false. */
+  submit(tool: string, body?: Record<string, unknown>, opts?: { waitForCard?: boolean }): Promise<{ id: string; status: string }>;
   get(id: string): Promise<Record<string, any>>;
   close(): Promise<void>;
 }
@@ -94,7 +95,7 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
-  const submit = async (tool: string, body: Record<string, unknown> = {}) => {
+  const submit = async (tool: string, body: Record<string, unknown> = {}, opts: { waitForCard?: boolean } = {}) => {
     const res = await fetch(`${base}/v1/actions`, {
       method: 'POST',
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -103,7 +104,7 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
     if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${await res.text()}`);
     const action = (await res.json()) as { id: string; status: string };
     // A pending action's card is posted to its Teams conversation by the worker: wait for it, so tests start from a posted card.
-    if (action.status === 'pending') await fake.waitForCall('send', (c) => JSON.stringify(c.body).includes(action.id));
+    if (action.status === 'pending' && opts.waitForCard !== false) await fake.waitForCall('send', (c) => JSON.stringify(c.body).includes(action.id));
     return action;
   };
   const get = async (id: string) => (await fetch(`${base}/v1/actions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<Record<string, any>>;
