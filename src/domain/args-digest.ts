@@ -18,15 +18,23 @@ export interface ArgsDigests {
    * approvals record the one they approved.
    */
   binding(submittedDigest: string, view: unknown): string;
+  /** Both digests of a new submission; `view` (the redacted arguments) is often `args` itself, read once then. */
+  submission(args: unknown, view: unknown): { submitted: string; binding: string };
   /** An Idempotency-Key request body, to tell a replay from a different request. */
   request(body: unknown): string;
 }
 
 export function makeArgsDigests(secret: string): ArgsDigests {
   const mac = (purpose: string, text: string) => createHmac('sha256', secret).update(`airlock:${purpose}\n`).update(text).digest('hex');
+  const binding = (submittedDigest: string, viewJson: string) => mac('args-binding', `${submittedDigest}\n${viewJson}`);
   return {
     submitted: (args) => mac('args-submitted', canonicalJson(args)),
-    binding: (submittedDigest, view) => mac('args-binding', `${submittedDigest}\n${canonicalJson(view)}`),
+    binding: (submittedDigest, view) => binding(submittedDigest, canonicalJson(view)),
+    submission: (args, view) => {
+      const argsJson = canonicalJson(args);
+      const submitted = mac('args-submitted', argsJson);
+      return { submitted, binding: binding(submitted, view === args ? argsJson : canonicalJson(view)) };
+    },
     request: (body) => mac('request', canonicalJson(body)),
   };
 }

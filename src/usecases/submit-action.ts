@@ -88,8 +88,10 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
 
       const now = deps.clock.now();
       const redact = tool?.redact ?? [];
-      const redacted = redactArgs(input.args, redact);
-      const submittedArgsDigest = deps.digests.submitted(input.args);
+      // Nothing to mask: the arguments are their own redacted view (no copy, one canonical form for both digests).
+      const redacted = redact.length > 0 ? redactArgs(input.args, redact) : input.args;
+      const digests = deps.digests.submission(input.args, redacted);
+      const submittedArgsDigest = digests.submitted;
       const queued = decided.decision === 'queue_for_approval';
       const cardPlatforms = queued && group ? deps.platforms.targetsOf(group) : [];
       const action: Action = {
@@ -105,7 +107,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         hardBoundary: decided.hardBoundary,
         policyVersion: policyVersion(policy, overrides),
         args: redacted,
-        argsSha256: deps.digests.binding(submittedArgsDigest, redacted),
+        argsSha256: digests.binding,
         submittedArgsDigest,
         argsVersion: 1,
         argsEdits: [],

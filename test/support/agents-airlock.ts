@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { makeCreateAgent } from '../../src/usecases/create-agent.js';
+import type { TestDatabase } from './database.js';
 import { startSlackAirlock, type SlackTestAirlock } from './slack-airlock.js';
 import { approveClick, denySubmission, editSubmission, postInteraction } from './slack-requests.js';
 
@@ -18,8 +19,8 @@ export interface AgentsTestAirlock extends SlackTestAirlock {
 }
 
 /** Airlock on test/fixtures/agents-policy.yml, listening on a free port, with reviewers clicking in a fake Slack. */
-export async function startAgentsAirlock(): Promise<AgentsTestAirlock> {
-  const t = await startSlackAirlock({ policyFile: 'test/fixtures/agents-policy.yml' });
+export async function startAgentsAirlock(opts: { db?: TestDatabase } = {}): Promise<AgentsTestAirlock> {
+  const t = await startSlackAirlock({ policyFile: 'test/fixtures/agents-policy.yml', ...(opts.db ? { db: opts.db } : {}) });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = t.app.server.address() as AddressInfo;
   const create = makeCreateAgent({ agents: t.core.agents, policy: t.core.policy });

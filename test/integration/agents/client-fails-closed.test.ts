@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Airlock, AirlockClientError } from '@airlock/client';
+import { startAgentsAirlock } from '../../support/agents-airlock.js';
+import { createTestDatabase } from '../../support/database.js';
 import { freePort } from '../../support/free-port.js';
 import { json, startStubServer, stubAction, type StubServer } from '../../support/stub-server.js';
+import { startTcpProxy } from '../../support/tcp-proxy.js';
+import { waitFor } from '../../support/wait-for.js';
 
 /**
  * Whatever goes wrong between the agent and Airlock, the client never says
@@ -121,5 +125,29 @@ describe('the client fails closed', () => {
     expect(err).toMatchObject({ kind: 'http', status: 302, attempts: 1 });
     expect(err.message).toContain('redirect (302 to http://127.0.0.1:9/login)');
     expect(stub.requests).toHaveLength(1);
+  });
+});
+
+describe('the client fails closed against a real Airlock', () => {
+  it('whose database is unreachable: the 503 is an error naming it, never execute; once Postgres is back the same call runs', async () => {
+    const db = await createTestDatabase();
+    const proxy = await startTcpProxy(Number(new URL(db.url).port || 5432));
+    const viaProxy = new URL(db.url);
+    viaProxy.port = String(proxy.port);
+    const t = await startAgentsAirlock({ db: { ...db, url: viaProxy.toString() } });
+    try {
+      const airlock = new Airlock({ url: t.url, agentKey: t.key, retry: fast, requestTimeoutMs: 5_000 });
+      proxy.cut();
+      const err = await gateError(airlock);
+      expect(err).toMatchObject({ kind: 'http', status: 503, code: 'unavailable', attempts: 3 });
+      proxy.restore();
+      const outcome = await waitFor(() => airlock.gate({ tool: 'lookup', args: { order_id: 'o-9' }, requester }).catch(() => undefined), { what: 'a decision once Postgres is back', timeoutMs: 20_000, intervalMs: 200 });
+      expect(outcome).toMatchObject({ execute: true, mode: 'allow' });
+    } finally {
+      proxy.restore();
+      await t.close();
+      await proxy.close();
+      await db.drop();
+    }
   });
 });
