@@ -13,6 +13,8 @@ export default defineConfig({
     // Two cores: two files at a time keeps Postgres, Redis and Node from starving each other.
     maxWorkers: 2,
     minWorkers: 1,
+    // Airlock servers the tests start inherit it: two files running servers at once stay well under Postgres's 100 connections.
+    env: { AIRLOCK_DB_POOL_SIZE: '8' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ['default'],

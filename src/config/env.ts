@@ -61,6 +61,8 @@ export const envSchema = z.object({
    */
   AIRLOCK_RATE_LIMIT_PER_AGENT: z.coerce.number().int().min(0).default(10_000),
   AIRLOCK_RATE_LIMIT_WINDOW: duration('1s', 1_000, 3_600_000),
+  /** Connections this process's Postgres pool may open (queue workers and notification listeners have their own). */
+  AIRLOCK_DB_POOL_SIZE: z.coerce.number().int().min(2).max(500).default(20),
   /** Concurrent `GET /v1/actions/:id?wait=N` one agent may hold open on one process. */
   AIRLOCK_MAX_WAITS_PER_AGENT: z.coerce.number().int().min(1).default(200),
   /** Time a client has to send the request's headers, and the whole request (body included). */

@@ -48,7 +48,7 @@ export interface Core {
 
 export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
   const db = await resolveDatabase(env, log);
-  const pool = createPool(db.url, opts.poolSize ?? 20);
+  const pool = createPool(db.url, opts.poolSize ?? env.AIRLOCK_DB_POOL_SIZE);
   // Run first to last: the pool closes before an embedded Postgres is left (it stops only when nobody is connected).
   const cleanup: (() => Promise<void>)[] = [() => pool.end(), () => db.stop()];
   try {
