@@ -48,7 +48,8 @@ export interface Core {
 
 export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
   const db = await resolveDatabase(env, log);
-  const pool = createPool(db.url, opts.poolSize ?? env.AIRLOCK_DB_POOL_SIZE);
+  const poolSize = opts.poolSize ?? env.AIRLOCK_DB_POOL_SIZE;
+  const pool = createPool(db.url, poolSize);
   // Run first to last: the pool closes before an embedded Postgres is left (it stops only when nobody is connected).
   const cleanup: (() => Promise<void>)[] = [() => pool.end(), () => db.stop()];
   try {
@@ -91,7 +92,10 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     });
 
     const queues = await createQueueFactory(
-      env.REDIS_URL ? { kind: 'redis', url: env.REDIS_URL, prefix: opts.queuePrefix } : { kind: 'postgres', url: db.url },
+      env.REDIS_URL
+        ? { kind: 'redis', url: env.REDIS_URL, prefix: opts.queuePrefix }
+        : // Each queue object on the PostgreSQL backend has its own pool: half the main one's, at most 10 (the default 20 gives 10).
+          { kind: 'postgres', url: db.url, poolSize: Math.min(10, Math.max(2, Math.ceil(poolSize / 2))) },
     );
     cleanup.unshift(() => queues.close());
     log.info({ backend: queues.kind }, 'queue backend selected');

@@ -27,11 +27,13 @@ beforeAll(async () => {
     SLACK_API_URL: slack.url,
     LOG_LEVEL: 'silent',
   };
+  // One after the other: each start opens a burst of connections (pools, queue objects, migrations).
   for (let i = 0; i < 2; i++) {
     const port = await freePort();
-    servers.push({ proc: spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' }), base: `http://127.0.0.1:${port}` });
+    const s = { proc: spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env: { ...env, PORT: String(port) }, stdio: 'ignore' }), base: `http://127.0.0.1:${port}` };
+    servers.push(s);
+    await waitFor(async () => (await fetch(`${s.base}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 200, what: 'server up' });
   }
-  for (const s of servers) await waitFor(async () => (await fetch(`${s.base}/readyz`)).ok, { timeoutMs: 60_000, intervalMs: 200, what: 'server up' });
   key = JSON.parse((await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'bot'], { DATABASE_URL: db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml' })).stdout).key;
 }, 90_000);
 

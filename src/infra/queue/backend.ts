@@ -8,7 +8,10 @@ import { isDatabaseUnavailable } from '../postgres/pool.js';
  * database (schema `airlock_bullmq`). Everything else asks this module for
  * queues and workers.
  */
-export type QueueBackendConfig = { kind: 'redis'; url: string; prefix?: string } | { kind: 'postgres'; url: string; schema?: string };
+export type QueueBackendConfig =
+  | { kind: 'redis'; url: string; prefix?: string }
+  /** `poolSize`: connections each queue, worker and flow producer may open (default 10). */
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export interface QueueFactory {
   readonly kind: QueueBackendConfig['kind'];
@@ -24,7 +27,7 @@ export interface QueueFactory {
 }
 
 export async function createQueueFactory(config: QueueBackendConfig): Promise<QueueFactory> {
-  return config.kind === 'redis' ? redisFactory(config.url, config.prefix) : postgresFactory(config.url, config.schema ?? 'airlock_bullmq');
+  return config.kind === 'redis' ? redisFactory(config.url, config.prefix) : postgresFactory(config.url, config.schema ?? 'airlock_bullmq', config.poolSize ?? 10);
 }
 
 function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
@@ -54,13 +57,13 @@ function redisFactory(url: string, prefix = 'airlock'): QueueFactory {
   };
 }
 
-async function postgresFactory(url: string, schema: string): Promise<QueueFactory> {
+async function postgresFactory(url: string, schema: string, poolSize: number): Promise<QueueFactory> {
   const pgClasses = withBackend(recoverable(createPostgresBackend));
   const owned: { close(): Promise<void> }[] = [];
   const connection = {
     connectionString: url,
     schema,
-    max: 10,
+    max: poolSize,
     // BullMQ applies its own schema migrations (idempotent, under its advisory lock).
     migrate: true,
     // BullMQ's pool leaves checked-out clients without an 'error' listener; a
