@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirlock, type TestAirlock } from '../support/airlock.js';
+import { tamper } from '../support/audit-chain.js';
 import { runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -24,17 +25,6 @@ const eventAt = async (on: TestAirlock, tenant: string, seq: number) =>
     [tenant, seq],
   )).rows[0].id as string;
 
-/** What an attacker with superuser rights can do: bypass the append-only triggers. The chain must still tell. */
-async function tamper(on: TestAirlock, sql: string, values: unknown[] = []) {
-  const c = await on.core.pool.connect();
-  try {
-    await c.query('SET session_replication_role = replica');
-    await c.query(sql, values);
-  } finally {
-    await c.query('SET session_replication_role = DEFAULT');
-    c.release();
-  }
-}
 
 beforeAll(async () => {
   airlock = await startAirlock();
@@ -103,13 +93,13 @@ describe('audit trail', () => {
   it('`audit verify` fails when a row was altered, and when one was removed', async () => {
     await waitFor(async () => (await unsealed()) === 0, { what: 'sealing' });
     const third = await eventAt(airlock, 'acme', 3);
-    await tamper(airlock, "UPDATE audit_events SET data = jsonb_set(data::jsonb, '{final_decision}', '\"tampered\"')::json WHERE id = $1", [third]);
+    await tamper(airlock.core.pool, "UPDATE audit_events SET data = jsonb_set(data::jsonb, '{final_decision}', '\"tampered\"')::json WHERE id = $1", [third]);
     const altered = await cli('audit', 'verify', '--tenant', 'acme');
     expect(altered.code).toBe(1);
     expect(altered.stderr).toContain('seq 3');
     expect(altered.stderr).toContain('altered');
 
-    await tamper(airlock, 'DELETE FROM audit_events WHERE id = $1', [third]);
+    await tamper(airlock.core.pool, 'DELETE FROM audit_events WHERE id = $1', [third]);
     const removed = await cli('audit', 'verify', '--tenant', 'acme');
     expect(removed.code).toBe(1);
     expect(removed.stderr).toMatch(/seq 3\): missing \(events removed\)/);
@@ -149,8 +139,8 @@ describe('audit chain tampering on a fresh tenant', () => {
   it('detects an altered event whose recorded hash was rewritten to match', async () => {
     // seq 3: the second event of block 2 (block 1 holds the agent_key event).
     const id = await eventAt(db, 'globex', 3);
-    await tamper(db, "UPDATE audit_events SET data = jsonb_set(data::jsonb, '{tool}', '\"forged\"')::json WHERE id = $1", [id]);
-    await tamper(db, `UPDATE audit_blocks b SET event_hashes[2] = airlock_audit_event_hash(e) FROM audit_events e
+    await tamper(db.core.pool, "UPDATE audit_events SET data = jsonb_set(data::jsonb, '{tool}', '\"forged\"')::json WHERE id = $1", [id]);
+    await tamper(db.core.pool, `UPDATE audit_blocks b SET event_hashes[2] = airlock_audit_event_hash(e) FROM audit_events e
       WHERE b.tenant_id = 'globex' AND b.block = 2 AND e.id = $1`, [id]);
     const v = await db.core.audit.verify('globex');
     expect(v.ok).toBe(false);
@@ -160,14 +150,14 @@ describe('audit chain tampering on a fresh tenant', () => {
   it('detects removal of the newest block', async () => {
     const newest = Number((await db.core.pool.query("SELECT max(block) AS b FROM audit_blocks WHERE tenant_id = 'globex'")).rows[0].b);
     expect(newest).toBeGreaterThanOrEqual(3);
-    await tamper(db, "DELETE FROM audit_blocks WHERE tenant_id = 'globex' AND block = $1", [newest]);
+    await tamper(db.core.pool, "DELETE FROM audit_blocks WHERE tenant_id = 'globex' AND block = $1", [newest]);
     const v = await db.core.audit.verify('globex');
     expect(v.ok).toBe(false);
     expect(v.problems.join('\n')).toContain(`chain head says block ${newest}`);
   });
 
   it('detects removal of a block in the middle', async () => {
-    await tamper(db, "DELETE FROM audit_blocks WHERE tenant_id = 'globex' AND block = 2");
+    await tamper(db.core.pool, "DELETE FROM audit_blocks WHERE tenant_id = 'globex' AND block = 2");
     const v = await db.core.audit.verify('globex');
     expect(v.problems.join('\n')).toContain('block 2 missing (blocks removed)');
   });

@@ -6,6 +6,18 @@ import { TEST_SECRET } from './secret.js';
 import { waitFor } from './wait-for.js';
 
 /** A fresh database whose tenants' audit chains are built directly (no server): for audit CLI tests. */
+/** What an attacker with superuser rights can do: run SQL with the append-only triggers bypassed. The chain must still tell. */
+export async function tamper(pool: pg.Pool, sql: string, values: unknown[] = []): Promise<void> {
+  const c = await pool.connect();
+  try {
+    await c.query('SET session_replication_role = replica');
+    await c.query(sql, values);
+  } finally {
+    await c.query('SET session_replication_role = DEFAULT');
+    c.release();
+  }
+}
+
 export interface AuditChainDb {
   db: TestDatabase;
   pool: pg.Pool;
@@ -45,16 +57,7 @@ export async function auditChainDb(): Promise<AuditChainDb> {
       // A seal takes only events older than every running transaction of the cluster (other test files' too).
       await waitFor(async () => (await audit.seal(tenant), (await sealedCount(tenant)) >= target), { what: `${n} events of ${tenant} sealed`, timeoutMs: 30_000 });
     },
-    tamper: async (sql, values = []) => {
-      const c = await pool.connect();
-      try {
-        await c.query('SET session_replication_role = replica');
-        await c.query(sql, values);
-      } finally {
-        await c.query('SET session_replication_role = DEFAULT');
-        c.release();
-      }
-    },
+    tamper: (sql, values = []) => tamper(pool, sql, values),
     close: async () => {
       await pool.end();
       await db.drop();
