@@ -22,7 +22,7 @@ import { makeCreateAgent } from '../src/usecases/create-agent.js';
  * - Postgres CPU while nothing happens (the reconciler's ticks);
  * - queued intake latency at 100 requests/s (open loop);
  * - `/airlock status` and `/airlock pending` (signed slash command → reply);
- * - then `incident on` over every open approval: reply, and every one decided;
+ * - then `incident on` over every open approval: reply, every one decided, every one's audit event written;
  *   baseline: one plain UPDATE of the same rows (rolled back), same run.
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -52,7 +52,7 @@ interface Run {
   empty: Phase;
   full: Phase;
   loadRate: number;
-  incident: { ended: number; replyMs: number; decidedMs: number; baselineMs: number; updates: number; replyText: string; walBytes: number };
+  incident: { ended: number; replyMs: number; decidedMs: number; auditMs: number; baselineMs: number; updates: number; replyText: string; walBytes: number };
   load: number;
 }
 
@@ -167,7 +167,12 @@ async function runOnce(run: number): Promise<Run> {
     const replyP = slash('incident on bench');
     await until(async () => !(await pool.query("SELECT EXISTS (SELECT 1 FROM actions WHERE tenant_id = 'acme' AND status = 'pending') AS open")).rows[0].open, 120_000, 25);
     const decidedMs = Date.now() - t0;
+    // Then every ended approval's audit event, owed by the change and written right after it.
+    await until(async () => !(await pool.query('SELECT EXISTS (SELECT 1 FROM audit_debts) AS owed')).rows[0].owed, 120_000, 25);
+    const auditMs = Date.now() - t0;
     const walBytes = Number((await pool.query('SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), $1) AS b', [lsn0])).rows[0].b);
+    const events = Number((await pool.query("SELECT count(*) AS n FROM audit_events WHERE tenant_id = 'acme' AND kind = 'admin_change' AND action_id IS NOT NULL")).rows[0].n);
+    if (events !== before) throw new Error(`incident: ${before} approvals ended but ${events} audit events written`);
     const reply = await replyP;
     await sleep(10_000);
     const updates = slack.calls('chat.update').length;
@@ -184,8 +189,8 @@ async function runOnce(run: number): Promise<Run> {
     } finally {
       c.release();
     }
-    const incident = { ended: before, replyMs: reply.ms, decidedMs, baselineMs, updates, replyText: reply.text, walBytes };
-    console.log(`run ${run} incident: ${before} ended; reply ${reply.ms} ms, all decided ${decidedMs} ms; plain UPDATE ${baselineMs.toFixed(0)} ms; ${updates} card updates in the next 10 s; "${reply.text.slice(0, 160)}"`);
+    const incident = { ended: before, replyMs: reply.ms, decidedMs, auditMs, baselineMs, updates, replyText: reply.text, walBytes };
+    console.log(`run ${run} incident: ${before} ended; reply ${reply.ms} ms, all decided ${decidedMs} ms, all audited ${auditMs} ms; plain UPDATE ${baselineMs.toFixed(0)} ms; ${updates} card updates in the next 10 s; "${reply.text.slice(0, 160)}"`);
     return { empty, full, loadRate, incident, load: (await import('node:os')).loadavg()[0]! };
   } finally {
     clearInterval(forget);
@@ -229,19 +234,20 @@ Each phase starts once every owed card is posted: ${IDLE_SECONDS} s of idle (CPU
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Then \`/airlock incident on\` with ${f(inc((r) => r.incident.ended))} open approvals (every one covered), right after a \`CHECKPOINT\` (as is the baseline), so that neither figure depends on where a WAL-triggered checkpoint falls. One transaction changes the override, ends every covered approval and writes each one's audit event (WAL written meanwhile: ${f(inc((r) => r.incident.walBytes / r.incident.ended / 1024), 1)} KB per ended approval):
+Then \`/airlock incident on\` with ${f(inc((r) => r.incident.ended))} open approvals (every one covered), right after a \`CHECKPOINT\` (as is the baseline), so that neither figure depends on where a WAL-triggered checkpoint falls. One transaction changes the override, ends every covered approval and records the audit events it owes them; a second writes those events right after (WAL written by both: ${f(inc((r) => r.incident.walBytes / r.incident.ended / 1024), 1)} KB per ended approval):
 
 | | ms | target |
 |---|---|---|
 | reply at the \`response_url\` | ${f(inc((r) => r.incident.replyMs))} | ≤ 3000: ${verdict(inc((r) => r.incident.replyMs) <= 3000)} |
 | every covered approval decided (polled every 25 ms) | ${f(inc((r) => r.incident.decidedMs))} | ≤ 5000: ${verdict(inc((r) => r.incident.decidedMs) <= 5000)} |
+| every ended approval's audit event written (polled every 25 ms) | ${f(inc((r) => r.incident.auditMs))} |  |
 | baseline, same run: one plain \`UPDATE\` of the same rows (no audit events, rolled back) | ${f(inc((r) => r.incident.baselineMs))} | ${(inc((r) => r.incident.decidedMs) / inc((r) => r.incident.baselineMs)).toFixed(1)}× of it |
 
 Card updates after it are paced: ${f(inc((r) => r.incident.updates))} \`chat.update\` calls in the 10 s after the reply (the newest cards; the rest re-render when clicked). The reply: “${runs[0]!.incident.replyText.slice(0, 200)}”.
 
 Loading (context): ${f(m((r) => r.loadRate))} queued submissions/s through the API at 32 connections.
 
-Per run: ${runs.map((r, i) => `run ${i + 1} (load avg ${r.load.toFixed(2)}): idle Postgres ${f(r.empty.postgresIdle, 2)}% → ${f(r.full.postgresIdle, 2)}%, queued p99 ${f(r.empty.queued.p99, 1)} → ${f(r.full.queued.p99, 1)} ms, status ${f(r.empty.status)} → ${f(r.full.status)} ms, incident reply ${f(r.incident.replyMs)} ms, decided ${f(r.incident.decidedMs)} ms`).join('; ')}.`,
+Per run: ${runs.map((r, i) => `run ${i + 1} (load avg ${r.load.toFixed(2)}): idle Postgres ${f(r.empty.postgresIdle, 2)}% → ${f(r.full.postgresIdle, 2)}%, queued p99 ${f(r.empty.queued.p99, 1)} → ${f(r.full.queued.p99, 1)} ms, status ${f(r.empty.status)} → ${f(r.full.status)} ms, incident reply ${f(r.incident.replyMs)} ms, decided ${f(r.incident.decidedMs)} ms, audited ${f(r.incident.auditMs)} ms`).join('; ')}.`,
   );
 }
 

@@ -91,6 +91,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       expire,
       remind,
       deliverCallback: (ref, status) => jobs.deliverCallback(ref, status),
+      writeOwedAudit: async () => {
+        const paid = await core.overrides.writeOwedAudit();
+        for (const p of paid) seal(p.tenant);
+        return paid.reduce((n, p) => n + p.events, 0);
+      },
       callbackGraceMs: opts.callbackGraceMs,
     });
     const callbackEvent = async (tenant: string, actionId: string, kind: 'callback_delivered' | 'callback_failed', extra: Record<string, unknown>) => {

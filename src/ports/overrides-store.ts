@@ -46,7 +46,9 @@ export interface OverridesStore {
   /**
    * Applies `change` to the current overrides, bumps the version, appends the
    * audit event and ends every pending approval `end` covers: one transaction,
-   * so no approval the change covers can be decided after it commits.
+   * so no approval the change covers can be decided after it commits. The
+   * ended approvals' own audit events are recorded as owed in that
+   * transaction and written by `writeOwedAudit`.
    */
   update(
     tenant: string,
@@ -54,4 +56,11 @@ export interface OverridesStore {
     audit: (next: TenantOverrides) => AuditEvent,
     end?: (next: TenantOverrides) => PendingEndSpec | undefined,
   ): Promise<{ overrides: TenantOverrides; ended: EndedActions }>;
+  /**
+   * Writes the audit events owed to approvals that override changes ended
+   * (each change's in one transaction, exactly once however many processes
+   * call this); returns each tenant and how many events it got. Called after
+   * a change, and by the reconciler for any a crash left owed.
+   */
+  writeOwedAudit(): Promise<{ tenant: string; events: number }[]>;
 }

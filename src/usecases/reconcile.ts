@@ -17,14 +17,17 @@ export interface ReconcileTick {
   expired: number;
   reminded: number;
   callbacks: number;
+  /** Audit events written for approvals an admin change ended (owed since a crash or failure). */
+  auditEvents: number;
   failed: number;
 }
 
 /**
  * Postgres is the source of truth; this repairs everything the queue may have
  * lost (Redis flushed, job lost or out of attempts, worker killed): re-enqueues
- * cards still owed, expires what is overdue, sends due reminders and
- * re-enqueues callbacks that never settled. Each step reads only rows that
+ * cards still owed, expires what is overdue, sends due reminders,
+ * re-enqueues callbacks that never settled and writes the audit events an
+ * admin change still owes (its follow-up was cut off). Each step reads only rows that
  * need work, so an idle tick costs the same at 0 or 100,000 pending approvals.
  */
 export function makeReconcile(deps: {
@@ -35,6 +38,8 @@ export function makeReconcile(deps: {
   remind: (ref: ActionJobRef) => Promise<unknown>;
   /** Enqueues a callback job (a no-op while its job still exists). */
   deliverCallback: (ref: Omit<ActionJobRef, 'round'>, status: string) => Promise<unknown>;
+  /** Writes the audit events admin changes still owe; returns how many. */
+  writeOwedAudit: () => Promise<number>;
   callbackGraceMs?: number;
 }) {
   return async function reconcile(): Promise<ReconcileTick> {
@@ -57,6 +62,10 @@ export function makeReconcile(deps: {
     await each(due, (ref) => deps.remind(ref));
     const lost = await deps.actions.unsettledCallbacks(now, deps.callbackGraceMs ?? CALLBACK_GRACE_MS, BATCH);
     await Promise.all(lost.map((c) => deps.deliverCallback({ tenant: c.tenant, actionId: c.actionId }, c.status).catch(() => void failed++)));
-    return { cards: cards.length, expired: overdue.length, reminded: due.length, callbacks: lost.length, failed };
+    const auditEvents = await deps.writeOwedAudit().catch(() => {
+      failed++;
+      return 0;
+    });
+    return { cards: cards.length, expired: overdue.length, reminded: due.length, callbacks: lost.length, auditEvents, failed };
   };
 }

@@ -101,13 +101,20 @@ export function makeRunAdminCommand(deps: {
     return result;
   }
 
-  /** Cards and callbacks of ended approvals: enqueued in the background, cards within the platform's budget. */
+  /**
+   * After a change that ended approvals, in the background: their cards
+   * (within the platform's budget), their audit events (owed by the change),
+   * then their callbacks, so an agent told of an outcome finds it in the trail.
+   */
   function followUp(tenant: string, ended: EndedActions) {
     if (ended.count === 0) return;
     const cards = ended.newest.map((e) => ({ tenant, actionId: e.id }));
     const callbacks = ended.withCallback.map((e) => ({ tenant, actionId: e.id, status: e.status }));
     deps.background('card updates after an admin command', () => deps.jobs.updateCardsOf(cards, 'admin change'));
-    if (callbacks.length > 0) deps.background('callbacks after an admin command', () => deps.jobs.deliverCallbacks(callbacks));
+    deps.background('audit events and callbacks of the approvals an admin command ended', async () => {
+      for (const paid of await deps.overrides.writeOwedAudit()) deps.onAudited?.(paid.tenant);
+      if (callbacks.length > 0) await deps.jobs.deliverCallbacks(callbacks);
+    });
   }
 
   /** A notice in every place of every reviewer group of the tenant, on every platform that shows it. */

@@ -40,6 +40,7 @@ describe('reconcile', () => {
       },
       remind: async () => undefined,
       deliverCallback: async () => undefined,
+      writeOwedAudit: async () => 0,
     });
 
     const first = await reconcile();
@@ -73,6 +74,7 @@ describe('reconcile', () => {
       expire: async () => undefined,
       remind: async () => undefined,
       deliverCallback: async () => undefined,
+      writeOwedAudit: async () => 0,
     });
     expect((await reconcile()).cards).toBe(0);
     expect(reposted).toEqual([]);
@@ -80,5 +82,52 @@ describe('reconcile', () => {
     expect(rows[0].n).toBe(0);
     await slashCommand(t, 'revive-agent bot');
   });
-});
 
+  it('writes the audit events an admin change still owes (its follow-up cut off), exactly once however many processes try', async () => {
+    const ids = [(await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } })).id, (await t.submit('short_deny')).id];
+    // The change alone, as a process that dies right after its commit leaves it: ended, events owed.
+    const at = new Date();
+    const { ended } = await t.core.overrides.update(
+      'acme',
+      (o) => ({ ...o, killedAgents: new Map([...o.killedAgents, ['bot', { by: 'test', at: at.toISOString() }]]) }),
+      () => ({ tenant: 'acme', kind: 'admin_change', at, data: { command: 'kill-agent bot' } }),
+      () => ({
+        match: { agent: 'bot' },
+        ends: new Map(),
+        otherwise: { status: 'denied', decision: 'deny', mode: 'off', rule: 'overrides.kill', detail: 'agent bot killed (test)' },
+        policyVersion: 'test',
+        at,
+        audit: { admin: { id: 'U0ADMIN' }, cause: 'kill-agent', reason: 'owed' },
+        newest: 0,
+      }),
+    );
+    expect(ended.count).toBe(2);
+    const events = async () =>
+      (await t.core.pool.query("SELECT action_id, at, data FROM audit_events WHERE kind = 'admin_change' AND action_id = ANY($1) ORDER BY id", [ids])).rows;
+    expect(await events()).toEqual([]);
+
+    const tick = () =>
+      makeReconcile({
+        actions: t.core.actions,
+        clock: { now: () => new Date() },
+        repostCard: async () => undefined,
+        expire: async () => undefined,
+        remind: async () => undefined,
+        deliverCallback: async () => undefined,
+        writeOwedAudit: async () => (await t.core.overrides.writeOwedAudit()).reduce((n, p) => n + p.events, 0),
+      })();
+    // Two processes' reconcilers at once: the debt is paid by one of them.
+    const [a, b] = await Promise.all([tick(), tick()]);
+    expect(a.auditEvents + b.auditEvents).toBe(2);
+    expect(a.failed + b.failed).toBe(0);
+    const written = await events();
+    expect(written.map((e) => e.action_id).sort()).toEqual([...ids].sort());
+    for (const e of written) {
+      expect(e.at).toEqual(at);
+      expect(e.data).toMatchObject({ status: 'denied', rule: 'overrides.kill', cause: 'kill-agent', reason: 'owed', admin: { id: 'U0ADMIN' } });
+    }
+    expect((await tick()).auditEvents).toBe(0);
+    expect(await events()).toHaveLength(2);
+    await slashCommand(t, 'revive-agent bot');
+  });
+});

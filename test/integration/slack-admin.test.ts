@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_AUDIT_KEYS, actionAuditFields } from '../../src/domain/audit-event.js';
 import { runCli } from '../support/run-cli.js';
 import { slashCommand } from '../support/slack-command.js';
+import { waitFor } from '../support/wait-for.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 
 let t: SlackTestAirlock;
@@ -51,9 +52,17 @@ describe('/airlock', () => {
     const after = await t.get(pending.id);
     expect(after).toMatchObject({ status: 'denied', decision: 'deny' });
     expect(after.outcome_detail).toContain('suspected prompt injection');
-    // The ending statement builds each audit event in SQL: the same fields, in the same order, as every other event of an action.
-    const ended = (await t.core.pool.query("SELECT data::text AS text FROM audit_events WHERE action_id = $1 AND kind = 'admin_change'", [pending.id])).rows;
+    // Its audit event, owed by the change and written right after it, is built in SQL: the same fields, in the same order, as every other event of an action.
+    const eventsOf = async (id: string) => (await t.core.pool.query("SELECT data::text AS text FROM audit_events WHERE action_id = $1 AND kind = 'admin_change'", [id])).rows;
+    const ended = await waitFor(
+      async () => {
+        const e = await eventsOf(pending.id);
+        return e.length > 0 && e;
+      },
+      { what: 'the ended approval’s audit event' },
+    );
     expect(ended).toHaveLength(1);
+    expect((await t.core.pool.query('SELECT count(*)::int AS n FROM audit_debts')).rows[0].n).toBe(0);
     const data = JSON.parse(ended[0].text);
     expect(Object.keys(data)).toEqual([...ACTION_AUDIT_KEYS, 'final_decision', 'reviewer', 'admin', 'cause', 'reason']);
     const stored = await t.core.actions.get('acme', pending.id);

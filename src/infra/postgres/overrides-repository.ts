@@ -3,7 +3,7 @@ import type { AuditEvent } from '../../domain/audit-event.js';
 import type { Mode } from '../../domain/decision.js';
 import { NO_OVERRIDES, type OverrideStamp, type TenantOverrides } from '../../domain/policy-model.js';
 import type { EndedActions, OverridesStore, PendingEndSpec } from '../../ports/overrides-store.js';
-import { endCoveredPending } from './end-pending.js';
+import { endCoveredPending, payAuditDebts } from './end-pending.js';
 import { withTransaction } from './transaction.js';
 
 interface Row {
@@ -102,5 +102,9 @@ export class PgOverridesStore implements OverridesStore {
     });
     this.invalidate(tenant);
     return result;
+  }
+
+  writeOwedAudit(): Promise<{ tenant: string; events: number }[]> {
+    return payAuditDebts(this.pool);
   }
 }
