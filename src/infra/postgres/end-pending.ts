@@ -119,6 +119,8 @@ export async function endCoveredPending(client: PoolClient, tenant: string, spec
  */
 export async function payAuditDebts(pool: Pool): Promise<{ tenant: string; events: number }[]> {
   const paid: { tenant: string; events: number }[] = [];
+  // The reconciler asks every second: when nothing is owed, one read and no transaction.
+  if (!(await pool.query<{ owed: boolean }>('SELECT EXISTS (SELECT 1 FROM audit_debts) AS owed')).rows[0]!.owed) return paid;
   for (;;) {
     const debt = await withTransaction(pool, async (client) => {
       // One debt's events are about 1 KB each: keep 100,000 of them in memory while they are written.
