@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import type { Env } from '../config/env.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
+import { payAuditDebts } from '../infra/postgres/end-pending.js';
 import { OutputError } from '../infra/postgres/json-lines-writer.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -155,6 +156,9 @@ async function withAuditLog<T>(env: Env, run: (audit: PgAuditLog) => Promise<T>)
   const pool = createPool(db.url, 4);
   try {
     await migrate(pool);
+    // As events not yet sealed are sealed first, events an admin change still owes
+    // the approvals it ended (its follow-up not yet run, or cut off) are written first.
+    await payAuditDebts(pool);
     return await run(new PgAuditLog(pool, secret));
   } finally {
     await pool.end();

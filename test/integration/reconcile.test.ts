@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CardJobRef } from '../../src/ports/approval-jobs.js';
 import { makeReconcile } from '../../src/usecases/reconcile.js';
+import { runCli } from '../support/run-cli.js';
 import { slashCommand } from '../support/slack-command.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 
@@ -84,24 +85,7 @@ describe('reconcile', () => {
   });
 
   it('writes the audit events an admin change still owes (its follow-up cut off), exactly once however many processes try', async () => {
-    const ids = [(await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } })).id, (await t.submit('short_deny')).id];
-    // The change alone, as a process that dies right after its commit leaves it: ended, events owed.
-    const at = new Date();
-    const { ended } = await t.core.overrides.update(
-      'acme',
-      (o) => ({ ...o, killedAgents: new Map([...o.killedAgents, ['bot', { by: 'test', at: at.toISOString() }]]) }),
-      () => ({ tenant: 'acme', kind: 'admin_change', at, data: { command: 'kill-agent bot' } }),
-      () => ({
-        match: { agent: 'bot' },
-        ends: new Map(),
-        otherwise: { status: 'denied', decision: 'deny', mode: 'off', rule: 'overrides.kill', detail: 'agent bot killed (test)' },
-        policyVersion: 'test',
-        at,
-        audit: { admin: { id: 'U0ADMIN' }, cause: 'kill-agent', reason: 'owed' },
-        newest: 0,
-      }),
-    );
-    expect(ended.count).toBe(2);
+    const { ids, at } = await endLeavingAuditOwed('owed');
     const events = async () =>
       (await t.core.pool.query("SELECT action_id, at, data FROM audit_events WHERE kind = 'admin_change' AND action_id = ANY($1) ORDER BY id", [ids])).rows;
     expect(await events()).toEqual([]);
@@ -130,4 +114,43 @@ describe('reconcile', () => {
     expect(await events()).toHaveLength(2);
     await slashCommand(t, 'revive-agent bot');
   });
+
+  it('`audit export` and `audit verify` first write the events an admin change still owes', async () => {
+    const { ids } = await endLeavingAuditOwed('owed to the CLI');
+    // No reconciler runs here (API only): only the CLI can write them.
+    const out = await runCli(['audit', 'export', '--tenant', 'acme'], { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml' });
+    expect(out.code).toBe(0);
+    const ended = out.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.kind === 'admin_change' && ids.includes(l.data.request_id));
+    expect(ended).toHaveLength(2);
+    expect(ended[0].data).toMatchObject({ status: 'denied', cause: 'kill-agent', reason: 'owed to the CLI' });
+    expect((await t.core.pool.query('SELECT count(*)::int AS n FROM audit_debts')).rows[0].n).toBe(0);
+    const verified = await runCli(['audit', 'verify', '--tenant', 'acme'], { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml' });
+    expect(verified.code).toBe(0);
+    await slashCommand(t, 'revive-agent bot');
+  });
 });
+
+/**
+ * Kills agent bot with two approvals pending, as a process that dies right
+ * after the change commits leaves it: both ended, their audit events owed.
+ */
+async function endLeavingAuditOwed(reason: string) {
+  const ids = [(await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } })).id, (await t.submit('short_deny')).id];
+  const at = new Date();
+  const { ended } = await t.core.overrides.update(
+    'acme',
+    (o) => ({ ...o, killedAgents: new Map([...o.killedAgents, ['bot', { by: 'test', at: at.toISOString() }]]) }),
+    () => ({ tenant: 'acme', kind: 'admin_change', at, data: { command: 'kill-agent bot' } }),
+    () => ({
+      match: { agent: 'bot' },
+      ends: new Map(),
+      otherwise: { status: 'denied', decision: 'deny', mode: 'off', rule: 'overrides.kill', detail: 'agent bot killed (test)' },
+      policyVersion: 'test',
+      at,
+      audit: { admin: { id: 'U0ADMIN' }, cause: 'kill-agent', reason },
+      newest: 0,
+    }),
+  );
+  expect(ended.count).toBe(2);
+  return { ids, at };
+}
