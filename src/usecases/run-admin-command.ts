@@ -112,8 +112,12 @@ export function makeRunAdminCommand(deps: {
     const callbacks = ended.withCallback.map((e) => ({ tenant, actionId: e.id, status: e.status }));
     deps.background('card updates after an admin command', () => deps.jobs.updateCardsOf(cards, 'admin change'));
     deps.background('audit events and callbacks of the approvals an admin command ended', async () => {
-      for (const paid of await deps.overrides.writeOwedAudit()) deps.onAudited?.(paid.tenant);
-      if (callbacks.length > 0) await deps.jobs.deliverCallbacks(callbacks);
+      try {
+        for (const paid of await deps.overrides.writeOwedAudit()) deps.onAudited?.(paid.tenant);
+      } finally {
+        // A failed write does not hold the callbacks back: the reconciler writes the events on its next tick.
+        if (callbacks.length > 0) await deps.jobs.deliverCallbacks(callbacks);
+      }
     });
   }
 

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { slashCommand } from '../support/slack-command.js';
 import { approveClick, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
 import { waitFor } from '../support/wait-for.js';
@@ -108,6 +109,22 @@ describe('callbacks', () => {
     await waitFor(async () => (await kinds(a.id)).includes('callback_delivered'), { what: 'callback audit' });
     const audited = JSON.stringify((await t.core.pool.query('SELECT data FROM audit_events WHERE action_id = $1', [a.id])).rows);
     expect(audited).not.toContain('token=hidden');
+  });
+
+  it('calls back an approval an admin command ended once its audit event is written', async () => {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/airlock`;
+    const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' }, callback_url: url });
+    await cardFor(a.id);
+    try {
+      expect(await slashCommand(t, 'deny-tool send_email callbacks')).toContain('1 pending approval(s) ended');
+      const got = await waitFor(() => received.find((r) => r.body.includes(a.id)), { timeoutMs: 20_000, what: 'the callback' });
+      expect(JSON.parse(got.body)).toMatchObject({ id: a.id, status: 'denied', rule: 'overrides.deny_tool' });
+      // The ended approval's event (owed by the change, written right after it) comes before the callback's.
+      await waitFor(async () => (await kinds(a.id)).includes('callback_delivered'), { what: 'callback audit' });
+      expect(await kinds(a.id)).toEqual(['decision', 'admin_change', 'callback_delivered']);
+    } finally {
+      await slashCommand(t, 'allow-tool send_email');
+    }
   });
 });
 
