@@ -4,9 +4,9 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { createQueueFactory } from '../src/infra/queue/backend.js';
-import { REDIS_URL, percentile } from './lib.js';
+import { REDIS_URL, percentile, startServer } from './lib.js';
 
-/** What the chat benchmarks (bench/slack.ts, bench/teams.ts) share: load generation, statistics, child processes, the queue-only baseline. */
+/** What the chat benchmarks (bench/slack.ts, bench/teams.ts) share: the server, load generation, statistics, child processes, the queue-only baseline. */
 
 export type Backend = 'redis' | 'postgres';
 export type Stats = { p50: number; p99: number; max: number; n: number };
@@ -140,4 +140,68 @@ export async function queueBaseline(backend: Backend, url: string, rate: number,
     children.delete(child);
     await factory.close();
   }
+}
+
+/** One action submitted through the API: when it was sent and answered. */
+export interface Submitted {
+  sentAt: number;
+  t0: number;
+  responseMs: number;
+  status: number;
+  id?: string;
+}
+
+/** Submits actions open-loop (`POST /v1/actions` with an agent key) and records when each was sent and answered. */
+export class Submitter {
+  readonly inflight: Promise<unknown>[] = [];
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    private readonly base: string,
+    auth: string,
+  ) {
+    this.headers = { authorization: auth, 'content-type': 'application/json' };
+  }
+
+  submit(action: Record<string, unknown>, into: Submitted[]) {
+    const rec: Submitted = { sentAt: Date.now(), t0: performance.now(), responseMs: NaN, status: 0 };
+    into.push(rec);
+    this.inflight.push(
+      post(`${this.base}/v1/actions`, this.headers, JSON.stringify(action)).then(
+        (r) => {
+          rec.responseMs = performance.now() - rec.t0;
+          rec.status = r.status;
+          if (r.status === 201) rec.id = (JSON.parse(r.body) as { id: string }).id;
+        },
+        () => {
+          rec.status = -1;
+        },
+      ),
+    );
+  }
+
+  settled() {
+    return Promise.all(this.inflight.splice(0));
+  }
+}
+
+/** `npm start` (role all, on 127.0.0.1, no public URL) for one run; `stop` ends it, once, however often it is called. */
+export async function startBenchServer(env: Record<string, string>) {
+  const server = await startServer({ PUBLIC_URL: '', HOST: '127.0.0.1', AIRLOCK_ROLE: 'all', ...env });
+  children.add(server.proc);
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= stopChild(server.proc, () => server.proc.kill('SIGTERM')).then(() => void children.delete(server.proc)));
+  return { ...server, stop };
+}
+
+/** Runs a bench's `main`: exit 0, or print the error, end every child it started and exit 1. */
+export function runBench(main: () => Promise<void>) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      for (const c of children) c.kill('SIGTERM');
+      process.exit(1);
+    },
+  );
 }

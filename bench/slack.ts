@@ -1,23 +1,25 @@
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
+import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, writeSection } from './lib.js';
 import {
   REDIS_DB,
   STRAGGLER_MS,
+  Submitter,
   assertLocal,
-  children,
   f,
   flushRedis,
   openLoop,
   post,
   queueBaseline,
   redisDbUrl,
+  runBench,
+  startBenchServer,
   stats,
-  stopChild,
   until,
   type Backend,
   type Stats,
+  type Submitted,
 } from './chat-lib.js';
 import { channelOf, toolOf, writeBenchPolicy, type BenchPolicy } from './chat-policy.js';
 import { FakeSlackApi, SLACK_LIMITS } from '../test/fakes/fake-slack-api.js';
@@ -153,37 +155,23 @@ class SlackLog {
 
 // ---------------------------------------------------------------- one server
 
-interface Submitted {
-  sentAt: number;
-  t0: number;
-  responseMs: number;
-  status: number;
-  id?: string;
-}
-
 /** A fresh database, a fake Slack enforcing Slack's limits, and `npm start` against them; `run` gets what it needs to drive the server. */
 async function withServer<T>(
   backend: Backend,
   label: string,
   policy: BenchPolicy,
   env: Record<string, string>,
-  run: (s: { base: string; fake: FakeSlackApi; pool: pg.Pool; server: Awaited<ReturnType<typeof startServer>>; db: { url: string }; redisUrl?: string; submitter: Submitter; stop(): Promise<void> }) => Promise<T>,
+  run: (s: { base: string; fake: FakeSlackApi; pool: pg.Pool; server: BenchServer; db: { url: string }; redisUrl?: string; submitter: Submitter; stop(): Promise<void> }) => Promise<T>,
 ): Promise<T> {
   const redisUrl = backend === 'redis' ? redisDbUrl() : undefined;
   if (redisUrl) await flushRedis(redisUrl);
   const db = await freshDatabase(`${label}_${backend}`);
   const fake = await FakeSlackApi.start({ emails: FAKE_EMAILS, limits: SLACK_LIMITS });
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: BenchServer | undefined;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => undefined);
-  const stop = async () => {
-    if (!server) return;
-    await stopChild(server.proc, () => server!.proc.kill('SIGTERM'));
-    children.delete(server.proc);
-    server = undefined;
-  };
   try {
-    server = await startServer({
+    server = await startBenchServer({
       DATABASE_URL: db.url,
       // Empty is unset: the PostgreSQL backend.
       REDIS_URL: redisUrl ?? '',
@@ -192,17 +180,13 @@ async function withServer<T>(
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_APP_TOKEN: '',
       SLACK_API_URL: fake.url,
-      PUBLIC_URL: '',
-      HOST: '127.0.0.1',
-      AIRLOCK_ROLE: 'all',
       ...env,
     });
-    children.add(server.proc);
     const agents = new PgAgentStore(pool);
     const auth = `Bearer ${(await makeCreateAgent({ agents, policy: await FilePolicySource.open(policy.path) })('acme', 'bot')).key}`;
-    return await run({ base: server.base, fake, pool, server, db, redisUrl, submitter: new Submitter(server.base, auth), stop });
+    return await run({ base: server.base, fake, pool, server, db, redisUrl, submitter: new Submitter(server.base, auth), stop: server.stop });
   } finally {
-    await stop();
+    await server?.stop();
     await pool.end();
     await fake.close();
     if (process.env.BENCH_KEEP_DB) console.log(`kept database ${db.name}`);
@@ -211,46 +195,16 @@ async function withServer<T>(
   }
 }
 
-/** Submits actions open-loop and records when each was sent and answered. */
-class Submitter {
-  readonly inflight: Promise<unknown>[] = [];
-  private readonly headers: Record<string, string>;
+type BenchServer = Awaited<ReturnType<typeof startBenchServer>>;
 
-  constructor(
-    private readonly base: string,
-    auth: string,
-  ) {
-    this.headers = { authorization: auth, 'content-type': 'application/json' };
-  }
-
-  submit(tool: string, i: number, into: Submitted[]) {
-    const body = JSON.stringify({
-      tool,
-      args: tool === 'quick_deny' ? { n: i } : { to: `customer${i}@example.com`, subject: `Your order ${i}`, body: 'Hello' },
-      requester: { id: 'U0SAM' },
-      summary: `bench ${tool} ${i}`,
-      workflow: 'bench',
-    });
-    const rec: Submitted = { sentAt: Date.now(), t0: performance.now(), responseMs: NaN, status: 0 };
-    into.push(rec);
-    this.inflight.push(
-      post(`${this.base}/v1/actions`, this.headers, body).then(
-        (r) => {
-          rec.responseMs = performance.now() - rec.t0;
-          rec.status = r.status;
-          if (r.status === 201) rec.id = (JSON.parse(r.body) as { id: string }).id;
-        },
-        () => {
-          rec.status = -1;
-        },
-      ),
-    );
-  }
-
-  settled() {
-    return Promise.all(this.inflight.splice(0));
-  }
-}
+/** The body of one bench action: a card for `tool`'s channel (or a quick_deny). */
+const actionBody = (tool: string, i: number) => ({
+  tool,
+  args: tool === 'quick_deny' ? { n: i } : { to: `customer${i}@example.com`, subject: `Your order ${i}`, body: 'Hello' },
+  requester: { id: 'U0SAM' },
+  summary: `bench ${tool} ${i}`,
+  workflow: 'bench',
+});
 
 // ---------------------------------------------------------------- scenario: load
 
@@ -259,7 +213,7 @@ async function runLoad(backend: Backend, run: number, policy: BenchPolicy): Prom
   return withServer(backend, 'slack', policy, {}, async ({ base, fake, pool, server, db, redisUrl, submitter, stop }) => {
     const slack = new SlackLog(fake);
     const inflight = submitter.inflight;
-    const card = (i: number, into: Submitted[]) => submitter.submit(toolOf(((i % CHANNELS) + CHANNELS) % CHANNELS), i, into);
+    const card = (i: number, into: Submitted[]) => submitter.submit(actionBody(toolOf(((i % CHANNELS) + CHANNELS) % CHANNELS), i), into);
 
     interface Click {
       id: string;
@@ -319,7 +273,7 @@ async function runLoad(backend: Backend, run: number, policy: BenchPolicy): Prom
     const start = performance.now();
     await Promise.all([
       openLoop(submitCount, RATE, (i) => card(i, emails), start),
-      openLoop(TIMEOUTS, TIMEOUTS / SECONDS, (i) => submitter.submit('quick_deny', i, quick), start + 5),
+      openLoop(TIMEOUTS, TIMEOUTS / SECONDS, (i) => submitter.submit(actionBody('quick_deny', i), quick), start + 5),
       openLoop(
         CLICK_COUNT,
         CLICK_RATE,
@@ -430,7 +384,7 @@ async function runBurst(backend: Backend, run: number, policy: BenchPolicy, pace
     const otherTool = (i: number) => toolOf(1 + (((i % OTHER_CHANNELS) + OTHER_CHANNELS) % OTHER_CHANNELS));
     // Warm-up, not measured, on the other channels only.
     const warm: Submitted[] = [];
-    await openLoop(OTHER_CHANNELS, 20, (i) => submitter.submit(otherTool(-1 - i), -1 - i, warm), performance.now());
+    await openLoop(OTHER_CHANNELS, 20, (i) => submitter.submit(actionBody(otherTool(-1 - i), -1 - i), warm), performance.now());
     await submitter.settled();
     await until(() => (slack.sync(), warm.every((w) => !w.id || slack.cardAt.has(w.id))), STRAGGLER_MS);
     const overLimitBefore = fake.overLimit().length;
@@ -443,8 +397,8 @@ async function runBurst(backend: Backend, run: number, policy: BenchPolicy, pace
     const start = performance.now();
     await Promise.all([
       // The burst: as fast as the bench can send them (a few hundred a second here).
-      openLoop(BURST, 10_000, (i) => submitter.submit(toolOf(BURST_CHANNEL), i, burst), start),
-      openLoop(Math.round(SECONDS * OTHER_RATE), OTHER_RATE, (i) => submitter.submit(otherTool(i), i, others), start),
+      openLoop(BURST, 10_000, (i) => submitter.submit(actionBody(toolOf(BURST_CHANNEL), i), burst), start),
+      openLoop(Math.round(SECONDS * OTHER_RATE), OTHER_RATE, (i) => submitter.submit(actionBody(otherTool(i), i), others), start),
     ]);
     await submitter.settled();
     lag.disable();
@@ -597,11 +551,4 @@ ${burstSections.join('\n\n')}`,
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    for (const c of children) c.kill('SIGTERM');
-    process.exit(1);
-  },
-);
+runBench(main);

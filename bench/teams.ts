@@ -1,23 +1,25 @@
 import os from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
+import { ADMIN_URL, REDIS_URL, freshDatabase, machine, median, writeSection } from './lib.js';
 import {
   REDIS_DB,
   STRAGGLER_MS,
+  Submitter,
   assertLocal,
-  children,
   f,
   flushRedis,
   openLoop,
   post,
   queueBaseline,
   redisDbUrl,
+  runBench,
+  startBenchServer,
   stats,
-  stopChild,
   until,
   type Backend,
   type Stats,
+  type Submitted,
 } from './chat-lib.js';
 import { conversationOf, toolOf, writeBenchPolicy } from './chat-policy.js';
 import { cpuSnapshot, cpuUse, type CpuUse } from './cpu.js';
@@ -119,14 +121,6 @@ class ConnectorLog {
   }
 }
 
-interface Submitted {
-  sentAt: number;
-  t0: number;
-  responseMs: number;
-  status: number;
-  id?: string;
-}
-
 interface Invoke {
   id: string;
   sentAt: number;
@@ -143,17 +137,11 @@ async function runOnce(backend: Backend, run: number, ca: TestCa): Promise<RunRe
   const db = await freshDatabase(`teams_${backend}`);
   const fake = await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS });
   const policy = writeBenchPolicy({ channels: CHANNELS, teams: { tenantId: ACME_AAD_TENANT, serviceUrl: fake.serviceUrl('teams'), users: ['aad-lead-1', 'aad-lead-2'] } });
-  let server: Awaited<ReturnType<typeof startServer>> | undefined;
+  let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => undefined);
-  const stop = async () => {
-    if (!server) return;
-    await stopChild(server.proc, () => server!.proc.kill('SIGTERM'));
-    children.delete(server.proc);
-    server = undefined;
-  };
   try {
-    server = await startServer({
+    server = await startBenchServer({
       DATABASE_URL: db.url,
       REDIS_URL: redisUrl ?? '',
       POLICY_FILE: policy.path,
@@ -166,40 +154,23 @@ async function runOnce(backend: Backend, run: number, ca: TestCa): Promise<RunRe
       TEAMS_LOGIN_URL: fake.loginUrl(),
       // Read only when a Node process starts: the server trusts the fake's certificate.
       NODE_EXTRA_CA_CERTS: ca.caPath,
-      PUBLIC_URL: '',
-      HOST: '127.0.0.1',
-      AIRLOCK_ROLE: 'all',
     });
-    children.add(server.proc);
-    const base = server.base;
+    const { base, stop } = server;
     const auth = `Bearer ${(await makeCreateAgent({ agents: new PgAgentStore(pool), policy: await FilePolicySource.open(policy.path) })('acme', 'bot')).key}`;
-    const submitHeaders = { authorization: auth, 'content-type': 'application/json' };
     const log = new ConnectorLog(fake);
-    const inflight: Promise<unknown>[] = [];
-
-    const submit = (i: number, into: Submitted[]) => {
-      const body = JSON.stringify({
-        tool: toolOf(((i % CHANNELS) + CHANNELS) % CHANNELS),
-        args: { to: `customer${i}@example.com`, subject: `Your order ${i}`, body: 'Hello' },
-        requester: { id: 'sam@acme.test' },
-        summary: `bench card ${i}`,
-        workflow: 'bench',
-      });
-      const rec: Submitted = { sentAt: Date.now(), t0: performance.now(), responseMs: NaN, status: 0 };
-      into.push(rec);
-      inflight.push(
-        post(`${base}/v1/actions`, submitHeaders, body).then(
-          (r) => {
-            rec.responseMs = performance.now() - rec.t0;
-            rec.status = r.status;
-            if (r.status === 201) rec.id = (JSON.parse(r.body) as { id: string }).id;
-          },
-          () => {
-            rec.status = -1;
-          },
-        ),
+    const submitter = new Submitter(base, auth);
+    const inflight = submitter.inflight;
+    const submit = (i: number, into: Submitted[]) =>
+      submitter.submit(
+        {
+          tool: toolOf(((i % CHANNELS) + CHANNELS) % CHANNELS),
+          args: { to: `customer${i}@example.com`, subject: `Your order ${i}`, body: 'Hello' },
+          requester: { id: 'sam@acme.test' },
+          summary: `bench card ${i}`,
+          workflow: 'bench',
+        },
+        into,
       );
-    };
 
     const invoke = (id: string, into: Invoke[]) => {
       const card = log.cardActivity.get(id)!;
@@ -309,7 +280,7 @@ async function runOnce(backend: Backend, run: number, ca: TestCa): Promise<RunRe
     );
     return result;
   } finally {
-    await stop();
+    await server?.stop();
     await pool.end();
     await fake.close();
     policy.remove();
@@ -389,11 +360,4 @@ ${sections.join('\n\n')}`,
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    for (const c of children) c.kill('SIGTERM');
-    process.exit(1);
-  },
-);
+runBench(main);
