@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /**
@@ -18,14 +18,19 @@ export interface ArgsDigests {
    * approvals record the one they approved.
    */
   binding(submittedDigest: string, view: unknown): string;
-  /** Both digests of a new submission; `view` (the redacted arguments) is often `args` itself, read once then. */
-  submission(args: unknown, view: unknown): { submitted: string; binding: string };
+  /**
+   * Both digests of a new submission; `view` (the redacted arguments) is often
+   * `args` itself, read once then. `viewJson` is the view's canonical JSON,
+   * which the digests read anyway: the store writes it as is.
+   */
+  submission(args: unknown, view: unknown): { submitted: string; binding: string; viewJson: string };
   /** An Idempotency-Key request body, to tell a replay from a different request. */
   request(body: unknown): string;
 }
 
 export function makeArgsDigests(secret: string): ArgsDigests {
-  const mac = (purpose: string, text: string) => createHmac('sha256', secret).update(`airlock:${purpose}\n`).update(text).digest('hex');
+  const key = createSecretKey(Buffer.from(secret));
+  const mac = (purpose: string, text: string) => createHmac('sha256', key).update(`airlock:${purpose}\n`).update(text).digest('hex');
   const binding = (submittedDigest: string, viewJson: string) => mac('args-binding', `${submittedDigest}\n${viewJson}`);
   return {
     submitted: (args) => mac('args-submitted', canonicalJson(args)),
@@ -33,7 +38,8 @@ export function makeArgsDigests(secret: string): ArgsDigests {
     submission: (args, view) => {
       const argsJson = canonicalJson(args);
       const submitted = mac('args-submitted', argsJson);
-      return { submitted, binding: binding(submitted, view === args ? argsJson : canonicalJson(view)) };
+      const viewJson = view === args ? argsJson : canonicalJson(view);
+      return { submitted, binding: binding(submitted, viewJson), viewJson };
     },
     request: (body) => mac('request', canonicalJson(body)),
   };

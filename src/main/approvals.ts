@@ -103,7 +103,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       if (!action) return;
       // Only the origin: a callback URL's path or query may carry a token.
       const origin = action.callbackUrl ? new URL(action.callbackUrl).origin : null;
-      await core.audit.append({ tenant, kind, actionId, at: clock.now(), data: { ...actionAuditFields(action), callback_origin: origin, ...extra } });
+      await core.audit.append({ tenant, kind, actionId, at: clock.now(), data: actionAuditFields(action, { callback_origin: origin, ...extra }) });
       await actions.callbackSettled(tenant, actionId, clock.now());
       seal(tenant);
     };

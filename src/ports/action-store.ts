@@ -13,6 +13,8 @@ export interface NewActionRecord {
   overridesVersion: number;
   /** When the reconciler should first check that the action's cards were posted (queued actions owing cards). */
   cardsDueAt?: Date;
+  /** `action.args` as JSON text, when the caller has it already: written as it is, not serialized again. */
+  argsJson?: string;
 }
 
 export type RecordOutcome =

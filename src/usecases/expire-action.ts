@@ -47,7 +47,7 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
           cardPlatforms: deps.platforms.targetsOf(escalationGroup),
           cardsDueAt: new Date(now.getTime() + CARD_GRACE_MS),
         },
-        (a) => ({ tenant: a.tenant, kind: 'escalated', actionId: a.id, at: now, data: { ...actionAuditFields(a), cause: why, escalated_to: escalateTo } }),
+        (a) => ({ tenant: a.tenant, kind: 'escalated', actionId: a.id, at: now, data: actionAuditFields(a, { cause: why, escalated_to: escalateTo }) }),
       );
       if (escalated) {
         const next = { tenant: escalated.tenant, actionId: escalated.id, round: escalated.round };
@@ -74,7 +74,7 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
         detail: fallback ? `${why}; fell back to ${tool.safestMode}` : `${why}; denied`,
         at: now,
       },
-      (a) => ({ tenant: a.tenant, kind, actionId: a.id, at: now, data: { ...actionAuditFields(a), cause: why, final_decision: a.decision, reviewer: null } }),
+      (a) => ({ tenant: a.tenant, kind, actionId: a.id, at: now, data: actionAuditFields(a, { cause: why, final_decision: a.decision, reviewer: null }) }),
     );
     if (ended) await afterDecision(deps.jobs, ended, kind, deps.onFollowUpError);
     return ended;

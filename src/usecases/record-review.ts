@@ -130,15 +130,14 @@ export function makeRecordReview(deps: {
           kind: 'review',
           actionId: a.id,
           at,
-          data: {
-            ...actionAuditFields(a),
+          data: actionAuditFields(a, {
             reviewer: reviewerAuditFields(cmd.reviewer),
             review_decision: cmd.decision,
             reason: reason ?? null,
             final_decision: a.status,
             args_version: a.argsVersion,
             ...(edit ? { args_edit: { version: edit.record.version, changes: edit.record.changes }, approved_args: edit.args } : {}),
-          },
+          }),
         }),
       });
       switch (outcome.kind) {
@@ -174,7 +173,7 @@ export function makeRecordReview(deps: {
       action.id,
       'any',
       { status: end.status, decision: end.decision, mode: end.mode, detail: end.detail, rule: end.rule, policyVersion: policyVersion(policy, overrides), at },
-      (a) => ({ tenant: a.tenant, kind: 'admin_change', actionId: a.id, at, data: { ...actionAuditFields(a), cause: end.rule, final_decision: a.decision, reviewer: null } }),
+      (a) => ({ tenant: a.tenant, kind: 'admin_change', actionId: a.id, at, data: actionAuditFields(a, { cause: end.rule, final_decision: a.decision, reviewer: null }) }),
     );
     if (ended) {
       deps.onAudited?.(action.tenant);

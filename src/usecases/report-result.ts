@@ -61,12 +61,11 @@ export function makeReportResult(deps: { store: ActionStore; clock: Clock; diges
       kind: 'result',
       actionId: id,
       at: now,
-      data: {
-        ...actionAuditFields(action),
+      data: actionAuditFields(action, {
         status: input.outcome,
         execution_result: { outcome: input.outcome, detail: input.detail ?? null, external_ref: input.external_ref ?? null, args_check: result.argsCheck },
         violation: violation ?? null,
-      },
+      }),
     });
     if (!updated) throw new AirlockError('conflict', 'a result was already reported for this action');
     deps.onRecorded?.(updated);

@@ -143,6 +143,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         requestHash,
         overridesVersion: overrides.version,
         cardsDueAt: cardPlatforms.length > 0 ? new Date(now.getTime() + CARD_GRACE_MS) : undefined,
+        argsJson: digests.viewJson,
       });
       if (outcome.kind === 'stale_overrides') {
         deps.overrides.invalidate(agent.tenant);

@@ -136,11 +136,11 @@ export class ActionBatchWriter {
 }
 
 /** One decision as a JSON object whose keys are the statement's record columns. */
-function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt }: NewActionRecord): string {
+function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt, argsJson }: NewActionRecord): string {
   // A decision's event carries the action's args: about 1 KB, serialized and parsed once, not twice.
   const { args: auditArgs, ...auditData } = audit.data;
   const auditHasArgs = auditArgs !== undefined && auditArgs === a.args;
-  return JSON.stringify({
+  const row = JSON.stringify({
     id: a.id,
     tenant_id: a.tenant,
     agent: a.agent,
@@ -152,7 +152,8 @@ function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersi
     rule: a.rule,
     hard_boundary: a.hardBoundary,
     policy_version: a.policyVersion,
-    args: a.args,
+    // Given as text: spliced in below instead (JSON.stringify leaves an undefined member out).
+    args: argsJson === undefined ? a.args : undefined,
     args_sha256: a.argsSha256,
     submitted_args_digest: a.submittedArgsDigest,
     args_version: a.argsVersion,
@@ -185,4 +186,5 @@ function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersi
     audit_data: auditHasArgs ? auditData : audit.data,
     audit_has_args: auditHasArgs,
   });
+  return argsJson === undefined ? row : `{"args":${argsJson},${row.slice(1)}`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeArgsDigests } from '../../../src/domain/args-digest.js';
+import { canonicalJson } from '../../../src/domain/canonical-json.js';
 
 const digests = makeArgsDigests('x'.repeat(32));
 
@@ -9,7 +10,7 @@ describe('argument digests', () => {
     const view = { ...args, pin: '[redacted]' };
     for (const v of [args, view]) {
       const submitted = digests.submitted(args);
-      expect(digests.submission(args, v)).toEqual({ submitted, binding: digests.binding(submitted, v) });
+      expect(digests.submission(args, v)).toEqual({ submitted, binding: digests.binding(submitted, v), viewJson: canonicalJson(v) });
     }
     expect(digests.submission(args, args).binding).not.toBe(digests.submission(args, view).binding);
   });

@@ -35,6 +35,18 @@ describe('canonical JSON', () => {
   it('does not depend on key order', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { f: 2, e: 3 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"e":3,"f":2}]},"b":1}');
   });
+
+  it('sorts keys by UTF-16 code unit, escapes keys and strings as JSON does, and drops undefined members', () => {
+    const value = { z: 1, 'é': 2, Z: 3, '\u{1F600}': 4, '\uFFFF': 5, 'a"b\n': 'x"\u0000\ud800', gone: undefined, list: [undefined, -0, 1e21, true, [], {}] };
+    expect(canonicalJson(value)).toBe('{"Z":3,"a\\"b\\n":"x\\"\\u0000\\ud800","list":[null,0,1e+21,true,[],{}],"z":1,"é":2,"\u{1F600}":4,"\uFFFF":5}');
+    expect(canonicalJson(undefined)).toBe('null');
+    expect(canonicalJson('plain')).toBe('"plain"');
+  });
+
+  it('reads back as the value it was made from, whatever the nesting', () => {
+    const value = { deep: { b: [{ y: [1, 'two', null], x: { q: false } }], a: 'ünïcode' }, n: -12.5e-3, s: 'tab\there' };
+    expect(JSON.parse(canonicalJson(value))).toEqual(value);
+  });
 });
 
 describe('keyed argument digests', () => {
