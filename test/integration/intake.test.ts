@@ -45,12 +45,14 @@ describe('POST /v1/actions', () => {
     const events = (await airlock.core.pool.query('SELECT kind, data FROM audit_events WHERE action_id = $1', [body.id])).rows;
     expect(events).toHaveLength(1);
     expect(events[0].data).toMatchObject({ request_id: body.id, tenant: 'acme', agent: 'support-bot', tool: 'send_customer_email', final_decision: 'queue_for_approval', reversibility: 'irreversible', hard_boundary: 'passed', workflow: 'customer-support', session: 'sess-1' });
-    // The event carries the stored (redacted) args, and its text is the canonical form whose hash the chain seals.
+    // The event carries the stored (redacted) args, once, in the text the chain seals.
     const stored = (await airlock.core.pool.query(
-      "SELECT e.data::jsonb -> 'args' = p.args AS same_args, e.data::text = e.data::jsonb::text AS canonical, p.args FROM audit_events e JOIN action_payloads p ON p.action_id = e.action_id WHERE e.action_id = $1",
+      "SELECT e.data::jsonb -> 'args' = p.args AS same_args, e.data::text AS text, p.args FROM audit_events e JOIN action_payloads p ON p.action_id = e.action_id WHERE e.action_id = $1",
       [body.id],
     )).rows[0];
-    expect(stored).toMatchObject({ same_args: true, canonical: true, args: { to: 'jane@example.com', body: '[redacted]' } });
+    expect(stored).toMatchObject({ same_args: true, args: { to: 'jane@example.com', body: '[redacted]' } });
+    expect(stored.text.split('"args":')).toHaveLength(2);
+    expect(JSON.parse(stored.text)).toEqual(events[0].data);
   });
 
   it('never stores redacted fields, in the action nor in the audit trail', async () => {
