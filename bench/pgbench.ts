@@ -38,6 +38,17 @@ export async function pgbench(url: string, script: string, opts: { clients: numb
 const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /**
+ * pgbench reads `:name` anywhere in a script as a variable, string literals
+ * included; a copied value such as `{"reviewer":null}` would break the script.
+ * The colon is written as the escape `\072` of an E'' literal instead (the
+ * same value; quote_literal already doubles any backslash in one).
+ */
+function hideColons(literal: string): string {
+  if (!/:[A-Za-z0-9_]/.test(literal)) return literal;
+  return (literal.startsWith("E'") ? literal : `E${literal}`).replace(/:/g, '\\072');
+}
+
+/**
  * An INSERT of a copy of one stored row, every value a literal except those
  * given as SQL expressions (`replace`); columns filled by their defaults
  * (sequences, transaction ids) are left to them, as Airlock leaves them.
@@ -55,6 +66,6 @@ export async function insertCopying(pool: pg.Pool, table: string, where: string,
     `SELECT ${names.map((n) => `quote_nullable(${ident(n)}::text) AS ${ident(n)}`).join(', ')} FROM ${ident(table)} WHERE ${where} LIMIT 1`,
   );
   if (!rows[0]) throw new Error(`no ${table} row where ${where}`);
-  const values = names.map((n) => replace[n] ?? rows[0]![n]!);
+  const values = names.map((n) => replace[n] ?? hideColons(rows[0]![n]!));
   return `INSERT INTO ${ident(table)} (${names.map(ident).join(', ')}) VALUES (${values.join(', ')})`;
 }
