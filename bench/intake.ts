@@ -64,6 +64,10 @@ interface Run {
   cpuAllow: CpuUse;
 }
 
+/** The mean of two equally long windows. */
+const meanUse = (a: CpuUse, b: CpuUse): CpuUse =>
+  Object.fromEntries(Object.keys(a).map((k) => [k, (a[k as keyof CpuUse] + b[k as keyof CpuUse]) / 2])) as unknown as CpuUse;
+
 async function main() {
   const rows: Run[] = [];
   const allowBody = { tool: 'lookup_order', args: ORDER_ARGS, requester: { id: 'U1' }, workflow: 'bench' };
@@ -82,13 +86,20 @@ async function main() {
       // Warm-up (not counted): JIT, connection pool and prepared statements, for both measured runs alike.
       await cannon(server.base, support, { ...allowBody, workflow: 'warmup' }, 3);
       // Baseline, same run, while the server idles: the same rows, straight into Postgres.
-      const baseline = await pgbench(baseDb.url, await baselineScript(pool), { clients: CONNECTIONS, seconds: SECONDS });
+      // Each measured phase starts right after a CHECKPOINT (it is cluster-wide), so
+      // that no figure depends on where a WAL-triggered checkpoint happens to fall.
+      const script = await baselineScript(pool);
+      await pool.query('CHECKPOINT');
+      const baseline = await pgbench(baseDb.url, script, { clients: CONNECTIONS, seconds: SECONDS });
+      await pool.query('CHECKPOINT');
       const c0 = cpuSnapshot(server.proc.pid!);
       const allow = await cannon(server.base, support, allowBody);
+      const cpuAllow = cpuUse(c0, cpuSnapshot(server.proc.pid!));
+      await pool.query('CHECKPOINT');
       const c1 = cpuSnapshot(server.proc.pid!);
       const deny = await cannon(server.base, ops, denyBody);
-      const cpu = cpuUse(c0, cpuSnapshot(server.proc.pid!));
-      const cpuAllow = cpuUse(c0, c1);
+      const cpuDeny = cpuUse(c1, cpuSnapshot(server.proc.pid!));
+      const cpu = meanUse(cpuAllow, cpuDeny);
       // Every stored decision has its audit event (one statement wrote both).
       const orphans = Number((await pool.query(
         "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
@@ -126,7 +137,7 @@ async function main() {
     `## Intake: \`npm run bench:intake\`
 
 Machine: ${machine()}; Postgres 15 (autovacuum off in this machine's configuration; each run starts on fresh databases) and Redis on the same machine. ${RUNS} runs of ${SECONDS} s each, medians shown (ratios are taken within each run, then the median).
-autocannon, ${CONNECTIONS} connections, against \`npm start\` (one process, role all), after a 3 s warm-up; \`args\` of about ${argsBytes} bytes of JSON (an order lookup that is allowed, an admin grant that is denied). Each decision is durably stored with its audit event (the response is sent after the commit), and sealed into the tenant's hash chain right after (all load on one tenant).
+autocannon, ${CONNECTIONS} connections, against \`npm start\` (one process, role all), after a 3 s warm-up; each measured phase (pgbench, allow, deny) starts right after a \`CHECKPOINT\`, so that no figure depends on where a WAL-triggered checkpoint falls; \`args\` of about ${argsBytes} bytes of JSON (an order lookup that is allowed, an admin grant that is denied). Each decision is durably stored with its audit event (the response is sent after the commit), and sealed into the tenant's hash chain right after (all load on one tenant).
 Baseline, same run, while the server idles: \`pgbench -M prepared -c ${CONNECTIONS}\` inserting copies of a stored allow decision (its row, its payload with the 1 KB of args) and its audit event, with every index and trigger of the schema, \`BEGIN; INSERT action; INSERT payload; INSERT audit event; COMMIT\` per transaction, into a fresh database of the same schema: **${base.toFixed(0)} tx/s** (median).
 Airlock can exceed it because it group-commits: decisions that arrive while a write is in flight are written together in one statement and one commit.
 
