@@ -26,7 +26,7 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
+  const keys = sortInPlace(Object.keys(obj));
   let out = '{';
   let first = true;
   for (const k of keys) {
@@ -36,6 +36,25 @@ export function canonicalJson(value: unknown): string {
     first = false;
   }
   return out + '}';
+}
+
+/**
+ * Sorts keys by code unit (what Array.prototype.sort does with strings): by
+ * insertion for the few keys of a typical object, which allocates nothing,
+ * unlike the engine's sort.
+ */
+function sortInPlace(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
 }
 
 export const sha256Hex = (text: string): string => createHash('sha256').update(text).digest('hex');

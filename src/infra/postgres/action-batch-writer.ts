@@ -28,14 +28,15 @@ import { isDatabaseUnavailable } from './pool.js';
  */
 const RECORD_BATCH_SQL = `
 WITH r AS (
-  SELECT * FROM json_to_recordset($1::json) AS r(
-    ord int, id uuid, tenant_id text, agent text, tool text, status text, decision text, mode text, reasons jsonb,
+  -- A decision's place in the batch is its position in the array (ordinality counts from 1).
+  SELECT x.*, (x.ordinality - 1)::int AS ord FROM ROWS FROM (json_to_recordset($1::json) AS (
+    id uuid, tenant_id text, agent text, tool text, status text, decision text, mode text, reasons jsonb,
     rule text, hard_boundary text, policy_version text, args jsonb, args_sha256 text, submitted_args_digest text,
     args_version int, args_edits jsonb, redact jsonb, card_platforms text[], cards_due_at timestamptz, summary text, requester jsonb,
     workflow text, environment text, session_id text, context jsonb, callback_url text, target text, risk text,
     effects jsonb, consequence text, reviewer_group text, required_approvals int, expires_at timestamptz,
     created_at timestamptz, decided_at timestamptz, latency_ms real, idempotency_key text, request_hash text,
-    remind_at timestamptz, overrides_version bigint, audit_kind text, audit_data json)
+    remind_at timestamptz, overrides_version bigint, audit_kind text, audit_data json)) WITH ORDINALITY AS x
 ), locked AS (
   SELECT tenant_id, version FROM tenant_overrides WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM r) FOR KEY SHARE
 ), ov AS (
@@ -101,12 +102,14 @@ export class ActionBatchWriter {
   }
 
   write(input: NewActionRecord): Promise<RecordOutcome> {
-    const json = rowJson(input);
-    if (UNSTORABLE.test(json)) {
+    const { args, auditData, row } = rowParts(input);
+    // Each part is checked as it is: the decision's text is never copied whole before the batch is.
+    if (UNSTORABLE.test(row) || UNSTORABLE.test(auditData) || (args !== undefined && UNSTORABLE.test(args))) {
       return Promise.reject(
         new AirlockError('validation_failed', 'the request contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored'),
       );
     }
+    const json = `{${args === undefined ? '' : `"args":${args},`}"audit_data":${auditData},${row.slice(1)}`;
     return this.batches.submit({ json, overridesVersion: input.overridesVersion });
   }
 
@@ -122,7 +125,7 @@ export class ActionBatchWriter {
   }
 
   private async execute(batch: Pending[]): Promise<RecordOutcome[]> {
-    const rows = batch.map((p, i) => `{"ord":${i},${p.json.slice(1)}`).join(',');
+    const rows = batch.map((p) => p.json).join(',');
     // Named: Postgres parses and plans the statement once per connection.
     const { rows: results } = await this.pool.query<{ ord: number; overrides_version: number; inserted: boolean }>({
       name: 'airlock_record_actions',
@@ -142,8 +145,12 @@ export class ActionBatchWriter {
   }
 }
 
-/** One decision as a JSON object whose keys are the statement's record columns. */
-function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt, argsJson }: NewActionRecord): string {
+/**
+ * One decision as the parts of a JSON object whose keys are the statement's
+ * record columns: the args' text when the caller has it, the audit event's
+ * data as stored, and the other columns.
+ */
+function rowParts({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt, argsJson }: NewActionRecord): { args?: string; auditData: string; row: string } {
   const row = JSON.stringify({
     id: a.id,
     tenant_id: a.tenant,
@@ -156,7 +163,7 @@ function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersi
     rule: a.rule,
     hard_boundary: a.hardBoundary,
     policy_version: a.policyVersion,
-    // Given as text: spliced in below instead (JSON.stringify leaves an undefined member out).
+    // Given as text: joined to the row by write() instead (JSON.stringify leaves an undefined member out).
     args: argsJson === undefined ? a.args : undefined,
     args_sha256: a.argsSha256,
     submitted_args_digest: a.submittedArgsDigest,
@@ -188,8 +195,7 @@ function rowJson({ action: a, audit, idempotencyKey, requestHash, overridesVersi
     overrides_version: overridesVersion,
     audit_kind: audit.kind,
   });
-  const auditData = auditDataJson(audit.data, a.args, argsJson);
-  return `{${argsJson === undefined ? '' : `"args":${argsJson},`}"audit_data":${auditData},${row.slice(1)}`;
+  return { args: argsJson, auditData: auditDataJson(audit.data, a.args, argsJson), row };
 }
 
 /**

@@ -43,6 +43,14 @@ describe('canonical JSON', () => {
     expect(canonicalJson('plain')).toBe('"plain"');
   });
 
+  it('orders keys as the engine sorts strings, for few keys and for many', () => {
+    for (const n of [2, 7, 16, 17, 40]) {
+      const keys = Array.from({ length: n }, (_, i) => ['b', 'B', 'é', 'a1', 'a', '_', '\u{1F600}', 'z'][i % 8]! + String((i * 7919) % 97));
+      const obj = Object.fromEntries(keys.map((k, i) => [k, i]));
+      expect(Object.keys(JSON.parse(canonicalJson(obj)))).toEqual(Object.keys(obj).sort());
+    }
+  });
+
   it('reads back as the value it was made from, whatever the nesting', () => {
     const value = { deep: { b: [{ y: [1, 'two', null], x: { q: false } }], a: 'ünïcode' }, n: -12.5e-3, s: 'tab\there' };
     expect(JSON.parse(canonicalJson(value))).toEqual(value);
