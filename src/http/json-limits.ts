@@ -26,9 +26,12 @@ export interface JsonLimits {
  */
 export function jsonLimitViolation(value: unknown, limits: JsonLimits): string | undefined {
   let entries = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  // Two parallel stacks rather than one of pairs: no allocation per entry.
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
     if (typeof v === 'string') {
       if (v.length > limits.stringLength) return `has a string longer than ${limits.stringLength} characters`;
       continue;
@@ -39,7 +42,10 @@ export function jsonLimitViolation(value: unknown, limits: JsonLimits): string |
       if (v.length > limits.arrayLength) return `has an array longer than ${limits.arrayLength} elements`;
       entries += v.length;
       if (entries > limits.entries) return `has more than ${limits.entries} keys and array elements in all`;
-      for (const child of v) stack.push([child, depth + 1]);
+      for (const child of v) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
       continue;
     }
     // for…in rather than Object.keys: no array of every key is built before the count stops.
@@ -47,7 +53,8 @@ export function jsonLimitViolation(value: unknown, limits: JsonLimits): string |
       if (!Object.hasOwn(v, key)) continue;
       if (++entries > limits.entries) return `has more than ${limits.entries} keys and array elements in all`;
       if (key.length > limits.keyLength) return `has a key longer than ${limits.keyLength} characters`;
-      stack.push([(v as Record<string, unknown>)[key], depth + 1]);
+      values.push((v as Record<string, unknown>)[key]);
+      depths.push(depth + 1);
     }
   }
   return undefined;
