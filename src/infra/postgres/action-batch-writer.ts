@@ -77,8 +77,13 @@ FROM r JOIN ov ON ov.id = r.id LEFT JOIN a ON a.id = r.id`;
  */
 const UNSTORABLE = /(?<!\\)(?:\\\\)*\\u(?:0000|d[89a-f])/i;
 
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
 interface Pending {
-  json: string;
+  /** The decision's JSON object, as UTF-8. */
+  json: Buffer;
   overridesVersion: number;
 }
 
@@ -109,7 +114,7 @@ export class ActionBatchWriter {
         new AirlockError('validation_failed', 'the request contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored'),
       );
     }
-    const json = `{${args === undefined ? '' : `"args":${args},`}"audit_data":${auditData},${row.slice(1)}`;
+    const json = Buffer.from(`{${args === undefined ? '' : `"args":${args},`}"audit_data":${auditData},${row.slice(1)}`);
     return this.batches.submit({ json, overridesVersion: input.overridesVersion });
   }
 
@@ -125,12 +130,20 @@ export class ActionBatchWriter {
   }
 
   private async execute(batch: Pending[]): Promise<RecordOutcome[]> {
-    const rows = batch.map((p) => p.json).join(',');
+    // The batch goes as bytes (a json parameter's binary form is its text):
+    // one string of every decision would be a large object for the JS heap,
+    // copied again to be measured and encoded.
+    const parts: Buffer[] = [OPEN];
+    for (const [i, p] of batch.entries()) {
+      if (i > 0) parts.push(COMMA);
+      parts.push(p.json);
+    }
+    parts.push(CLOSE);
     // Named: Postgres parses and plans the statement once per connection.
     const { rows: results } = await this.pool.query<{ ord: number; overrides_version: number; inserted: boolean }>({
       name: 'airlock_record_actions',
       text: RECORD_BATCH_SQL,
-      values: [`[${rows}]`],
+      values: [Buffer.concat(parts)],
     });
     const outcomes: RecordOutcome[] = new Array(batch.length);
     for (const r of results) {
