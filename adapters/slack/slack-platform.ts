@@ -41,10 +41,11 @@ interface Pace {
  * tenant of a workspace, membership by listed user or user group.
  *
  * Within Slack's limits: a card is posted only in a slot the shared pacer
- * hands out for its channel (about one a second, `cardWait`); when its slot
- * is later, the card's job goes back to the queue for that long before it is
- * claimed, without calling Slack or holding a worker slot, and a second
- * channel's cards keep flowing meanwhile. Card updates are paced per
+ * hands out for its channel (about one a second, `cardWait`, asked when the
+ * round starts, so the card's job is written due at its slot, and again when
+ * the job runs); while the slot is later, the job waits in the queue, without
+ * calling Slack or holding a worker slot, and a second channel's cards keep
+ * flowing meanwhile. Card updates are paced per
  * workspace the same way (updateCard throws RateLimited until its slot).
  * Reminders and notices take a slot but go out at once (one per round or per
  * incident; the slot they leave unused evens it out). A 429 that Slack sends

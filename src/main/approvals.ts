@@ -136,7 +136,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     recordReview,
     adminCommand,
     expire,
-    dispatcher: makeApprovalDispatcher(jobs),
+    dispatcher: makeApprovalDispatcher({ jobs, policy, platforms }),
     close: async () => {
       await queues.close();
       await chat.stop();

@@ -27,9 +27,10 @@ export interface ApprovalJobs {
    * A new approval round: its card on each platform is enqueued before this
    * resolves; its deadline and reminder may follow shortly after, batched
    * with other rounds' (the reconciler applies them from Postgres if they
-   * never arrive).
+   * never arrive). A card with a delay (milliseconds, by platform) is due
+   * only then: its send slot was reserved for that time.
    */
-  startRound(ref: ActionJobRef, timers: RoundTimers, platforms: readonly string[]): Promise<void>;
+  startRound(ref: ActionJobRef, timers: RoundTimers, platforms: readonly string[], delays?: Readonly<Record<string, number>>): Promise<void>;
   /**
    * Enqueues a card job again (the reconciler): a job of the same card that
    * ran out of attempts is replaced, so a card is never lost to a failed job.

@@ -54,7 +54,8 @@ export interface ChatDirectory {
 export interface ChatPlatform extends ChatDirectory {
   /**
    * Milliseconds until this card may be posted within the platform's rate
-   * limits, as shared by every process (0: now). Asked before the card is
+   * limits, as shared by every process (0: now). Asked when the round starts
+   * (the card's job is written due at the slot) and again before the card is
    * claimed, so a card that must wait costs no claim; the first ask holds a
    * slot for the card, and asking again returns the time left on it. postCard
    * assumes it was asked and said 0. Absent: the platform is not paced.

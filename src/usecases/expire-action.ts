@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
 import { CARD_GRACE_MS } from './card-timing.js';
+import { startRound } from './start-round.js';
 
 export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: string };
 
@@ -50,11 +51,10 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
         (a) => ({ tenant: a.tenant, kind: 'escalated', actionId: a.id, at: now, data: actionAuditFields(a, { cause: why, escalated_to: escalateTo }) }),
       );
       if (escalated) {
-        const next = { tenant: escalated.tenant, actionId: escalated.id, round: escalated.round };
         // Lost writes here are repaired by the reconciler (card of the new round, its deadline).
         await followUp(
           `escalation round of ${escalated.id}`,
-          () => deps.jobs.startRound(next, { expiresAt: escalated.expiresAt, remindAt: escalated.remindAt }, escalated.cardPlatforms),
+          () => startRound(escalated, deps),
           deps.onFollowUpError,
         );
         await followUp(`card update of ${escalated.id}`, () => deps.jobs.updateCards({ tenant: escalated.tenant, actionId: escalated.id }, 'escalated'), deps.onFollowUpError);

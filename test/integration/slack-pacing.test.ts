@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SLACK_PACE } from '../../adapters/slack/slack-limits.js';
+import { QUEUES } from '../../src/infra/queue/approval-queues.js';
 import { FakeSlackApi, SLACK_LIMITS, type RecordedCall } from '../fakes/fake-slack-api.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
@@ -60,6 +62,37 @@ describe.each([
     for (const i of inOther) expect(i).toBeLessThan(tenthInBusy);
     // Paced to Slack's limits, not discovered from them: a 429 is an accident, not the way cards are spaced.
     expect(slack.overLimit().length, `calls Slack would have refused: ${slack.overLimit().length}`).toBeLessThanOrEqual(2);
+  });
+});
+
+describe.each(['redis', 'postgres'] as const)('a burst card is enqueued for its slot (%s)', (queue) => {
+  let t: SlackTestAirlock;
+  beforeAll(async () => {
+    // No queue workers: what intake wrote is what the queue holds.
+    t = await startSlackAirlock({ queue, processors: false, env: { AIRLOCK_CHAT_PACING: 'on' } });
+  });
+  afterAll(() => t?.close());
+
+  it("writes each card past the channel's burst as a delayed job due at its slot, so no worker passes over it to reach another channel's card", { timeout: 30_000 }, async () => {
+    const { burst, intervalMs } = SLACK_PACE.postPerChannel;
+    const extra = 3;
+    const ids: string[] = [];
+    for (let i = 0; i < burst + extra; i++) ids.push((await t.submit('send_email', { args: { to: 'x@example.com', subject: `s${i}` } })).id);
+    const other = await t.submit('refund', { args: { amount_cents: 100 } });
+
+    const cards = t.core.queues.queue(QUEUES.cards);
+    const jobOf = (id: string) => `post_${id}_0_slack`;
+    const waiting = new Set((await cards.getJobs(['waiting'])).map((j) => j.id));
+    const delayed = new Map((await cards.getJobs(['delayed'])).map((j) => [j.id, j]));
+    // The channel's burst and the other channel's card are due at once.
+    for (const id of [...ids.slice(0, burst), other.id]) expect(waiting.has(jobOf(id)), `card of ${id} due now`).toBe(true);
+    // The rest wait in the queue for their slots, one interval apart.
+    const due = ids.slice(burst).map((id) => {
+      const job = delayed.get(jobOf(id));
+      expect(job, `card of ${id} delayed`).toBeDefined();
+      return job!.timestamp + job!.delay;
+    });
+    for (let i = 1; i < due.length; i++) expect(due[i]! - due[i - 1]!).toBeGreaterThan(intervalMs / 2);
   });
 });
 

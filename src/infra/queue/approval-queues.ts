@@ -89,12 +89,13 @@ export class BullApprovalJobs implements ApprovalJobs {
     return Math.max(0, at.getTime() - this.clock.now().getTime());
   }
 
-  private postSpec(ref: CardJobRef): JobSpec {
+  /** `delayMs`: the card's send slot is that far off (a delayed job takes no worker slot until then). */
+  private postSpec(ref: CardJobRef, delayMs = 0): JobSpec {
     return {
       queueName: QUEUES.cards,
       name: 'post',
       data: { kind: 'post', ...ref },
-      opts: { ...KEEP, jobId: postJobId(ref), attempts: 8, backoff: { type: 'exponential', delay: 500 } },
+      opts: { ...KEEP, jobId: postJobId(ref), attempts: 8, backoff: { type: 'exponential', delay: 500 }, ...(delayMs > 0 ? { delay: delayMs } : {}) },
     };
   }
 
@@ -126,8 +127,8 @@ export class BullApprovalJobs implements ApprovalJobs {
    * and reminder follow within the batch time, together with other rounds'.
    * Should the process die in between, the reconciler applies them from Postgres.
    */
-  async startRound(ref: ActionJobRef, timers: RoundTimers, platforms: readonly string[]) {
-    const posts = platforms.map((platform) => this.add(this.postSpec({ ...ref, platform })));
+  async startRound(ref: ActionJobRef, timers: RoundTimers, platforms: readonly string[], delays: Readonly<Record<string, number>> = {}) {
+    const posts = platforms.map((platform) => this.add(this.postSpec({ ...ref, platform }, delays[platform])));
     if (this.timerBatchMs === 0) {
       // Independent writes, side by side: the cards do not wait behind the timers.
       await Promise.all([
