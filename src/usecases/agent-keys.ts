@@ -1,10 +1,10 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../domain/audit-event.js';
 import { AirlockError } from '../domain/errors.js';
 import type { Policy } from '../domain/policy-model.js';
 
 /** Keys are 256-bit random, so an unsalted SHA-256 digest is what is stored and looked up. */
-export const hashAgentKey = (key: string) => createHash('sha256').update(key).digest('hex');
+export const hashAgentKey = (key: string) => hash('sha256', key, 'hex');
 
 /** A fresh key: shown once to the operator, stored only as its digest. */
 export function newAgentKey() {
