@@ -138,9 +138,9 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   /** One slot per card of a round in its channel: the same job asking again gets the slot it was given. */
-  async cardWait(content: CardContent): Promise<number> {
+  async cardWait(content: CardContent, opts?: { ahead?: boolean }): Promise<number> {
     const pace = this.postPace(channelOf(content.group));
-    return this.pacer.reserve(pace.key, `card:${content.action.id}:${content.action.round}`, pace.rule);
+    return this.pacer.reserve(pace.key, `card:${content.action.id}:${content.action.round}`, pace.rule, opts);
   }
 
   async postCard(content: CardContent): Promise<SlackCardRef> {

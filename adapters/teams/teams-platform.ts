@@ -44,9 +44,10 @@ export interface TeamsPlatformDeps {
  * action id).
  *
  * Cards are posted only in a slot the shared pacer hands out for their
- * conversation (`cardWait`); until then the card's job goes back to the
- * queue without calling the connector, and other conversations' cards keep
- * flowing. A 429 the connector sends anyway pushes the conversation's next
+ * conversation (`cardWait`, asked when the round starts, so the card's job
+ * is written due at its slot, and again when the job runs); until then the
+ * job waits in the queue without calling the connector, and other
+ * conversations' cards keep flowing. A 429 the connector sends anyway pushes the conversation's next
  * slot past its Retry-After. Updates, reminders and notices are not paced
  * (one per decision, round or incident).
  */
@@ -96,8 +97,8 @@ export class TeamsPlatform implements ChatPlatform {
   }
 
   /** One slot per card of a round in its conversation: the same job asking again gets the slot it was given. */
-  async cardWait(content: CardContent): Promise<number> {
-    return this.pacer.reserve(conversationKey(conversationOf(content.group)), `card:${content.action.id}:${content.action.round}`, TEAMS_PACE.perConversation);
+  async cardWait(content: CardContent, opts?: { ahead?: boolean }): Promise<number> {
+    return this.pacer.reserve(conversationKey(conversationOf(content.group)), `card:${content.action.id}:${content.action.round}`, TEAMS_PACE.perConversation, opts);
   }
 
   async postCard(content: CardContent): Promise<TeamsCardRef> {

@@ -54,13 +54,14 @@ export interface ChatDirectory {
 export interface ChatPlatform extends ChatDirectory {
   /**
    * Milliseconds until this card may be posted within the platform's rate
-   * limits, as shared by every process (0: now). Asked when the round starts
-   * (the card's job is written due at the slot) and again before the card is
-   * claimed, so a card that must wait costs no claim; the first ask holds a
-   * slot for the card, and asking again returns the time left on it. postCard
-   * assumes it was asked and said 0. Absent: the platform is not paced.
+   * limits, as shared by every process (0: now). Asked `ahead` when the round
+   * starts (the card's job is written due at the slot; even a slot due now is
+   * held for it) and again before the card is claimed, so a card that must
+   * wait costs no claim; the first ask holds a slot for the card, and asking
+   * again returns the time left on it (0 once it has come, using it up).
+   * postCard assumes it was asked and said 0. Absent: the platform is not paced.
    */
-  cardWait?(content: CardContent): Promise<number>;
+  cardWait?(content: CardContent, opts?: { ahead?: boolean }): Promise<number>;
   postCard(content: CardContent): Promise<CardRef>;
   /** A card for this action and round posted since `since`, if the platform can search (recovery after a crash mid-post). */
   findCard(content: CardContent, since: Date): Promise<CardRef | undefined>;

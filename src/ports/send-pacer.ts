@@ -28,13 +28,20 @@ export interface PaceRule {
  * an implementation answers 0 (send now) and the platform's own 429 remains
  * the guard.
  */
+export interface ReserveOptions {
+  ahead?: boolean;
+}
+
 export interface SendPacer {
   /**
    * Milliseconds until `holder` may send on `key`: 0 means now (the slot is
    * used). Asking again for the same holder returns the time left on the
-   * slot it holds, and once that has come, 0.
+   * slot it holds, and once that has come, 0. With `ahead`, a slot that is
+   * due now is held as well: the holder will ask again before it sends (a
+   * card reserved when its round starts asks again when its job runs), and
+   * that ask uses the slot instead of taking a second one.
    */
-  reserve(key: string, holder: string, rule: PaceRule): Promise<number>;
+  reserve(key: string, holder: string, rule: PaceRule, opts?: ReserveOptions): Promise<number>;
   /** The platform said wait (a 429's Retry-After): no slot of `key` is handed out for `ms` from now, and the bucket starts empty then. */
   holdOff(key: string, ms: number, rule: PaceRule): Promise<void>;
   close(): Promise<void>;

@@ -16,7 +16,8 @@ export interface StartRoundDeps {
  * slot: a burst of cards for one channel waits in the queue as delayed jobs,
  * so the card worker never has to pass over it to reach another channel's
  * card. The job asks for its slot again when it runs and gets the same one
- * (or the time left on it); a reservation that fails leaves the job due now.
+ * (or the time left on it): a slot due now is held for it too, so the card
+ * takes one slot, not two. A reservation that fails leaves the job due now.
  */
 export async function startRound(action: Action, deps: StartRoundDeps): Promise<void> {
   const ref = { tenant: action.tenant, actionId: action.id, round: action.round };
@@ -33,7 +34,7 @@ async function cardDelays(action: Action, deps: StartRoundDeps): Promise<Record<
     action.cardPlatforms.map(async (name) => {
       const platform = deps.platforms.get(name);
       if (!platform?.cardWait || !platform.targets(group)) return;
-      const wait = await platform.cardWait(content).catch(() => 0);
+      const wait = await platform.cardWait(content, { ahead: true }).catch(() => 0);
       if (wait > 0) delays[name] = wait;
     }),
   );

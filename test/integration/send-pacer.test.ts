@@ -80,6 +80,17 @@ describe.each([
     expect(await a.reserve('due', 'two', fast)).toBeGreaterThan(0);
   });
 
+  it('a slot reserved ahead is held even when it is due now: the send asking again uses it, and takes no second slot', async () => {
+    expect(await a.reserve('ahead', 'card-1', MINUTE, { ahead: true })).toBe(0);
+    // Its job runs, in the other process: the held slot, used up now.
+    expect(await b.reserve('ahead', 'card-1', MINUTE)).toBe(0);
+    // The burst's second slot is still there for the next card.
+    expect(await a.reserve('ahead', 'card-2', MINUTE, { ahead: true })).toBe(0);
+    expect(await b.reserve('ahead', 'card-2', MINUTE)).toBe(0);
+    // Then the bucket is empty: a third card waits an interval.
+    expect(await a.reserve('ahead', 'card-3', MINUTE, { ahead: true })).toBeGreaterThan(60_000 - SLACK);
+  });
+
   it('keys are paced on their own', async () => {
     for (let i = 0; i < 4; i++) await a.reserve('busy', `x-${i}`, MINUTE);
     expect(await b.reserve('quiet', 'y', MINUTE)).toBe(0);

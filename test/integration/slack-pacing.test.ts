@@ -16,6 +16,8 @@ import { waitFor } from '../support/wait-for.js';
 const BURST = 20;
 const OTHERS = 3;
 
+const actionOf = (c: RecordedCall) => (c.body.metadata as { event_payload?: { action_id?: string } } | undefined)?.event_payload?.action_id;
+
 describe.each([
   ['Redis', 'redis' as const],
   ['Postgres (no REDIS_URL)', 'postgres' as const],
@@ -38,8 +40,6 @@ describe.each([
     await slack?.close();
     await db?.drop();
   });
-
-  const actionOf = (c: RecordedCall) => (c.body.metadata as { event_payload?: { action_id?: string } } | undefined)?.event_payload?.action_id;
 
   it("a burst of cards for one channel neither holds up another channel's cards nor sets off a storm of 429s", { timeout: 90_000 }, async () => {
     const email = { args: { to: 'x@example.com', subject: 's' } };
@@ -93,6 +93,29 @@ describe.each(['redis', 'postgres'] as const)('a burst card is enqueued for its 
       return job!.timestamp + job!.delay;
     });
     for (let i = 1; i < due.length; i++) expect(due[i]! - due[i - 1]!).toBeGreaterThan(intervalMs / 2);
+  });
+});
+
+describe.each(['redis', 'postgres'] as const)('a quiet channel takes its burst at once (%s)', (queue) => {
+  let t: SlackTestAirlock;
+  beforeAll(async () => {
+    t = await startSlackAirlock({ queue, slack: await FakeSlackApi.start({ limits: SLACK_LIMITS }), env: { AIRLOCK_CHAT_PACING: 'on' } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await t?.slack.close();
+  });
+
+  it('posts as many cards as the channel bursts without waiting for a slot: each card takes one slot, reserved when its round starts', { timeout: 30_000 }, async () => {
+    const { burst, intervalMs } = SLACK_PACE.postPerChannel;
+    const ids = new Set<string>();
+    for (let i = 0; i < burst; i++) ids.add((await t.submit('send_email', { args: { to: 'x@example.com', subject: `s${i}` } })).id);
+    const posted = () => t.slack.calls('chat.postMessage').filter((c) => c.status === 200 && ids.has(actionOf(c)!));
+    await waitFor(() => posted().length >= burst, { timeoutMs: 20_000, what: 'the burst of cards' });
+    const times = posted().map((c) => c.at.getTime());
+    // A card that took a second slot when its job ran would wait an interval per card before it.
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(intervalMs);
+    expect(t.slack.calls('chat.postMessage').filter((c) => c.status === 429)).toHaveLength(0);
   });
 });
 

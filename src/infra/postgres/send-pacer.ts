@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { PaceRule, SendPacer } from '../../ports/send-pacer.js';
+import type { PaceRule, ReserveOptions, SendPacer } from '../../ports/send-pacer.js';
 
 /** A holder may use its slot this much early: a delayed job is promoted on the worker's clock, and a few ms early hurts nobody. */
 export const EARLY_MS = 20;
@@ -21,15 +21,16 @@ export class PgSendPacer implements SendPacer {
     private readonly log: Logger,
   ) {}
 
-  async reserve(key: string, holder: string, rule: PaceRule): Promise<number> {
+  async reserve(key: string, holder: string, rule: PaceRule, opts: ReserveOptions = {}): Promise<number> {
     return this.call(async () => {
-      const { rows } = await this.pool.query<{ wait: string }>('SELECT airlock_pace_reserve($1, $2, $3, $4, $5, $6) AS wait', [
+      const { rows } = await this.pool.query<{ wait: string }>('SELECT airlock_pace_reserve($1, $2, $3, $4, $5, $6, $7) AS wait', [
         key,
         holder,
         rule.intervalMs,
         rule.burst,
         EARLY_MS,
         KEEP_MS,
+        opts.ahead === true,
       ]);
       return Number(rows[0]?.wait ?? 0);
     });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { PaceRule, SendPacer } from '../../ports/send-pacer.js';
+import type { PaceRule, ReserveOptions, SendPacer } from '../../ports/send-pacer.js';
 
 /**
  * GCRA ("next allowed time") with held slots, in one atomic round trip.
@@ -9,14 +9,15 @@ import type { PaceRule, SendPacer } from '../../ports/send-pacer.js';
  * sorted set of holders by the slot they hold. Both carry the same hash tag,
  * so they live on one node of a cluster.
  * ARGV: holder, interval ms, burst, how early (ms) a holder may use its slot,
- * how long (ms) an unused slot is kept after its time.
+ * how long (ms) an unused slot is kept after its time, and 1 to hold a slot
+ * that is due now too (the holder asks again before sending).
  * Returns the wait in ms (0: send now).
  */
 const RESERVE_LUA = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local holder, interval, burst = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local early, keep = tonumber(ARGV[4]), tonumber(ARGV[5])
+local early, keep, ahead = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6] == '1'
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - keep)
 local held = redis.call('ZSCORE', KEYS[2], holder)
 if held then
@@ -31,7 +32,8 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat < now then tat = now end
 local slot = tat - (burst - 1) * interval
 redis.call('SET', KEYS[1], tat + interval, 'PX', tat + interval - now + keep)
-if slot <= now then return 0 end
+if slot <= now and not ahead then return 0 end
+if slot < now then slot = now end
 redis.call('ZADD', KEYS[2], slot, holder)
 redis.call('PEXPIRE', KEYS[2], slot - now + keep)
 return slot - now`;
@@ -56,7 +58,7 @@ const RETRY_REDIS_MS = 1_000;
 const COMMAND_TIMEOUT_MS = 250;
 const CONNECT_WAIT_MS = 2_000;
 
-type Reserve = (key: string, holds: string, holder: string, interval: number, burst: number, early: number, keep: number) => Promise<number>;
+type Reserve = (key: string, holds: string, holder: string, interval: number, burst: number, early: number, keep: number, ahead: 0 | 1) => Promise<number>;
 type HoldOff = (key: string, ms: number, interval: number, burst: number, keep: number) => Promise<number>;
 
 /**
@@ -101,9 +103,9 @@ export class RedisSendPacer implements SendPacer {
     return { tat: `${this.opts.prefix}:pace:{${key}}`, holds: `${this.opts.prefix}:pace-holds:{${key}}` };
   }
 
-  async reserve(key: string, holder: string, rule: PaceRule): Promise<number> {
+  async reserve(key: string, holder: string, rule: PaceRule, opts: ReserveOptions = {}): Promise<number> {
     const k = this.keys(key);
-    return this.call(() => this.reserveCommand(k.tat, k.holds, holder, rule.intervalMs, rule.burst, EARLY_MS, KEEP_MS));
+    return this.call(() => this.reserveCommand(k.tat, k.holds, holder, rule.intervalMs, rule.burst, EARLY_MS, KEEP_MS, opts.ahead ? 1 : 0));
   }
 
   async holdOff(key: string, ms: number, rule: PaceRule): Promise<void> {
