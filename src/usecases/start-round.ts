@@ -26,10 +26,11 @@ export async function startRound(action: Action, deps: StartRoundDeps): Promise<
 }
 
 async function cardDelays(action: Action, deps: StartRoundDeps): Promise<Record<string, number>> {
-  const group = action.reviewerGroup ? deps.policy.current().tenants.get(action.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
+  const policy = deps.policy.current();
+  const group = action.reviewerGroup ? policy.tenants.get(action.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
   const delays: Record<string, number> = {};
   if (!group) return delays;
-  const content = { action, tool: deps.policy.current().tools.get(action.tool), group, state: cardStateFor(action, action.round) };
+  const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, action.round) };
   await Promise.all(
     action.cardPlatforms.map(async (name) => {
       const platform = deps.platforms.get(name);
