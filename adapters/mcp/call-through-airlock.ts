@@ -82,7 +82,14 @@ export async function callThroughAirlock(
     (outcome.mode === 'draft_write' && (opts.readOnlyTools.has(name) || opts.draftTools.has(name)));
   if (!outcome.execute && !withinMode) return notExecuted(outcome, name);
 
-  if (!(await upstreamTools()).has(name)) {
+  let listed: Map<string, Tool>;
+  try {
+    listed = await upstreamTools();
+  } catch (e) {
+    await report(airlock, outcome, 'failed', `the upstream tool list could not be read: ${(e as Error).message}`, ctx);
+    return text(`Airlock could not list the upstream server's tools, so ${name} was not executed: ${(e as Error).message}`, true);
+  }
+  if (!listed.has(name)) {
     const result = text(`The upstream MCP server has no tool ${name}; nothing was executed.`, true);
     await report(airlock, outcome, 'failed', 'the upstream server has no such tool', ctx);
     return result;

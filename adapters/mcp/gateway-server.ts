@@ -34,7 +34,12 @@ export function createGateway(airlock: Airlock, upstream: Upstream, opts: Gatewa
       );
 
       server.setRequestHandler(ListToolsRequestSchema, async () => {
-        const tools = [...(await upstreamTools(true)).values()];
+        let tools: Tool[];
+        try {
+          tools = [...(await upstreamTools(true)).values()];
+        } catch (e) {
+          throw new McpError(ErrorCode.InternalError, `Airlock could not list the upstream server's tools: ${(e as Error).message}`);
+        }
         let profile;
         try {
           profile = await airlock.agent();

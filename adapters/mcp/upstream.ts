@@ -6,12 +6,19 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 /** Where the MCP server Airlock stands in front of runs: a command it starts (stdio), or a streamable HTTP URL. */
 export type UpstreamTarget = { command: string; args: string[] } | { url: string };
 
+/**
+ * Pages of `tools/list` read before giving up. A server with this many pages
+ * is broken or hostile: one that answers `nextCursor` forever would otherwise
+ * hold the caller and grow its memory without end.
+ */
+export const MAX_TOOL_PAGES = 100;
+
 /** Variables that are the gateway's own and never reach the upstream server. */
 const PRIVATE_ENV = ['AIRLOCK_AGENT_KEY', 'AIRLOCK_SECRET'];
 
 export interface Upstream {
   client: Client;
-  /** Every tool the upstream lists (all pages). */
+  /** Every tool the upstream lists (all pages); throws when the paging does not end (see MAX_TOOL_PAGES) or loops. */
   listTools(): Promise<Tool[]>;
   close(): Promise<void>;
 }
@@ -29,13 +36,18 @@ export async function connectUpstream(target: UpstreamTarget, clientInfo = { nam
     client,
     listTools: async () => {
       const tools: Tool[] = [];
+      const seen = new Set<string>();
       let cursor: string | undefined;
-      do {
+      for (let pages = 0; ; pages++) {
+        if (pages === MAX_TOOL_PAGES) throw new Error(`the upstream MCP server's tools/list ran to more than ${MAX_TOOL_PAGES} pages; it is not read further`);
         const page = await client.listTools(cursor ? { cursor } : {});
         tools.push(...page.tools);
         cursor = page.nextCursor;
-      } while (cursor);
-      return tools;
+        if (!cursor) return tools;
+        // A cursor handed out twice would page in a circle.
+        if (seen.has(cursor)) throw new Error(`the upstream MCP server's tools/list repeated a cursor after ${pages + 1} pages; it is not read further`);
+        seen.add(cursor);
+      }
     },
     close: () => client.close(),
   };

@@ -6,6 +6,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { TEST_SECRET } from './secret.js';
 
 export const NOTES_SERVER = ['node', '--import', 'tsx', 'test/fakes/notes-mcp-server.ts'];
+/** An upstream whose `tools/list` never ends (ENDLESS_CURSOR=fresh) or loops on one cursor (ENDLESS_CURSOR=repeat). */
+export const ENDLESS_CURSOR_SERVER = ['node', '--import', 'tsx', 'test/fakes/endless-cursor-mcp-server.ts'];
 
 /** A scratch file the notes server logs every executed tool call to. */
 export function notesLog() {
@@ -33,14 +35,22 @@ export const gatewayEnv = (agentKey: string, log: string): Record<string, string
   NOTES_LOG: log,
 });
 
-/** An MCP client (the SDK's) connected to `airlock mcp-gateway` over stdio, in front of the notes server. */
-export async function connectStdioGateway(opts: { url: string; agentKey: string; log: string; flags?: string[]; serverName?: string }): Promise<Client> {
+/** An MCP client (the SDK's) connected to `airlock mcp-gateway` over stdio, in front of the notes server (or `upstream`). */
+export async function connectStdioGateway(opts: {
+  url: string;
+  agentKey: string;
+  log: string;
+  flags?: string[];
+  serverName?: string;
+  upstream?: string[];
+  env?: Record<string, string>;
+}): Promise<Client> {
   const client = new Client({ name: 'gateway-test', version: '1' });
   await client.connect(
     new StdioClientTransport({
       command: 'node',
-      args: ['--import', 'tsx', 'src/main/cli.ts', 'mcp-gateway', '--url', opts.url, '--server-name', opts.serverName ?? 'notes', ...(opts.flags ?? []), '--', ...NOTES_SERVER],
-      env: gatewayEnv(opts.agentKey, opts.log),
+      args: ['--import', 'tsx', 'src/main/cli.ts', 'mcp-gateway', '--url', opts.url, '--server-name', opts.serverName ?? 'notes', ...(opts.flags ?? []), '--', ...(opts.upstream ?? NOTES_SERVER)],
+      env: { ...gatewayEnv(opts.agentKey, opts.log), ...opts.env },
       stderr: 'pipe',
     }),
   );

@@ -6,7 +6,7 @@ import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentsAirlock, type AgentsTestAirlock } from '../../support/agents-airlock.js';
 import { freePort } from '../../support/free-port.js';
-import { connectStdioGateway, gatewayEnv, notesLog, NOTES_SERVER } from '../../support/mcp-gateway.js';
+import { connectStdioGateway, ENDLESS_CURSOR_SERVER, gatewayEnv, notesLog, NOTES_SERVER } from '../../support/mcp-gateway.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /**
@@ -194,5 +194,27 @@ describe('mcp-gateway, other setups', () => {
       await waitFor(() => child.exitCode !== null, { what: 'the gateway to stop' });
     }
     expect(child.exitCode).toBe(0);
+  });
+});
+
+describe('mcp-gateway in front of an upstream whose tool list never ends', () => {
+  it.each([
+    ['hands out a new cursor on every page', 'fresh', /more than 100 pages/],
+    ['hands back a cursor it gave before', 'repeat', /repeated a cursor/],
+  ])('answers tools/list and tools/call with an error when the upstream %s, and runs nothing', async (_name, mode, why) => {
+    const gateway = await connectStdioGateway({ url: t.url, agentKey: t.key, log: log.file, upstream: ENDLESS_CURSOR_SERVER, env: { ENDLESS_CURSOR: mode } });
+    try {
+      const before = log.ran().length;
+      // A bounded wait: before the gateway capped pages it listed forever, and these calls never came back.
+      const called = await gateway.callTool({ name: 'read_note', arguments: { id: 'welcome' } }, undefined, { timeout: 15_000 });
+      expect(called.isError).toBe(true);
+      expect(textOf(called)).toMatch(why);
+      expect(textOf(called)).toContain('read_note was not executed');
+      expect(log.ran()).toHaveLength(before);
+      await waitFor(async () => (await latest('notes.read_note')).status === 'failed', { what: 'the call reported as failed' });
+      await expect(gateway.listTools(undefined, { timeout: 15_000 })).rejects.toThrow(why);
+    } finally {
+      await gateway.close();
+    }
   });
 });

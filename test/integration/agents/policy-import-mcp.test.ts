@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { loadPolicyFile } from '../../../src/policy/load-policy.js';
-import { NOTES_SERVER } from '../../support/mcp-gateway.js';
+import { ENDLESS_CURSOR_SERVER, NOTES_SERVER } from '../../support/mcp-gateway.js';
 import { runCli } from '../../support/run-cli.js';
 
 describe('policy import-mcp', () => {
@@ -35,6 +35,16 @@ describe('policy import-mcp', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it.each([
+    ['never stops paging', 'fresh', /more than 100 pages/],
+    ['repeats a cursor', 'repeat', /repeated a cursor/],
+  ])('fails with a clear error, printing no policy, when the server %s', async (_name, mode, why) => {
+    const { code, stdout, stderr } = await runCli(['policy', 'import-mcp', '--server-name', 'notes', '--', ...ENDLESS_CURSOR_SERVER], { ENDLESS_CURSOR: mode }, { timeoutMs: 20_000 });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(why);
   });
 
   it('says how to name the server when no command is given', async () => {
