@@ -3,7 +3,7 @@ import { EFFECTS, MODES, ON_TIMEOUT, RISKS, SAFE_MODES } from '../domain/decisio
 import { parseDuration } from '../domain/duration.js';
 import { isSafeName, unsafeNameReason } from '../domain/names.js';
 import { pathProblem, pathsOverlap } from '../domain/paths.js';
-import { CONSEQUENCE_SCOPE, PLACEHOLDER } from '../domain/render-consequence.js';
+import { CONSEQUENCE_OBJECTS, CONSEQUENCE_SCOPE, PLACEHOLDER } from '../domain/render-consequence.js';
 
 /** A platform id (channel, user, conversation, workspace): free text, compared, never used as a key. */
 const id = z.string().min(1).max(256);
@@ -104,8 +104,11 @@ const tool = z
       .superRefine((text, ctx) => {
         for (const [, ref] of text.matchAll(PLACEHOLDER)) {
           const root = ref!.split('.')[0]!;
-          if (!(CONSEQUENCE_SCOPE as readonly string[]).includes(root) || (ref !== root && pathProblem(ref!.slice(root.length + 1), { wildcards: false }))) {
-            ctx.addIssue({ code: 'custom', message: `placeholder {{${ref}}} names nothing: use ${CONSEQUENCE_SCOPE.map((s) => `${s}${['args', 'context', 'requester'].includes(s) ? '.<path>' : ''}`).join(', ')}` });
+          const takesPath = (CONSEQUENCE_OBJECTS as readonly string[]).includes(root);
+          // A plain field such as `tool` is a string: a path below it would always render `?`.
+          const badPath = ref !== root && (!takesPath || pathProblem(ref!.slice(root.length + 1), { wildcards: false }));
+          if (!(CONSEQUENCE_SCOPE as readonly string[]).includes(root) || badPath) {
+            ctx.addIssue({ code: 'custom', message: `placeholder {{${ref}}} names nothing: use ${CONSEQUENCE_SCOPE.map((s) => `${s}${(CONSEQUENCE_OBJECTS as readonly string[]).includes(s) ? '.<path>' : ''}`).join(', ')}` });
           }
         }
       })

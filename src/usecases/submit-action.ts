@@ -6,7 +6,7 @@ import { AirlockError } from '../domain/errors.js';
 import { evaluatePolicy, type EvaluationRequest } from '../domain/evaluate-policy.js';
 import { policyVersion, type ToolPolicy } from '../domain/policy-model.js';
 import { redactArgs } from '../domain/redact.js';
-import { renderConsequence } from '../domain/render-consequence.js';
+import { consequenceScope, renderConsequence } from '../domain/render-consequence.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentIdentity } from '../ports/agent-store.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
@@ -123,7 +123,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         target: input.target,
         risk: tool?.risk ?? 'high',
         effects: tool?.effects ?? [],
-        consequence: renderConsequence(tool?.consequence, { args: redacted, context: input.context, requester: input.requester }),
+        consequence: renderConsequence(tool?.consequence, consequenceScope({ ...request, workflow: input.workflow, args: redacted })),
         reviewerGroup: queued ? tool?.approval?.reviewers : undefined,
         requiredApprovals: queued ? tool?.approval?.required : undefined,
         escalated: false,

@@ -34,6 +34,13 @@ describe('airlock review', () => {
     expect(show.stdout).toContain('leads (1 approval(s) needed)');
   });
 
+  it('shows the consequence with the request fields it names filled in, not ?', async () => {
+    const a = await t.submit('post_notice', { workflow: 'billing-close', environment: 'production', context: { ticket: 'OPS-9' } });
+    const show = await review('show', a.id);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('bot of acme runs post_notice in production for billing-close, asked by sam@acme.test: OPS-9');
+  });
+
   it('approves on behalf of a listed reviewer: recorded with the operator, audited as from the CLI, and the card updated', async () => {
     const a = await t.submit('send_email', email);
     await t.slack.waitForCall('chat.postMessage', (c) => JSON.stringify(c.body.metadata ?? '').includes(a.id));

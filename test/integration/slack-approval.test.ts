@@ -40,6 +40,13 @@ describe('dispatch', () => {
     await waitFor(async () => (await t.core.pool.query("SELECT state FROM action_cards WHERE action_id = $1", [a.id])).rows[0]?.state === 'posted');
     expect(t.slack.calls('chat.postMessage').filter((c) => JSON.stringify(c.body.metadata).includes(a.id))).toHaveLength(1);
   });
+
+  it('fills every request field a consequence may name on the card, instead of showing ?', async () => {
+    const a = await t.submit('post_notice', { workflow: 'billing-close', environment: 'staging', context: { ticket: 'OPS-7' } });
+    const text = blocksText(await cardFor(a.id));
+    expect(text).toContain('bot of acme runs post_notice in staging for billing-close, asked by sam@acme.test: OPS-7');
+    expect((await t.get(a.id)).status).toBe('pending');
+  });
 });
 
 describe('saturation', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { makeArgsDigests } from '../../../src/domain/args-digest.js';
 import { canonicalJson } from '../../../src/domain/canonical-json.js';
 import { redactArgs } from '../../../src/domain/redact.js';
-import { renderConsequence } from '../../../src/domain/render-consequence.js';
+import { CONSEQUENCE_SCOPE, consequenceScope, renderConsequence } from '../../../src/domain/render-consequence.js';
+import { parsePolicy } from '../../../src/policy/load-policy.js';
 
 describe('redaction', () => {
   it('masks plain and wildcard paths without touching the input', () => {
@@ -15,15 +16,58 @@ describe('redaction', () => {
 });
 
 describe('consequence rendering', () => {
+  const request = {
+    tenant: 'acme',
+    agent: 'support-bot',
+    tool: 'send_email',
+    workflow: 'refunds',
+    environment: 'production',
+    args: { to: 'jane@example.com' },
+    context: { ticket: 'T-1' },
+    requester: { id: 'U0SAM', email: 'sam@acme.test' },
+  };
+  const withArgs = (args: Record<string, unknown>) => consequenceScope({ ...request, args });
+  const acceptedByPolicyCheck = (template: string) =>
+    parsePolicy(`tenants: { a: { agents: { bot: { tools: [t] } } } }\ntools: { t: { risk: low, mode: allow, consequence: ${JSON.stringify(template)} } }`);
+
+  // One row per root a policy check accepts: each renders the request's value, never `?`.
+  const table: [placeholder: string, rendered: string][] = [
+    ['{{args.to}}', 'jane@example.com'],
+    ['{{context.ticket}}', 'T-1'],
+    ['{{requester.email}}', 'sam@acme.test'],
+    ['{{workflow}}', 'refunds'],
+    ['{{environment}}', 'production'],
+    ['{{tool}}', 'send_email'],
+    ['{{agent}}', 'support-bot'],
+    ['{{tenant}}', 'acme'],
+  ];
+
+  it('has a row for every root a policy check accepts', () => {
+    expect(table.map(([p]) => p.slice(2, -2).split('.')[0]).sort()).toEqual([...CONSEQUENCE_SCOPE].sort());
+  });
+
+  it.each(table)('renders %s as the request holds it', (placeholder, rendered) => {
+    expect(() => acceptedByPolicyCheck(`Does ${placeholder}`)).not.toThrow();
+    expect(renderConsequence(`Does ${placeholder}`, consequenceScope(request))).toBe(`Does ${rendered}`);
+  });
+
+  it('shows ? for a workflow the request did not name', () => {
+    expect(renderConsequence('in {{workflow}}', consequenceScope({ ...request, workflow: undefined }))).toBe('in ?');
+  });
+
+  it('refuses, at policy check, a path below a plain field, which could never render', () => {
+    expect(() => acceptedByPolicyCheck('{{tool.name}}')).toThrow();
+  });
+
   it('fills placeholders from the redacted arguments', () => {
     const args = redactArgs({ to: 'jane@example.com', body: 'secret' }, ['body']);
-    expect(renderConsequence('Emails {{args.to}}: {{ args.body }} {{args.nope}}', { args })).toBe('Emails jane@example.com: [redacted] ?');
+    expect(renderConsequence('Emails {{args.to}}: {{ args.body }} {{args.nope}}', withArgs(args))).toBe('Emails jane@example.com: [redacted] ?');
   });
   it('truncates long values', () => {
-    expect(renderConsequence('{{args.x}}', { args: { x: 'a'.repeat(1000) } })!.length).toBeLessThan(250);
+    expect(renderConsequence('{{args.x}}', withArgs({ x: 'a'.repeat(1000) }))!.length).toBeLessThan(250);
   });
   it('never throws, whatever shape the request has: arrays, inherited names, numbers as paths', () => {
-    const scope = { args: { record: [1, 2], deep: { n: 0, f: false }, list: [{ x: 'first' }] } };
+    const scope = withArgs({ record: [1, 2], deep: { n: 0, f: false }, list: [{ x: 'first' }] });
     expect(renderConsequence('Updates {{args.record.values}} {{args.record.length}} {{args.constructor}} {{args.list.0.x}} {{args.deep.n}} {{args.deep.f}}', scope)).toBe(
       'Updates ? ? ? first 0 false',
     );
