@@ -43,7 +43,7 @@ export class Airlock {
       signal: opts.signal,
       deadline: opts.deadline,
     });
-    return parseAction(answer.json, 'POST /v1/actions');
+    return expectAction(parseAction(answer.json, 'POST /v1/actions'), { tool: action.tool }, 'POST /v1/actions');
   }
 
   /** GET /v1/actions/:id, optionally holding up to `waitSeconds` (≤ 60) while it is pending. */
@@ -57,9 +57,7 @@ export class Airlock {
       signal: opts.signal,
       deadline: opts.deadline,
     });
-    const action = parseAction(answer.json, `GET /v1/actions/${id}`);
-    if (action.id !== id) throw new AirlockClientError('malformed', `Airlock answered GET /v1/actions/${id} with another action (${action.id})`);
-    return action;
+    return expectAction(parseAction(answer.json, `GET /v1/actions/${id}`), { id }, `GET /v1/actions/${id}`);
   }
 
   /** Long-polls (in chunks of at most 60 s) until the action leaves `pending`, and returns it. */
@@ -94,7 +92,7 @@ export class Airlock {
     let decided = await this.submit(action, { ...opts, deadline });
     if (decided.status === 'pending') {
       await opts.onPending?.(decided);
-      decided = await this.waitForDecision(decided.id, { ...opts, deadline });
+      decided = expectAction(await this.waitForDecision(decided.id, { ...opts, deadline }), { tool: action.tool }, `GET /v1/actions/${decided.id}`);
     }
     return gateOutcome(decided, action.args ?? {});
   }
@@ -114,7 +112,7 @@ export class Airlock {
       attempt++;
       try {
         const answer = await call(this.#t, { method: 'POST', path, body: report, idempotent: false, signal: opts.signal });
-        return parseAction(answer.json, `POST /${path}`);
+        return expectAction(parseAction(answer.json, `POST /${path}`), { id }, `POST /${path}`);
       } catch (e) {
         if (!(e instanceof AirlockClientError)) throw e;
         const transient = e.kind === 'unreachable' || e.kind === 'timeout' || (e.kind === 'http' && (e.status ?? 0) >= 500);
@@ -142,4 +140,21 @@ export class Airlock {
   ): GatedTool<A, R | N> {
     return wrapTool(this, fn, opts);
   }
+}
+
+/**
+ * An answer about another action or another tool than the one asked about
+ * (a confused proxy or cache, a bug) is not a decision on this one: acting on
+ * it could run a tool nobody allowed.
+ */
+function expectAction(action: Action, expected: { id?: string; tool?: string }, where: string): Action {
+  if (expected.id !== undefined && action.id !== expected.id) {
+    throw new AirlockClientError('malformed', `Airlock answered ${where} with another action (${action.id}); treat the action as not allowed`, { actionId: expected.id });
+  }
+  if (expected.tool !== undefined && action.tool !== expected.tool) {
+    throw new AirlockClientError('malformed', `Airlock answered ${where} about another tool (${action.tool.slice(0, 80)}, not ${expected.tool}); treat the action as not allowed`, {
+      actionId: action.id,
+    });
+  }
+  return action;
 }

@@ -1,3 +1,4 @@
+import { AirlockClientError } from './errors.js';
 import type { GateOptions } from './options.js';
 import type { GateOutcome } from './gate-outcome.js';
 import type { Action, ActionRequest, Requester, ResultReport } from './types.js';
@@ -84,6 +85,12 @@ export function wrapTool<A extends Record<string, unknown>, R, N = never>(
       ...(opts.target === undefined ? {} : { target: pick(opts.target, args) }),
     };
     const outcome = await airlock.gate(request, { ...opts.gate, ...call });
+    // Whatever Gatekeeper answered, a decision on another tool never runs this one.
+    if (outcome.action.tool !== opts.tool) {
+      throw new AirlockClientError('malformed', `Airlock's decision is about another tool (${String(outcome.action.tool).slice(0, 80)}, not ${opts.tool}); ${opts.tool} was not run`, {
+        actionId: outcome.action.id,
+      });
+    }
     const run = outcome.execute ? fn : outcome.mode === 'search_only' || outcome.mode === 'draft_write' ? opts.modes?.[outcome.mode] : undefined;
     if (!run) {
       if (opts.onNotExecuted) return opts.onNotExecuted(outcome);

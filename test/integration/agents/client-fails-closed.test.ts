@@ -119,6 +119,40 @@ describe('the client fails closed', () => {
     await expect(gating).rejects.toMatchObject({ kind: 'aborted' });
   });
 
+  it('never runs a wrapped tool when Airlock allows another tool: malformed, the tool untouched', async () => {
+    stub = await startStubServer((_req, res) => json(res, 201, stubAction({ tool: 'send_money' })));
+    let ran = 0;
+    const lookup = client(stub.url).wrapTool(async () => ++ran, { tool: 'lookup', requester });
+    const err = await lookup({ q: 'x' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(AirlockClientError);
+    expect(err).toMatchObject({ kind: 'malformed', message: expect.stringContaining('send_money') });
+    expect(ran).toBe(0);
+    // Nothing ran, so nothing is reported.
+    expect(stub.requests.filter((r) => r.url.endsWith('/result'))).toHaveLength(0);
+  });
+
+  it('never says execute when the approval read back is for another tool', async () => {
+    stub = await startStubServer((req, res) => {
+      if (req.method === 'POST') json(res, 201, stubAction({ status: 'pending', decision: 'queue_for_approval', mode: 'approval_required' }));
+      else json(res, 200, stubAction({ status: 'approved', decision: 'queue_for_approval', tool: 'send_money' }));
+    });
+    expect(await gateError(client(stub.url))).toMatchObject({ kind: 'malformed', actionId: 'act_stub' });
+  });
+
+  it('refuses a result answer that is about another action', async () => {
+    stub = await startStubServer((_req, res) => json(res, 200, stubAction({ id: 'act_other', status: 'succeeded' })));
+    const err = await client(stub.url)
+      .reportResult('act_stub', { outcome: 'succeeded', args: {} })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(err).toMatchObject({ kind: 'malformed', message: expect.stringContaining('act_other') });
+  });
+
   it('follows no redirect (a login page is not a decision)', async () => {
     stub = await startStubServer((_req, res) => res.writeHead(302, { location: 'http://127.0.0.1:9/login' }).end());
     const err = await gateError(client(stub.url));
