@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../domain/duration.js';
+import { EMPTY_ALLOW_LIST, parseCallbackAllowList } from './callback-allow.js';
 
 const optionalString = z.string().trim().min(1).optional();
 const url = (protocols: RegExp) =>
@@ -76,6 +77,21 @@ export const envSchema = z.object({
    * `off` only for a Slack-compatible server without Slack's limits, and tests.
    */
   AIRLOCK_CHAT_PACING: z.enum(['on', 'off']).default('on'),
+  /**
+   * Internal callback receivers this deployment allows: comma-separated host
+   * names, IP addresses or CIDR ranges. Every other loopback, private,
+   * link-local or unique-local target is refused, at intake and at delivery.
+   */
+  AIRLOCK_CALLBACK_ALLOW: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return EMPTY_ALLOW_LIST;
+      const { list, invalid } = parseCallbackAllowList(text);
+      // The entries are host names and addresses, not secrets: naming the bad ones is the clearest message.
+      if (invalid.length > 0) ctx.issues.push({ code: 'custom', message: `not a host name, IP address or CIDR range: ${invalid.join(', ')}`, input: text });
+      return list;
+    }),
 });
 
 /** The parsed environment; TEAMS_LOGIN_URL always has its default resolved (it depends on TEAMS_APP_TENANT_ID). */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../http/build-app.js';
 import { createMetrics } from '../http/metrics.js';
+import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
 import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
 import { PgRateLimiter } from '../infra/postgres/rate-limiter.js';
 import { RedisRateLimiter } from '../infra/redis/rate-limiter.js';
@@ -44,6 +45,7 @@ export async function buildApi(
       digests: core.digests,
       dispatcher: opts.dispatcher,
       platforms: opts.platforms,
+      callbackTargets: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW),
       onRecorded: seal,
       onDispatchError: (action, err) =>
         core.log.warn({ action: action.id, err: (err as Error).message }, 'could not enqueue the approval card; the reconciler will'),

@@ -1,7 +1,9 @@
 import { actionAuditFields } from '../domain/audit-event.js';
-import { fetchCallbackSender } from '../infra/callbacks/fetch-callback-sender.js';
+import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
+import type { ResolveHost } from '../infra/callbacks/guarded-lookup.js';
+import { createHttpCallbackSender } from '../infra/callbacks/http-callback-sender.js';
 import { PgCardStore } from '../infra/postgres/card-repository.js';
-import { createApprovalQueues } from '../infra/queue/approval-queues.js';
+import { CALLBACK_CONCURRENCY, createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeApprovalDispatcher } from '../usecases/approval-dispatcher.js';
 import { makeDeliverCallback } from '../usecases/deliver-callback.js';
 import { makeExpireAction } from '../usecases/expire-action.js';
@@ -20,6 +22,8 @@ export interface ApprovalOptions {
   processors: boolean;
   /** How long a decided action's callback may stay unsettled before the reconciler re-enqueues it (tests shorten it). */
   callbackGraceMs?: number;
+  /** How callback host names are resolved (default: the system resolver; tests stand in for DNS). */
+  resolveCallbackHost?: ResolveHost;
 }
 
 /**
@@ -83,7 +87,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     });
     const updateCards = makeUpdateCards({ actions, cards, policy, platforms });
     const remind = makeSendReminder({ actions, cards, policy, platforms });
-    const deliver = makeDeliverCallback({ actions, agents: core.agents, sender: fetchCallbackSender, clock });
+    const sender = createHttpCallbackSender({ rules: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW), resolve: opts.resolveCallbackHost });
+    const slots = CALLBACK_CONCURRENCY[core.queues.kind];
+    // An agent gets a quarter of the callback slots and a tenant half: one tenant's stuck receivers never take all of them.
+    const lanes = { perAgent: Math.max(1, Math.floor(slots / 4)), perTenant: Math.max(1, Math.floor(slots / 2)) };
+    const deliver = makeDeliverCallback({ actions, agents: core.agents, sender, clock, lanes });
     const reconcile = makeReconcile({
       actions,
       clock,

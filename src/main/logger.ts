@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 /** Paths that may carry secrets are censored wherever they appear in a log object. */
 const REDACT = [
@@ -18,6 +18,7 @@ const REDACT = [
   '*.args',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'airlock' } });
+/** `destination`: stdout unless given (tests read the log to check what it never carries). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'airlock' } }, destination);
 }

@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { serializeAction } from '../domain/action-view.js';
 import { AirlockError } from '../domain/errors.js';
+import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentStore } from '../ports/agent-store.js';
 import type { CallbackSender } from '../ports/callback-sender.js';
 import type { Clock } from '../ports/clock.js';
+import { makeCallbackLanes, type CallbackLaneCaps } from './callback-lanes.js';
 
 /** `Airlock-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` with the agent's callback secret (SPEC §4). */
 export function signCallback(secret: string, body: string, unixSeconds: number): string {
@@ -15,22 +17,31 @@ export function signCallback(secret: string, body: string, unixSeconds: number):
 /**
  * POSTs the action as it stands to its callback_url, signed. Throws on
  * failure so the queue retries with backoff; returns false when there is
- * nothing to deliver.
+ * nothing to deliver. A delivery whose agent or tenant already uses its
+ * share of the slots (`lanes`) is put back for later without spending an
+ * attempt: one slow receiver never holds the callbacks of others.
  */
-export function makeDeliverCallback(deps: { actions: ActionStore; agents: AgentStore; sender: CallbackSender; clock: Clock }) {
+export function makeDeliverCallback(deps: { actions: ActionStore; agents: AgentStore; sender: CallbackSender; clock: Clock; lanes: CallbackLaneCaps }) {
+  const lanes = makeCallbackLanes(deps.lanes, () => deps.clock.now().getTime());
   return async function deliverCallback(tenant: string, actionId: string): Promise<{ url: string; status: number } | undefined> {
     const action = await deps.actions.get(tenant, actionId);
     if (!action?.callbackUrl) return undefined;
-    const secret = await deps.agents.callbackSecret(tenant, action.agent);
-    if (!secret) throw new AirlockError('delivery_failed', `agent ${action.agent} has no callback secret`, { retry: false });
-    const body = JSON.stringify(serializeAction(action));
-    const signature = signCallback(secret, body, Math.floor(deps.clock.now().getTime() / 1000));
-    const { status } = await deps.sender.send(action.callbackUrl, body, {
-      'content-type': 'application/json',
-      'airlock-signature': signature,
-      'user-agent': 'Airlock-Callback/1',
-    });
-    if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `callback answered ${status}`, { retry: true });
-    return { url: action.callbackUrl, status };
+    const lane = lanes.enter(tenant, action.agent);
+    if ('retryAfterMs' in lane) throw new RateLimited(lane.retryAfterMs, `the callback of ${tenant}/${action.agent} (its share of delivery slots is in use)`);
+    try {
+      const secret = await deps.agents.callbackSecret(tenant, action.agent);
+      if (!secret) throw new AirlockError('delivery_failed', `agent ${action.agent} has no callback secret`, { retry: false });
+      const body = JSON.stringify(serializeAction(action));
+      const signature = signCallback(secret, body, Math.floor(deps.clock.now().getTime() / 1000));
+      const { status } = await deps.sender.send(action.callbackUrl, body, {
+        'content-type': 'application/json',
+        'airlock-signature': signature,
+        'user-agent': 'Airlock-Callback/1',
+      });
+      if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `callback answered ${status}`, { retry: true });
+      return { url: action.callbackUrl, status };
+    } finally {
+      lane.release();
+    }
   };
 }

@@ -10,6 +10,7 @@ import { consequenceScope, renderConsequence } from '../domain/render-consequenc
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentIdentity } from '../ports/agent-store.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
+import type { CallbackTargets } from '../ports/callback-targets.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
@@ -36,6 +37,8 @@ export interface SubmitActionDeps {
   clock: Clock;
   digests: ArgsDigests;
   dispatcher: ApprovalDispatcher;
+  /** Refuses callback URLs with credentials or to internal addresses before anything is recorded. */
+  callbackTargets: CallbackTargets;
   /** Which chat platforms show a reviewer group's cards (those configured in this deployment). */
   platforms: Pick<ChatPlatforms, 'targetsOf'>;
   /** Called after the decision is durable (e.g. to seal the audit chain, count metrics). */
@@ -53,6 +56,7 @@ const MAX_STALE_RETRIES = 5;
 export function makeSubmitAction(deps: SubmitActionDeps) {
   return async function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string): Promise<SubmitActionResult> {
     const started = deps.clock.now();
+    checkCallbackUrl(deps.callbackTargets, input.callback_url);
     // Only an Idempotency-Key replay needs the body's digest (keyed: the body holds redacted values).
     const requestHash = idempotencyKey ? deps.digests.request(input) : undefined;
     if (idempotencyKey && requestHash) {
@@ -186,6 +190,13 @@ function checkRequest(environments: ReadonlySet<string>, tool: ToolPolicy | unde
     throw new AirlockError('validation_failed', `args do not match the args_schema of ${tool!.name}`, {
       details: issues.map((i) => ({ path: i.path ? `body.args.${i.path}` : 'body.args', message: i.message })),
     });
+  }
+}
+
+function checkCallbackUrl(targets: CallbackTargets, url: string | undefined) {
+  const refused = url === undefined ? undefined : targets.refusal(url);
+  if (refused) {
+    throw new AirlockError('validation_failed', 'callback_url is refused', { details: [{ path: 'body.callback_url', message: refused }] });
   }
 }
 

@@ -51,7 +51,8 @@ describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
     cleanups.push(() => db.drop());
     const slack = await FakeSlackApi.start();
     cleanups.push(() => slack.close());
-    const common = { db, slack, ...(backend === 'redis' ? { redisUrl: redisDbUrl() } : {}) };
+    // The callback receivers of these tests listen on this machine: allowed as a deployment would allow an internal receiver.
+    const common = { db, slack, env: { AIRLOCK_CALLBACK_ALLOW: '127.0.0.1' }, ...(backend === 'redis' ? { redisUrl: redisDbUrl() } : {}) };
     if (backend === 'redis') await loseAllJobs('redis', db.url);
     const api: SlackTestAirlock = await startSlackAirlock({ ...common, processors: false });
     cleanups.push(() => api.close());

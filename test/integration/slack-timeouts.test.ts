@@ -11,7 +11,8 @@ let t: SlackTestAirlock;
 let secret: string;
 
 beforeAll(async () => {
-  t = await startSlackAirlock();
+  // The callback receiver below listens on this machine: allowed as a deployment would allow an internal receiver.
+  t = await startSlackAirlock({ env: { AIRLOCK_CALLBACK_ALLOW: '127.0.0.1' } });
   // A second key for the same agent name is refused; read the callback secret the first key got.
   secret = (await t.core.pool.query("SELECT callback_secret FROM agents WHERE tenant_id = 'acme' AND name = 'bot'")).rows[0].callback_secret;
 });

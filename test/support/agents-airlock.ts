@@ -20,7 +20,12 @@ export interface AgentsTestAirlock extends SlackTestAirlock {
 
 /** Airlock on test/fixtures/agents-policy.yml, listening on a free port, with reviewers clicking in a fake Slack. */
 export async function startAgentsAirlock(opts: { db?: TestDatabase } = {}): Promise<AgentsTestAirlock> {
-  const t = await startSlackAirlock({ policyFile: 'test/fixtures/agents-policy.yml', ...(opts.db ? { db: opts.db } : {}) });
+  const t = await startSlackAirlock({
+    policyFile: 'test/fixtures/agents-policy.yml',
+    // Agents' callback receivers in these tests listen on this machine, as an internal receiver a deployment allows.
+    env: { AIRLOCK_CALLBACK_ALLOW: '127.0.0.1' },
+    ...(opts.db ? { db: opts.db } : {}),
+  });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = t.app.server.address() as AddressInfo;
   const create = makeCreateAgent({ agents: t.core.agents, policy: t.core.policy });

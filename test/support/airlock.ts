@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { Writable } from 'node:stream';
 import { inject } from 'vitest';
 import { loadEnv } from '../../src/config/env.js';
 import { buildApi } from '../../src/main/api.js';
@@ -7,6 +8,7 @@ import { createLogger } from '../../src/main/logger.js';
 import { startApprovals } from '../../src/main/worker.js';
 import type { Approvals } from '../../src/main/approvals.js';
 import type { Clock } from '../../src/ports/clock.js';
+import type { ResolveHost } from '../../src/infra/callbacks/guarded-lookup.js';
 import { makeCreateAgent } from '../../src/usecases/create-agent.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { TEST_SECRET } from './secret.js';
@@ -33,6 +35,10 @@ export interface StartOptions {
   processors?: boolean;
   /** See ApprovalOptions.callbackGraceMs. */
   callbackGraceMs?: number;
+  /** See ApprovalOptions.resolveCallbackHost: stands in for DNS in tests of callback targets. */
+  resolveCallbackHost?: ResolveHost;
+  /** Where the log goes (default stdout), for tests that check what is never logged. */
+  logStream?: Writable;
 }
 
 /** The real core and API in-process, on a fresh database. Requests go through `app.inject`. */
@@ -50,8 +56,8 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   });
   // A test that brings its own Redis database shares the default prefix with the processes it spawns.
   const queuePrefix = opts.redisUrl ? undefined : `airlock-test-${db.name}`;
-  const core = await buildCore(env, createLogger(env.LOG_LEVEL), { clock: opts.clock, poolSize: 10, queuePrefix });
-  const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs });
+  const core = await buildCore(env, createLogger(env.LOG_LEVEL, opts.logStream), { clock: opts.clock, poolSize: 10, queuePrefix });
+  const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost });
   const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });

@@ -226,6 +226,14 @@ async function run<T>(job: Job, token: string | undefined, fn: () => Promise<T>)
 }
 
 export const RECONCILE_EVERY_MS = 1_000;
+
+/**
+ * Callback deliveries at once per process. A delivery mostly waits on the
+ * receiver, so the PostgreSQL backend gets more of these slots than of the
+ * others; each agent and tenant may use only a share of them (see
+ * makeCallbackLanes), so a receiver that never answers holds only its share.
+ */
+export const CALLBACK_CONCURRENCY = { redis: 16, postgres: 8 } as const;
 const SCHEDULER_REFRESH_MS = 5_000;
 
 /** Queues now; workers when `startWorkers` is called (worker role only). */
@@ -259,7 +267,10 @@ export function createApprovalQueues(factory: QueueFactory, clock: Clock, log: L
           if (d.kind === 'reconcile') return p.reconcile();
           return p.expire({ tenant: d.tenant!, actionId: d.actionId!, round: d.round ?? 0 });
         }), { ...workerOpts, concurrency: factory.kind === 'redis' ? 8 : 2 }),
-      factory.worker<CallbackJob>(QUEUES.callbacks, (job: Job<CallbackJob>, token?: string) => run(job, token, () => p.deliverCallback(job.data.tenant, job.data.actionId)), workerOpts),
+      factory.worker<CallbackJob>(QUEUES.callbacks, (job: Job<CallbackJob>, token?: string) => run(job, token, () => p.deliverCallback(job.data.tenant, job.data.actionId)), {
+        ...workerOpts,
+        concurrency: CALLBACK_CONCURRENCY[factory.kind],
+      }),
     );
     const callbacks = workers[2]!;
     callbacks.on('completed', (job: Job<CallbackJob>, result) => void p.callbackDelivered(job.data.tenant, job.data.actionId, result).catch(() => undefined));
