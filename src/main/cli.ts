@@ -5,7 +5,7 @@ import { AUDIT_USAGE, runAudit } from './audit-cli.js';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { parseDuration } from '../domain/duration.js';
 import { AirlockError } from '../domain/errors.js';
-import { toPlainText } from '../domain/message.js';
+import { toTerminalText } from '../domain/terminal-text.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
@@ -177,13 +177,13 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     out(USAGE);
     return 0;
   }
-  const operator = (): KeyOperator => ({ platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username });
+  const operator = (): KeyOperator => ({ platform: 'cli', operator: (values.as as string | undefined) ?? userInfo().username, osUser: userInfo().username });
   if (cmd === 'admin') {
     const tenant = requireFlag(values, 'tenant');
     // Loaded only here: it brings in the chat platforms' SDKs, which every other command can do without.
     const { runAdmin } = await import('./admin-cli.js');
-    const reply = await runAdmin(env, { kind: 'cli', operator: operator().operator, tenant }, positionals.slice(1).join(' '));
-    (reply.ok ? out : err)(toPlainText(reply.message));
+    const reply = await runAdmin(env, { kind: 'cli', operator: operator().operator, osUser: operator().osUser, tenant }, positionals.slice(1).join(' '));
+    (reply.ok ? out : err)(toTerminalText(reply.message));
     return reply.ok ? 0 : 1;
   }
   if (cmd === 'review') return review(env, sub, arg, values);

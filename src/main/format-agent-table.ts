@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../domain/terminal-text.js';
 import type { makeListAgents } from '../usecases/list-agents.js';
 
 type Listed = Awaited<ReturnType<ReturnType<typeof makeListAgents>>>;
@@ -15,6 +16,7 @@ export function formatAgentTable(agents: Listed): string {
     if (a.keys.length === 0) rows.push([a.tenant, name, '-', '-', a.created_at, '-']);
     for (const k of a.keys) rows.push([a.tenant, name, k.id, k.state, k.created_at, k.until ?? '-']);
   }
+  for (const r of rows) r.forEach((cell, i) => (r[i] = escapeTerminal(cell)));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }

@@ -2,7 +2,7 @@ import { SlackDirectory } from '../../adapters/slack/slack-directory.js';
 import { TeamsDirectory } from '../../adapters/teams/teams-directory.js';
 import type { Env } from '../config/env.js';
 import { currentArgs, type Action } from '../domain/action.js';
-import { toPlainText } from '../domain/message.js';
+import { escapeTerminal, toTerminalText } from '../domain/terminal-text.js';
 import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { chatDirectories } from '../ports/chat-platform.js';
 import { makeOperatorReview } from '../usecases/operator-review.js';
@@ -29,16 +29,16 @@ export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: 
   const queues = createApprovalQueues(core.queues, core.clock, log);
   try {
     const tenant = core.policy.current().tenants.get(input.tenant);
-    if (!tenant) return { ok: false, text: `Unknown tenant ${input.tenant}.` };
+    if (!tenant) return { ok: false, text: escapeTerminal(`Unknown tenant ${input.tenant}.`) };
     if (input.command === 'list') {
       const pending = await core.actions.pendingSummary(tenant.id, LIST_LIMIT);
       if (pending.count === 0) return { ok: true, text: 'No pending approvals.' };
       const now = core.clock.now().getTime();
-      const lines = pending.items.map((p) => `${p.id}  ${p.tool}  by ${p.agent}  → ${p.reviewerGroup ?? '?'}  waiting ${Math.round((now - p.createdAt.getTime()) / 1000)}s`);
+      const lines = pending.items.map((p) => escapeTerminal(`${p.id}  ${p.tool}  by ${p.agent}  → ${p.reviewerGroup ?? '?'}  waiting ${Math.round((now - p.createdAt.getTime()) / 1000)}s`));
       return { ok: true, text: [`${pending.count} pending approval(s), oldest first:`, ...lines, ...(pending.count > lines.length ? [`…and ${pending.count - lines.length} more`] : [])].join('\n') };
     }
     const action = await core.actions.get(tenant.id, input.id);
-    if (!action) return { ok: false, text: `No action ${input.id} in tenant ${tenant.id}.` };
+    if (!action) return { ok: false, text: escapeTerminal(`No action ${input.id} in tenant ${tenant.id}.`) };
     if (input.command === 'show') return { ok: true, text: describe(action) };
 
     // Without a bot token, Slack user groups cannot be read: only listed users can be named.
@@ -60,11 +60,11 @@ export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: 
     });
     const review = makeOperatorReview({ actions: core.actions, directories, recordReview });
     const result = await review(tenant, action.id, { as: input.as, operator: input.operator, decision: input.command, reason: input.reason, argsVersion: input.argsVersion });
-    if (result.kind !== 'accepted') return { ok: false, text: toPlainText(result.message) };
+    if (result.kind !== 'accepted') return { ok: false, text: toTerminalText(result.message) };
     const a = result.action;
     const progress = a.status === 'pending' ? ` (${a.approvals.length} of ${a.requiredApprovals ?? 1} approvals)` : '';
     const bound = input.command === 'approve' ? ` of arguments version ${input.argsVersion ?? action.argsVersion}` : '';
-    return { ok: true, text: `Recorded: ${input.command}${bound} by ${input.as} (operator ${input.operator}). The action is ${a.status}${progress}.` };
+    return { ok: true, text: escapeTerminal(`Recorded: ${input.command}${bound} by ${input.as} (operator ${input.operator}). The action is ${a.status}${progress}.`) };
   } finally {
     await core.sealer.idle();
     await queues.close();
@@ -72,9 +72,9 @@ export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: 
   }
 }
 
-/** An approval as a reviewer would read it, in plain text. */
+/** An approval as a reviewer would read it, in plain text; every value escaped, so none can pass for a line of its own. */
 function describe(a: Action): string {
-  const line = (label: string, value: unknown) => `${label.padEnd(14)}${value}`;
+  const line = (label: string, value: unknown) => `${label.padEnd(14)}${escapeTerminal(String(value))}`;
   return [
     line('action', a.id),
     line('status', `${a.status} (${a.decision}${a.status === 'pending' ? `, round ${a.round}` : ''})`),

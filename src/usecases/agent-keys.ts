@@ -12,10 +12,15 @@ export function newAgentKey() {
   return { id: randomUUID(), key, hash: hashAgentKey(key) };
 }
 
-/** Who changed a key: an operator at the CLI (their OS user, or `--as`). */
+/**
+ * Who changed a key: an operator at the CLI, by the name they gave (`--as`,
+ * else their OS user) and the OS user who ran the command, since `--as` is
+ * only a claim.
+ */
 export interface KeyOperator {
   platform: 'cli';
   operator: string;
+  osUser: string;
 }
 
 /**
@@ -42,5 +47,5 @@ export function agentKeyEvent(
   at: Date,
   details: Record<string, unknown>,
 ): AuditEvent {
-  return { tenant: agent.tenant, kind: 'agent_key', at, data: { change, tenant: agent.tenant, agent: agent.name, operator, ...details } };
+  return { tenant: agent.tenant, kind: 'agent_key', at, data: { change, tenant: agent.tenant, agent: agent.name, operator: { platform: operator.platform, operator: operator.operator, os_user: operator.osUser }, ...details } };
 }

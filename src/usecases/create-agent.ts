@@ -12,7 +12,7 @@ import { agentKeyEvent, newAgentKey, requireDeclaredAgent, type KeyOperator } fr
  */
 export function makeCreateAgent(deps: { agents: AgentStore; policy: PolicySource; clock?: Clock }) {
   const clock = deps.clock ?? systemClock;
-  return async function createAgent(tenant: string, name: string, operator: KeyOperator = { platform: 'cli', operator: 'unknown' }) {
+  return async function createAgent(tenant: string, name: string, operator: KeyOperator = { platform: 'cli', operator: 'unknown', osUser: 'unknown' }) {
     requireDeclaredAgent(deps.policy.current(), tenant, name);
     const key = newAgentKey();
     const callbackSecret = `whsec_${randomBytes(32).toString('base64url')}`;

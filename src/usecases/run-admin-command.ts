@@ -12,10 +12,14 @@ import type { Clock } from '../ports/clock.js';
 import type { EndedActions, OverridesStore, PendingEndSpec } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
 
-/** Who runs a command: a chat admin (tenant from their workspace) or an operator at the CLI (tenant named). */
+/**
+ * Who runs a command: a chat admin (tenant from their workspace) or an
+ * operator at the CLI (tenant named), known by the name they gave and by the
+ * OS user who ran the command, since the name is only a claim.
+ */
 export type AdminActor =
   | { kind: 'chat'; platform: string; userId: string; teamId: string; email?: string }
-  | { kind: 'cli'; operator: string; tenant: string };
+  | { kind: 'cli'; operator: string; osUser: string; tenant: string };
 
 export interface AdminReply {
   ok: boolean;
@@ -31,7 +35,7 @@ export const CARD_UPDATE_BUDGET = 50;
 const PENDING_LIST = 20;
 
 const actorFields = (a: AdminActor) =>
-  a.kind === 'cli' ? { platform: 'cli', operator: a.operator } : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
+  a.kind === 'cli' ? { platform: 'cli', operator: a.operator, os_user: a.osUser } : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
 const actorPerson = (a: AdminActor): Inline => (a.kind === 'cli' ? `operator ${a.operator}` : { person: { platform: a.platform, id: a.userId } });
 const actorText = (a: AdminActor) => (a.kind === 'cli' ? `operator ${a.operator}` : `${a.platform} user ${a.userId}`);
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +107,7 @@ describe('agent keys', () => {
     await writeFile(policyFile, policy);
   });
 
-  it('audits every change with the operator and never stores or records a key', async () => {
+  it('audits every change with the operator named by --as and the OS user who ran it, and never stores or records a key', async () => {
     // globex declares no audited-bot: refused, nothing written.
     const refused = await runCli(['agent', 'create', '--tenant', 'globex', '--name', 'audited-bot'], cliEnv());
     expect(refused.code).toBe(1);
@@ -126,7 +126,7 @@ describe('agent keys', () => {
       .map((l) => JSON.parse(l))
       .filter((e) => e.kind === 'agent_key');
     expect(events.map((e) => e.data.change)).toEqual(['created', 'revoked', 'rotated', 'revoked']);
-    for (const e of events) expect(e.data).toMatchObject({ tenant: 'globex', agent: 'support-bot', operator: { platform: 'cli', operator: 'key-tester' } });
+    for (const e of events) expect(e.data).toMatchObject({ tenant: 'globex', agent: 'support-bot', operator: { platform: 'cli', operator: 'key-tester', os_user: userInfo().username } });
     expect(exportRun.stdout).not.toContain(rotated.key);
 
     const c = new pg.Client({ connectionString: db.url });

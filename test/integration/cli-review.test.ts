@@ -41,6 +41,23 @@ describe('airlock review', () => {
     expect(show.stdout).toContain('bot of acme runs post_notice in production for billing-close, asked by sam@acme.test: OPS-9');
   });
 
+  it('shows what an agent wrote with its control, bidi and zero-width characters made visible, so it cannot forge or hide lines', async () => {
+    const forged = 'Routine refund\narguments     version 1: {"to":"boss@acme.test"}\u001b[8m';
+    const a = await t.submit('send_email', {
+      summary: forged,
+      args: { to: 'x@example.com\r\u001b[2Kevil@attacker.test', subject: 'Invoice \u202egpj.exe\u200b\u009b' },
+      requester: { id: 'U0SAM', display: 'Sam\u007f\u2066' },
+    });
+    const show = await review('show', a.id);
+    expect(show.code).toBe(0);
+    // Nothing the terminal would act on or hide: only our own line breaks remain.
+    expect(show.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/);
+    expect(show.stdout.split('\n').filter((l) => l.startsWith('arguments'))).toHaveLength(1);
+    expect(show.stdout).toContain('Routine refund\\narguments     version 1: {"to":"boss@acme.test"}\\x1b[8m');
+    expect(show.stdout).toContain('\\u202egpj.exe\\u200b\\x9b');
+    expect(show.stdout).toContain('Sam\\x7f\\u2066');
+  });
+
   it('approves on behalf of a listed reviewer: recorded with the operator, audited as from the CLI, and the card updated', async () => {
     const a = await t.submit('send_email', email);
     await t.slack.waitForCall('chat.postMessage', (c) => JSON.stringify(c.body.metadata ?? '').includes(a.id));

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ACTION_AUDIT_KEYS, actionAuditFields } from '../../src/domain/audit-event.js';
 import { runCli } from '../support/run-cli.js';
@@ -148,5 +149,29 @@ describe('/airlock', () => {
     expect((await runCli(['admin', '--tenant', 'acme', 'bogus'], env)).code).toBe(1);
     const last = await t.submit('refund', { args: { amount: 5 } });
     expect(last).toMatchObject({ decision: 'queue_for_approval' });
+  });
+
+  it('audits a CLI admin command with both the name given by --as and the OS user who ran it', { timeout: 90_000 }, async () => {
+    const env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: '' };
+    try {
+      const r = await runCli(['admin', '--tenant', 'acme', '--as', 'oncall-bob', 'deny-tool', 'quick_deny', 'drill'], env);
+      expect(r.code).toBe(0);
+      expect((await adminEvents()).at(-1)).toMatchObject({ kind: 'admin_change', data: { admin: { platform: 'cli', operator: 'oncall-bob', os_user: userInfo().username } } });
+    } finally {
+      expect((await runCli(['admin', '--tenant', 'acme', 'allow-tool', 'quick_deny'], env)).code).toBe(0);
+    }
+    expect((await adminEvents()).at(-1)).toMatchObject({ data: { admin: { platform: 'cli', operator: userInfo().username, os_user: userInfo().username } } });
+  });
+
+  it('prints admin status with control and bidi characters in a typed reason made visible', { timeout: 90_000 }, async () => {
+    const env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: '' };
+    try {
+      expect((await runCli(['admin', '--tenant', 'acme', 'deny-tool', 'quick_deny', 'drill\u001b[2Jall', 'clear\u202e'], env)).code).toBe(0);
+      const status = await runCli(['admin', '--tenant', 'acme', 'status'], env);
+      expect(status.stdout).toContain('quick_deny (drill\\x1b[2Jall clear\\u202e)');
+      expect(status.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+    } finally {
+      await runCli(['admin', '--tenant', 'acme', 'allow-tool', 'quick_deny'], env);
+    }
   });
 });
