@@ -11,6 +11,7 @@ import { cardActivity } from './card-activity.js';
 import { sharedView } from './card-views.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './connector-retry.js';
 import { renderMessage } from './render-message.js';
+import { isTrustedServiceUrl } from './service-url.js';
 import { TeamsDirectory } from './teams-directory.js';
 import { TEAMS_PACE, conversationKey } from './teams-limits.js';
 
@@ -169,8 +170,7 @@ export class TeamsPlatform implements ChatPlatform {
   private async serviceUrl(tenant: string, fallback?: string): Promise<string> {
     const url = (await this.deps.serviceUrlFor(tenant)) ?? fallback;
     if (!url) throw new AirlockError('delivery_failed', `tenant ${tenant} has no Teams service_url`, { retry: false });
-    // The bot's token goes with every connector call: never over plain http.
-    if (!url.startsWith('https://')) throw new AirlockError('delivery_failed', `tenant ${tenant}'s Teams service URL is not https`, { retry: false });
+    if (!isTrustedServiceUrl(url)) throw new AirlockError('delivery_failed', `tenant ${tenant}'s Teams service URL is not https`, { retry: false });
     return url;
   }
 }

@@ -18,6 +18,6 @@ export interface TeamsPorts {
    * action (the clicker then gets a refusal, never another tenant's card).
    */
   cardFor(aadTenantId: string, actionId: string, round: number): Promise<CardContent | undefined>;
-  /** An authenticated activity from this AAD tenant came through `serviceUrl` (keep the newest; SPEC §5.1). */
+  /** An authenticated activity from this AAD tenant came through `serviceUrl`, an https URL (keep the newest). */
   serviceUrlSeen(aadTenantId: string, serviceUrl: string): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { isTrustedServiceUrl } from './service-url.js';
 
 /**
  * Airlock's own check of an inbound Bot Framework request, run before
@@ -17,6 +18,12 @@ export interface ChannelTokenRules {
   channelId: 'msteams';
   /** Clock skew allowed on exp/nbf, as botbuilder allows. */
   skewSeconds: number;
+  /**
+   * The furthest ahead a token may expire. Bot Framework issues tokens for
+   * about an hour; the record of activities seen keeps each one for its
+   * token's lifetime, and can only do so within a bound.
+   */
+  maxValidAheadSeconds: number;
   now?: () => number;
 }
 
@@ -37,8 +44,18 @@ export class ChannelTokenVerifier {
 
   constructor(private readonly rules: ChannelTokenRules) {}
 
-  /** Undefined when the request is authentic; otherwise why it is not (for logs; never includes the token). */
-  async check(authHeader: string | undefined, activity: { serviceUrl?: unknown; channelId?: unknown }): Promise<string | undefined> {
+  /**
+   * The token's end of validity (its `exp` plus the skew allowed) when the
+   * request is authentic; otherwise why it is not (for logs; never includes the token).
+   */
+  async check(authHeader: string | undefined, activity: { serviceUrl?: unknown; channelId?: unknown }): Promise<{ ok: true; validUntil: Date } | { ok: false; why: string }> {
+    const verdict = await this.verdict(authHeader, activity);
+    if (typeof verdict === 'string') return { ok: false, why: verdict };
+    return { ok: true, validUntil: new Date((verdict.exp + this.rules.skewSeconds) * 1000) };
+  }
+
+  /** The token's `exp` when the request is authentic, else why it is not. */
+  private async verdict(authHeader: string | undefined, activity: { serviceUrl?: unknown; channelId?: unknown }): Promise<string | { exp: number }> {
     if (!authHeader) return 'no Authorization header';
     const match = /^Bearer ([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)$/.exec(authHeader);
     if (!match || authHeader.length > MAX_TOKEN_LENGTH) return 'malformed bearer token';
@@ -52,9 +69,12 @@ export class ChannelTokenVerifier {
     if (claims.aud !== this.rules.appId) return 'wrong audience';
     const now = Math.floor((this.rules.now?.() ?? Date.now()) / 1000);
     if (typeof claims.exp !== 'number' || claims.exp + this.rules.skewSeconds < now) return 'expired token';
+    if (claims.exp - now > this.rules.maxValidAheadSeconds) return 'token valid for longer than Bot Framework issues them';
     if (typeof claims.nbf === 'number' && claims.nbf - this.rules.skewSeconds > now) return 'token not yet valid';
     if (activity.channelId !== this.rules.channelId) return 'not a Teams activity';
     if (typeof activity.serviceUrl !== 'string' || claims.serviceurl !== activity.serviceUrl) return 'serviceurl claim does not match the activity';
+    // The turn answers through this URL with the bot's token (replies, member lookups, card updates).
+    if (!isTrustedServiceUrl(activity.serviceUrl)) return 'serviceUrl is not https';
     if (typeof header.kid !== 'string') return 'token names no key';
     let published: PublishedKey | undefined;
     try {
@@ -65,7 +85,7 @@ export class ChannelTokenVerifier {
     if (!published) return 'signing key not published';
     if (!published.endorsements.includes(this.rules.channelId)) return `signing key not endorsed for ${this.rules.channelId}`;
     const signed = verify('RSA-SHA256', Buffer.from(`${h}.${p}`), published.key, Buffer.from(s, 'base64url'));
-    return signed ? undefined : 'bad signature';
+    return signed ? { exp: claims.exp } : 'bad signature';
   }
 
   private async key(kid: string): Promise<PublishedKey | undefined> {

@@ -57,6 +57,7 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
     states: () => health?.states() ?? {},
     stop: async () => {
       seenRequests?.stopExpiry();
+      teams?.stop();
       health?.stop();
       await slack?.stop();
     },

@@ -2,18 +2,25 @@ import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-ap
 import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
 import { cardStateFor } from '../domain/card-state.js';
 import { PgChatEndpointStore } from '../infra/postgres/chat-endpoint-repository.js';
+import { PgSeenActivities } from '../infra/postgres/seen-activities.js';
 import type { SendPacer } from '../ports/send-pacer.js';
 import type { Core } from './container.js';
 
 /**
- * The Microsoft Teams adapter (SPEC §5.1), when TEAMS_APP_ID and
+ * The Microsoft Teams adapter, when TEAMS_APP_ID and
  * TEAMS_APP_PASSWORD are set: the bot endpoint's ports and the notifier's
  * connector URLs. Self-contained so main/approvals.ts only calls it.
  */
-export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>, pacer?: SendPacer): TeamsAdapter | undefined {
+export function wireTeams(
+  core: Core,
+  useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>,
+  pacer?: SendPacer,
+): (TeamsAdapter & { stop(): void }) | undefined {
   const { env, policy, actions, clock } = core;
   if (!env.TEAMS_APP_ID || !env.TEAMS_APP_PASSWORD) return undefined;
   const endpoints = new PgChatEndpointStore(core.pool);
+  // Activities already handled are refused for their token's lifetime, across processes.
+  const seenActivities = new PgSeenActivities(core.pool, clock);
   // The platform maps AAD tenants to Airlock tenants; bound once the adapter exists.
   const tenantOf = (aadTenantId: string) => adapter.platform.tenantOf(policy.current(), aadTenantId);
 
@@ -28,8 +35,8 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
       return { action, tool: current.tools.get(action.tool), group, state: cardStateFor(action, Math.min(round, action.round)) };
     },
     serviceUrlSeen: async (aadTenantId, serviceUrl) => {
-      // Only tenants the policy knows, and only https: the bot's token is sent to this URL.
-      if (!serviceUrl.startsWith('https://') || !tenantOf(aadTenantId)) return;
+      // Only tenants the policy knows: an unknown AAD tenant must not fill the table.
+      if (!tenantOf(aadTenantId)) return;
       await endpoints.seen('teams', aadTenantId, serviceUrl, clock.now());
     },
   };
@@ -54,6 +61,8 @@ export function wireTeams(core: Core, useCases: Pick<TeamsPorts, 'recordReview' 
         return (await endpoints.latest('teams', workspace.id)) ?? workspace.endpoint;
       },
     },
+    { seenActivities },
   );
-  return adapter;
+  seenActivities.startExpiry((err) => core.log.warn({ err: (err as Error).message }, 'could not expire the Teams activities seen; retrying in a minute'));
+  return Object.assign(adapter, { stop: () => seenActivities.stopExpiry() });
 }

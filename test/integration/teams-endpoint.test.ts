@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelTokenOptions } from '../fakes/fake-bot-framework.js';
+import { startStubServer } from '../support/stub-server.js';
 import { ACME_AAD_TENANT, TEAMS_APP_ID, TEAMS_APP_PASSWORD, startTeamsAirlock, teamsActivity, type TeamsTestAirlock } from '../support/teams-airlock.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -37,6 +38,7 @@ describe('Teams bot endpoint authentication', () => {
     ['a wrong issuer', (a) => valid({ serviceUrl: a.serviceUrl, iss: 'https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/' })],
     ['a wrong audience', (a) => valid({ serviceUrl: a.serviceUrl, aud: 'some-other-bot' })],
     ['an expired token', (a) => valid({ serviceUrl: a.serviceUrl, expiresIn: -3600 })],
+    ['a token valid for hours more than Bot Framework issues them for', (a) => valid({ serviceUrl: a.serviceUrl, expiresIn: 6 * 3600 })],
     ['a key endorsed for another channel only', (a) => valid({ serviceUrl: a.serviceUrl, key: 'webchat' })],
     ['a key published without endorsements', (a) => valid({ serviceUrl: a.serviceUrl, key: 'bare' })],
     ['a serviceurl claim that differs from the activity', () => valid({ serviceUrl: 'https://attacker.example/teams/' })],
@@ -55,6 +57,27 @@ describe('Teams bot endpoint authentication', () => {
     expect((await t.get(action.id)).status).toBe('pending');
     expect(t.fake.calls()).toEqual([]);
     expect((await serviceUrlRows()).map((r) => r.service_url)).not.toContain(t.fake.serviceUrl('refused'));
+  });
+
+  it('refuses a validly signed activity whose serviceUrl is plain http, and never sends the bot its token there', async () => {
+    // Whatever listens at the http URL would read the bot's access token off the wire.
+    const listener = await startStubServer((_req, res) => res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":"1"}'));
+    try {
+      const activity = teamsActivity('message-admin-command', t.fake, { text: '<at>Airlock</at> status' });
+      activity.serviceUrl = `${listener.url}/teams/`;
+      const res = await t.send(activity);
+      expect(res.status).toBe(401);
+      // A click through an http serviceUrl decides nothing either.
+      const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
+      const click = teamsActivity('invoke-approve', t.fake, { actionId: a.id });
+      click.serviceUrl = `${listener.url}/teams/`;
+      expect((await t.send(click)).status).toBe(401);
+      expect((await t.get(a.id)).status).toBe('pending');
+      expect(listener.requests).toEqual([]);
+      expect((await serviceUrlRows()).map((r) => r.service_url)).not.toContain(`${listener.url}/teams/`);
+    } finally {
+      await listener.close();
+    }
   });
 
   it('refuses a body that is not JSON with 401, even with a valid token', async () => {
@@ -232,10 +255,11 @@ describe('Teams service URL', () => {
 describe('Teams admin commands', () => {
   it('answers @Airlock status from an admin as a reply in the same conversation', async () => {
     t.fake.reset();
-    const res = await t.send(teamsActivity('message-admin-command', t.fake));
+    const command = teamsActivity('message-admin-command', t.fake);
+    const res = await t.send(command);
     expect(res.status).toBe(200);
     const reply = await t.fake.waitForCall('reply');
-    expect(reply).toMatchObject({ conversationId: '19:leads@thread.tacv2;messageid=1700000000777', activityId: '1700000000777', authorized: true });
+    expect(reply).toMatchObject({ conversationId: '19:leads@thread.tacv2;messageid=1700000000777', activityId: command.id, authorized: true });
     expect(reply.body.text).toContain('Airlock status for acme');
   });
 

@@ -24,6 +24,8 @@ export interface TeamsTestAirlock {
   /** Submits an action; a pending one returns once its card reached the fake connector, unless `waitForCard` is false. */
   submit(tool: string, body?: Record<string, unknown>, opts?: { waitForCard?: boolean }): Promise<{ id: string; status: string }>;
   get(id: string): Promise<Record<string, any>>;
+  /** What a second process of the same deployment shares with this one (`startTeamsAirlock({ alongside })`). */
+  shared: { ca: TestCa; agentKey: string };
   close(): Promise<void>;
 }
 
@@ -34,10 +36,14 @@ export interface TeamsTestAirlock {
  * process starts, so the code under test must start with it. Queues run on
  * the PostgreSQL backend in a fresh test database (no shared Redis state).
  */
-export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: string; env?: Record<string, string> } = {}): Promise<TeamsTestAirlock> {
-  const ca: TestCa = createTestCa();
-  const fake = await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS });
-  const db = await createTestDatabase();
+export async function startTeamsAirlock(
+  opts: { policy?: string; slackApiUrl?: string; env?: Record<string, string>; alongside?: TeamsTestAirlock } = {},
+): Promise<TeamsTestAirlock> {
+  // `alongside`: another process of the same deployment (its database, connector and agent); closing it leaves them to the first.
+  const first = opts.alongside;
+  const ca: TestCa = first?.shared.ca ?? createTestCa();
+  const fake = first?.fake ?? (await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS }));
+  const db = first?.db ?? (await createTestDatabase());
   const policyFile = join(ca.caPath, '..', 'teams-policy.yml');
   writeFileSync(policyFile, readFileSync(opts.policy ?? 'test/fixtures/teams-policy.yml', 'utf8').replaceAll('https://connector.invalid/teams/', fake.serviceUrl('teams')));
   const port = await freePort();
@@ -63,9 +69,12 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
   // With a fake Slack as well, one process serves both platforms.
   if (opts.slackApiUrl) Object.assign(env, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: opts.slackApiUrl });
 
-  const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'bot'], env);
-  if (created.code !== 0) throw new Error(`agent create failed: ${created.stderr}`);
-  const key = (JSON.parse(created.stdout) as { key: string }).key;
+  const createAgent = async () => {
+    const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'bot'], env);
+    if (created.code !== 0) throw new Error(`agent create failed: ${created.stderr}`);
+    return (JSON.parse(created.stdout) as { key: string }).key;
+  };
+  const key = first?.shared.agentKey ?? (await createAgent());
 
   const server: ChildProcess = spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -117,12 +126,14 @@ export async function startTeamsAirlock(opts: { policy?: string; slackApiUrl?: s
     send,
     submit,
     get,
+    shared: { ca, agentKey: key },
     close: async () => {
       if (!died) {
         const exited = new Promise((r) => server.once('exit', r));
         server.kill('SIGTERM');
         await exited;
       }
+      if (first) return;
       await fake.close();
       await db.drop();
       ca.remove();

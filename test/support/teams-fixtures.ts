@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FakeBotFramework, TeamsMember } from '../fakes/fake-bot-framework.js';
 
@@ -19,10 +20,15 @@ export const TEAMS_MEMBERS: TeamsMember[] = [
   { id: '29:1fin2pairwiseAs2dF4gH6jK8lZ0xC1vB3nM5qW7eR9t', name: 'Finn Finance', aadObjectId: 'aad-fin-2', userPrincipalName: 'finn@acme.test' },
 ];
 
-/** A recorded Teams activity (test/fixtures/teams) with the test's action id and the fake's serviceUrl. */
+/**
+ * A recorded Teams activity (test/fixtures/teams) with the test's action id
+ * and the fake's serviceUrl, under an id of its own: each call is a new
+ * activity, as each real click or message is (Airlock handles an activity id once).
+ */
 export function teamsActivity(fixture: string, fake: FakeBotFramework, patch: { actionId?: string; round?: number; from?: Record<string, unknown>; tenant?: string; text?: string; region?: string } = {}) {
   const a = JSON.parse(readFileSync(`test/fixtures/teams/${fixture}.json`, 'utf8')) as Record<string, any>;
   a.serviceUrl = fake.serviceUrl(patch.region ?? 'teams');
+  a.id = a.type === 'invoke' ? `f:${randomUUID()}` : String(Date.now() * 1000 + Math.floor(Math.random() * 1000));
   if (patch.actionId !== undefined) a.value.action.data.actionId = patch.actionId;
   if (patch.round !== undefined) a.value.action.data.round = patch.round;
   if (patch.from) a.from = { ...a.from, ...patch.from };

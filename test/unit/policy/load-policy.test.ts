@@ -90,6 +90,18 @@ tools:
     expect(errorsOf('tenants: {}\ntools:\n  t: { risk: low, mode: allow, args_schema: { type: object, properties: { to: { type: strng } } } }\n').map((d) => d.path)).toEqual(['tools.t.args_schema']);
   });
 
+  it('refuses a Teams service_url that is not https: the bot sends its token there', () => {
+    const details = errorsOf(`
+tenants:
+  acme:
+    teams: { tenant_id: aad-acme, service_url: "http://smba.trafficmanager.net/teams/" }
+    agents:
+      bot: { tools: [] }
+tools: {}
+`);
+    expect(details.map((d) => d.path)).toContain('tenants.acme.teams.service_url');
+  });
+
   it('reports YAML syntax errors with a line', () => {
     expect(errorsOf('tenants: [\n')[0]!.path).toMatch(/^line \d+/);
   });

@@ -18,9 +18,10 @@ describe('migration order', () => {
 
   it('refuses a new migration numbered below one already landed', async () => {
     const landed = await history();
+    const highest = landed.map((f) => f.slice(0, 4)).sort().at(-1);
     const misnumbered = '0020_late.sql';
     expect(migrationOrderProblems([...landed, misnumbered], [...landed, misnumbered])).toEqual([
-      '0020_late.sql is numbered 0020, not above 0026 that landed before it: renumber it above every migration',
+      `0020_late.sql is numbered 0020, not above ${highest} that landed before it: renumber it above every migration`,
     ]);
   });
 
