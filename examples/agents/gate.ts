@@ -1,6 +1,11 @@
 import { Airlock } from '@airlock/client';
 
-const airlock = new Airlock({ url: process.env.AIRLOCK_URL ?? 'http://127.0.0.1:3000', agentKey: process.env.AIRLOCK_AGENT_KEY! });
+const agentKey = process.env.AIRLOCK_AGENT_KEY;
+if (!agentKey) {
+  console.error('AIRLOCK_AGENT_KEY is empty: set it to a key from `npm run -s airlock -- agent rotate --tenant acme --name support-bot` (`agent create` for a new agent).');
+  process.exit(1);
+}
+const airlock = new Airlock({ url: process.env.AIRLOCK_URL ?? 'http://127.0.0.1:3000', agentKey });
 
 // Your tool: runs only when Airlock says so, with the arguments it returns.
 async function issueRefund(args: Record<string, unknown>) {

@@ -115,4 +115,22 @@ describe('README "Use it from your agent"', () => {
     );
     expect(section).toContain('# 500: refunded (rf-o-1)\n# 90000: not executed, mode off: denied by policy: condition "args.amount_cents > 50000" matched → deny');
   });
+
+  it.each(['gate.ts', 'vercel-ai.ts', 'langchain.ts', 'openai-agents.ts'])('examples/agents/%s stops with one line saying how to get a key when AIRLOCK_AGENT_KEY is empty', async (file) => {
+    const failed = await runNode(['--import', 'tsx', '--conditions=airlock-source', `examples/agents/${file}`], { AIRLOCK_URL: airlockUrl(), AIRLOCK_AGENT_KEY: '' }).then(
+      () => undefined,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr.trim().split('\n')).toEqual([expect.stringMatching(/AIRLOCK_AGENT_KEY .*agent (create|rotate)/)]);
+  });
+
+  // Last in this file: it rotates support-bot's key, as a reader who did the Quickstart first would.
+  it('gets a key and runs the example with the shell lines it shows, after the Quickstart created support-bot', async () => {
+    const shell = section.slice(section.indexOf('### The TypeScript client')).match(/```sh\n([\s\S]*?)```/)![1]!;
+    const { stdout } = await promisify(execFile)('bash', ['-c', shell], {
+      env: { ...process.env, DATABASE_URL: t.db.url, REDIS_URL: '', POLICY_FILE: 'examples/policy.yml', AIRLOCK_SECRET: TEST_SECRET, AIRLOCK_URL: airlockUrl() },
+    });
+    expect(stdout).toContain('500: refunded (rf-o-1)\n90000: not executed, mode off: denied by policy');
+  });
 });
