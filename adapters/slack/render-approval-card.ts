@@ -1,22 +1,8 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
-import { currentArgs, isIrreversible, type Action } from '../../src/domain/action.js';
-import type { Person } from '../../src/domain/message.js';
-import type { Risk } from '../../src/domain/decision.js';
-import type { ToolPolicy } from '../../src/domain/policy-model.js';
+import type { ApprovalCard, CardBlock, CardButtons, CardTone } from '../../src/domain/approval-card.js';
 import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, REVIEW_BLOCK_ID, reviewValue } from './ids.js';
-import { bulletList, codeBlock, inlineCode, link, mrkdwn, people, person, quote, slackDate, truncate, truncateMrkdwn } from './mrkdwn.js';
-
-import type { CardState, DecidedOutcome } from '../../src/domain/card-state.js';
-
-export type { CardState, DecidedOutcome };
-
-export interface ApprovalCardInput {
-  action: Action;
-  tool: ToolPolicy | undefined;
-  reviewerGroupName: string;
-  auditUrl?: string;
-  state: CardState;
-}
+import { bulletList, codeBlock, link, mrkdwn, quote, truncate, truncateMrkdwn } from './mrkdwn.js';
+import { ICONS, renderLine } from './render-message.js';
 
 // Block Kit limits (docs.slack.dev/reference/block-kit). Anything longer is
 // rejected with invalid_blocks, so every piece of text is cut to fit.
@@ -28,163 +14,89 @@ const CONFIRM_TEXT_MAX = 300;
 const BUTTON_URL_MAX = 3000;
 // Slack allows 40,000 characters of fallback text; notifications show a line.
 const FALLBACK_TEXT_MAX = 3000;
+// Untrusted text inside a line (a name, an id) is cut to this before escaping.
+const PART_MAX = 300;
 
 const JSON_MAX_DEPTH = 8;
 const JSON_STRING_MAX = 300;
 
-const OUTCOMES: Record<DecidedOutcome, { emoji: string; label: string }> = {
-  approved: { emoji: ':white_check_mark:', label: 'Approved' },
-  denied: { emoji: ':no_entry:', label: 'Denied' },
-  expired: { emoji: ':hourglass:', label: 'Expired' },
-  constrained: { emoji: ':lock:', label: 'Constrained by an admin' },
-  fallback: { emoji: ':leftwards_arrow_with_hook:', label: 'Timed out, fell back' },
-  escalated: { emoji: ':arrow_double_up:', label: 'Timed out, escalated' },
-};
-
-const RISK_BADGES: Record<Risk, string> = {
-  low: ':large_green_circle: low',
-  medium: ':large_orange_circle: medium',
-  high: ':red_circle: *high*',
+/** The emoji before a card's headline. */
+const TONES: Record<CardTone, string> = {
+  pending: '',
+  irreversible: ICONS.irreversible,
+  approved: ':white_check_mark:',
+  denied: ':no_entry:',
+  expired: ':hourglass:',
+  constrained: ':lock:',
+  fallback: ':leftwards_arrow_with_hook:',
+  escalated: ':arrow_double_up:',
 };
 
 /**
- * The approval card for one action, pending (with buttons) or decided (the
- * same facts plus the outcome, no buttons). Pure: the same input always gives
- * the same card, whatever the size or content of the action's fields.
+ * The approval card as Block Kit: a translation of the core's card, escaped
+ * and cut to Slack's limits. Pure: the same card always gives the same
+ * blocks, whatever the size or content of its strings.
  */
-export function renderApprovalCard(input: ApprovalCardInput): { text: string; blocks: KnownBlock[] } {
-  const { action, state } = input;
-  const irreversible = isIrreversible(action);
-  const blocks: KnownBlock[] = [header(action, state, irreversible)];
-  if (state.kind === 'decided') blocks.push(...outcome(state, input.auditUrl));
-  if (irreversible) {
-    blocks.push(section(':rotating_light: *IRREVERSIBLE* — once approved, this action cannot be undone.'));
-  }
-  blocks.push(facts(input));
-  if (action.summary) blocks.push(section(`*Agent's summary*\n${quote(action.summary, SECTION_MAX - 20)}`));
-  if (action.consequence) blocks.push(section(`*Consequence*\n${mrkdwn(action.consequence, SECTION_MAX - 20)}`));
-  if (action.reasons.length > 0) {
-    blocks.push(section(`*Why this needs approval*\n${bulletList(action.reasons, SECTION_MAX - 40)}`));
-  }
-  const edited = action.argsVersion > 1 ? ` (version ${action.argsVersion}, changed by a reviewer)` : '';
-  blocks.push(section(`*Arguments${edited}*\n${codeBlock(previewJson(currentArgs(action), SECTION_MAX), SECTION_MAX - 80)}`));
-  if (action.argsEdits.length > 0) blocks.push(section(`*What changed*\n${editHistory(action)}`));
-  if (state.kind === 'pending') {
-    blocks.push(section(`*Deadline* ${action.expiresAt ? slackDate(action.expiresAt) : 'none'}\n*If nobody decides by then:* ${onTimeout(action, input.tool)}`));
-    const quorum = quorumLine(action, state.approvals);
-    if (quorum) blocks.push(context(quorum));
-  }
-  blocks.push(context(`Policy ${inlineCode(action.policyVersion, 200)} · rule ${inlineCode(action.rule, 300)}`));
-  if (state.kind === 'pending') blocks.push(buttons(input, irreversible));
-  return { text: fallbackText(action, state, irreversible), blocks };
-}
-
-function header(action: Action, state: CardState, irreversible: boolean): KnownBlock {
-  const lead =
-    state.kind === 'decided'
-      ? `${OUTCOMES[state.outcome].emoji} ${OUTCOMES[state.outcome].label}`
-      : irreversible
-        ? ':rotating_light: IRREVERSIBLE action needs approval'
-        : 'Approval needed';
-  return { type: 'header', text: { type: 'plain_text', text: truncate(`${lead}: ${action.tool}`, HEADER_MAX), emoji: true } };
-}
-
-function outcome(state: Extract<CardState, { kind: 'decided' }>, auditUrl: string | undefined): KnownBlock[] {
-  const by = state.by.length > 0 ? ` by ${people(state.by)}` : '';
-  const lines = [`*${OUTCOMES[state.outcome].label}*${by} ${slackDate(state.at)}`];
-  if (state.reason) lines.push(`*Reason*\n${quote(state.reason, 1400)}`);
-  if (state.detail) lines.push(mrkdwn(state.detail, 1000));
-  const blocks: KnownBlock[] = [section(lines.join('\n'))];
-  const audit = auditUrl === undefined ? undefined : link(auditUrl, 'Audit record');
-  if (audit) blocks.push(context(audit));
-  return blocks;
-}
-
-/** Who, what and where, as a two-column grid: Slack allows ten fields of up to 2000 characters. */
-function facts({ action, reviewerGroupName }: ApprovalCardInput): SectionBlock {
-  const requester = [
-    action.requester.display ? mrkdwn(action.requester.display, 200) : undefined,
-    inlineCode(action.requester.id, 300),
-    action.requester.email ? mrkdwn(action.requester.email, 300) : undefined,
-  ].filter((part) => part !== undefined);
-  const required = action.requiredApprovals ?? 1;
-  const effects = action.effects.map((e) => (e === 'irreversible' ? ':rotating_light: *IRREVERSIBLE*' : e));
-  const fields: [string, string][] = [
-    ['Action', inlineCode(action.id, 200)],
-    ['Tool', inlineCode(action.tool, 300)],
-    ['Requester', requester.join(' · ')],
-    ['Agent', inlineCode(action.agent, 300)],
-    ['Tenant', inlineCode(action.tenant, 300)],
-    ['Workflow', action.workflow ? inlineCode(action.workflow, 300) : '—'],
-    ['Environment', inlineCode(action.environment, 300)],
-    ['Risk', RISK_BADGES[action.risk]],
-    ['Effects', effects.length > 0 ? effects.join(', ') : 'none declared'],
-    ['Reviewers', `${mrkdwn(reviewerGroupName, 300)}${required > 1 ? ` (${required} approvals needed)` : ''}`],
+export function renderApprovalCard(card: ApprovalCard, opts: { auditUrl?: string } = {}): { text: string; blocks: KnownBlock[] } {
+  const tone = TONES[card.tone];
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${tone ? `${tone} ` : ''}${card.title.lead}: ${card.title.tool}`, HEADER_MAX), emoji: true } },
   ];
-  return {
-    type: 'section',
-    fields: fields.map(([label, value]) => mrkdwnText(truncateMrkdwn(`*${label}*\n${value}`, FIELD_MAX))),
-  };
-}
-
-/** What the expiry job will do, so a reviewer knows the cost of not answering. */
-function onTimeout(action: Action, tool: ToolPolicy | undefined): string {
-  const approval = tool?.approval;
-  // A second escalation never happens: an escalated action that times out again is denied.
-  if (!approval || approval.onTimeout === 'deny' || (approval.onTimeout === 'escalate' && action.escalated)) {
-    return 'the action is denied.';
+  for (const block of card.blocks) {
+    blocks.push(...translate(block));
+    if (block.kind === 'outcome' && opts.auditUrl) {
+      const audit = link(opts.auditUrl, 'Audit record');
+      if (audit) blocks.push(context(audit));
+    }
   }
-  if (approval.onTimeout === 'fallback') {
-    return `the agent falls back to ${inlineCode(tool.safestMode, 50)} mode.`;
+  if (card.buttons) blocks.push(buttons(card.buttons, opts.auditUrl));
+  const summary = card.notification.summary ? ` — ${mrkdwn(card.notification.summary, FALLBACK_TEXT_MAX)}` : '';
+  return { text: truncateMrkdwn(`${renderLine(card.notification.head, PART_MAX)}${summary}`, FALLBACK_TEXT_MAX), blocks };
+}
+
+function translate(block: CardBlock): KnownBlock[] {
+  switch (block.kind) {
+    case 'warning':
+      return [section(`${ICONS.irreversible} *${mrkdwn(block.text, 500)}*`)];
+    case 'outcome': {
+      const lines = [renderLine(block.headline, PART_MAX)];
+      if (block.reason) lines.push(`*Reason*\n${quote(block.reason, 1400)}`);
+      if (block.detail) lines.push(mrkdwn(block.detail, 1000));
+      return [section(lines.join('\n'))];
+    }
+    case 'facts':
+      // A two-column grid: Slack allows ten fields of up to 2000 characters.
+      return [
+        {
+          type: 'section',
+          fields: block.facts.slice(0, 10).map((f) => mrkdwnText(truncateMrkdwn(`*${mrkdwn(f.label, 100)}*\n${renderLine(f.value, PART_MAX)}`, FIELD_MAX))),
+        },
+      ];
+    case 'quote':
+      return [section(`*${mrkdwn(block.title, 200)}*\n${quote(block.text, SECTION_MAX - 20)}`)];
+    case 'text':
+      return [section(`*${mrkdwn(block.title, 200)}*\n${mrkdwn(block.text, SECTION_MAX - 20)}`)];
+    case 'list':
+      return [section(`*${mrkdwn(block.title, 200)}*\n${bulletList(block.items, SECTION_MAX - 40)}`)];
+    case 'args':
+      return [section(`*${mrkdwn(block.title, 200)}*\n${codeBlock(previewJson(block.args, SECTION_MAX), SECTION_MAX - 80)}`)];
+    case 'lines': {
+      const body = truncateMrkdwn(block.lines.map((l) => renderLine(l, PART_MAX)).join('\n'), SECTION_MAX - 40);
+      return [section(block.title ? `*${mrkdwn(block.title, 200)}*\n${body}` : body)];
+    }
+    case 'note':
+      return [context(renderLine(block.line, PART_MAX))];
   }
-  return `it is escalated to ${approval.escalateTo ? mrkdwn(approval.escalateTo, 300) : 'the escalation group'}.`;
 }
 
-function quorumLine(action: Action, approvals: Person[]): string | undefined {
-  const required = action.requiredApprovals ?? 1;
-  if (required <= 1 && approvals.length === 0) return undefined;
-  const by = approvals.length > 0 ? `: ${people(approvals)}` : '';
-  const version = action.argsVersion > 1 ? ` of argument version ${action.argsVersion}` : '';
-  return `:ballot_box_with_check: ${approvals.length} of ${required} approvals${version}${by}`;
-}
-
-/** Who changed which argument, newest last; values are never redacted ones (edits cannot touch those). */
-function editHistory(action: Action): string {
-  const lines = action.argsEdits.slice(-5).map((e) => {
-    const changes = e.changes.slice(0, 5).map((c) => `${inlineCode(c.path, 200)}: ${showValue(c.from)} → ${showValue(c.to)}`);
-    const more = e.changes.length > 5 ? ` and ${e.changes.length - 5} more` : '';
-    return `• v${e.version} by ${person({ platform: e.by.platform, id: e.by.userId, name: e.by.name })} ${slackDate(e.at)}: ${changes.join('; ')}${more}`;
-  });
-  const earlier = action.argsEdits.length > 5 ? `…${action.argsEdits.length - 5} earlier change(s)\n` : '';
-  return truncateMrkdwn(`${earlier}${lines.join('\n')}`, SECTION_MAX - 40);
-}
-
-const showValue = (v: unknown) => (v === undefined ? '_(none)_' : inlineCode(typeof v === 'string' ? JSON.stringify(v) : (safeJson(v) ?? '?'), 300));
-
-function safeJson(v: unknown): string | undefined {
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return undefined;
-  }
-}
-
-function buttons({ action, tool, auditUrl }: ApprovalCardInput, irreversible: boolean): ActionsBlock {
-  const approve: Button = {
-    type: 'button',
-    action_id: APPROVE_ACTION_ID,
-    text: { type: 'plain_text', text: 'Approve', emoji: true },
-    style: 'primary',
-    // The version the reviewer is looking at: an approval counts only for the arguments shown.
-    value: reviewValue(action.id, action.argsVersion),
-  };
-  if (irreversible) {
+function buttons(b: CardButtons, auditUrl: string | undefined): ActionsBlock {
+  // The version the reviewer is looking at: an approval counts only for the arguments shown.
+  const value = reviewValue(b.actionId, b.argsVersion);
+  const approve: Button = { type: 'button', action_id: APPROVE_ACTION_ID, text: { type: 'plain_text', text: 'Approve', emoji: true }, style: 'primary', value };
+  if (b.approveConfirm) {
     approve.confirm = {
-      title: { type: 'plain_text', text: 'Approve an irreversible action?' },
-      text: {
-        type: 'plain_text',
-        text: truncate(`This cannot be undone. ${action.consequence ?? action.summary ?? action.tool}`, CONFIRM_TEXT_MAX),
-      },
+      title: { type: 'plain_text', text: truncate(b.approveConfirm.title, 100) },
+      text: { type: 'plain_text', text: truncate(b.approveConfirm.text, CONFIRM_TEXT_MAX) },
       confirm: { type: 'plain_text', text: 'Approve' },
       deny: { type: 'plain_text', text: 'Cancel' },
       style: 'danger',
@@ -193,25 +105,15 @@ function buttons({ action, tool, auditUrl }: ApprovalCardInput, irreversible: bo
   const elements: Button[] = [
     approve,
     // Deny opens a modal that asks for the reason, which is confirmation enough.
-    { type: 'button', action_id: DENY_ACTION_ID, text: { type: 'plain_text', text: 'Deny' }, style: 'danger', value: reviewValue(action.id, action.argsVersion) },
+    { type: 'button', action_id: DENY_ACTION_ID, text: { type: 'plain_text', text: 'Deny' }, style: 'danger', value },
   ];
-  if ((tool?.approval?.editable.length ?? 0) > 0) {
-    elements.push({ type: 'button', action_id: APPROVE_EDIT_ACTION_ID, text: { type: 'plain_text', text: 'Approve with changes' }, value: reviewValue(action.id, action.argsVersion) });
+  if (b.editable.length > 0) {
+    elements.push({ type: 'button', action_id: APPROVE_EDIT_ACTION_ID, text: { type: 'plain_text', text: 'Approve with changes' }, value });
   }
   if (auditUrl && auditUrl.length <= BUTTON_URL_MAX) {
-    elements.push({ type: 'button', action_id: AUDIT_LINK_ACTION_ID, text: { type: 'plain_text', text: 'Audit record' }, url: auditUrl, value: action.id });
+    elements.push({ type: 'button', action_id: AUDIT_LINK_ACTION_ID, text: { type: 'plain_text', text: 'Audit record' }, url: auditUrl, value: b.actionId });
   }
   return { type: 'actions', block_id: REVIEW_BLOCK_ID, elements };
-}
-
-/** The notification line; Slack parses it as mrkdwn too, so it is escaped like the blocks. */
-function fallbackText(action: Action, state: CardState, irreversible: boolean): string {
-  const head =
-    state.kind === 'decided'
-      ? `${OUTCOMES[state.outcome].label}${state.by.length > 0 ? ` by ${people(state.by, 3)}` : ''}: ${mrkdwn(action.tool, 300)}`
-      : `${irreversible ? 'IRREVERSIBLE action needs approval' : 'Approval needed'}: ${mrkdwn(action.tool, 300)} for ${mrkdwn(action.requester.display ?? action.requester.id, 300)}`;
-  const summary = action.summary ? ` — ${mrkdwn(action.summary.replace(/\s+/g, ' '), FALLBACK_TEXT_MAX)}` : '';
-  return truncateMrkdwn(`${head}${summary}`, FALLBACK_TEXT_MAX);
 }
 
 // `verbatim` stops Slack from turning bare `@here`, `#channel` or URLs in

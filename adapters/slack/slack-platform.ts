@@ -7,10 +7,9 @@ import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/polic
 import { RateLimited } from '../../src/domain/rate-limited.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
 import { unpaced, type PaceRule, type SendPacer } from '../../src/ports/send-pacer.js';
-import { escapeMrkdwn, slackDate } from './mrkdwn.js';
 import { SlackDirectory } from './slack-directory.js';
 import { renderApprovalCard } from './render-approval-card.js';
-import { renderMessage } from './render-message.js';
+import { renderLine, renderMessage } from './render-message.js';
 import { startupProblem, toDeliveryError } from './slack-errors.js';
 import { SLACK_PACE, channelKey, methodKey } from './slack-limits.js';
 
@@ -191,7 +190,6 @@ export class SlackPlatform implements ChatPlatform {
 
   async postReminder(ref: CardRef, content: CardContent): Promise<void> {
     const { channel, ts } = ref as SlackCardRef;
-    const deadline = content.action.expiresAt ? ` before ${slackDate(content.action.expiresAt)}` : '';
     const pace = this.postPace(channel);
     // Sent now whatever the slot: a reminder is never queued behind a burst of cards.
     await this.pacer.reserve(pace.key, `reminder:${content.action.id}:${content.action.round}`, pace.rule);
@@ -200,7 +198,7 @@ export class SlackPlatform implements ChatPlatform {
         channel,
         thread_ts: ts,
         reply_broadcast: true,
-        text: `:alarm_clock: Reminder: ${escapeMrkdwn(content.action.tool)} is still waiting for a decision${deadline}.`,
+        text: renderLine(content.card.reminder),
       });
     } catch (err) {
       return this.failed(err, pace, `reminder in ${channel}`);
@@ -221,13 +219,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   private render(content: CardContent) {
-    return renderApprovalCard({
-      action: content.action,
-      tool: content.tool,
-      reviewerGroupName: content.group.name,
-      auditUrl: this.opts.auditUrl?.(content.action.id),
-      state: content.state,
-    });
+    return renderApprovalCard(content.card, { auditUrl: this.opts.auditUrl?.(content.action.id) });
   }
 }
 

@@ -3,9 +3,8 @@ import { renderAdaptiveCard, type AdaptiveCard, type CardView } from './render-a
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-/** The card for one view of an action, as the renderer takes it (same input as the Slack card). */
-export const cardFor = (content: CardContent, view: CardView, auditUrl?: string): AdaptiveCard =>
-  renderAdaptiveCard({ action: content.action, tool: content.tool, reviewerGroupName: content.group.name, auditUrl, state: content.state }, view);
+/** The core's card for one view (with or without buttons). */
+export const cardFor = (content: CardContent, view: CardView, auditUrl?: string): AdaptiveCard => renderAdaptiveCard(content.card, view, { auditUrl });
 
 /** A message activity carrying the card; `summary` is the notification text. */
 export function cardActivity(content: CardContent, view: CardView, auditUrl?: string) {

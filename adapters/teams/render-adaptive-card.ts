@@ -1,12 +1,9 @@
-import { currentArgs, isIrreversible, type Action } from '../../src/domain/action.js';
-import type { Person } from '../../src/domain/message.js';
-import type { CardState, DecidedOutcome } from '../../src/domain/card-state.js';
-import type { Risk } from '../../src/domain/decision.js';
+import type { ApprovalCard, CardBlock, CardButtons, CardTone } from '../../src/domain/approval-card.js';
+import { message, toPlainText } from '../../src/domain/message.js';
 import { getPath, parsePath } from '../../src/domain/paths.js';
-import type { ToolPolicy } from '../../src/domain/policy-model.js';
 import { REDACTED } from '../../src/domain/redact.js';
 import { md, mdLine, neutralize, plain, truncate } from './adaptive-text.js';
-import { personName } from './render-message.js';
+import { ICONS, renderLine } from './render-message.js';
 import {
   APPROVE_REASON_INPUT,
   DENY_REASON_INPUT,
@@ -17,15 +14,6 @@ import {
   editInputId,
   type CardActionData,
 } from './card-ids.js';
-
-/** The same input as the Slack card's (adapters/slack/render-approval-card.ts), so both grow together. */
-export interface ApprovalCardInput {
-  action: Action;
-  tool: ToolPolicy | undefined;
-  reviewerGroupName: string;
-  auditUrl?: string;
-  state: CardState;
-}
 
 /**
  * Who sees what. `buttons`: this rendering carries Approve/Deny (a reviewer's
@@ -54,16 +42,17 @@ export interface AdaptiveCard {
 export const CARD_MAX_BYTES = 24_000;
 export const REFRESH_MAX_USERS = 60;
 
-const OUTCOMES: Record<DecidedOutcome, { emoji: string; label: string; color: string }> = {
-  approved: { emoji: '✅', label: 'Approved', color: 'Good' },
-  denied: { emoji: '⛔', label: 'Denied', color: 'Attention' },
-  expired: { emoji: '⌛', label: 'Expired', color: 'Warning' },
-  fallback: { emoji: '↩️', label: 'Timed out, fell back', color: 'Warning' },
-  escalated: { emoji: '⏫', label: 'Timed out, escalated', color: 'Warning' },
-  constrained: { emoji: '🔒', label: 'Constrained by an admin', color: 'Warning' },
+/** The headline's emoji and colour, and the outcome container's style. */
+const TONES: Record<CardTone, { emoji: string; color: string; style: string }> = {
+  pending: { emoji: '', color: 'Default', style: 'default' },
+  irreversible: { emoji: ICONS.irreversible, color: 'Attention', style: 'attention' },
+  approved: { emoji: '✅', color: 'Good', style: 'good' },
+  denied: { emoji: '⛔', color: 'Attention', style: 'warning' },
+  expired: { emoji: '⌛', color: 'Warning', style: 'warning' },
+  fallback: { emoji: '↩️', color: 'Warning', style: 'warning' },
+  escalated: { emoji: '⏫', color: 'Warning', style: 'warning' },
+  constrained: { emoji: '🔒', color: 'Warning', style: 'warning' },
 };
-
-const RISK_BADGES: Record<Risk, string> = { low: '🟢 low', medium: '🟠 medium', high: '🔴 **high**' };
 
 /** Text budgets in code units. Halved until the card fits CARD_MAX_BYTES. */
 interface Budget {
@@ -77,15 +66,16 @@ interface Budget {
 const FULL: Budget = { section: 3000, fact: 300, argCount: 40, argValue: 300, reasons: 2000, editInputs: 3000 };
 
 /**
- * The Adaptive Card (1.5) for one action, pending or decided. Pure: the same
- * input always gives the same card, whatever the size or content of the
- * action's fields, and never larger than CARD_MAX_BYTES.
+ * The approval card as an Adaptive Card (1.5): a translation of the core's
+ * card, escaped, and halved until it fits. Pure: the same card always gives
+ * the same JSON, whatever the size or content of its strings, and never
+ * larger than CARD_MAX_BYTES.
  */
-export function renderAdaptiveCard(input: ApprovalCardInput, view: CardView): AdaptiveCard {
+export function renderAdaptiveCard(card: ApprovalCard, view: CardView, opts: { auditUrl?: string } = {}): AdaptiveCard {
   let budget = FULL;
   for (let i = 0; i < 8; i++) {
-    const card = build(input, view, budget);
-    if (Buffer.byteLength(JSON.stringify(card), 'utf8') <= CARD_MAX_BYTES) return card;
+    const out = build(card, view, opts.auditUrl, budget);
+    if (Buffer.byteLength(JSON.stringify(out), 'utf8') <= CARD_MAX_BYTES) return out;
     budget = {
       section: Math.floor(budget.section / 2),
       fact: Math.max(40, Math.floor(budget.fact / 2)),
@@ -96,105 +86,83 @@ export function renderAdaptiveCard(input: ApprovalCardInput, view: CardView): Ad
     };
   }
   // Unreachable with any real action (every part is bounded), but never send what Teams refuses.
-  return build(input, { buttons: false }, { section: 100, fact: 40, argCount: 0, argValue: 0, reasons: 100, editInputs: 0 });
+  return build(card, { buttons: false }, opts.auditUrl, { section: 100, fact: 40, argCount: 0, argValue: 0, reasons: 100, editInputs: 0 });
 }
 
-function build(input: ApprovalCardInput, view: CardView, b: Budget): AdaptiveCard {
-  const { action, state } = input;
-  const irreversible = isIrreversible(action);
-  const body: AdaptiveElement[] = [header(action, state, irreversible)];
-  if (state.kind === 'decided') body.push(...outcome(state, input.auditUrl));
-  if (irreversible) {
-    body.push(container('attention', [text('🚨 **IRREVERSIBLE**: once approved, this action cannot be undone.', { color: 'Attention', weight: 'Bolder' })]));
-  }
-  body.push(facts(input, b));
-  if (action.summary) body.push(...titled("Agent's summary", md(action.summary, b.section), { isSubtle: false }));
-  if (action.consequence) body.push(...titled('Consequence', md(action.consequence, b.section)));
-  if (action.reasons.length > 0) body.push(...titled('Why this needs approval', bulletList(action.reasons, b.reasons)));
-  const edited = action.argsVersion > 1 ? ` (version ${action.argsVersion}, changed by a reviewer)` : '';
-  body.push(text(`**Arguments${edited}**`, { spacing: 'Medium' }), argFacts(currentArgs(action), b));
-  if (action.argsEdits.length > 0) body.push(...titled('What changed', editHistory(action, b)));
-  if (state.kind === 'pending') {
-    body.push(text(`**Deadline** ${action.expiresAt ? date(action.expiresAt) : 'none'}`, { spacing: 'Medium' }));
-    body.push(text(`**If nobody decides by then:** ${onTimeout(action, input.tool)}`));
-    const quorum = quorumLine(action, state.approvals);
-    if (quorum) body.push(text(quorum, { isSubtle: true }));
-  }
-  body.push(text(`Policy ${mdLine(action.policyVersion, 200)} · rule ${mdLine(action.rule, 300)}`, { isSubtle: true, size: 'Small' }));
-
-  const card: AdaptiveCard = {
+function build(card: ApprovalCard, view: CardView, auditUrl: string | undefined, b: Budget): AdaptiveCard {
+  const tone = TONES[card.tone];
+  const pending = card.buttons !== undefined;
+  const body: AdaptiveElement[] = [
+    text(`${tone.emoji ? `${tone.emoji} ` : ''}${mdLine(card.title.lead, 100)}: ${mdLine(card.title.tool, 150)}`, {
+      size: 'Large',
+      weight: 'Bolder',
+      style: 'heading',
+      color: pending ? tone.color : 'Default',
+    }),
+  ];
+  for (const block of card.blocks) body.push(...translate(block, tone, auditUrl, b));
+  const out: AdaptiveCard = {
     type: 'AdaptiveCard',
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     version: '1.5',
     body,
     msteams: { width: 'Full' },
-    fallbackText: fallbackText(action, state, irreversible),
+    fallbackText: plain(`${toPlainText(message(card.notification.head))}${card.notification.summary ? ` — ${card.notification.summary}` : ''}`, 300),
   };
-  const data: CardActionData = { actionId: action.id, round: action.round, argsVersion: action.argsVersion };
-  if (state.kind === 'pending') {
-    if (view.buttons) card.actions = buttons(input, data, b);
+  if (card.buttons) {
+    const data: CardActionData = { actionId: card.buttons.actionId, round: card.buttons.round, argsVersion: card.buttons.argsVersion };
+    if (view.buttons) out.actions = buttons(card.buttons, data, b);
     const users = view.refreshUserIds?.slice(0, REFRESH_MAX_USERS);
     if (users && users.length > 0) {
-      card.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: VERB_REFRESH, data }, userIds: users };
+      out.refresh = { action: { type: 'Action.Execute', title: 'Refresh', verb: VERB_REFRESH, data }, userIds: users };
     }
-  } else if (input.auditUrl && safeUrl(input.auditUrl)) {
-    card.actions = [{ type: 'Action.OpenUrl', title: 'Audit record', url: input.auditUrl }];
+  } else if (auditUrl && safeUrl(auditUrl)) {
+    out.actions = [{ type: 'Action.OpenUrl', title: 'Audit record', url: auditUrl }];
   }
-  return card;
+  return out;
 }
+
+function translate(block: CardBlock, tone: (typeof TONES)[CardTone], auditUrl: string | undefined, b: Budget): AdaptiveElement[] {
+  switch (block.kind) {
+    case 'warning':
+      return [container('attention', [text(`${ICONS.irreversible} **${mdLine(block.text, 500)}**`, { color: 'Attention', weight: 'Bolder' })])];
+    case 'outcome': {
+      const items = [text(line(block.headline), { color: tone.color })];
+      if (block.reason) items.push(text(`**Reason**: ${md(block.reason, 1400)}`));
+      if (block.detail) items.push(text(md(block.detail, 1000), { isSubtle: true }));
+      if (auditUrl && !safeUrl(auditUrl)) items.push(text('Audit record link omitted (unsafe URL).', { isSubtle: true }));
+      return [container(tone.style, items)];
+    }
+    case 'facts':
+      return [{ type: 'FactSet', facts: block.facts.map((f) => ({ title: mdLine(f.label, 100), value: line(f.value, b.fact) })) }];
+    case 'quote':
+      return titled(block.title, md(block.text, b.section), { isSubtle: false });
+    case 'text':
+      return titled(block.title, md(block.text, b.section));
+    case 'list':
+      return titled(block.title, bulletList(block.items, b.reasons));
+    case 'args':
+      return [text(`**${mdLine(block.title, 200)}**`, { spacing: 'Medium' }), argFacts(block.args, b)];
+    case 'lines': {
+      const lines = block.lines.map((l) => line(l, b.argValue));
+      if (block.title) return titled(block.title, lines.map((l) => `- ${l}`).join('\n'));
+      return lines.map((l, i) => text(l, i === 0 ? { spacing: 'Medium' } : {}));
+    }
+    case 'note':
+      return [text(line(block.line), { isSubtle: true, size: 'Small' })];
+  }
+}
+
+const line = (l: Parameters<typeof renderLine>[0], partMax = 300): string => renderLine(l, { partMax, inCard: true });
 
 const text = (value: string, extra: Record<string, unknown> = {}): AdaptiveElement => ({ type: 'TextBlock', text: value, wrap: true, ...extra });
 
 const container = (style: string, items: AdaptiveElement[]): AdaptiveElement => ({ type: 'Container', style, bleed: true, items });
 
 const titled = (title: string, value: string, extra: Record<string, unknown> = {}): AdaptiveElement[] => [
-  text(`**${title}**`, { spacing: 'Medium' }),
+  text(`**${mdLine(title, 200)}**`, { spacing: 'Medium' }),
   text(value, extra),
 ];
-
-function header(action: Action, state: CardState, irreversible: boolean): AdaptiveElement {
-  const lead =
-    state.kind === 'decided'
-      ? `${OUTCOMES[state.outcome].emoji} ${OUTCOMES[state.outcome].label}`
-      : irreversible
-        ? '🚨 IRREVERSIBLE action needs approval'
-        : 'Approval needed';
-  return text(`${lead}: ${mdLine(action.tool, 150)}`, { size: 'Large', weight: 'Bolder', style: 'heading', color: irreversible && state.kind === 'pending' ? 'Attention' : 'Default' });
-}
-
-function outcome(state: Extract<CardState, { kind: 'decided' }>, auditUrl: string | undefined): AdaptiveElement[] {
-  const o = OUTCOMES[state.outcome];
-  const by = state.by.length > 0 ? ` by ${people(state.by)}` : '';
-  const items = [text(`**${o.label}**${by} ${date(state.at)}`, { color: o.color })];
-  if (state.reason) items.push(text(`**Reason**: ${md(state.reason, 1400)}`));
-  if (state.detail) items.push(text(md(state.detail, 1000), { isSubtle: true }));
-  if (auditUrl && !safeUrl(auditUrl)) items.push(text('Audit record link omitted (unsafe URL).', { isSubtle: true }));
-  return [container(state.outcome === 'approved' ? 'good' : 'warning', items)];
-}
-
-/** Who, what and where. */
-function facts({ action, reviewerGroupName }: ApprovalCardInput, b: Budget): AdaptiveElement {
-  const requester = [
-    action.requester.display ? mdLine(action.requester.display, 200) : undefined,
-    mdLine(action.requester.id, b.fact),
-    action.requester.email ? mdLine(action.requester.email, b.fact) : undefined,
-  ].filter((p) => p !== undefined);
-  const required = action.requiredApprovals ?? 1;
-  const effects = action.effects.map((e) => (e === 'irreversible' ? '🚨 **IRREVERSIBLE**' : mdLine(e, 50)));
-  const rows: [string, string][] = [
-    ['Action', mdLine(action.id, 200)],
-    ['Tool', mdLine(action.tool, b.fact)],
-    ['Requester', requester.join(' · ')],
-    ['Agent', mdLine(action.agent, b.fact)],
-    ['Tenant', mdLine(action.tenant, b.fact)],
-    ['Workflow', action.workflow ? mdLine(action.workflow, b.fact) : '—'],
-    ['Environment', mdLine(action.environment, b.fact)],
-    ['Risk', RISK_BADGES[action.risk]],
-    ['Effects', effects.length > 0 ? effects.join(', ') : 'none declared'],
-    ['Reviewers', `${mdLine(reviewerGroupName, b.fact)}${required > 1 ? ` (${required} approvals needed)` : ''}`],
-  ];
-  return { type: 'FactSet', facts: rows.map(([title, value]) => ({ title, value })) };
-}
 
 /**
  * Top-level arguments as facts, each value as compact JSON cut to a budget, so
@@ -246,48 +214,18 @@ function bulletList(items: readonly string[], max: number): string {
   const lines: string[] = [];
   let length = 0;
   for (const [i, item] of items.entries()) {
-    const line = `- ${mdLine(item, 500)}`;
-    if (length + line.length + 1 > max) {
+    const entry = `- ${mdLine(item, 500)}`;
+    if (length + entry.length + 1 > max) {
       lines.push(`…and ${items.length - i} more`);
       break;
     }
-    lines.push(line);
-    length += line.length + 1;
+    lines.push(entry);
+    length += entry.length + 1;
   }
   return lines.join('\n');
 }
 
-function onTimeout(action: Action, tool: ToolPolicy | undefined): string {
-  const approval = tool?.approval;
-  if (!approval || approval.onTimeout === 'deny' || (approval.onTimeout === 'escalate' && action.escalated)) return 'the action is denied.';
-  if (approval.onTimeout === 'fallback') return `the agent falls back to ${mdLine(tool.safestMode, 50)} mode.`;
-  return `it is escalated to ${approval.escalateTo ? mdLine(approval.escalateTo, 300) : 'the escalation group'}.`;
-}
-
-function quorumLine(action: Action, approvals: Person[]): string | undefined {
-  const required = action.requiredApprovals ?? 1;
-  if (required <= 1 && approvals.length === 0) return undefined;
-  const version = action.argsVersion > 1 ? ` of argument version ${action.argsVersion}` : '';
-  return `☑️ ${approvals.length} of ${required} approvals${version}${approvals.length > 0 ? `: ${people(approvals)}` : ''}`;
-}
-
-const people = (list: readonly Person[], max = 10): string =>
-  `${list.slice(0, max).map(personName).join(', ')}${list.length > max ? ` and ${list.length - max} more` : ''}`;
-
-/** Who changed which argument, newest last; values are never redacted ones (edits cannot touch those). */
-function editHistory(action: Action, b: Budget): string {
-  const lines = action.argsEdits.slice(-5).map((e) => {
-    const changes = e.changes.slice(0, 5).map((c) => `${mdLine(c.path, 200)}: ${showValue(c.from, b)} → ${showValue(c.to, b)}`);
-    const more = e.changes.length > 5 ? ` and ${e.changes.length - 5} more` : '';
-    return `- v${e.version} by ${personName({ platform: e.by.platform, id: e.by.userId, name: e.by.name })} ${date(e.at)}: ${changes.join('; ')}${more}`;
-  });
-  const earlier = action.argsEdits.length > 5 ? [`…${action.argsEdits.length - 5} earlier change(s)`] : [];
-  return [...earlier, ...lines].join('\n');
-}
-
-const showValue = (v: unknown, b: Budget) => (v === undefined ? '*(none)*' : mdLine(preview(v, b.argValue), b.argValue));
-
-function buttons({ action, tool }: ApprovalCardInput, data: CardActionData, b: Budget): AdaptiveElement[] {
+function buttons(card: CardButtons, data: CardActionData, b: Budget): AdaptiveElement[] {
   const actions: AdaptiveElement[] = [
     { type: 'Action.Execute', title: 'Approve', verb: VERB_APPROVE, data, style: 'positive' },
     {
@@ -300,16 +238,15 @@ function buttons({ action, tool }: ApprovalCardInput, data: CardActionData, b: B
       },
     },
   ];
-  const editable = [...new Set(tool?.approval?.editable ?? [])];
-  if (editable.length > 0) {
+  if (card.editable.length > 0) {
     actions.push({
       type: 'Action.ShowCard',
       title: 'Approve with changes',
       card: {
         type: 'AdaptiveCard',
         body: [
-          ...(isIrreversible(action) ? [text('🚨 **IRREVERSIBLE**: once approved, this action cannot be undone.', { color: 'Attention' })] : []),
-          ...editable.slice(0, 20).map((path) => editInput(action, path, b.editInputs)),
+          ...(card.irreversible ? [text(`${ICONS.irreversible} **IRREVERSIBLE**: once approved, this action cannot be undone.`, { color: 'Attention' })] : []),
+          ...card.editable.slice(0, 20).map((path) => editInput(card.args, path, b.editInputs)),
           reasonInput(APPROVE_REASON_INPUT, 'Reason (optional). The agent sees it.', false),
         ],
         actions: [{ type: 'Action.Execute', title: 'Approve with changes', verb: VERB_APPROVE_EDIT, data, style: 'positive', associatedInputs: 'auto' }],
@@ -337,8 +274,8 @@ function reasonInput(id: string, label: string, required: boolean): AdaptiveElem
  * as the marker, and one longer than the budget would come back cut. An
  * input left empty keeps the current value.
  */
-function editInput(action: Action, path: string, max: number): AdaptiveElement {
-  const current = getPath(currentArgs(action), parsePath(path));
+function editInput(args: Record<string, unknown>, path: string, max: number): AdaptiveElement {
+  const current = getPath(args, parsePath(path));
   const value = current === undefined ? undefined : typeof current === 'string' ? current : safeJson(current);
   const input: AdaptiveElement = {
     type: 'Input.Text',
@@ -357,21 +294,6 @@ function editInput(action: Action, path: string, max: number): AdaptiveElement {
     input.placeholder = typeof current === 'string' ? 'Leave empty to keep the current value.' : 'A JSON value. Leave empty to keep the current value.';
   }
   return input;
-}
-
-/** Rendered by Teams in each reader's own time zone and locale. */
-const date = (at: Date): string => {
-  const iso = at.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}`;
-};
-
-/** The notification text (activity summary); plain text. */
-function fallbackText(action: Action, state: CardState, irreversible: boolean): string {
-  const head =
-    state.kind === 'decided'
-      ? `${OUTCOMES[state.outcome].label}: ${action.tool}`
-      : `${irreversible ? 'IRREVERSIBLE action needs approval' : 'Approval needed'}: ${action.tool} for ${action.requester.display ?? action.requester.id}`;
-  return plain(`${head}${action.summary ? ` — ${action.summary.replace(/\s+/g, ' ')}` : ''}`, 300);
 }
 
 const safeUrl = (url: string): boolean => /^https?:\/\/[^\s<>"]+$/.test(url) && url.length <= 2000;

@@ -5,12 +5,11 @@ import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/polic
 import { RateLimited } from '../../src/domain/rate-limited.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
 import { unpaced, type SendPacer } from '../../src/ports/send-pacer.js';
-import { md } from './adaptive-text.js';
 import type { BotFramework } from './bot-framework.js';
 import { cardActivity } from './card-activity.js';
 import { sharedView } from './card-views.js';
 import { DEFAULT_RETRY, withRetries, type RetryOptions } from './connector-retry.js';
-import { renderMessage } from './render-message.js';
+import { renderLine, renderMessage } from './render-message.js';
 import { isTrustedServiceUrl } from './service-url.js';
 import { TeamsDirectory } from './teams-directory.js';
 import { TEAMS_PACE, conversationKey } from './teams-limits.js';
@@ -137,7 +136,6 @@ export class TeamsPlatform implements ChatPlatform {
   async postReminder(cardRef: CardRef, content: CardContent): Promise<void> {
     const ref = cardRef as TeamsCardRef;
     const serviceUrl = await this.serviceUrl(content.action.tenant, ref.serviceUrl);
-    const deadline = content.action.expiresAt ? ` before ${content.action.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z')}` : '';
     const client = await this.bot.connector(serviceUrl);
     await withRetries(
       `posting a reminder in ${ref.conversationId}`,
@@ -145,7 +143,7 @@ export class TeamsPlatform implements ChatPlatform {
         client.conversations.replyToActivity(ref.conversationId, ref.activityId, {
           type: 'message',
           textFormat: 'markdown',
-          text: `⏰ Reminder: ${md(content.action.tool, 300)} is still waiting for a decision${deadline}.`,
+          text: renderLine(content.card.reminder),
           replyToId: ref.activityId,
         } as Parameters<typeof client.conversations.replyToActivity>[2]),
       this.retry,

@@ -11,7 +11,14 @@ export interface Person {
   name?: string;
 }
 
-export type Inline = string | { code: string } | { strong: string } | { person: Person };
+/**
+ * A symbol each surface draws its own way (an emoji in chat, a word in a
+ * terminal); it carries no information the text around it does not.
+ */
+export type Icon = 'irreversible' | 'risk_low' | 'risk_medium' | 'risk_high' | 'quorum' | 'reminder';
+
+/** `date`: a moment each surface shows in its reader's time zone where it can. */
+export type Inline = string | { code: string } | { strong: string } | { person: Person } | { date: Date } | { icon: Icon };
 
 export type Line = Inline[];
 
@@ -28,5 +35,7 @@ function plainInline(part: Inline): string {
   if (typeof part === 'string') return part;
   if ('code' in part) return part.code;
   if ('strong' in part) return part.strong;
+  if ('date' in part) return part.date.toISOString();
+  if ('icon' in part) return '';
   return part.person.name ?? part.person.id;
 }

@@ -1,6 +1,6 @@
 import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-app.js';
 import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
-import { cardStateFor } from '../domain/card-state.js';
+import { cardFor } from '../domain/approval-card.js';
 import { PgChatEndpointStore } from '../infra/postgres/chat-endpoint-repository.js';
 import { PgSeenActivities } from '../infra/postgres/seen-activities.js';
 import type { SendPacer } from '../ports/send-pacer.js';
@@ -27,12 +27,9 @@ export function wireTeams(
   const ports: TeamsPorts = {
     ...useCases,
     cardFor: async (aadTenantId, actionId, round) => {
-      const current = policy.current();
       const tenant = tenantOf(aadTenantId);
       const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
-      const group = action?.reviewerGroup ? tenant?.reviewerGroups.get(action.reviewerGroup) : undefined;
-      if (!action || !group) return undefined;
-      return { action, tool: current.tools.get(action.tool), group, state: cardStateFor(action, Math.min(round, action.round)) };
+      return action ? cardFor(policy.current(), action, Math.min(round, action.round)) : undefined;
     },
     serviceUrlSeen: async (aadTenantId, serviceUrl) => {
       // Only tenants the policy knows: an unknown AAD tenant must not fill the table.

@@ -1,7 +1,7 @@
 import type { Action, ReviewerIdentity } from '../domain/action.js';
-import type { CardState } from '../domain/card-state.js';
+import type { ApprovalCard } from '../domain/approval-card.js';
 import type { Message } from '../domain/message.js';
-import type { Policy, ReviewerGroup, TenantPolicy, ToolPolicy } from '../domain/policy-model.js';
+import type { Policy, ReviewerGroup, TenantPolicy } from '../domain/policy-model.js';
 
 /**
  * Where a posted card lives on its platform (a Slack channel and ts, a Teams
@@ -10,11 +10,15 @@ import type { Policy, ReviewerGroup, TenantPolicy, ToolPolicy } from '../domain/
  */
 export type CardRef = { platform: string } & Record<string, string>;
 
+/**
+ * One round's card and where it goes: the platform translates `card` (the
+ * core decided its content) and posts it to `group`'s place. `action` is
+ * for ids, pacing keys and edit forms, never for content.
+ */
 export interface CardContent {
   action: Action;
-  tool?: ToolPolicy;
   group: ReviewerGroup;
-  state: CardState;
+  card: ApprovalCard;
 }
 
 /**

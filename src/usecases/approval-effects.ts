@@ -26,7 +26,3 @@ export async function afterDecision(jobs: ApprovalJobs, action: Action, reason: 
     action.callbackUrl ? followUp(`callback of ${action.id}`, () => jobs.deliverCallback(ref, action.status), onError) : undefined,
   ]);
 }
-
-/** Reviewer group of a card round: the tool's reviewers, then its escalation group. */
-export const groupForRound = (approval: { reviewers: string; escalateTo?: string } | undefined, fallback: string | undefined, round: number) =>
-  (round === 0 ? approval?.reviewers : approval?.escalateTo) ?? fallback;

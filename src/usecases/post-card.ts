@@ -1,4 +1,4 @@
-import { cardStateFor } from '../domain/card-state.js';
+import { cardFor } from '../domain/approval-card.js';
 import { AirlockError } from '../domain/errors.js';
 import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
@@ -39,13 +39,11 @@ export function makePostCard(deps: {
   return async function postCard(ref: CardJobRef): Promise<PostCardOutcome> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round || !action.cardPlatforms.includes(ref.platform)) return 'skipped';
-    const policy = deps.policy.current();
-    const group = action.reviewerGroup ? policy.tenants.get(ref.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
+    const content = cardFor(deps.policy.current(), action, ref.round);
     const platform = deps.platforms.get(ref.platform);
-    if (!group || !platform || !platform.targets(group)) {
+    if (!content || !platform || !platform.targets(content.group)) {
       return giveUp(ref, platform ? `reviewer group ${action.reviewerGroup} has no place on ${ref.platform}` : `${ref.platform} is not configured in this process`);
     }
-    const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) };
     // Within the platform's rate limits, asked before the claim: a card that must wait goes back to the queue for that long without claiming.
     const wait = (await platform.cardWait?.(content)) ?? 0;
     if (wait > 0) throw new RateLimited(wait, `the ${ref.platform} card of ${action.id} (paced)`);

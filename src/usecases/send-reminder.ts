@@ -1,4 +1,4 @@
-import { cardStateFor } from '../domain/card-state.js';
+import { cardFor } from '../domain/approval-card.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef } from '../ports/approval-jobs.js';
 import type { CardStore } from '../ports/card-store.js';
@@ -11,11 +11,9 @@ export function makeSendReminder(deps: { actions: ActionStore; cards: CardStore;
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return false;
     const cards = (await deps.cards.list(action.id)).filter((c) => c.round === ref.round);
-    const policy = deps.policy.current();
-    const group = action.reviewerGroup ? policy.tenants.get(ref.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
-    if (cards.length === 0 || !group) return false;
+    const content = cardFor(deps.policy.current(), action, ref.round);
+    if (cards.length === 0 || !content) return false;
     if (!(await deps.actions.markReminded(ref.tenant, ref.actionId, ref.round))) return false;
-    const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, ref.round) };
     // Best effort on each platform: one failing reminder must not keep the others from being sent.
     await Promise.allSettled(cards.map((c) => deps.platforms.get(c.ref.platform)?.postReminder(c.ref, content)));
     return true;

@@ -1,5 +1,5 @@
 import type { Action } from '../domain/action.js';
-import { cardStateFor } from '../domain/card-state.js';
+import { cardFor } from '../domain/approval-card.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
@@ -26,15 +26,13 @@ export async function startRound(action: Action, deps: StartRoundDeps): Promise<
 }
 
 async function cardDelays(action: Action, deps: StartRoundDeps): Promise<Record<string, number>> {
-  const policy = deps.policy.current();
-  const group = action.reviewerGroup ? policy.tenants.get(action.tenant)?.reviewerGroups.get(action.reviewerGroup) : undefined;
+  const content = cardFor(deps.policy.current(), action);
   const delays: Record<string, number> = {};
-  if (!group) return delays;
-  const content = { action, tool: policy.tools.get(action.tool), group, state: cardStateFor(action, action.round) };
+  if (!content) return delays;
   await Promise.all(
     action.cardPlatforms.map(async (name) => {
       const platform = deps.platforms.get(name);
-      if (!platform?.cardWait || !platform.targets(group)) return;
+      if (!platform?.cardWait || !platform.targets(content.group)) return;
       const wait = await platform.cardWait(content, { ahead: true }).catch(() => 0);
       if (wait > 0) delays[name] = wait;
     }),

@@ -1,9 +1,8 @@
-import { cardStateFor } from '../domain/card-state.js';
+import { cardFor } from '../domain/approval-card.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { CardStore } from '../ports/card-store.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { groupForRound } from './approval-effects.js';
 
 /** Re-renders every posted card of an action, on every platform, from its stored state (idempotent). */
 export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms }) {
@@ -11,14 +10,12 @@ export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; 
     const action = await deps.actions.get(tenant, actionId);
     if (!action) return 0;
     const policy = deps.policy.current();
-    const tool = policy.tools.get(action.tool);
     let updated = 0;
     for (const card of await deps.cards.list(actionId)) {
-      const groupName = groupForRound(tool?.approval, action.reviewerGroup, card.round);
-      const group = groupName ? policy.tenants.get(tenant)?.reviewerGroups.get(groupName) : undefined;
+      const content = cardFor(policy, action, card.round);
       const platform = deps.platforms.get(card.ref.platform);
-      if (!group || !platform) continue;
-      await platform.updateCard(card.ref, { action, tool, group, state: cardStateFor(action, card.round) });
+      if (!content || !platform) continue;
+      await platform.updateCard(card.ref, content);
       updated += 1;
     }
     return updated;

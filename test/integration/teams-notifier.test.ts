@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Action } from '../../src/domain/action.js';
 import type { TeamsCardRef } from '../../adapters/teams/teams-platform.js';
 import type { CardContent } from '../../src/ports/chat-platform.js';
+import { approvalCard } from '../../src/domain/approval-card.js';
 import { FakeBotFramework } from '../fakes/fake-bot-framework.js';
 import { TEAMS_APP_ID, TEAMS_APP_PASSWORD } from '../support/teams-airlock.js';
 import { createTestCa, type TestCa } from '../support/test-ca.js';
@@ -74,12 +75,12 @@ const action = (over: Partial<Action> = {}): Action =>
     ...over,
   });
 
-const content = (over: Partial<Action> = {}): CardContent => ({
-  action: action(over),
-  tool: undefined,
-  group: { name: 'leads', maxPending: 500, chat: new Map([['teams', { place: '19:leads@thread.tacv2', users: ['aad-lead-1', 'aad-lead-2'] }]]) },
-  state: { kind: 'pending', approvals: [] },
-});
+const LEADS = { name: 'leads', maxPending: 500, chat: new Map([['teams', { place: '19:leads@thread.tacv2', users: ['aad-lead-1', 'aad-lead-2'] }]]) };
+
+const content = (over: Partial<Action> = {}): CardContent => {
+  const a = action(over);
+  return { action: a, group: LEADS, card: approvalCard({ action: a, tool: undefined, group: LEADS }) };
+};
 
 describe('Teams notifier', () => {
   it('posts the card into the group’s conversation at the tenant’s service URL with the bot’s token', async () => {
@@ -102,7 +103,9 @@ describe('Teams notifier', () => {
 
   it('updates the posted card in place', async () => {
     const ref: TeamsCardRef = { platform: 'teams', conversationId: '19:leads@thread.tacv2', activityId: '1700000000042', serviceUrl: fake.serviceUrl('teams') };
-    const decided = { ...content({ status: 'approved' }), state: { kind: 'decided' as const, outcome: 'approved' as const, by: [{ platform: 'teams', id: 'aad-lead-1', name: 'Lea Lead' }], at: new Date('2030-01-01T09:30:00Z') } };
+    const lead = { platform: 'teams', userId: 'aad-lead-1', teamId: 'aad-tenant', name: 'Lea Lead' };
+    const at = new Date('2030-01-01T09:30:00Z');
+    const decided = content({ status: 'approved', decidedAt: at, reviews: [{ reviewer: lead, decision: 'approve', at, round: 0, argsVersion: 1, argsSha256: 'h' }] });
     expect((await call('updateCard', ref, decided)).ok).toBe(true);
     const update = fake.calls('update')[0]!;
     expect(update).toMatchObject({ method: 'PUT', conversationId: '19:leads@thread.tacv2', activityId: '1700000000042', authorized: true });

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Action } from '../../src/domain/action.js';
 import type { CardContent } from '../../src/ports/chat-platform.js';
+import { approvalCard } from '../../src/domain/approval-card.js';
 import { FakeBotFramework } from '../fakes/fake-bot-framework.js';
 import { pendingAction } from '../support/action-fixture.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -66,12 +67,11 @@ afterAll(async () => {
   ca?.remove();
 });
 
-const content = (conversationId: string, over: Partial<Action>): CardContent => ({
-  action: pendingAction({ agent: 'bot', tool: 'send_email', args: {}, requester: { id: 'sam@acme.test' }, reviewerGroup: 'leads', ...over }),
-  tool: undefined,
-  group: { name: 'leads', maxPending: 500, chat: new Map([['teams', { place: conversationId, users: ['aad-lead-1'] }]]) },
-  state: { kind: 'pending', approvals: [] },
-});
+const content = (conversationId: string, over: Partial<Action>): CardContent => {
+  const action = pendingAction({ agent: 'bot', tool: 'send_email', args: {}, requester: { id: 'sam@acme.test' }, reviewerGroup: 'leads', ...over });
+  const group = { name: 'leads', maxPending: 500, chat: new Map([['teams', { place: conversationId, users: ['aad-lead-1'] }]]) };
+  return { action, group, card: approvalCard({ action, tool: undefined, group }) };
+};
 
 /** What the card job does (post-card.ts): ask for the card's slot, and post only when it has come. */
 async function postWhenDue(c: CardContent): Promise<{ wait: number; posted?: Reply }> {

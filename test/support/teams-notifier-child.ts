@@ -26,7 +26,7 @@ const notifier = new TeamsPlatform(bot, {
   pacer,
 });
 
-const DATE_KEYS = new Set(['expiresAt', 'createdAt', 'decidedAt', 'at', 'remindAt']);
+const DATE_KEYS = new Set(['expiresAt', 'createdAt', 'decidedAt', 'at', 'remindAt', 'date']);
 const revive = (key: string, value: unknown) => {
   if (DATE_KEYS.has(key) && typeof value === 'string') return new Date(value);
   // Maps (a reviewer group's chat targets) travel as { __map: entries }: see sendToChild.

@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { renderApprovalCard, type ApprovalCardInput, type CardState } from '../../../../adapters/slack/render-approval-card.js';
+import { slackCard, type CardInput as ApprovalCardInput, type CardState } from '../../../support/card-input.js';
 import {
   APPROVE_ACTION_ID,
   APPROVE_EDIT_ACTION_ID,
@@ -34,7 +34,7 @@ function tool(approval: Partial<NonNullable<ToolPolicy['approval']>> = {}, overr
 }
 
 function render(input: Partial<ApprovalCardInput> = {}) {
-  return renderApprovalCard({ action: action(), tool: tool(), reviewerGroupName: 'finance', state: PENDING, ...input });
+  return slackCard({ action: action(), tool: tool(), reviewerGroupName: 'finance', state: PENDING, ...input });
 }
 
 type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string; verbatim?: boolean };
@@ -104,7 +104,7 @@ describe('renderApprovalCard', () => {
     ['denies after one escalation', tool({ onTimeout: 'escalate', escalateTo: 'finance-leads' }), true, 'the action is denied.'],
     ['denies when the tool is no longer in the policy', undefined, false, 'the action is denied.'],
   ])('says the action %s on timeout', (_, t, escalated, expected) => {
-    expect(allText(render({ tool: t, action: action({ escalated }) }).blocks)).toContain(expected);
+    expect(allText(render({ tool: t, action: action({ escalated, round: escalated ? 1 : 0 }) }).blocks)).toContain(expected);
   });
 
   it('marks irreversible actions loudly and asks for confirmation before approving them', () => {
@@ -209,7 +209,7 @@ describe('renderApprovalCard', () => {
     const approvals = Array.from({ length: 500 }, (_, i) => ({ platform: 'teams', id: `id-${i}`, name: `<!channel> reviewer ${i} ${huge(1000, 'n')}` }));
 
     it('stays within Block Kit limits while pending', () => {
-      const card = renderApprovalCard({
+      const card = slackCard({
         action: hostile,
         tool: hostileTool,
         reviewerGroupName: huge(5000, 'group<!channel>'),
@@ -220,7 +220,7 @@ describe('renderApprovalCard', () => {
     });
 
     it('stays within Block Kit limits once decided', () => {
-      const card = renderApprovalCard({
+      const card = slackCard({
         action: hostile,
         tool: hostileTool,
         reviewerGroupName: 'finance',
@@ -231,7 +231,7 @@ describe('renderApprovalCard', () => {
     });
 
     it('never lets untrusted text mention anyone or break its formatting', () => {
-      const card = renderApprovalCard({ action: hostile, tool: hostileTool, reviewerGroupName: '<!subteam^S1>', state: { kind: 'pending', approvals } });
+      const card = slackCard({ action: hostile, tool: hostileTool, reviewerGroupName: '<!subteam^S1>', state: { kind: 'pending', approvals } });
       // Slack parses `<…>` in mrkdwn and in the notification text, never in plain_text.
       for (const t of [...texts(card.blocks, 'mrkdwn'), card.text]) {
         // The only Slack syntax left is what the renderer writes itself: dates and links.

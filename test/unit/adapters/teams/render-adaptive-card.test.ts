@@ -3,7 +3,8 @@ import { escapeMarkdown, md, neutralize } from '../../../../adapters/teams/adapt
 import { APPROVE_REASON_INPUT, DENY_REASON_INPUT, VERB_APPROVE, VERB_APPROVE_EDIT, VERB_DENY, VERB_REFRESH } from '../../../../adapters/teams/card-ids.js';
 import { sharedView, viewFor } from '../../../../adapters/teams/card-views.js';
 import { parseCardAction } from '../../../../adapters/teams/parse-activity.js';
-import { CARD_MAX_BYTES, renderAdaptiveCard, type AdaptiveCard, type ApprovalCardInput } from '../../../../adapters/teams/render-adaptive-card.js';
+import { CARD_MAX_BYTES, type AdaptiveCard } from '../../../../adapters/teams/render-adaptive-card.js';
+import { teamsCard as renderAdaptiveCard, type CardInput as ApprovalCardInput } from '../../../support/card-input.js';
 import type { Action } from '../../../../src/domain/action.js';
 import type { CardState } from '../../../../src/domain/card-state.js';
 import type { ReviewerGroup, ToolPolicy } from '../../../../src/domain/policy-model.js';
@@ -72,7 +73,7 @@ describe('Teams approval card', () => {
     expect(all).toContain('Refunds 1200 EUR to customer cus\\_42');
     expect(all).toContain('amount 1200 is over the 500 limit');
     expect(all).toContain('{{DATE(2030-01-02T03:04:05Z, SHORT)}}');
-    expect(all).toContain('the action is denied.');
+    expect(all).toContain('the action is denied\\.');
   });
 
   it('has Approve and Deny (a required reason) as Action.Execute, and Approve with changes for editable tools', () => {
