@@ -6,6 +6,7 @@ import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.j
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgentsAirlock, type AgentsTestAirlock } from '../../support/agents-airlock.js';
 import { freePort } from '../../support/free-port.js';
+import { json, startStubServer, stubAction } from '../../support/stub-server.js';
 import { connectStdioGateway, ENDLESS_CURSOR_SERVER, gatewayEnv, notesLog, NOTES_SERVER } from '../../support/mcp-gateway.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -153,6 +154,22 @@ describe('mcp-gateway, other setups', () => {
       await expect(down.listTools()).rejects.toThrow(/Airlock could not say which tools this agent may call/);
     } finally {
       await down.close();
+    }
+  });
+
+  it('never forwards a call when Airlock’s answer allows another tool', async () => {
+    // A confused proxy or cache in front of Airlock: every answer allows the tool `lookup`.
+    const stub = await startStubServer((_req, res) => json(res, 201, stubAction({ tool: 'lookup' })));
+    const confused = await connectStdioGateway({ url: stub.url, agentKey: t.key, log: log.file });
+    try {
+      const before = log.ran().length;
+      const result = await confused.callTool({ name: 'write_note', arguments: { id: 'x', text: 'not allowed' } });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toMatch(/Airlock could not decide this call, so write_note was not executed.*another tool \(lookup/);
+      expect(log.ran()).toHaveLength(before);
+    } finally {
+      await confused.close();
+      await stub.close();
     }
   });
 
