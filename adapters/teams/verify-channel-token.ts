@@ -4,7 +4,7 @@ import { isTrustedServiceUrl } from './service-url.js';
 /**
  * Airlock's own check of an inbound Bot Framework request, run before
  * botbuilder sees it (botbuilder then validates it again). botbuilder alone is
- * not strict enough for SPEC §5.1: it sends tokens with other issuers down
+ * not strict enough for Airlock's rules: it sends tokens with other issuers down
  * its emulator and skill paths (against Microsoft's metadata), accepts a key
  * published without endorsements for any channel, and lets a bad signature
  * surface as a 500. Here every rule is explicit and every failure is a reason
