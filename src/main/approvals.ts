@@ -3,9 +3,11 @@ import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
 import type { ResolveHost } from '../infra/callbacks/guarded-lookup.js';
 import { createHttpCallbackSender } from '../infra/callbacks/http-callback-sender.js';
 import { PgCardStore } from '../infra/postgres/card-repository.js';
+import { PgWithdrawnApprovals } from '../infra/postgres/end-withdrawn.js';
 import { CALLBACK_CONCURRENCY, createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeApprovalDispatcher } from '../usecases/approval-dispatcher.js';
 import { makeDeliverCallback } from '../usecases/deliver-callback.js';
+import { makeEndWithdrawnApprovals } from '../usecases/end-withdrawn-approvals.js';
 import { makeExpireAction } from '../usecases/expire-action.js';
 import { makePostCard } from '../usecases/post-card.js';
 import { makeReconcile } from '../usecases/reconcile.js';
@@ -74,7 +76,25 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
 
+  const endWithdrawn = makeEndWithdrawnApprovals({
+    policy,
+    overrides: core.overrides,
+    withdrawals: new PgWithdrawnApprovals(core.pool),
+    jobs,
+    clock,
+    onAudited: seal,
+    onFollowUpError,
+  });
+  const endWithdrawnNow = async () => {
+    const ended = await endWithdrawn();
+    if (ended > 0) log.info({ ended }, 'denied the pending approvals the policy no longer permits');
+  };
+  // Every process that reloads ends what its new policy takes away (a SIGHUP may reach only one of them).
+  const stopEndingOnReload = core.afterPolicyReload(endWithdrawnNow);
+
   if (opts.processors) {
+    // The file may have changed while no process was running.
+    await endWithdrawnNow().catch((err: Error) => log.error({ err: err.message }, 'could not end the pending approvals the policy no longer permits; a click on one refuses and ends it'));
     const postCard = makePostCard({
       actions,
       cards,
@@ -146,6 +166,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     expire,
     dispatcher: makeApprovalDispatcher({ jobs, policy, platforms }),
     close: async () => {
+      stopEndingOnReload();
       await queues.close();
       await chat.stop();
       await pacer.close();

@@ -41,8 +41,10 @@ export interface Core {
   queues: QueueFactory;
   /** Prefix of every Redis key (queues, rate limits), so deployments or test runs can share one Redis. */
   redisPrefix: string;
-  /** Reloads the policy file now (SIGHUP), logging the outcome; a refused file keeps the last good policy. */
+  /** Reloads the policy file now (SIGHUP), logging the outcome; a refused file keeps the last good policy. Resolves once the reload's effects ran. */
   reloadPolicy(): Promise<void>;
+  /** Runs `effect` after every reload that took a new file (SIGHUP or a change on disk); returns what stops it. */
+  afterPolicyReload(effect: () => Promise<void>): () => void;
   close(): Promise<void>;
 }
 
@@ -64,13 +66,15 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
     const overrides = new PgOverridesStore(pool);
     // Before anything is decided: intake and reviews lock each tenant's overrides row.
     await overrides.ensureTenants(policy.current().tenants.keys());
-    const reported = (r: PolicyReload) => {
+    const effects = new Set<() => Promise<void>>();
+    const reported = async (r: PolicyReload) => {
       if (!r.ok) {
         log.error({ details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'policy reload refused; keeping the last good policy');
         return;
       }
       log.info({ version: r.version }, 'policy reloaded');
       overrides.ensureTenants(policy.current().tenants.keys()).catch((err: Error) => log.error({ err: err.message }, 'could not prepare the overrides of new tenants'));
+      await Promise.all([...effects].map((effect) => effect().catch((err: Error) => log.error({ err: err.message }, 'an effect of the policy reload failed'))));
     };
     const unwatch = policy.watch(reported);
     cleanup.unshift(async () => unwatch());
@@ -119,6 +123,10 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
       queues,
       redisPrefix: opts.queuePrefix ?? 'airlock',
       reloadPolicy: () => policy.reloadNow().then(reported),
+      afterPolicyReload: (effect) => {
+        effects.add(effect);
+        return () => effects.delete(effect);
+      },
       close: () => runAll(cleanup),
     };
   } catch (err) {

@@ -1,5 +1,6 @@
 import type { Action } from '../domain/action.js';
 import { actionAuditFields } from '../domain/audit-event.js';
+import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs, ActionJobRef } from '../ports/approval-jobs.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
@@ -28,6 +29,19 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       return undefined;
     }
     const policy = deps.policy.current();
+    // A deadline never grants what the policy took away: no fallback mode to run, no escalation to decide it.
+    const withdrawn = withdrawnByPolicy(policy, action);
+    if (withdrawn) {
+      const ended = await deps.actions.endPending(
+        action.tenant,
+        action.id,
+        ref.round,
+        { status: withdrawn.status, decision: withdrawn.decision, mode: withdrawn.mode, detail: withdrawn.detail, rule: withdrawn.rule, at: now },
+        (a) => ({ tenant: a.tenant, kind: 'admin_change', actionId: a.id, at: now, data: actionAuditFields(a, { cause: withdrawn.rule, final_decision: a.decision, reviewer: null }) }),
+      );
+      if (ended) await afterDecision(deps.jobs, ended, 'policy reload', deps.onFollowUpError);
+      return ended;
+    }
     const tool = policy.tools.get(action.tool);
     const approval = tool?.approval;
     const why = cause.kind === 'timeout' ? 'no decision before the deadline' : `the card could not be delivered (${cause.why})`;

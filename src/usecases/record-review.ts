@@ -8,6 +8,7 @@ import { evaluatePolicy } from '../domain/evaluate-policy.js';
 import { message, type Inline, type Message } from '../domain/message.js';
 import { overrideEnd, type OverrideEnd } from '../domain/override-coverage.js';
 import { pathsOverlap } from '../domain/paths.js';
+import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
 import { policyVersion, type Policy, type TenantOverrides } from '../domain/policy-model.js';
 import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
@@ -86,6 +87,12 @@ export function makeRecordReview(deps: {
       if (!action) return refuse(tenant.id, undefined, cmd, 'unknown_action', unknown);
       if (action.status !== 'pending') return alreadyDecided(tenant.id, action, cmd);
 
+      // Before membership: a reviewer group the policy removed has no members left to refuse with.
+      const withdrawn = withdrawnByPolicy(policy, action);
+      if (withdrawn) {
+        await endStillPending(policy, await deps.overrides.get(tenant.id), action, withdrawn);
+        return refuse(tenant.id, action, cmd, 'not_permitted_by_policy', message([`The policy no longer permits this action: ${withdrawn.detail}.`]));
+      }
       const group = action.reviewerGroup ? tenant.reviewerGroups.get(action.reviewerGroup) : undefined;
       if (!group || !(await platform.isMember(group, cmd.reviewer))) {
         return refuse(tenant.id, action, cmd, 'not_in_reviewer_group', message([`Only members of the ${action.reviewerGroup ?? 'reviewer'} group can decide this action.`]));
@@ -99,7 +106,7 @@ export function makeRecordReview(deps: {
       const overrides = await deps.overrides.get(tenant.id);
       const overridden = overrideEnd(policy, overrides, action);
       if (overridden) {
-        await endByOverride(policy, overrides, action, overridden);
+        await endStillPending(policy, overrides, action, overridden);
         return refuse(tenant.id, action, cmd, 'overridden_by_admin', message([`An admin override ended this action before your click counted: ${overridden.detail}.`]));
       }
       if (cmd.decision === 'approve' && cmd.argsVersion !== action.argsVersion) return argsChanged(tenant.id, action, cmd);
@@ -165,8 +172,12 @@ export function makeRecordReview(deps: {
     throw unavailable('policy overrides kept changing while deciding the review; retry');
   };
 
-  /** An override covers the action but it is still pending (the admin's bulk end raced it): end it now. */
-  async function endByOverride(policy: Policy, overrides: TenantOverrides, action: Action, end: OverrideEnd) {
+  /**
+   * An override or the current policy ends the action, but it is still
+   * pending (the bulk end of the admin change or of the reload raced it, or
+   * another process reloaded the policy first): end it now.
+   */
+  async function endStillPending(policy: Policy, overrides: TenantOverrides, action: Action, end: OverrideEnd) {
     const at = deps.clock.now();
     const ended = await deps.actions.endPending(
       action.tenant,

@@ -13,7 +13,7 @@ import { waitFor } from '../support/wait-for.js';
  */
 export interface ChatDriver {
   submit(tool: 'send_email' | 'refund' | 'quick_deny'): Promise<{ id: string }>;
-  get(id: string): Promise<{ status: string; reviews?: { reviewer: { id: string }; decision: string; reason: string | null }[] }>;
+  get(id: string): Promise<{ status: string; reasons?: string[]; reviews?: { reviewer: { id: string }; decision: string; reason: string | null }[] }>;
   reviewers: [string, string];
   quorum: [string, string];
   outsider: string;
@@ -28,6 +28,12 @@ export interface ChatDriver {
   toldPrivately(user: string, contains: string): Promise<string>;
   /** Runs an admin command as one of the tenant's admins; resolves with the reply's text. */
   admin(text: string): Promise<string>;
+  /**
+   * Rewrites the policy file as `edit` returns it (given the policy the
+   * server started with) and reloads it the way the running server does on
+   * SIGHUP. `reloadPolicy((p) => p)` restores the original.
+   */
+  reloadPolicy(edit: (policy: string) => string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -112,6 +118,22 @@ export function approvalConformance(platform: string, start: () => Promise<ChatD
         await d.cardUpdated(a.id, 'conformance drill');
       } finally {
         await d.admin('allow-tool send_email');
+      }
+    });
+
+    it('ends a pending approval once a policy reload takes its tool from the agent: the card and the agent say why, and a later click cannot approve it', async () => {
+      const a = await d.submit('send_email');
+      await d.cardPosted(a.id);
+      try {
+        await d.reloadPolicy((p) => p.replace('tools: [send_email, refund', 'tools: [refund'));
+        const ended = await until(a.id, (x) => x.status === 'denied', 'denied by the reload');
+        expect(ended.reasons?.at(-1)).toContain('send_email is no longer in the tool list of agent bot');
+        await d.cardUpdated(a.id, 'no longer in the tool list');
+        await d.approve(d.reviewers[0], a.id);
+        await d.toldPrivately(d.reviewers[0], 'Too late');
+        expect((await d.get(a.id)).status).toBe('denied');
+      } finally {
+        await d.reloadPolicy((p) => p);
       }
     });
   });

@@ -1,10 +1,18 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { approvalConformance } from './approval-conformance.js';
 import { slashCommand } from '../support/slack-command.js';
 import { approveClick, denySubmission, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock } from '../support/slack-airlock.js';
 
 approvalConformance('Slack', async () => {
-  const t = await startSlackAirlock();
+  // A copy the suite may rewrite: the fixture is shared with other test files.
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-conformance-'));
+  const policyFile = join(dir, 'policy.yml');
+  const original = readFileSync('test/fixtures/approval-policy.yml', 'utf8');
+  writeFileSync(policyFile, original);
+  const t = await startSlackAirlock({ policyFile });
   const metadataHas = (c: { body: Record<string, unknown> }, id: string) => JSON.stringify(c.body.metadata ?? '').includes(id);
   return {
     reviewers: ['U0LEAD1', 'U0LEAD2'],
@@ -34,6 +42,14 @@ approvalConformance('Slack', async () => {
     toldPrivately: async (user, contains) =>
       String((await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === user && String(c.body.text).includes(contains))).body.text),
     admin: (text) => slashCommand(t, text),
-    close: () => t.close(),
+    reloadPolicy: async (edit) => {
+      writeFileSync(policyFile, edit(original));
+      // What SIGHUP runs in the server process.
+      await t.core.reloadPolicy();
+    },
+    close: async () => {
+      await t.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { approvalConformance } from './approval-conformance.js';
 import { TEAMS_MEMBERS, startTeamsAirlock, teamsActivity } from '../support/teams-airlock.js';
 import { waitFor } from '../support/wait-for.js';
@@ -42,6 +43,7 @@ approvalConformance('Teams', async () => {
       // As the user reads it: Teams renders a backslash-escaped character as the character.
       return String(reply.body.text).replace(/\\(.)/g, '$1');
     },
+    reloadPolicy: (edit) => t.reloadPolicy(edit(readFileSync('test/fixtures/teams-policy.yml', 'utf8'))),
     close: () => t.close(),
   };
 });

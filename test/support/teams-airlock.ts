@@ -26,6 +26,8 @@ export interface TeamsTestAirlock {
   get(id: string): Promise<Record<string, any>>;
   /** What a second process of the same deployment shares with this one (`startTeamsAirlock({ alongside })`). */
   shared: { ca: TestCa; agentKey: string };
+  /** Rewrites the server's policy file (the fake's service URL filled in, as at start) and sends the server SIGHUP; the reload and its effects follow. */
+  reloadPolicy(yaml: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,7 +47,8 @@ export async function startTeamsAirlock(
   const fake = first?.fake ?? (await FakeBotFramework.start({ appId: TEAMS_APP_ID, appPassword: TEAMS_APP_PASSWORD, tls: ca, members: TEAMS_MEMBERS }));
   const db = first?.db ?? (await createTestDatabase());
   const policyFile = join(ca.caPath, '..', 'teams-policy.yml');
-  writeFileSync(policyFile, readFileSync(opts.policy ?? 'test/fixtures/teams-policy.yml', 'utf8').replaceAll('https://connector.invalid/teams/', fake.serviceUrl('teams')));
+  const writePolicy = (yaml: string) => writeFileSync(policyFile, yaml.replaceAll('https://connector.invalid/teams/', fake.serviceUrl('teams')));
+  writePolicy(readFileSync(opts.policy ?? 'test/fixtures/teams-policy.yml', 'utf8'));
   const port = await freePort();
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -127,6 +130,10 @@ export async function startTeamsAirlock(
     submit,
     get,
     shared: { ca, agentKey: key },
+    reloadPolicy: async (yaml) => {
+      writePolicy(yaml);
+      server.kill('SIGHUP');
+    },
     close: async () => {
       if (!died) {
         const exited = new Promise((r) => server.once('exit', r));

@@ -76,7 +76,7 @@ WITH d AS (
 SELECT tenant_id AS tenant, cardinality(action_ids) AS events FROM d`;
 
 /** More ended actions than this wake every waiter at once instead of one by one. */
-const WAKE_ONE_BY_ONE = 1000;
+export const WAKE_ONE_BY_ONE = 1000;
 
 export async function endCoveredPending(client: PoolClient, tenant: string, spec: PendingEndSpec): Promise<EndedActions> {
   const rows = [
