@@ -45,7 +45,7 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
       )
     : undefined;
   seenRequests?.startExpiry((err) => log.warn({ err: (err as Error).message }, 'could not expire the Slack requests seen; retrying in 30 s'));
-  const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, opts.pacer);
+  const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, opts.pacer, opts.checks);
   const list: ChatPlatform[] = [...(slack ? [slack.platform] : []), ...(teams ? [teams.platform] : [])];
   if (list.length === 0) log.warn('no chat platform configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): no cards are posted; approvals wait for their timeout or `airlock review`');
   const health = opts.checks ? watchPlatforms(list, log) : undefined;

@@ -14,7 +14,8 @@ import type { Core } from './container.js';
 export function wireTeams(
   core: Core,
   useCases: Pick<TeamsPorts, 'recordReview' | 'adminCommand'>,
-  pacer?: SendPacer,
+  pacer: SendPacer | undefined,
+  serving: boolean,
 ): (TeamsAdapter & { stop(): void }) | undefined {
   const { env, policy, actions, clock } = core;
   if (!env.TEAMS_APP_ID || !env.TEAMS_APP_PASSWORD) return undefined;
@@ -60,6 +61,7 @@ export function wireTeams(
     },
     { seenActivities },
   );
-  seenActivities.startExpiry((err) => core.log.warn({ err: (err as Error).message }, 'could not expire the Teams activities seen; retrying in a minute'));
+  // A short-lived process (the admin CLI) serves no activities and leaves expiry to the servers.
+  if (serving) seenActivities.startExpiry((err) => core.log.warn({ err: (err as Error).message }, 'could not expire the Teams activities seen; retrying in a minute'));
   return Object.assign(adapter, { stop: () => seenActivities.stopExpiry() });
 }
