@@ -70,7 +70,14 @@ export const submitActionBody = strictFields({
   environment: text(64).default('production'),
   session_id: text(256).optional(),
   context: jsonObject.default({}),
-  callback_url: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  callback_url: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional()
+    .meta({
+      description:
+        'where Airlock POSTs the action, signed (Airlock-Signature), once it is decided. Refused with a 400: credentials in the URL, and loopback, private, link-local or unique-local targets unless the deployment allows them (AIRLOCK_CALLBACK_ALLOW); a name that resolves to such an address when the callback is sent is refused then',
+    }),
   target: z.string().max(512).optional(),
 });
 

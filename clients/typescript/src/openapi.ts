@@ -149,7 +149,10 @@ export type paths = {
                         context?: {
                             [key: string]: unknown;
                         };
-                        /** Format: uri */
+                        /**
+                         * Format: uri
+                         * @description where Airlock POSTs the action, signed (Airlock-Signature), once it is decided. Refused with a 400: credentials in the URL, and loopback, private, link-local or unique-local targets unless the deployment allows them (AIRLOCK_CALLBACK_ALLOW); a name that resolves to such an address when the callback is sent is refused then
+                         */
                         callback_url?: string;
                         target?: string;
                     };

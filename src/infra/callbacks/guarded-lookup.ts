@@ -26,7 +26,7 @@ export function guardedLookup(rules: CallbackTargetRules, resolve: ResolveHost):
         if (!rules.hostAllowed(hostname)) {
           for (const a of wanted) {
             const why = rules.addressRefusal(a.address);
-            if (why) throw new AirlockError('delivery_failed', `callback to ${hostname} refused: it resolves to ${why}`, { retry: false });
+            if (why) throw new AirlockError('delivery_failed', `callback to ${hostname} refused: ${why}`, { retry: false });
           }
         }
         if (options.all) reply(null, wanted);

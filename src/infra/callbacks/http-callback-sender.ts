@@ -24,7 +24,7 @@ export function createHttpCallbackSender(opts: { rules: CallbackTargetRules; res
   return {
     send(url, body, headers) {
       const refused = opts.rules.refusal(url);
-      if (refused) return Promise.reject(new AirlockError('delivery_failed', `callback refused: its URL ${refused}`, { retry: false }));
+      if (refused) return Promise.reject(new AirlockError('delivery_failed', `callback_url refused: ${refused}`, { retry: false }));
       const target = new URL(url);
       const client = target.protocol === 'https:' ? https : http;
       return new Promise((resolve, reject) => {
