@@ -3,6 +3,7 @@ import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { makeRunAdminCommand, type AdminActor, type AdminReply } from '../usecases/run-admin-command.js';
 import { createChatAdapters } from './chat-platforms.js';
 import { createCliLogger } from './cli-logger.js';
+import { openCliPolicy } from './cli-policy.js';
 import { buildCore } from './container.js';
 
 const FOLLOW_UP_WAIT_MS = 5_000;
@@ -14,7 +15,7 @@ const FOLLOW_UP_WAIT_MS = 5_000;
  */
 export async function runAdmin(env: Env, actor: AdminActor, text: string): Promise<AdminReply> {
   const log = createCliLogger();
-  const core = await buildCore(env, log, { poolSize: 4 });
+  const core = await buildCore(env, log, { poolSize: 4, openPolicy: (path, pool) => openCliPolicy(path, pool, (line) => log.warn(line)) });
   const queues = createApprovalQueues(core.queues, core.clock, log);
   try {
     const followUps: Promise<unknown>[] = [];

@@ -2,8 +2,11 @@ import { readFile } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Env } from '../config/env.js';
+import { AirlockError } from '../domain/errors.js';
+import type { Policy } from '../domain/policy-model.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
 import { payAuditDebts } from '../infra/postgres/end-pending.js';
 import { OutputError } from '../infra/postgres/json-lines-writer.js';
@@ -12,6 +15,7 @@ import { createPool } from '../infra/postgres/pool.js';
 import { resolvePolicyPath } from '../policy/file-policy-source.js';
 import { loadPolicyFile } from '../policy/load-policy.js';
 import type { AuditCheckpoint } from '../ports/audit-log.js';
+import { openCliPolicy } from './cli-policy.js';
 import { resolveDatabase, resolveSecret } from './database.js';
 
 export const AUDIT_USAGE = `  audit verify --tenant T [--checkpoint C]… [--since C]
@@ -81,16 +85,23 @@ async function audit(argv: string[], env: Env, io: Io): Promise<number> {
   if (sub !== 'verify' && (values.checkpoint || values.since)) throw new AuditUsageError('--checkpoint and --since apply to audit verify only');
 
   const policyPath = resolvePolicyPath(env.POLICY_FILE).path;
-  const policy = await loadPolicyFile(policyPath);
-  if (!policy.tenants.has(tenant)) {
+  const undeclared = (policy: Policy) => {
+    if (policy.tenants.has(tenant)) return false;
     io.err(`airlock: tenant ${JSON.stringify(tenant)} is not declared in the policy (${policyPath}); declared: ${[...policy.tenants.keys()].join(', ') || 'none'}. To read the trail of a tenant removed from the policy, set POLICY_FILE to a policy that declares it.`);
-    return 1;
-  }
+    return true;
+  };
+  // An invalid file is no reason to refuse reading the trail: the policy the server runs is in the database.
+  const fromFile = await loadPolicyFile(policyPath).catch((e: unknown) => {
+    if (e instanceof AirlockError) return undefined;
+    throw e;
+  });
+  if (fromFile && undeclared(fromFile)) return 1;
   const sinceFound = values.since ? await readCheckpoints([values.since], tenant) : [];
   const checkpoints = [...(await readCheckpoints(values.checkpoint ?? [], tenant)), ...sinceFound];
   const since = sinceFound.length > 0 ? latest(sinceFound) : undefined;
 
-  return withAuditLog(env, async (audit) => {
+  return withAuditLog(env, async (audit, pool) => {
+    if (!fromFile && undeclared((await openCliPolicy(policyPath, pool, (line) => io.err(`airlock: warning: ${line}`))).current())) return 1;
     await audit.seal(tenant);
     switch (sub) {
       case 'verify': {
@@ -148,7 +159,7 @@ async function readCheckpoints(sources: string[], tenant: string): Promise<Audit
 
 const latest = (cs: AuditCheckpoint[]): AuditCheckpoint => cs.reduce((a, b) => (b.seq > a.seq || (b.seq === a.seq && b.block > a.block) ? b : a));
 
-async function withAuditLog<T>(env: Env, run: (audit: PgAuditLog) => Promise<T>): Promise<T> {
+async function withAuditLog<T>(env: Env, run: (audit: PgAuditLog, pool: Pool) => Promise<T>): Promise<T> {
   const log = pino({ level: env.LOG_LEVEL === 'info' ? 'warn' : env.LOG_LEVEL }, pino.destination(2));
   const secret = await resolveSecret(env);
   const db = await resolveDatabase(env, log);
@@ -159,7 +170,7 @@ async function withAuditLog<T>(env: Env, run: (audit: PgAuditLog) => Promise<T>)
     // As events not yet sealed are sealed first, events an admin change still owes
     // the approvals it ended (its follow-up not yet run, or cut off) are written first.
     await payAuditDebts(pool);
-    return await run(new PgAuditLog(pool, secret));
+    return await run(new PgAuditLog(pool, secret), pool);
   } finally {
     await pool.end();
     await db.stop();

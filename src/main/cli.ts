@@ -5,6 +5,7 @@ import { AUDIT_USAGE, runAudit } from './audit-cli.js';
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { parseDuration } from '../domain/duration.js';
 import { AirlockError } from '../domain/errors.js';
+import type { Policy } from '../domain/policy-model.js';
 import { toTerminalText } from '../domain/terminal-text.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
 import { migrate } from '../infra/postgres/migrate.js';
@@ -18,6 +19,8 @@ import { makeListAgents } from '../usecases/list-agents.js';
 import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
 import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
 import { createCliLogger } from './cli-logger.js';
+import { openCliPolicy } from './cli-policy.js';
+import { requestPolicyReload } from './policy-reload-cli.js';
 import { resolveDatabase } from './database.js';
 import { describeError } from './describe-error.js';
 import { formatAgentTable } from './format-agent-table.js';
@@ -26,6 +29,7 @@ import { runImportMcp, runMcpGateway } from './mcp-cli.js';
 const USAGE = `usage: npm run airlock -- <command>
   migrate                                  apply database migrations
   policy check [file]                      validate a policy file (default: the one the server loads); exits 1 listing every error
+  policy reload [file]                     check the file, then have every running server reload it (SIGHUP without a pid)
   policy schema                            print the policy file's JSON Schema
   policy import-mcp -- <command...>        print policy entries for an MCP server's tools (mode off, risk high, args_schema)
   agent create --tenant T --name N         issue an agent's first key (printed once, as one JSON line)
@@ -78,11 +82,24 @@ async function withDatabase<T>(env: Env, run: (pool: ReturnType<typeof createPoo
   }
 }
 
-/** The policy the server would load (POLICY_FILE, else ./policy.yml, else the example). */
-async function serverPolicy(env: Env): Promise<FilePolicySource> {
+/** The policy the server would load (POLICY_FILE, else ./policy.yml, else the example), or the one it runs when that file is invalid. */
+async function serverPolicy(env: Env, pool: ReturnType<typeof createPool>): Promise<FilePolicySource> {
+  const log = createCliLogger();
   const { path, note } = resolvePolicyPath(env.POLICY_FILE);
-  if (note) createCliLogger().warn(note);
-  return FilePolicySource.open(path);
+  if (note) log.warn(note);
+  return openCliPolicy(path, pool, (line) => log.warn(line));
+}
+
+/** The policy in `file`, or undefined after printing every error in it. */
+async function checkPolicyFile(file: string): Promise<Policy | undefined> {
+  try {
+    return await loadPolicyFile(file);
+  } catch (e) {
+    if (!(e instanceof AirlockError)) throw e;
+    err(`${file}: ${e.message}`);
+    for (const d of e.details) err(`  ${d.path}: ${d.message}`);
+    return undefined;
+  }
 }
 
 function requireFlag(values: Record<string, unknown>, name: string): string {
@@ -195,16 +212,21 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     }
     case 'policy check': {
       const file = arg ?? resolvePolicyPath(env.POLICY_FILE).path;
-      try {
-        const p = await loadPolicyFile(file);
-        out(`${file}: ok (version ${p.fileVersion}, ${p.tenants.size} tenants, ${p.tools.size} tools)`);
-        return 0;
-      } catch (e) {
-        if (!(e instanceof AirlockError)) throw e;
-        err(`${file}: ${e.message}`);
-        for (const d of e.details) err(`  ${d.path}: ${d.message}`);
+      const p = await checkPolicyFile(file);
+      if (!p) return 1;
+      out(`${file}: ok (version ${p.fileVersion}, ${p.tenants.size} tenants, ${p.tools.size} tools)`);
+      return 0;
+    }
+    case 'policy reload': {
+      const file = arg ?? resolvePolicyPath(env.POLICY_FILE).path;
+      const p = await checkPolicyFile(file);
+      if (!p) {
+        err('nothing was reloaded: the servers keep the policy they run');
         return 1;
       }
+      const result = await withDatabase(env, (pool) => requestPolicyReload(pool, p));
+      (result.ok ? out : err)(result.text);
+      return result.ok ? 0 : 1;
     }
     case 'policy schema':
       out(JSON.stringify(policyJsonSchema(), null, 2));
@@ -212,15 +234,13 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
     case 'agent create': {
       const tenant = requireFlag(values, 'tenant');
       const name = requireFlag(values, 'name');
-      const policy = await serverPolicy(env);
-      const created = await withDatabase(env, (pool) => makeCreateAgent({ agents: new PgAgentStore(pool), policy })(tenant, name, operator()));
+      const created = await withDatabase(env, async (pool) => makeCreateAgent({ agents: new PgAgentStore(pool), policy: await serverPolicy(env, pool) })(tenant, name, operator()));
       out(JSON.stringify(created));
       return 0;
     }
     case 'agent list': {
       const tenant = values.tenant as string | undefined;
-      const policy = await serverPolicy(env);
-      const agents = await withDatabase(env, (pool) => makeListAgents({ agents: new PgAgentStore(pool), policy })(tenant));
+      const agents = await withDatabase(env, async (pool) => makeListAgents({ agents: new PgAgentStore(pool), policy: await serverPolicy(env, pool) })(tenant));
       if (values.json) for (const a of agents) out(JSON.stringify(a));
       else out(formatAgentTable(agents));
       return 0;
@@ -230,8 +250,7 @@ export async function runCli(argv: string[], env: Env): Promise<number> {
       const name = requireFlag(values, 'name');
       const grace = values.grace === undefined ? 0 : parseDuration(values.grace as string);
       if (grace === undefined) throw new UsageError(`--grace must be a duration such as 30m, 1h or 2d`, groupUsage('agent'));
-      const policy = await serverPolicy(env);
-      const rotated = await withDatabase(env, (pool) => makeRotateAgentKey({ agents: new PgAgentStore(pool), policy })(tenant, name, grace, operator()));
+      const rotated = await withDatabase(env, async (pool) => makeRotateAgentKey({ agents: new PgAgentStore(pool), policy: await serverPolicy(env, pool) })(tenant, name, grace, operator()));
       out(JSON.stringify(rotated));
       return 0;
     }

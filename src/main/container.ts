@@ -48,7 +48,15 @@ export interface Core {
   close(): Promise<void>;
 }
 
-export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; poolSize?: number; queuePrefix?: string } = {}): Promise<Core> {
+export interface CoreOptions {
+  clock?: Clock;
+  poolSize?: number;
+  queuePrefix?: string;
+  /** How the policy file is opened (the CLI falls back to the server's live policy when the file is invalid); default: the file or nothing. */
+  openPolicy?: (path: string, pool: pg.Pool) => Promise<FilePolicySource>;
+}
+
+export async function buildCore(env: Env, log: Logger, opts: CoreOptions = {}): Promise<Core> {
   const db = await resolveDatabase(env, log);
   const poolSize = opts.poolSize ?? env.AIRLOCK_DB_POOL_SIZE;
   const pool = createPool(db.url, poolSize);
@@ -61,7 +69,7 @@ export async function buildCore(env: Env, log: Logger, opts: { clock?: Clock; po
 
     const policyPath = resolvePolicyPath(env.POLICY_FILE);
     if (policyPath.note) log.warn(policyPath.note);
-    const policy = await FilePolicySource.open(policyPath.path);
+    const policy = await (opts.openPolicy ?? ((path) => FilePolicySource.open(path)))(policyPath.path, pool);
     log.info({ file: policyPath.path, version: policy.current().fileVersion }, 'policy loaded');
     const overrides = new PgOverridesStore(pool);
     // Before anything is decided: intake and reviews lock each tenant's overrides row.

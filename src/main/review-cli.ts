@@ -8,6 +8,7 @@ import { chatDirectories } from '../ports/chat-platform.js';
 import { makeOperatorReview } from '../usecases/operator-review.js';
 import { makeRecordReview } from '../usecases/record-review.js';
 import { createCliLogger } from './cli-logger.js';
+import { openCliPolicy } from './cli-policy.js';
 import { buildCore } from './container.js';
 
 const LIST_LIMIT = 50;
@@ -25,7 +26,7 @@ export type ReviewCliInput =
  */
 export async function runReview(env: Env, input: ReviewCliInput): Promise<{ ok: boolean; text: string }> {
   const log = createCliLogger();
-  const core = await buildCore(env, log, { poolSize: 4 });
+  const core = await buildCore(env, log, { poolSize: 4, openPolicy: (path, pool) => openCliPolicy(path, pool, (line) => log.warn(line)) });
   const queues = createApprovalQueues(core.queues, core.clock, log);
   try {
     const tenant = core.policy.current().tenants.get(input.tenant);

@@ -2,6 +2,7 @@ import { ConfigError, loadEnv, type Env } from '../config/env.js';
 import { buildApi } from './api.js';
 import { buildCore } from './container.js';
 import { describeError } from './describe-error.js';
+import { serveLivePolicy } from './live-policy.js';
 import { createLogger } from './logger.js';
 import { takeOverSignals } from './process-signals.js';
 import { startApprovals } from './worker.js';
@@ -34,6 +35,8 @@ async function main() {
     const core = await buildCore(env, log);
     signals.onStop('finish sealing, close connections, stop an embedded Postgres', core.close);
     signals.onReload(core.reloadPolicy);
+    const stopRecording = await serveLivePolicy(core);
+    signals.onStop('stop recording the live policy', async () => stopRecording());
 
     const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api' });
     signals.onStop('close the queue workers', approvals.close);
@@ -48,7 +51,8 @@ async function main() {
       signals.onStop('stop accepting requests, answer those in flight', () => app.close());
       await app.listen({ port: env.PORT, host: env.HOST });
     }
-    log.info({ role: env.AIRLOCK_ROLE }, 'airlock started');
+    // The pid is the one to send SIGHUP to (not npm's: npm exits on it, and Airlock stops with its parent).
+    log.info({ role: env.AIRLOCK_ROLE, pid: process.pid }, 'airlock started');
   })();
   signals.starting(started);
   try {

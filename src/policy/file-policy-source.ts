@@ -1,7 +1,8 @@
 import { existsSync, unwatchFile, watchFile } from 'node:fs';
 import type { Policy } from '../domain/policy-model.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { loadPolicyFile } from './load-policy.js';
+import { AirlockError } from '../domain/errors.js';
+import { readPolicyFile, type LoadedPolicy } from './load-policy.js';
 
 export const DEFAULT_POLICY_FILE = './policy.yml';
 export const EXAMPLE_POLICY_FILE = './examples/policy.yml';
@@ -22,19 +23,43 @@ export type PolicyReload = { ok: true; version: string } | { ok: false; error: u
  * ignored: the server keeps deciding with the previous version.
  */
 export class FilePolicySource implements PolicySource {
-  private constructor(private readonly path: string, private policy: Policy) {}
+  private readonly listeners = new Set<(loaded: LoadedPolicy) => void>();
 
-  static async open(path: string): Promise<FilePolicySource> {
-    return new FilePolicySource(path, await loadPolicyFile(path));
+  private constructor(private readonly path: string, private loaded: LoadedPolicy) {}
+
+  /**
+   * Opens the file. When it is invalid, `fallback` may supply the policy to
+   * start from instead (the CLI's: the one the server last recorded) or
+   * rethrow; a reload later still reads the file.
+   */
+  static async open(path: string, fallback?: (invalid: AirlockError) => Promise<LoadedPolicy>): Promise<FilePolicySource> {
+    try {
+      return new FilePolicySource(path, await readPolicyFile(path));
+    } catch (e) {
+      if (!fallback || !(e instanceof AirlockError)) throw e;
+      return new FilePolicySource(path, await fallback(e));
+    }
   }
 
   current(): Policy {
-    return this.policy;
+    return this.loaded.policy;
+  }
+
+  /** The policy with the text it came from. */
+  currentLoaded(): LoadedPolicy {
+    return this.loaded;
+  }
+
+  /** Calls `listener` after every successful reload (SIGHUP, a change on disk, a reload request); returns what stops it. */
+  onReloaded(listener: (loaded: LoadedPolicy) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async reload(): Promise<Policy> {
-    this.policy = await loadPolicyFile(this.path);
-    return this.policy;
+    this.loaded = await readPolicyFile(this.path);
+    for (const listener of this.listeners) listener(this.loaded);
+    return this.loaded.policy;
   }
 
   /** Reloads the file; never throws: a refused file keeps the last good policy. */

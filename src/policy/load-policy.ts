@@ -57,13 +57,23 @@ export function parsePolicy(text: string): Policy {
 }
 
 export async function loadPolicyFile(path: string): Promise<Policy> {
+  return (await readPolicyFile(path)).policy;
+}
+
+/** The policy and the text it was parsed from (what a server records as its live policy). */
+export interface LoadedPolicy {
+  policy: Policy;
+  text: string;
+}
+
+export async function readPolicyFile(path: string): Promise<LoadedPolicy> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
     throw new AirlockError('policy_invalid', `cannot read policy file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
   }
-  return parsePolicy(text);
+  return { policy: parsePolicy(text), text };
 }
 
 /**

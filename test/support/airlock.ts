@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { loadEnv } from '../../src/config/env.js';
 import { buildApi } from '../../src/main/api.js';
 import { buildCore, type Core } from '../../src/main/container.js';
+import { serveLivePolicy } from '../../src/main/live-policy.js';
 import { createLogger } from '../../src/main/logger.js';
 import { startApprovals } from '../../src/main/worker.js';
 import type { Approvals } from '../../src/main/approvals.js';
@@ -57,6 +58,8 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   // A test that brings its own Redis database shares the default prefix with the processes it spawns.
   const queuePrefix = opts.redisUrl ? undefined : `airlock-test-${db.name}`;
   const core = await buildCore(env, createLogger(env.LOG_LEVEL, opts.logStream), { clock: opts.clock, poolSize: 10, queuePrefix });
+  // As `npm start` does: record the policy it loads, and reload when `airlock policy reload` asks.
+  const stopRecording = await serveLivePolicy(core);
   const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost });
   const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts });
   await app.ready();
@@ -70,6 +73,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
     close: async () => {
       await app.close();
       await approvals.close();
+      stopRecording();
       await core.close();
       if (!opts.db) await db.drop();
     },

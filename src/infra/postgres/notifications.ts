@@ -26,6 +26,13 @@ export class PgNotifications {
     set.add(handler);
   }
 
+  /** `on` for a channel first subscribed after `start`: resolves once the channel is listened to. */
+  async listen(channel: string, handler: Handler): Promise<void> {
+    const isNew = !this.handlers.has(channel);
+    this.on(channel, handler);
+    if (isNew && this.client) await this.client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+  }
+
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true });
     client.on('notification', (msg) => {
