@@ -10,7 +10,8 @@ const MAX = 3000;
  * the structure. A Slack user renders as a mention, anyone else as text.
  */
 export function renderMessage(m: Message, max = MAX): string {
-  return truncateMrkdwn(m.lines.map(renderLine).join('\n'), max);
+  // A lambda, not map(renderLine): map's index would arrive as partMax and cut every string of the first line to nothing.
+  return truncateMrkdwn(m.lines.map((line) => renderLine(line)).join('\n'), max);
 }
 
 /** One line as mrkdwn; a string part longer than `partMax` is cut. */
