@@ -96,7 +96,7 @@ describe('a policy reload', () => {
 
     // The click on a card that still had its buttons cannot bring it back.
     await postInteraction(t.app, approveClick({ user: 'U0LEAD1', actionId: a.id }));
-    await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === 'U0LEAD1' && String(c.body.text).includes('Too late'));
+    await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === 'U0LEAD1' && String(c.body.text).includes('Too late'), 15_000);
     expect((await t.get(a.id)).status).toBe('denied');
   });
 
@@ -128,7 +128,7 @@ describe('a review under a policy that no longer permits the action', () => {
       await cardFor(a.id);
       const res = await postInteraction(other.app, approveClick({ user: 'U0LEAD1', actionId: a.id }));
       expect(res.statusCode).toBe(200);
-      const told = await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === 'U0LEAD1' && String(c.body.text).includes('no longer permits'));
+      const told = await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === 'U0LEAD1' && String(c.body.text).includes('no longer permits'), 15_000);
       expect(String(told.body.text)).toContain('send_email is no longer in the tool list of agent bot');
       const ended = await until(a.id, 'denied');
       expect(ended.reviews ?? []).toEqual([]);
