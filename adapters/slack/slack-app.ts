@@ -11,6 +11,7 @@ import { SlackPlatform } from './slack-platform.js';
 import type { SlackPorts } from './slack-ports.js';
 import { makeUserEmails } from './user-emails.js';
 import { isSslCheck, replayAnswer, verifySlackRequest } from './verify-slack-request.js';
+import { webClientOptions } from './web-client-options.js';
 
 export interface SlackConfig {
   botToken: string;
@@ -65,13 +66,9 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
     },
   });
   // Replies to a clicker wait out a 429 (a reviewer must hear back); card jobs use the platform's client, which does not.
-  const interactive = new WebClient(config.botToken, {
-    slackApiUrl: config.apiUrl,
-    retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
-    timeout: 10_000,
-  });
+  const interactive = new WebClient(config.botToken, webClientOptions(config.apiUrl));
   const authorize = async () => ({ botToken: config.botToken, ...platform.botIdentity() });
-  const clientOptions = { slackApiUrl: config.apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true }, timeout: 10_000 };
+  const clientOptions = webClientOptions(config.apiUrl);
   const boltLogLevel = LogLevel.ERROR;
   let receiver: HTTPReceiver | undefined;
   let app: App;

@@ -12,6 +12,7 @@ import { renderApprovalCard } from './render-approval-card.js';
 import { renderLine, renderMessage } from './render-message.js';
 import { startupProblem, toDeliveryError } from './slack-errors.js';
 import { SLACK_PACE, channelKey, methodKey } from './slack-limits.js';
+import { webClientOptions } from './web-client-options.js';
 
 /** Slack's message metadata type Airlock stamps on every card, to find it again after a crash. */
 export const CARD_EVENT_TYPE = 'airlock_approval_card';
@@ -69,12 +70,7 @@ export class SlackPlatform implements ChatPlatform {
   }
 
   static create(token: string, apiUrl: string, opts: SlackPlatformOptions = {}) {
-    const client = new WebClient(token, {
-      slackApiUrl: apiUrl,
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 3, factor: 2, minTimeout: 200, maxTimeout: 2_000, randomize: true },
-      timeout: 10_000,
-    });
+    const client = new WebClient(token, webClientOptions(apiUrl, { rejectRateLimitedCalls: true }));
     return new SlackPlatform(client, opts);
   }
 

@@ -1,24 +1,27 @@
 import type { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 
 const TTL_MS = 5 * 60_000;
+const MAX_ENTRIES = 10_000;
 
 /**
- * Reviewer emails via users.info, cached. Undefined when the token lacks
- * users:read.email or the lookup fails: the email is recorded when readable,
- * never required.
+ * Reviewer emails via users.info, cached (bounded, least recently used
+ * evicted first). Undefined when the token lacks users:read.email or the
+ * lookup fails: the email is recorded when readable, never required.
  */
 export function makeUserEmails(client: WebClient) {
-  const cache = new Map<string, { email?: string; until: number }>();
+  // An unreadable email is cached too (as null), so a token without the scope is not asked again at every click.
+  const cache = new LRUCache<string, { email: string | null }>({ max: MAX_ENTRIES, ttl: TTL_MS });
   return async (userId: string): Promise<string | undefined> => {
     const hit = cache.get(userId);
-    if (hit && hit.until > Date.now()) return hit.email;
+    if (hit) return hit.email ?? undefined;
     let email: string | undefined;
     try {
       email = (await client.users.info({ user: userId })).user?.profile?.email || undefined;
     } catch {
       email = undefined;
     }
-    cache.set(userId, { email, until: Date.now() + TTL_MS });
+    cache.set(userId, { email: email ?? null });
     return email;
   };
 }

@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 import type { BotFramework } from './bot-framework.js';
 import type { InboundActivity } from './parse-activity.js';
 
@@ -16,7 +17,8 @@ export interface MemberEmails {
  * (the reviewer's identity is the AAD object id).
  */
 export function makeMemberEmails(bot: BotFramework): MemberEmails {
-  const cache = new Map<string, { email?: string; until: number }>();
+  // An unreadable email is cached too (as null), so the connector is not asked again at every click.
+  const cache = new LRUCache<string, { email: string | null }>({ max: MAX_ENTRIES, ttl: TTL_MS });
   return {
     async of(context, activity) {
       const userId = typeof activity.from?.id === 'string' ? activity.from.id : undefined;
@@ -25,7 +27,7 @@ export function makeMemberEmails(bot: BotFramework): MemberEmails {
       if (!userId || !conversation) return undefined;
       const key = `${tenant}:${userId}`;
       const hit = cache.get(key);
-      if (hit && hit.until > Date.now()) return hit.email;
+      if (hit) return hit.email ?? undefined;
       let email: string | undefined;
       try {
         const member = (await bot.turnConnector(context).conversations.getConversationMember(conversation, userId)) as { userPrincipalName?: string; email?: string };
@@ -33,8 +35,7 @@ export function makeMemberEmails(bot: BotFramework): MemberEmails {
       } catch {
         email = undefined;
       }
-      if (cache.size >= MAX_ENTRIES) cache.clear();
-      cache.set(key, { email, until: Date.now() + TTL_MS });
+      cache.set(key, { email: email ?? null });
       return email;
     },
   };

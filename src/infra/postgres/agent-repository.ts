@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Pool, PoolClient } from 'pg';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { AirlockError } from '../../domain/errors.js';
@@ -45,7 +46,8 @@ async function lockAgent(client: PoolClient, tenant: string, name: string): Prom
  * so a revoked key stops working on every process at once.
  */
 export class PgAgentStore implements AgentStore {
-  private readonly cache = new Map<string, { found: { agent: AgentIdentity; expiresAt?: Date }; until: number }>();
+  // Bounded: a flood of distinct unknown keys is never cached (only found keys are), and known ones are evicted least recently used first.
+  private readonly cache = new LRUCache<string, { found: { agent: AgentIdentity; expiresAt?: Date }; until: number }>({ max: CACHE_MAX });
   // Bumped by every invalidation: a lookup that started before one is not cached, since it may have read a key just revoked.
   private generation = 0;
 
@@ -146,7 +148,6 @@ export class PgAgentStore implements AgentStore {
     if (!r) return undefined;
     const found = { agent: { id: r.id, tenant: r.tenant_id, name: r.name }, ...(r.expires_at ? { expiresAt: r.expires_at } : {}) };
     if (generation === this.generation) {
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
       this.cache.set(keyHash, { found, until: Math.min(at.getTime() + CACHE_TTL_MS, r.expires_at?.getTime() ?? Infinity) });
     }
     return found;

@@ -1,18 +1,19 @@
+import { LRUCache } from 'lru-cache';
 import type { Pool } from 'pg';
 import type { ChatEndpointStore } from '../../ports/chat-endpoint-store.js';
 
 const CACHE_MS = 60_000;
+const CACHE_MAX = 10_000;
 
 export class PgChatEndpointStore implements ChatEndpointStore {
   // Every request reports its URL; only a change (or a stale cache) reaches Postgres.
-  private readonly written = new Map<string, { url: string; until: number }>();
+  private readonly written = new LRUCache<string, string>({ max: CACHE_MAX, ttl: CACHE_MS });
 
   constructor(private readonly pool: Pool) {}
 
   async seen(platform: string, workspace: string, url: string, at: Date): Promise<void> {
     const key = JSON.stringify([platform, workspace]);
-    const hit = this.written.get(key);
-    if (hit && hit.url === url && hit.until > Date.now()) return;
+    if (this.written.get(key) === url) return;
     // An older request processed late must not overwrite a newer URL.
     await this.pool.query(
       `INSERT INTO chat_endpoints (platform, workspace_id, url, seen_at) VALUES ($1, $2, $3, $4)
@@ -21,7 +22,7 @@ export class PgChatEndpointStore implements ChatEndpointStore {
            AND (chat_endpoints.url <> EXCLUDED.url OR chat_endpoints.seen_at < EXCLUDED.seen_at - interval '1 hour')`,
       [platform, workspace, url, at],
     );
-    this.written.set(key, { url, until: Date.now() + CACHE_MS });
+    this.written.set(key, url);
   }
 
   async latest(platform: string, workspace: string): Promise<string | undefined> {

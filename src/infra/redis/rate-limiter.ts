@@ -1,8 +1,8 @@
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { RateLimiter, RateVerdict } from '../../ports/rate-limiter.js';
 import { WindowCounters } from '../window-counters.js';
+import { connectFailFast } from './fail-fast-redis.js';
 
 // One round trip: count the request, start the window on its first request,
 // answer the count and the window's remaining milliseconds.
@@ -17,10 +17,6 @@ return {n, ttl}`;
 
 /** After a failed call, how long requests are counted in this process only before Redis is tried again. */
 const RETRY_REDIS_MS = 1_000;
-/** A request never waits longer than this on Redis. */
-const COMMAND_TIMEOUT_MS = 250;
-/** How long start-up waits for Redis before counting locally (the server starts while Redis is down). */
-const CONNECT_WAIT_MS = 2_000;
 
 type HitCommand = (key: string, windowMs: number) => Promise<[number, number]>;
 
@@ -49,16 +45,9 @@ export class RedisRateLimiter implements RateLimiter {
 
   /** Its own connection, failing fast while Redis is away (no offline queue, one try, a short deadline). */
   static async connect(url: string, opts: RedisRateLimiterOptions): Promise<RedisRateLimiter> {
-    const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
-    redis.on('error', () => undefined);
-    // events.once rejects on 'error': a refused connection ends the wait early, and the client keeps reconnecting.
-    const ready = once(redis, 'ready').then(
-      () => true,
-      () => false,
-    );
-    const late = new Promise<false>((r) => setTimeout(() => r(false), CONNECT_WAIT_MS).unref());
+    const { redis, ready } = await connectFailFast(url);
     const limiter = new RedisRateLimiter(redis, opts);
-    if (!(await Promise.race([ready, late]))) limiter.redisAwayUntil = Date.now() + RETRY_REDIS_MS;
+    if (!ready) limiter.redisAwayUntil = Date.now() + RETRY_REDIS_MS;
     return limiter;
   }
 

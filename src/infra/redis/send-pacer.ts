@@ -1,7 +1,7 @@
-import { once } from 'node:events';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PaceRule, ReserveOptions, SendPacer } from '../../ports/send-pacer.js';
+import { connectFailFast } from './fail-fast-redis.js';
 
 /**
  * GCRA ("next allowed time") with held slots, in one atomic round trip.
@@ -54,9 +54,6 @@ export const EARLY_MS = 20;
 export const KEEP_MS = 60_000;
 /** After a failed call, how long sends go unpaced before Redis is tried again. */
 const RETRY_REDIS_MS = 1_000;
-/** A send never waits longer than this on Redis. */
-const COMMAND_TIMEOUT_MS = 250;
-const CONNECT_WAIT_MS = 2_000;
 
 type Reserve = (key: string, holds: string, holder: string, interval: number, burst: number, early: number, keep: number, ahead: 0 | 1) => Promise<number>;
 type HoldOff = (key: string, ms: number, interval: number, burst: number, keep: number) => Promise<number>;
@@ -86,15 +83,9 @@ export class RedisSendPacer implements SendPacer {
 
   /** Its own connection, failing fast while Redis is away (no offline queue, one try, a short deadline). */
   static async connect(url: string, opts: { prefix: string; log: Logger }): Promise<RedisSendPacer> {
-    const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
-    redis.on('error', () => undefined);
-    const ready = once(redis, 'ready').then(
-      () => true,
-      () => false,
-    );
-    const late = new Promise<false>((r) => setTimeout(() => r(false), CONNECT_WAIT_MS).unref());
+    const { redis, ready } = await connectFailFast(url);
     const pacer = new RedisSendPacer(redis, opts);
-    if (!(await Promise.race([ready, late]))) pacer.redisAwayUntil = Date.now() + RETRY_REDIS_MS;
+    if (!ready) pacer.redisAwayUntil = Date.now() + RETRY_REDIS_MS;
     return pacer;
   }
 
