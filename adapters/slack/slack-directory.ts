@@ -2,6 +2,7 @@ import { WebClient } from '@slack/web-api';
 import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
 import type { ChatDirectory } from '../../src/ports/chat-platform.js';
+import { makeUserEmails } from './user-emails.js';
 
 const CACHE_MS = 60_000;
 
@@ -13,8 +14,11 @@ const CACHE_MS = 60_000;
 export class SlackDirectory implements ChatDirectory {
   readonly name = 'slack';
   private readonly usergroups = new Map<string, { members: string[]; until: number }>();
+  private readonly userEmails?: (userId: string) => Promise<string | undefined>;
 
-  constructor(private readonly client?: WebClient) {}
+  constructor(private readonly client?: WebClient) {
+    this.userEmails = client ? makeUserEmails(client) : undefined;
+  }
 
   /** A directory of its own (the CLI): with a bot token it can read user groups, without one only listed users count. */
   static create(token: string | undefined, apiUrl: string): SlackDirectory {
@@ -39,11 +43,18 @@ export class SlackDirectory implements ChatDirectory {
     if (!target) return false;
     if (target.users.some((u) => sameIdentity(u, reviewer.userId))) return true;
     if (!target.usergroup || !this.client) return false;
-    return (await this.usergroupMembers(target.usergroup)).includes(reviewer.userId);
+    return (await this.usergroupMembers(target.usergroup)).some((m) => sameIdentity(m, reviewer.userId));
   }
 
   isAdmin(tenant: TenantPolicy, userId: string): boolean {
     return (tenant.admins.get(this.name) ?? []).some((u) => sameIdentity(u, userId));
+  }
+
+  async emailOf(reviewer: ReviewerIdentity): Promise<{ email: string } | { unreadable: string }> {
+    if (!this.userEmails) return { unreadable: 'Set SLACK_BOT_TOKEN (a bot token with the users:read.email scope) so Airlock can read it from Slack' };
+    // Slack user ids are upper case; an operator may type one in any case, as membership allows.
+    const email = await this.userEmails(reviewer.userId.trim().toUpperCase());
+    return email ? { email } : { unreadable: 'Slack gave none: the bot token needs the users:read.email scope, and the user an email address' };
   }
 
   private async usergroupMembers(usergroupId: string): Promise<string[]> {

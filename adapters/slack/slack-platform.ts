@@ -121,6 +121,10 @@ export class SlackPlatform implements ChatPlatform {
     return this.directory.isAdmin(tenant, userId);
   }
 
+  emailOf(reviewer: ReviewerIdentity): Promise<{ email: string } | { unreadable: string }> {
+    return this.directory.emailOf(reviewer);
+  }
+
   async check(): Promise<void> {
     let res;
     try {

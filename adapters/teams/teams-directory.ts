@@ -26,4 +26,9 @@ export class TeamsDirectory implements ChatDirectory {
   isAdmin(tenant: TenantPolicy, userId: string): boolean {
     return (tenant.admins.get(this.name) ?? []).some((u) => sameIdentity(u, userId));
   }
+
+  /** The connector tells a member's UPN only within a conversation the bot is in, which a click brings and an id alone does not. */
+  async emailOf(): Promise<{ unreadable: string }> {
+    return { unreadable: 'Teams tells a member’s email to the bot only when they click' };
+  }
 }

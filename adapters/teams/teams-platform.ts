@@ -85,6 +85,10 @@ export class TeamsPlatform implements ChatPlatform {
     return this.directory.isAdmin(tenant, userId);
   }
 
+  emailOf(): Promise<{ unreadable: string }> {
+    return this.directory.emailOf();
+  }
+
   async check(): Promise<void> {
     try {
       await this.bot.login();

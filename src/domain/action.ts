@@ -7,7 +7,7 @@ export interface Requester {
   display?: string;
 }
 
-/** A reviewer as the chat platform identified them; `reviewerKey` is unique per person and platform. */
+/** A reviewer as the chat platform identified them; `reviewerKey` is unique per platform identity, `approverEmail` joins one person's identities. */
 export interface ReviewerIdentity {
   /** The chat platform's name (`slack`, `teams`); the core never branches on it. */
   platform: string;
@@ -119,7 +119,18 @@ export interface Action {
   latencyMs?: number;
 }
 
-export const reviewerKey = (r: ReviewerIdentity) => `${r.platform}:${r.teamId}:${r.userId}`;
+/**
+ * One platform identity, normalised the way membership compares ids (trimmed,
+ * case-insensitive), so `U0A1` and `u0a1` are one approver of a quorum.
+ */
+export const reviewerKey = (r: ReviewerIdentity) => [r.platform, r.teamId, r.userId].map((part) => part.trim().toLowerCase()).join(':');
+
+/**
+ * The email the platform verified for this reviewer, normalised: identities on
+ * different platforms that share it are one person, who counts once towards a
+ * quorum. Undefined when the platform did not tell it.
+ */
+export const approverEmail = (r: ReviewerIdentity): string | undefined => r.email?.trim().toLowerCase() || undefined;
 
 /** The arguments as they stand: the latest approved edit, or as submitted. */
 export const currentArgs = (a: Pick<Action, 'args' | 'approvedArgs'>) => a.approvedArgs ?? a.args;

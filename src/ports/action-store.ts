@@ -40,8 +40,11 @@ export interface ActionStore {
    * Records a reviewer's click. One conditional UPDATE per click decides, so
    * of two simultaneous clicks exactly one changes the action; it also checks
    * that the tenant's overrides version and the action's round and argument
-   * version are still the ones the review was judged against. The review row
-   * and audit event are written in the same transaction.
+   * version are still the ones the review was judged against. An approval
+   * counts once per person: `already_reviewed` when this round's approvals of
+   * this version hold the same identity (`reviewerKey`) or the same verified
+   * email on another platform (`approverEmail`). The review row and audit
+   * event are written in the same transaction.
    */
   applyReview(input: ReviewInput): Promise<ReviewOutcome>;
   /** Ends a pending action of the given round without a review (timeout, undeliverable card, an override found at review time). */

@@ -38,6 +38,12 @@ export interface ChatDirectory {
   /** Whether this person may decide for the group (listed, or in a platform directory group). */
   isMember(group: ReviewerGroup, reviewer: ReviewerIdentity): Promise<boolean>;
   isAdmin(tenant: TenantPolicy, userId: string): boolean;
+  /**
+   * The email the platform verified for this person, looked up by id alone
+   * (the CLI names reviewers by id; a click brings its own). `unreadable`
+   * says, for an operator, what would let it be read. Never taken from input.
+   */
+  emailOf(reviewer: ReviewerIdentity): Promise<{ email: string } | { unreadable: string }>;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Action, ReviewerIdentity } from '../domain/action.js';
 import { message } from '../domain/message.js';
 import type { TenantPolicy } from '../domain/policy-model.js';
 import type { ActionStore } from '../ports/action-store.js';
-import type { ChatDirectories } from '../ports/chat-platform.js';
+import type { ChatDirectories, ChatDirectory } from '../ports/chat-platform.js';
 import type { ReviewResult } from './record-review.js';
 
 /**
@@ -12,6 +12,9 @@ import type { ReviewResult } from './record-review.js';
  * directories the action's reviewer group uses, and the decision then goes
  * through recordReview like a click: membership, no self-approval, quorum,
  * overrides and exactly-once all apply, and the review records the operator.
+ * A click brings the email its platform verified; here the directory looks it
+ * up, and where a rule needs it and it cannot be read the operator is refused
+ * rather than the rule skipped.
  */
 export function makeOperatorReview(deps: {
   actions: ActionStore;
@@ -35,23 +38,51 @@ export function makeOperatorReview(deps: {
         ]),
       };
     }
-    const reviewer = await identify(tenant, action, input.as, input.operator);
-    if (!reviewer) {
+    const found = await identify(tenant, action, input.as, input.operator);
+    if (!found) {
       return { kind: 'refused', message: message([`${input.as} is not a listed member of the ${action.reviewerGroup ?? 'reviewer'} group on any chat platform of tenant ${tenant.id}.`]) };
     }
+    const { reviewer, directory, member } = found;
+    // Someone outside the group is refused (and audited) by recordReview whatever their email.
+    const email = member ? await directory.emailOf(reviewer) : undefined;
+    const needed = emailNeededFor(tenant, action, input.decision);
+    if (email && 'unreadable' in email && needed) {
+      return {
+        kind: 'refused',
+        message: message([
+          `Airlock cannot read the email address of ${reviewer.platform} user ${reviewer.userId}, which it needs ${needed}; nothing was recorded. ${email.unreadable}, or let the reviewer decide on the card.`,
+        ]),
+      };
+    }
+    if (email && 'email' in email) reviewer.email = email.email;
     return deps.recordReview({ reviewer, actionId, decision: input.decision, reason: input.reason, argsVersion: input.argsVersion ?? action.argsVersion });
   };
 
-  /** The reviewer's identity on the first platform of the group where they are a member; otherwise on the first one (recordReview then refuses and audits). */
-  async function identify(tenant: TenantPolicy, action: Action, as: string, operator: string): Promise<ReviewerIdentity | undefined> {
+  /**
+   * Why this review needs the reviewer's email, if it does: the requester is
+   * named by email (no self-approval), or a quorum's approvers may sit on more
+   * than one platform, where the same person is two ids but one email.
+   */
+  function emailNeededFor(tenant: TenantPolicy, action: Action, decision: 'approve' | 'deny'): string | undefined {
+    // A decided action changes for no one: recordReview says who decided it.
+    if (action.status !== 'pending') return undefined;
+    if (action.requester.email) return 'to check they are not the requester';
     const group = action.reviewerGroup ? tenant.reviewerGroups.get(action.reviewerGroup) : undefined;
-    const candidates: ReviewerIdentity[] = [];
+    const platforms = deps.directories.all().filter((d) => group && d.targets(group)).length;
+    if (decision === 'approve' && (action.requiredApprovals ?? 1) > 1 && platforms > 1) return 'to count each person once towards the quorum across chat platforms';
+    return undefined;
+  }
+
+  /** The reviewer's identity on the first platform of the group where they are a member; otherwise on the first one (recordReview then refuses and audits). */
+  async function identify(tenant: TenantPolicy, action: Action, as: string, operator: string): Promise<{ reviewer: ReviewerIdentity; directory: ChatDirectory; member: boolean } | undefined> {
+    const group = action.reviewerGroup ? tenant.reviewerGroups.get(action.reviewerGroup) : undefined;
+    const candidates: { reviewer: ReviewerIdentity; directory: ChatDirectory; member: false }[] = [];
     for (const d of deps.directories.all()) {
       const workspace = d.workspaceOf(tenant);
       if (!group || !workspace || !d.targets(group)) continue;
       const reviewer: ReviewerIdentity = { platform: d.name, userId: as.trim(), teamId: workspace, via: { kind: 'cli', operator } };
-      if (await d.isMember(group, reviewer)) return reviewer;
-      candidates.push(reviewer);
+      if (await d.isMember(group, reviewer)) return { reviewer, directory: d, member: true };
+      candidates.push({ reviewer, directory: d, member: false });
     }
     return candidates[0];
   }

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeSlackApi } from '../fakes/fake-slack-api.js';
 import { approveClick, slackHeaders } from '../support/slack-requests.js';
-import { startTeamsAirlock, teamsActivity, type TeamsTestAirlock } from '../support/teams-airlock.js';
+import { TEAMS_MEMBERS, startTeamsAirlock, teamsActivity, type TeamsTestAirlock } from '../support/teams-airlock.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -14,7 +14,8 @@ let slack: FakeSlackApi;
 let t: TeamsTestAirlock;
 
 beforeAll(async () => {
-  slack = await FakeSlackApi.start({ emails: { U0LEAD2: 'lou@acme.test' } });
+  // Lou is U0LEAD2 on Slack and aad-lead-2 on Teams (UPN lou@acme.test): one person, the email in another case.
+  slack = await FakeSlackApi.start({ emails: { U0LEAD2: 'Lou@ACME.test' } });
   t = await startTeamsAirlock({ policy: 'test/fixtures/both-platforms-policy.yml', slackApiUrl: slack.url });
 }, 120_000);
 afterAll(async () => {
@@ -51,6 +52,22 @@ describe('one reviewer group on Slack and Teams', () => {
     const told = await slack.waitForCall('chat.postEphemeral', (c) => c.body.user === 'U0LEAD2');
     expect(String(told.body.text)).toContain('Too late: this action was already approved by Lea Lead');
     expect((await t.get(a.id)).reviews).toHaveLength(1);
+  });
+
+  it('counts a person who approves on Slack and again on Teams (same email) once towards a quorum of two', async () => {
+    const a = await t.submit('refund', { args: { amount: 5 } });
+    await slackCard(a.id);
+    await slackClick('U0LEAD2', a.id);
+    await waitFor(async () => (await t.get(a.id)).reviews.length === 1, { what: 'the Slack approval counted' });
+
+    const lou = TEAMS_MEMBERS.find((m) => m.aadObjectId === 'aad-lead-2')!;
+    const again = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, from: { id: lou.id, name: lou.name, aadObjectId: lou.aadObjectId } }));
+    expect(again.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message', value: expect.stringContaining('You already approved this version') });
+    expect(await t.get(a.id)).toMatchObject({ status: 'pending', reviews: [expect.objectContaining({ reviewer: expect.objectContaining({ id: 'U0LEAD2' }) })] });
+
+    // Lea is another person: her approval completes the quorum.
+    await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id }));
+    expect((await t.get(a.id)).status).toBe('approved');
   });
 
   it('tells both places when incident mode starts and ends', async () => {

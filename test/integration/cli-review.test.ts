@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
-import { editSubmission, postInteraction } from '../support/slack-requests.js';
+import { SIGNING_SECRET, editSubmission, postInteraction } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -15,7 +15,8 @@ let env: Record<string, string>;
 beforeAll(async () => {
   t = await startSlackAirlock();
   // The server's queues run on Postgres (no REDIS_URL): the CLI enqueues card updates in the same place.
-  env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: '' };
+  // With the bot token the CLI reads reviewers' emails from Slack, as a click does.
+  env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: t.slack.url };
 });
 afterAll(() => t.close());
 
@@ -86,6 +87,45 @@ describe('airlock review', () => {
     expect((await review('approve', a.id, '--as', 'U0FIN2')).stdout).toContain('The action is approved');
     const refusals = (await t.core.pool.query("SELECT data FROM audit_events WHERE action_id = $1 AND kind = 'review_refused' ORDER BY id", [a.id])).rows;
     expect(refusals.map((r) => r.data.refused_because)).toEqual(['not_in_reviewer_group', 'reviewer_is_requester', 'already_approved']);
+  });
+
+  it('counts a reviewer named in another letter case once towards a quorum', async () => {
+    const a = await t.submit('refund', { args: { amount: 5 }, requester: { id: 'U0SAM' } });
+    expect((await review('approve', a.id, '--as', 'U0FIN1')).stdout).toContain('1 of 2 approvals');
+    const again = await review('approve', a.id, '--as', ' u0fin1 ');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('You already approved this version');
+    expect(await t.get(a.id)).toMatchObject({ status: 'pending', reviews: [expect.objectContaining({ decision: 'approve' })] });
+  });
+
+  it('accepts a member of the group’s Slack user group named in another letter case, as it does a listed user', async () => {
+    const a = await t.submit('page_oncall', { requester: { id: 'U0SAM' } });
+    const out = await review('approve', a.id, '--as', 'u0oncall1');
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toContain('The action is approved');
+  });
+
+  it('refuses to approve for the requester matched by email, which it reads from Slack as a click does', async () => {
+    const a = await t.submit('send_email', { ...email, requester: { id: 'someone-else', email: 'LEAD1@acme.test' } });
+    const self = await review('approve', a.id, '--as', 'u0lead1');
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('You requested this action');
+    expect((await t.get(a.id)).status).toBe('pending');
+    expect((await t.core.pool.query("SELECT data FROM audit_events WHERE action_id = $1 AND kind = 'review_refused'", [a.id])).rows.map((r) => r.data.refused_because)).toEqual(['reviewer_is_requester']);
+  });
+
+  it('refuses, saying why and what to do, when it cannot read the email it needs to rule out the requester', async () => {
+    const a = await t.submit('send_email', { ...email, requester: { id: 'someone-else', email: 'lead1@acme.test' } });
+    const noToken = { ...env, SLACK_BOT_TOKEN: '' };
+    const blind = await runCli(['review', 'approve', a.id, '--as', 'U0LEAD1', '--tenant', 'acme'], noToken);
+    expect(blind.code).toBe(1);
+    expect(blind.stderr).toContain('cannot read the email address of slack user U0LEAD1');
+    expect(blind.stderr).toContain('SLACK_BOT_TOKEN');
+    expect((await t.get(a.id)).status).toBe('pending');
+    // Nor may anyone else decide it while the CLI cannot tell who they are by email.
+    expect((await runCli(['review', 'deny', a.id, '--as', 'U0LEAD2', '--reason', 'no', '--tenant', 'acme'], noToken)).code).toBe(1);
+    expect(await t.get(a.id)).toMatchObject({ status: 'pending' });
+    expect((await t.get(a.id)).reviews).toBeUndefined();
   });
 
   it('binds an approval to the arguments the operator read once a reviewer changed them', async () => {

@@ -58,3 +58,34 @@ describe('migrations', () => {
     ]);
   });
 });
+
+describe('migrating approvals given before reviewer keys were normalised', () => {
+  it('keeps a pending approval counting against its approver in another letter case or on another platform with the same email', async () => {
+    const old = await createTestDatabase({ empty: true });
+    const oldPool = new pg.Pool({ connectionString: old.url, max: 2 });
+    try {
+      await migrate(oldPool, { through: '0029' });
+      const id = randomUUID();
+      await oldPool.query(
+        `INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version, args_sha256,
+           requester, environment, risk, effects, reviewer_group, required_approvals, created_at, submitted_args_digest, approvals)
+         VALUES ($1, 'acme', 'bot', 'refund', 'pending', 'queue_for_approval', 'approval_required', '[]', 'tools.refund', 'none', 'v1', 'h',
+           '{"id":"U0SAM"}', 'production', 'high', '[]', 'leads', 3, now(), 'd', ARRAY['slack:T0ACME:U0LEAD2'])`,
+        [id],
+      );
+      await oldPool.query(
+        `INSERT INTO reviews (action_id, tenant_id, reviewer_key, reviewer, decision, at, round, args_version, args_sha256)
+         VALUES ($1, 'acme', 'slack:T0ACME:U0LEAD2', $2, 'approve', now(), 0, 1, 'h')`,
+        [id, JSON.stringify({ platform: 'slack', userId: 'U0LEAD2', teamId: 'T0ACME', email: ' Lou@ACME.test ' })],
+      );
+
+      expect(await migrate(oldPool)).toContain('0030_distinct_approvers.sql');
+      const { rows } = await oldPool.query('SELECT approvals, approval_emails FROM actions WHERE id = $1', [id]);
+      expect(rows[0]).toEqual({ approvals: ['slack:t0acme:u0lead2'], approval_emails: ['lou@acme.test'] });
+      expect((await oldPool.query('SELECT reviewer_key FROM reviews WHERE action_id = $1', [id])).rows).toEqual([{ reviewer_key: 'slack:t0acme:u0lead2' }]);
+    } finally {
+      await oldPool.end();
+      await old.drop();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { reviewerKey, type Action, type ActionResult } from '../../domain/action.js';
+import { approverEmail, reviewerKey, type Action, type ActionResult } from '../../domain/action.js';
 import type { ActionStatus } from '../../domain/action-status.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
@@ -129,6 +129,7 @@ export class PgActionStore implements ActionStore {
   async applyReview(input: ReviewInput): Promise<ReviewOutcome> {
     if (!UUID.test(input.actionId)) return { kind: 'not_found' };
     const key = reviewerKey(input.reviewer);
+    const email = approverEmail(input.reviewer);
     return this.inTransaction(async (c) => {
       // The WHERE clause is the whole decision: only a pending action in the round and
       // argument version the reviewer was shown changes, and only while the tenant's
@@ -150,25 +151,31 @@ export class PgActionStore implements ActionStore {
           `UPDATE actions SET
              approved_args = $7::jsonb, args_version = args_version + 1, args_sha256 = $8, args_edits = args_edits || $9::jsonb,
              approvals = ARRAY[$6],
+             approval_emails = CASE WHEN $11::text IS NULL THEN '{}' ELSE ARRAY[$11] END,
              status = CASE WHEN ${quorumReached('ARRAY[$6]')} THEN 'approved' ELSE status END,
              decided_at = CASE WHEN ${quorumReached('ARRAY[$6]')} THEN $10 ELSE decided_at END
            WHERE ${guard} AND round = $4 AND args_version = $5
            RETURNING id`,
           [input.tenant, input.actionId, input.overridesVersion, input.round, input.argsVersion, key,
-            JSON.stringify(input.edit.args), input.edit.argsSha256, JSON.stringify([input.edit.record]), input.at],
+            JSON.stringify(input.edit.args), input.edit.argsSha256, JSON.stringify([input.edit.record]), input.at, email ?? null],
         );
       } else {
+        // Distinct people, not identities: the same person listed on two platforms is two
+        // reviewer keys but one verified email. Both live on the row, so a concurrent click
+        // from the other platform waits on the row lock and then sees this one.
         changed = await c.query(
           `UPDATE actions SET
              approvals = array_append(approvals, $6),
+             approval_emails = CASE WHEN $8::text IS NULL THEN approval_emails ELSE array_append(approval_emails, $8) END,
              status = CASE WHEN ${quorumReached('array_append(approvals, $6)')} THEN 'approved' ELSE status END,
              decided_at = CASE WHEN ${quorumReached('array_append(approvals, $6)')} THEN $7 ELSE decided_at END
            WHERE ${guard} AND round = $4 AND args_version = $5 AND NOT ($6 = ANY(approvals))
+             AND ($8::text IS NULL OR NOT ($8 = ANY(approval_emails)))
            RETURNING id`,
-          [input.tenant, input.actionId, input.overridesVersion, input.round, input.argsVersion, key, input.at],
+          [input.tenant, input.actionId, input.overridesVersion, input.round, input.argsVersion, key, input.at, email ?? null],
         );
       }
-      if (changed.rowCount === 0) return this.whyUnchanged(c, input, key);
+      if (changed.rowCount === 0) return this.whyUnchanged(c, input, key, email);
       const version = input.edit ? input.edit.record.version : input.argsVersion;
       await c.query(
         `INSERT INTO reviews (action_id, tenant_id, reviewer_key, reviewer, decision, reason, at, round, args_version, args_sha256)
@@ -182,14 +189,18 @@ export class PgActionStore implements ActionStore {
   }
 
   /** Which condition of the review's statement failed. */
-  private async whyUnchanged(c: PoolClient, input: ReviewInput, key: string): Promise<ReviewOutcome> {
+  private async whyUnchanged(c: PoolClient, input: ReviewInput, key: string, email: string | undefined): Promise<ReviewOutcome> {
     const current = await this.getWith(c, input.tenant, input.actionId);
     if (!current) return { kind: 'not_found' };
     if (current.status !== 'pending') return { kind: 'not_pending', action: current };
     const { rows } = await c.query<{ v: number }>('SELECT COALESCE((SELECT version FROM tenant_overrides WHERE tenant_id = $1), 0)::float8 AS v', [input.tenant]);
     if (rows[0]!.v !== input.overridesVersion) return { kind: 'stale_overrides' };
     if (current.round !== input.round || current.argsVersion !== input.argsVersion) return { kind: 'args_changed', action: current };
-    return current.approvals.includes(key) ? { kind: 'already_reviewed', action: current } : { kind: 'args_changed', action: current };
+    if (current.approvals.includes(key)) return { kind: 'already_reviewed', action: current };
+    if (email && (await c.query('SELECT 1 FROM actions WHERE id = $1 AND $2 = ANY(approval_emails)', [input.actionId, email])).rowCount) {
+      return { kind: 'already_reviewed', action: current };
+    }
+    return { kind: 'args_changed', action: current };
   }
 
   async endPending(tenant: string, id: string, round: number | 'any', change: EndChange, audit: (a: Action) => AuditEvent) {
@@ -213,7 +224,7 @@ export class PgActionStore implements ActionStore {
       const { rowCount } = await c.query(
         // A fresh quorum: approvals given to the first group do not count for the escalation group.
         `UPDATE actions SET round = round + 1, escalated = true, reviewer_group = $4, expires_at = $5, remind_at = $6, outcome_detail = $7,
-           approvals = '{}'
+           approvals = '{}', approval_emails = '{}'
          WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3`,
         [tenant, id, fromRound, change.reviewerGroup, change.expiresAt, change.remindAt ?? null, change.detail],
       );
