@@ -26,6 +26,8 @@ export interface ApprovalOptions {
   callbackGraceMs?: number;
   /** How callback host names are resolved (default: the system resolver; tests stand in for DNS). */
   resolveCallbackHost?: ResolveHost;
+  /** How long a callback receiver has to answer (default CALLBACK_TIMEOUT_MS; tests lengthen it to tell a fair queue from a timed-out one). */
+  callbackTimeoutMs?: number;
 }
 
 /**
@@ -107,7 +109,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     });
     const updateCards = makeUpdateCards({ actions, cards, policy, platforms });
     const remind = makeSendReminder({ actions, cards, policy, platforms });
-    const sender = createHttpCallbackSender({ rules: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW), resolve: opts.resolveCallbackHost });
+    const sender = createHttpCallbackSender({
+      rules: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW),
+      resolve: opts.resolveCallbackHost,
+      timeoutMs: opts.callbackTimeoutMs,
+    });
     const slots = CALLBACK_CONCURRENCY[core.queues.kind];
     // An agent gets a quarter of the callback slots and a tenant half: one tenant's stuck receivers never take all of them.
     const lanes = { perAgent: Math.max(1, Math.floor(slots / 4)), perTenant: Math.max(1, Math.floor(slots / 2)) };

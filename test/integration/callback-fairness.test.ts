@@ -53,13 +53,21 @@ describe.each(['redis', 'postgres'] as const)('callbacks under a receiver that n
   let hangUrl: string;
   beforeAll(async () => {
     hangUrl = await listen(hang.server);
-    // Both receivers are on this machine: allowed by address, as a deployment would allow an internal receiver.
-    t = await startAirlock({ queue: backend, policyFile: 'test/fixtures/callbacks-policy.yml', env: { AIRLOCK_CALLBACK_ALLOW: '127.0.0.1' } });
+    t = await startAirlock({
+      queue: backend,
+      policyFile: 'test/fixtures/callbacks-policy.yml',
+      // Both receivers are on this machine: allowed by address, as a deployment would allow an internal receiver.
+      env: { AIRLOCK_CALLBACK_ALLOW: '127.0.0.1' },
+      // Far longer than the test: a flood delivery that ends before the other tenant's callback arrives was not stuck, it was waited for.
+      callbackTimeoutMs: 60_000,
+    });
   });
   afterAll(async () => {
-    await t.close();
+    // Silence ends first, so the stuck deliveries fail at once and the workers can close.
+    const closed = new Promise((r) => hang.server.close(r));
     hang.server.closeAllConnections();
-    await new Promise((r) => hang.server.close(r));
+    await closed;
+    await t.close();
   });
 
   it("delivers another tenant's callback while one agent's flood of callbacks is stuck, and the flood holds only its share of the delivery slots", { timeout: 60_000 }, async () => {
@@ -73,7 +81,7 @@ describe.each(['redis', 'postgres'] as const)('callbacks under a receiver that n
     const other = await submit(t, globex, 'deny_in_1s', `${fastUrl}/hook`);
     await waitFor(() => received.some((b) => b.includes(other.id)), { timeoutMs: 30_000, what: "the other tenant's callback" });
 
-    // Delivered while every flood delivery so far is still waiting on the silent receiver: none had to time out first.
+    // Delivered while every flood delivery so far is still waiting on the silent receiver: none had to end first.
     expect(hang.state.ended).toBe(0);
     expect(hang.state.open).toBeGreaterThan(0);
     // One agent never holds more than a quarter of the callback worker's slots.

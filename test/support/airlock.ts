@@ -38,6 +38,8 @@ export interface StartOptions {
   callbackGraceMs?: number;
   /** See ApprovalOptions.resolveCallbackHost: stands in for DNS in tests of callback targets. */
   resolveCallbackHost?: ResolveHost;
+  /** See ApprovalOptions.callbackTimeoutMs. */
+  callbackTimeoutMs?: number;
   /** Where the log goes (default stdout), for tests that check what is never logged. */
   logStream?: Writable;
 }
@@ -60,7 +62,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   const core = await buildCore(env, createLogger(env.LOG_LEVEL, opts.logStream), { clock: opts.clock, poolSize: 10, queuePrefix });
   // As `npm start` does: record the policy it loads, and reload when `airlock policy reload` asks.
   const stopRecording = await serveLivePolicy(core);
-  const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost });
+  const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost, callbackTimeoutMs: opts.callbackTimeoutMs });
   const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });
