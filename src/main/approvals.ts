@@ -1,4 +1,3 @@
-import { actionAuditFields } from '../domain/audit-event.js';
 import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
 import type { ResolveHost } from '../infra/callbacks/guarded-lookup.js';
 import { createHttpCallbackSender } from '../infra/callbacks/http-callback-sender.js';
@@ -11,10 +10,12 @@ import { makeEndWithdrawnApprovals } from '../usecases/end-withdrawn-approvals.j
 import { makeExpireAction } from '../usecases/expire-action.js';
 import { makePostCard } from '../usecases/post-card.js';
 import { makeReconcile } from '../usecases/reconcile.js';
+import { makeRecordCallbackOutcome } from '../usecases/record-callback-outcome.js';
 import { makeRecordReview } from '../usecases/record-review.js';
 import { makeRunAdminCommand } from '../usecases/run-admin-command.js';
 import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
+import { makeWriteOwedAudit } from '../usecases/write-owed-audit.js';
 import { createChatAdapters } from './chat-platforms.js';
 import type { Core } from './container.js';
 import { createSendPacer } from './send-pacer.js';
@@ -125,22 +126,10 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       expire,
       remind,
       deliverCallback: (ref, status) => jobs.deliverCallback(ref, status),
-      writeOwedAudit: async () => {
-        const paid = await core.overrides.writeOwedAudit();
-        for (const p of paid) seal(p.tenant);
-        return paid.reduce((n, p) => n + p.events, 0);
-      },
+      writeOwedAudit: makeWriteOwedAudit({ overrides: core.overrides, onAudited: seal }),
       callbackGraceMs: opts.callbackGraceMs,
     });
-    const callbackEvent = async (tenant: string, actionId: string, kind: 'callback_delivered' | 'callback_failed', extra: Record<string, unknown>) => {
-      const action = await actions.get(tenant, actionId);
-      if (!action) return;
-      // Only the origin: a callback URL's path or query may carry a token.
-      const origin = action.callbackUrl ? new URL(action.callbackUrl).origin : null;
-      await core.audit.append({ tenant, kind, actionId, at: clock.now(), data: actionAuditFields(action, { callback_origin: origin, ...extra }) });
-      await actions.callbackSettled(tenant, actionId, clock.now());
-      seal(tenant);
-    };
+    const callbackOutcome = makeRecordCallbackOutcome({ actions, audit: core.audit, clock, onAudited: seal });
     await queues.startWorkers({
       postCard,
       updateCards,
@@ -152,10 +141,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
         return r;
       },
       deliverCallback: deliver,
-      callbackDelivered: (tenant, id, result) => callbackEvent(tenant, id, 'callback_delivered', { status: (result as { status?: number } | undefined)?.status ?? null }),
+      callbackDelivered: (tenant, id, result) =>
+        callbackOutcome(tenant, id, { kind: 'callback_delivered', status: (result as { status?: number } | undefined)?.status ?? null }),
       callbackFailed: async (tenant, id, err) => {
         log.error({ action: id, tenant, err: err.message }, 'callback delivery gave up');
-        await callbackEvent(tenant, id, 'callback_failed', { error: err.message.slice(0, 200) });
+        await callbackOutcome(tenant, id, { kind: 'callback_failed', error: err.message });
       },
     });
   }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { PgSeenRequests } from '../infra/postgres/seen-requests.js';
 import { chatPlatforms, type ChatPlatform } from '../ports/chat-platform.js';
 import type { SendPacer } from '../ports/send-pacer.js';
+import { makeEditableAction } from '../usecases/editable-action.js';
 import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
 import type { Core } from './container.js';
@@ -32,13 +33,8 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
         {
           recordReview: (cmd) => useCases.recordReview(cmd),
           adminCommand: (actor, text) => useCases.adminCommand(actor, text),
-          actionForEdit: async (teamId: string, actionId: string) => {
-            const current = policy.current();
-            const tenant = slack!.platform.tenantOf(current, teamId);
-            const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
-            const editable = action ? (current.tools.get(action.tool)?.approval?.editable ?? []) : [];
-            return action && action.status === 'pending' && editable.length > 0 ? { action, editable } : undefined;
-          },
+          // The platform maps workspaces to tenants; bound once the adapter exists.
+          actionForEdit: makeEditableAction({ actions, policy, directory: { tenantOf: (p, teamId) => slack!.platform.tenantOf(p, teamId) } }),
         },
         log,
         seenRequests && { seenRequests, now: () => clock.now().getTime() },

@@ -1,9 +1,10 @@
 import { createTeamsApp, type TeamsAdapter } from '../../adapters/teams/teams-app.js';
 import type { TeamsPorts } from '../../adapters/teams/teams-ports.js';
-import { cardFor } from '../domain/approval-card.js';
 import { PgChatEndpointStore } from '../infra/postgres/chat-endpoint-repository.js';
 import { PgSeenActivities } from '../infra/postgres/seen-activities.js';
 import type { SendPacer } from '../ports/send-pacer.js';
+import { makeRememberChatEndpoint } from '../usecases/remember-chat-endpoint.js';
+import { makeShowCard } from '../usecases/show-card.js';
 import type { Core } from './container.js';
 
 /**
@@ -23,20 +24,16 @@ export function wireTeams(
   // Activities already handled are refused for their token's lifetime, across processes.
   const seenActivities = new PgSeenActivities(core.pool, clock);
   // The platform maps AAD tenants to Airlock tenants; bound once the adapter exists.
-  const tenantOf = (aadTenantId: string) => adapter.platform.tenantOf(policy.current(), aadTenantId);
+  const directory = { name: 'teams', tenantOf: (p: Parameters<TeamsAdapter['platform']['tenantOf']>[0], aadTenantId: string) => adapter.platform.tenantOf(p, aadTenantId) };
+  const showCard = makeShowCard({ actions, policy });
 
   const ports: TeamsPorts = {
     ...useCases,
     cardFor: async (aadTenantId, actionId, round) => {
-      const tenant = tenantOf(aadTenantId);
-      const action = tenant ? await actions.get(tenant.id, actionId) : undefined;
-      return action ? cardFor(policy.current(), action, Math.min(round, action.round)) : undefined;
+      const tenant = directory.tenantOf(policy.current(), aadTenantId);
+      return tenant ? showCard(tenant.id, actionId, round) : undefined;
     },
-    serviceUrlSeen: async (aadTenantId, serviceUrl) => {
-      // Only tenants the policy knows: an unknown AAD tenant must not fill the table.
-      if (!tenantOf(aadTenantId)) return;
-      await endpoints.seen('teams', aadTenantId, serviceUrl, clock.now());
-    },
+    serviceUrlSeen: makeRememberChatEndpoint({ endpoints, clock, policy, directory }),
   };
 
   const adapter = createTeamsApp(
