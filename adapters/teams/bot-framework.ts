@@ -27,7 +27,7 @@ export interface BotFrameworkConfig {
   loginUrl: string;
 }
 
-/** Channel tokens are issued by this issuer and no other (SPEC §5.1: no emulator or AAD-issuer path). */
+/** Channel tokens are issued by this issuer and no other (no emulator or AAD-issuer path). */
 export const CHANNEL_TOKEN_ISSUER = AuthenticationConstants.ToBotFromChannelTokenIssuer;
 /** The audience of the bot's own token for connector calls. */
 const CONNECTOR_SCOPE = AuthenticationConstants.ToChannelFromBotOAuthScope;

@@ -8,7 +8,7 @@ import { REFRESH_MAX_USERS, type CardView } from './render-adaptive-card.js';
 export const userMri = (aadObjectId: string): string => `8:orgid:${aadObjectId}`;
 
 /**
- * The refresh model (SPEC §5.1): where the group lists its Teams users, the
+ * The refresh model: where the group lists its Teams users, the
  * card everyone sees is read-only and the listed users' clients ask the bot
  * for their own view, with buttons. Teams refreshes at most 60 listed users;
  * a larger (or unlisted) group gets the buttons on the shared card, and

@@ -23,7 +23,7 @@ const str = (v: unknown, max = 1000): string | undefined => (typeof v === 'strin
 /** The activity's AAD tenant: `channelData.tenant.id`, which Teams sets on every activity. */
 export const aadTenantOf = (a: InboundActivity): string | undefined => str(a.channelData?.tenant?.id, 100);
 
-/** SPEC §5.1: the reviewer is the AAD object id in the activity's AAD tenant; UPN/email when the member lookup gave one. */
+/** The reviewer is the AAD object id in the activity's AAD tenant; UPN/email when the member lookup gave one. */
 export function reviewerFrom(a: InboundActivity, email?: string): ReviewerIdentity | undefined {
   const teamId = aadTenantOf(a);
   const userId = str(a.from?.aadObjectId, 100);

@@ -11,7 +11,7 @@ import { plain } from './adaptive-text.js';
 import { renderMessage } from './render-message.js';
 import type { TeamsPorts } from './teams-ports.js';
 
-/** What an `adaptiveCard/action` invoke is answered with (SPEC §5.1). */
+/** What an `adaptiveCard/action` invoke is answered with. */
 export type CardActionResponse =
   | { statusCode: 200; type: 'application/vnd.microsoft.card.adaptive'; value: unknown }
   | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string };

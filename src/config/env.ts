@@ -21,7 +21,7 @@ const duration = (fallback: string, min: number, max: number, hint = '') =>
 /** The longest `?wait` (seconds): an idle timeout must outlast it, or long-polls would be cut. */
 const LONGEST_WAIT_MS = 60_000;
 
-/** SPEC §8: every variable Airlock reads, parsed once at start. */
+/** Every variable Airlock reads, parsed once at start. */
 export const envSchema = z.object({
   DATABASE_URL: url(/^postgres(ql)?$/),
   REDIS_URL: url(/^rediss?$/),
@@ -37,7 +37,7 @@ export const envSchema = z.object({
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_APP_TENANT_ID: optionalString,
-  /** Where Bot Framework publishes the keys that sign channel tokens (SPEC §5.1); overridable for sovereign clouds, proxies and tests. */
+  /** Where Bot Framework publishes the keys that sign channel tokens; overridable for sovereign clouds, proxies and tests. */
   TEAMS_OPENID_METADATA_URL: z.url({ protocol: /^https$/ }).default('https://login.botframework.com/v1/.well-known/openidconfiguration'),
   /**
    * The authority the bot gets its own token from. https only: the app
@@ -136,6 +136,6 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return { ...env, TEAMS_LOGIN_URL: env.TEAMS_LOGIN_URL ?? defaultTeamsLoginUrl(env.TEAMS_APP_TENANT_ID) };
 }
 
-/** SPEC §5.1: multi-tenant bots log in at the botframework.com tenant, single-tenant ones at their own. */
+/** Multi-tenant bots log in at the botframework.com tenant, single-tenant ones at their own. */
 export const defaultTeamsLoginUrl = (tenantId: string | undefined) =>
   `https://login.microsoftonline.com/${tenantId ? encodeURIComponent(tenantId) : 'botframework.com'}`;

@@ -10,7 +10,7 @@ const reviewerView = (r: ReviewerIdentity) => ({
 });
 
 /**
- * The API view of an action (SPEC §4). Internal bookkeeping stays out.
+ * The API view of an action. Internal bookkeeping stays out.
  * `args_sha256` is the keyed binding digest of the current argument version
  * (HMAC-SHA256 with AIRLOCK_SECRET): it names the exact arguments approvals
  * are bound to, and nobody without the secret can compute or invert it.

@@ -24,7 +24,7 @@ export const AUDIT_KINDS = [
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 /**
- * One audit record. The fields are SPEC §7's minimum set; values are copied
+ * One audit record. The fields are the minimum set every audit record carries; values are copied
  * from the (already redacted) action, so a redacted argument can never enter
  * the trail. The arguments themselves are in the decision event (and in a
  * review's edit); later events refer to them by `args_sha256`, which keeps

@@ -1,5 +1,6 @@
-import type { Mode, PolicyDecision, SafeMode } from './decision.js';
+import type { Mode, PolicyDecision, RolloutHit, SafeMode } from './decision.js';
 import type { ConditionInput, Policy, TenantOverrides, ToolPolicy } from './policy-model.js';
+import { inSlice, rolloutBucket, rolloutKeyValue } from './rollout-bucket.js';
 
 export interface EvaluationRequest {
   tenant: string;
@@ -10,6 +11,8 @@ export interface EvaluationRequest {
   requester: Record<string, unknown>;
   workflow: string;
   environment: string;
+  /** Read only as a rollout bucketing key (`by: session_id`). */
+  sessionId?: string;
 }
 
 export interface EvaluationInput {
@@ -25,7 +28,7 @@ export interface EvaluationInput {
 }
 
 /**
- * SPEC §3: first match wins, every step that ran leaves a reason. Pure and
+ * First match wins, every step that ran leaves a reason. Pure and
  * deterministic: no I/O, no clock, conditions are precompiled. Admin
  * overrides (kill, denylist, incident, a runtime mode) come before the
  * policy's `when` rules, so an admin's switch always wins.
@@ -87,7 +90,16 @@ export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
   }
 
   // 5. `when` conditions, in order.
-  const conditionInput: ConditionInput = { ...request };
+  const conditionInput: ConditionInput = {
+    args: request.args,
+    context: request.context,
+    requester: request.requester,
+    workflow: request.workflow,
+    environment: request.environment,
+    agent: request.agent,
+    tenant: request.tenant,
+    tool: request.tool,
+  };
   for (const [i, condition] of tool.when.entries()) {
     const rule = `tools.${tool.name}.when[${i}]`;
     let matched: boolean;
@@ -102,7 +114,30 @@ export function evaluatePolicy(input: EvaluationInput): PolicyDecision {
     }
   }
 
-  // 6. The tool's mode.
+  // 6a. Rollout stages, in order: the first whose segment or slice holds the request gives the mode.
+  for (const [i, stage] of (tool.rollout ?? []).entries()) {
+    const rule = `tools.${tool.name}.rollout[${i}]`;
+    let hit: RolloutHit | undefined;
+    let why: string;
+    if (stage.kind === 'segment') {
+      try {
+        if (stage.condition.test(conditionInput)) hit = { stage: i };
+      } catch (err) {
+        const what = err instanceof Error ? err.message : String(err);
+        return fallback(reasons, tool, rule, `rollout segment "${stage.condition.source}" could not be evaluated (${truncate(what)}): policy uncertainty`);
+      }
+      why = `rollout segment "${stage.condition.source}" matched → ${stage.mode}`;
+    } else {
+      const value = rolloutKeyValue(stage.by, request);
+      if (value === undefined) continue;
+      const bucket = rolloutBucket({ tenant: request.tenant, tool: tool.name, stage: i, key: stage.by, value });
+      if (inSlice(bucket, stage.percent)) hit = { stage: i, bucket, key: stage.by };
+      why = `rollout slice of ${stage.percent}% by ${stage.by} holds bucket ${bucket} → ${stage.mode}`;
+    }
+    if (hit) return { ...saturationCheck(input, tool, fromMode(reasons, tool, stage.mode, rule, why)), rollout: hit };
+  }
+
+  // 6b. The tool's mode.
   return saturationCheck(input, tool, fromMode(reasons, tool, tool.mode, `tools.${tool.name}.mode`, `policy mode of ${tool.name} is ${tool.mode}`));
 }
 

@@ -14,7 +14,7 @@ export interface OverrideEnd {
 
 /**
  * Whether the tenant's current overrides cover a pending approval, and how it
- * ends if so. The same precedence as intake (SPEC §3 steps 1, 3, 4, 4b): a
+ * ends if so. The same precedence as intake (killed agent, denylist, incident mode, mode override): a
  * killed agent or a denied tool denies; incident mode falls a non-low-risk
  * tool back to its safest mode; a runtime mode `off` denies and a constrained
  * runtime mode constrains. `allow` and `approval_required` leave the approval

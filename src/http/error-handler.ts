@@ -32,7 +32,7 @@ export interface ErrorBody {
 export const errorBody = (code: string, message: string, details: ErrorDetail[] = []): ErrorBody => ({ error: { code, message, details } });
 
 /**
- * The one place errors become HTTP responses (SPEC §4 shape). Unknown errors
+ * The one place errors become HTTP responses. Unknown errors
  * answer without their message, which could carry internals; database outages
  * answer 503 so agents retry and never proceed.
  */

@@ -6,7 +6,7 @@ import type { Env } from '../config/env.js';
 import type { EmbeddedDatabase } from '../infra/postgres/embedded.js';
 
 /**
- * DATABASE_URL, or the embedded cluster under AIRLOCK_DATA_DIR (SPEC §8). The
+ * DATABASE_URL, or the embedded cluster under AIRLOCK_DATA_DIR. The
  * embedded database's code is loaded only when it is used.
  */
 export async function resolveDatabase(env: Env, log: Logger): Promise<EmbeddedDatabase> {

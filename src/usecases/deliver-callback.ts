@@ -8,7 +8,7 @@ import type { CallbackSender } from '../ports/callback-sender.js';
 import type { Clock } from '../ports/clock.js';
 import { makeCallbackLanes, type CallbackLaneCaps } from './callback-lanes.js';
 
-/** `Airlock-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` with the agent's callback secret (SPEC §4). */
+/** `Airlock-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` with the agent's callback secret. */
 export function signCallback(secret: string, body: string, unixSeconds: number): string {
   const v1 = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
   return `t=${unixSeconds},v1=${v1}`;

@@ -24,6 +24,8 @@ export type AdminActor =
 export interface AdminReply {
   ok: boolean;
   message: Message;
+  /** What a listing command (status, pending) found, as data: for surfaces that print JSON rather than the message. */
+  data?: Record<string, unknown>;
 }
 
 /**
@@ -40,7 +42,7 @@ const actorPerson = (a: AdminActor): Inline => (a.kind === 'cli' ? `operator ${a
 const actorText = (a: AdminActor) => (a.kind === 'cli' ? `operator ${a.operator}` : `${a.platform} user ${a.userId}`);
 
 /**
- * SPEC §6. Only the tenant's admins; every refusal and every change is
+ * Only the tenant's admins; every refusal and every change is
  * audited. A change is a versioned runtime override, applied in one
  * transaction with its effect on pending approvals (one set-based statement),
  * so once the reply is sent nothing it covers can still be approved. Card
@@ -243,7 +245,17 @@ export function makeRunAdminCommand(deps: {
         const stamps = (m: ReadonlyMap<string, OverrideStamp>): Inline[] =>
           m.size === 0 ? ['none'] : [...m].flatMap(([k, v], i): Inline[] => [...(i > 0 ? [', '] : []), { code: k }, ...(v.reason ? [` (${v.reason})`] : [])]);
         const modes: Inline[] = o.toolModes.size === 0 ? ['none'] : [...o.toolModes].flatMap(([k, v], i): Inline[] => [...(i > 0 ? [', '] : []), { code: `${k}=${v}` }]);
-        return ok(
+        const stampList = (m: ReadonlyMap<string, OverrideStamp>, key: string) => [...m].map(([name, v]) => ({ [key]: name, reason: v.reason ?? null, by: v.by ?? null, at: v.at ?? null }));
+        return withData(
+          {
+            tenant: tenant.id,
+            policy_version: policyVersion(policy, o),
+            incident: { on: o.incident.on, since: o.incident.since ?? null, reason: o.incident.reason ?? null },
+            denied_tools: stampList(o.deniedTools, 'tool'),
+            killed_agents: stampList(o.killedAgents, 'agent'),
+            runtime_modes: Object.fromEntries(o.toolModes),
+            pending: { count: pending.count, oldest_at: pending.oldest?.toISOString() ?? null },
+          },
           [{ strong: `Airlock status for ${tenant.id}` }, ' (policy ', version(o), ')'],
           ['Incident mode: ', o.incident.on ? `ON since ${o.incident.since ?? '?'}${o.incident.reason ? ` (${o.incident.reason})` : ''}` : 'off'],
           ['Denied tools: ', ...stamps(o.deniedTools)],
@@ -254,18 +266,24 @@ export function makeRunAdminCommand(deps: {
       }
       case 'pending': {
         const pending = await deps.actions.pendingSummary(tenant.id, PENDING_LIST);
-        if (pending.count === 0) return ok(['No pending approvals.']);
+        const data = {
+          tenant: tenant.id,
+          count: pending.count,
+          items: pending.items.map((p) => ({ id: p.id, tool: p.tool, agent: p.agent, reviewer_group: p.reviewerGroup ?? null, created_at: p.createdAt.toISOString(), expires_at: p.expiresAt?.toISOString() ?? null })),
+        };
+        if (pending.count === 0) return withData(data, ['No pending approvals.']);
         const lines: Line[] = pending.items.map((p) => [
           '• ', { code: p.id }, ` ${p.tool} by ${p.agent} → ${p.reviewerGroup ?? '?'}, waiting ${formatAge(now().getTime() - p.createdAt.getTime())}`,
         ]);
         const more: Line[] = pending.count > pending.items.length ? [[`…and ${pending.count - pending.items.length} more`]] : [];
-        return ok([{ strong: `${pending.count} pending approval(s)` }, ', oldest first'], ...lines, ...more);
+        return withData(data, [{ strong: `${pending.count} pending approval(s)` }, ', oldest first'], ...lines, ...more);
       }
     }
   }
 }
 
 const ok = (...lines: Line[]): AdminReply => ({ ok: true, message: message(...lines) });
+const withData = (data: Record<string, unknown>, ...lines: Line[]): AdminReply => ({ ok: true, message: message(...lines), data });
 const fail = (text: string): AdminReply => ({ ok: false, message: message([text]) });
 
 function formatAge(ms: number): string {

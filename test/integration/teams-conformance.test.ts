@@ -5,7 +5,7 @@ import { waitFor } from '../support/wait-for.js';
 
 approvalConformance('Teams', async () => {
   const t = await startTeamsAirlock();
-  /** What each user was told in answer to their clicks (a message response, SPEC §5.1). */
+  /** What each user was told in answer to their clicks (a message response). */
   const told = new Map<string, string[]>();
   const member = (aad: string) => TEAMS_MEMBERS.find((m) => m.aadObjectId === aad);
   const click = async (fixture: string, user: string, actionId: string, data: Record<string, unknown> = {}) => {

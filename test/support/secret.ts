@@ -1,2 +1,2 @@
-/** AIRLOCK_SECRET for every server, worker and CLI a test starts (SPEC §8: tests set it explicitly). */
+/** AIRLOCK_SECRET for every server, worker and CLI a test starts (tests set it explicitly). */
 export const TEST_SECRET = 'test-airlock-secret-0123456789abcdef0123456789abcdef';

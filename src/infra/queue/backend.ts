@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { isDatabaseUnavailable } from '../postgres/pool.js';
 
 /**
- * The one module that knows which BullMQ backend runs (SPEC §8): Redis when
+ * The one module that knows which BullMQ backend runs: Redis when
  * REDIS_URL is set, otherwise BullMQ's PostgreSQL backend in Airlock's own
  * database (schema `airlock_bullmq`). Everything else asks this module for
  * queues and workers.

@@ -66,7 +66,7 @@ const req = (over: Partial<EvaluationRequest> = {}): EvaluationRequest => ({
 });
 const ov = (over: Partial<TenantOverrides> = {}): TenantOverrides => ({ ...NO_OVERRIDES, version: 3, ...over });
 
-describe('evaluatePolicy (SPEC §3, first match wins)', () => {
+describe('evaluatePolicy (first match wins)', () => {
   const cases: { name: string; request: EvaluationRequest; overrides?: TenantOverrides; pending?: number; expect: { decision: string; mode: string; rule: string; hardBoundary?: string } }[] = [
     // 1. agent and tenant
     { name: 'denies an agent the tenant does not declare', request: req({ agent: 'ghost' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unknown_agent', hardBoundary: 'unknown_agent' } },
