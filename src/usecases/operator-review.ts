@@ -79,9 +79,10 @@ export function makeOperatorReview(deps: {
     const candidates: { reviewer: ReviewerIdentity; directory: ChatDirectory; member: false }[] = [];
     for (const d of deps.directories.all()) {
       const workspace = d.workspaceOf(tenant);
-      if (!group || !workspace || !d.targets(group)) continue;
+      // A group the policy removed has no platforms and no members; recordReview then ends the approval it left behind.
+      if (!workspace || (group && !d.targets(group))) continue;
       const reviewer: ReviewerIdentity = { platform: d.name, userId: as.trim(), teamId: workspace, via: { kind: 'cli', operator } };
-      if (await d.isMember(group, reviewer)) return { reviewer, directory: d, member: true };
+      if (group && (await d.isMember(group, reviewer))) return { reviewer, directory: d, member: true };
       candidates.push({ reviewer, directory: d, member: false });
     }
     return candidates[0];

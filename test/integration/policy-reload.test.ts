@@ -18,6 +18,11 @@ import { waitFor } from '../support/wait-for.js';
  */
 const ORIGINAL = readFileSync('test/fixtures/approval-policy.yml', 'utf8');
 const withoutSendEmail = (p: string) => p.replace('tools: [send_email, refund', 'tools: [refund');
+/** The oncall reviewer group removed; page_oncall, which it reviewed, goes to security. */
+const withoutOncall = (p: string) =>
+  p
+    .replace(/^\s+oncall: \{ slack: \{ channel: C0ONCALL, usergroup: S0ONCALL \} \}\n/m, '')
+    .replace('approval: { reviewers: oncall, timeout: 1h }', 'approval: { reviewers: security, timeout: 1h }');
 
 let dir: string;
 let policyFile: string;
@@ -104,12 +109,7 @@ describe('a policy reload', () => {
     const off = await t.submit('slow_deny');
     const orphaned = await t.submit('page_oncall');
     const untouched = await t.submit('send_email', email);
-    await reload((p) =>
-      p
-        .replace(/^\s+oncall: \{ slack: \{ channel: C0ONCALL, usergroup: S0ONCALL \} \}\n/m, '')
-        .replace('approval: { reviewers: oncall, timeout: 1h }', 'approval: { reviewers: security, timeout: 1h }')
-        .replace(/(slow_deny:\n\s+risk: medium\n\s+mode: )approval_required/, '$1off'),
-    );
+    await reload((p) => withoutOncall(p).replace(/(slow_deny:\n\s+risk: medium\n\s+mode: )approval_required/, '$1off'));
 
     expect((await until(off.id, 'denied')).outcome_detail).toContain('slow_deny is switched off (mode off)');
     expect((await until(orphaned.id, 'denied')).outcome_detail).toContain('reviewer group oncall is no longer in the policy');
@@ -160,6 +160,23 @@ describe('a review under a policy that no longer permits the action', () => {
     expect(await until(a.id, 'denied')).toMatchObject({ rule: 'hard_boundary.agent_tools' });
     expect((await kinds(a.id)).map((e) => e.kind)).toContain('review_refused');
     await cardUpdated(a.id, 'no longer in the tool list');
+  });
+
+  it('tells an operator that the reviewer group an approval waits on left the policy, and ends it, instead of calling the reviewer a non-member', async () => {
+    const newer = join(dir, 'cli-group.yml');
+    writeFileSync(newer, withoutOncall(ORIGINAL));
+    const a = await t.submit('page_oncall');
+    const out = await runCli(['review', 'approve', a.id, '--as', 'U0ONCALL1', '--tenant', 'acme'], {
+      DATABASE_URL: t.db.url,
+      POLICY_FILE: newer,
+      REDIS_URL: '',
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: t.slack.url,
+    });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toContain('reviewer group oncall is no longer in the policy');
+    expect(await until(a.id, 'denied')).toMatchObject({ rule: 'tenants.acme.reviewer_groups' });
   });
 });
 
