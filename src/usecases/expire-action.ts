@@ -1,6 +1,7 @@
 import type { Action } from '../domain/action.js';
 import { actionAuditFields } from '../domain/audit-event.js';
 import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
+import { timeoutPlan } from '../domain/timeout-plan.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs, ActionJobRef } from '../ports/approval-jobs.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
@@ -47,9 +48,11 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
     const why = cause.kind === 'timeout' ? 'no decision before the deadline' : `the card could not be delivered (${cause.why})`;
     const kind = cause.kind === 'timeout' ? 'expired' : 'card_failed';
 
-    const escalateTo = approval?.escalateTo;
-    const escalationGroup = escalateTo ? policy.tenants.get(action.tenant)?.reviewerGroups.get(escalateTo) : undefined;
-    if (approval?.onTimeout === 'escalate' && action.round === 0 && escalateTo && escalationGroup) {
+    const groups = policy.tenants.get(action.tenant)?.reviewerGroups;
+    const plan = timeoutPlan(tool, action.round, (name) => groups?.has(name) ?? false);
+    const escalationGroup = plan.kind === 'escalate' ? groups?.get(plan.to) : undefined;
+    if (plan.kind === 'escalate' && approval && escalationGroup) {
+      const escalateTo = plan.to;
       const escalated = await deps.actions.escalate(
         action.tenant,
         action.id,
@@ -76,7 +79,7 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       return escalated;
     }
 
-    const fallback = approval?.onTimeout === 'fallback' && tool && tool.safestMode !== 'off';
+    const fallback = plan.kind === 'fallback' ? plan.mode : undefined;
     const ended = await deps.actions.endPending(
       action.tenant,
       action.id,
@@ -84,8 +87,8 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       {
         status: 'expired',
         decision: fallback ? 'fallback' : 'deny',
-        mode: fallback ? tool.safestMode : 'off',
-        detail: fallback ? `${why}; fell back to ${tool.safestMode}` : `${why}; denied`,
+        mode: fallback ?? 'off',
+        detail: fallback ? `${why}; fell back to ${fallback}` : `${why}; denied`,
         at: now,
       },
       (a) => ({ tenant: a.tenant, kind, actionId: a.id, at: now, data: actionAuditFields(a, { cause: why, final_decision: a.decision, reviewer: null }) }),
