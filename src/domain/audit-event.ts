@@ -1,4 +1,5 @@
 import type { Action, ReviewerIdentity } from './action.js';
+import type { RolloutHit } from './decision.js';
 
 export const AUDIT_KINDS = [
   'decision',
@@ -80,13 +81,16 @@ export const ACTION_AUDIT_KEYS = [
   'consequence', 'args_version', 'args_sha256',
 ] as const;
 
-export function decisionEvent(a: Action, latencyMs: number): AuditEvent {
+/** The decision event; `rollout` names the rollout stage that gave the mode (never the bucketed key's value). */
+export function decisionEvent(a: Action, latencyMs: number, rollout?: RolloutHit): AuditEvent {
+  const extra: Record<string, unknown> = { args: a.args, final_decision: a.decision, reviewer: null, execution_result: null, latency_ms: latencyMs };
+  if (rollout) extra.rollout = rollout;
   return {
     tenant: a.tenant,
     kind: 'decision',
     actionId: a.id,
     at: a.createdAt,
-    data: actionAuditFields(a, { args: a.args, final_decision: a.decision, reviewer: null, execution_result: null, latency_ms: latencyMs }),
+    data: actionAuditFields(a, extra),
   };
 }
 

@@ -35,4 +35,17 @@ export interface PolicyDecision {
   rule: string;
   /** The hard-boundary result, recorded in the audit trail. */
   hardBoundary: 'passed' | 'unknown_agent' | 'unregistered_tool' | 'not_in_agent_tools' | 'environment_not_allowed' | 'agent_killed';
+  /** The rollout stage that gave the mode, when one did. */
+  rollout?: RolloutHit;
+}
+
+/**
+ * Which rollout stage decided, recorded with the decision: its index, and for
+ * a percent stage the bucket and the name of the key bucketed (never the
+ * key's value, which may be a person's id).
+ */
+export interface RolloutHit {
+  stage: number;
+  bucket?: number;
+  key?: string;
 }

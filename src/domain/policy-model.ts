@@ -1,4 +1,5 @@
 import type { Effect, Mode, OnTimeout, Risk, SafeMode } from './decision.js';
+import type { RolloutKey } from './rollout-bucket.js';
 
 /**
  * The governance policy after loading: plain data plus compiled conditions.
@@ -12,7 +13,19 @@ export interface CompiledCondition {
   then: Mode | 'deny';
   /** Returns true/false, or throws when the expression cannot be evaluated for this request. */
   test: (input: ConditionInput) => boolean;
+  /** `review_by` (YYYY-MM-DD): the rule is temporary and due for review then. */
+  reviewBy?: string;
 }
+
+/**
+ * One `rollout` stage of a tool: a segment (`if`, a condition whose `then` is
+ * the stage's mode) or a stable slice (`percent` of the requests, bucketed by
+ * the `by` key). Stages are tried after `when` and before the tool's mode.
+ */
+export type RolloutStage = { mode: Mode; reviewBy?: string } & (
+  | { kind: 'segment'; condition: CompiledCondition }
+  | { kind: 'slice'; percent: number; by: RolloutKey }
+);
 
 export interface ConditionInput {
   args: Record<string, unknown>;
@@ -44,12 +57,16 @@ export interface ArgsIssue {
 export interface ToolPolicy {
   name: string;
   owner?: string;
+  /** `review_by` (YYYY-MM-DD): the tool's policy is due for review then. */
+  reviewBy?: string;
   risk: Risk;
   effects: Effect[];
   mode: Mode;
   safestMode: SafeMode;
   approval?: ApprovalRule;
   when: CompiledCondition[];
+  /** Absent: no stages. */
+  rollout?: RolloutStage[];
   consequence?: string;
   redact: string[];
   /** The tool's `args_schema`, compiled once at load; absent when the tool declares none. */

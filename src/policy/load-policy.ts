@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import { canonicalJson, sha256Hex } from '../domain/canonical-json.js';
 import { parseDuration } from '../domain/duration.js';
 import { AirlockError, type ErrorDetail } from '../domain/errors.js';
-import type { CompiledCondition, Policy, TenantPolicy, ToolPolicy } from '../domain/policy-model.js';
+import type { CompiledCondition, Policy, RolloutStage, TenantPolicy, ToolPolicy } from '../domain/policy-model.js';
 import { compileArgsSchema } from './compile-args-schema.js';
 import { compileCondition } from './compile-condition.js';
 import { policyFileSchema, type PolicyFile } from './schema.js';
@@ -34,11 +34,19 @@ export function parsePolicy(text: string): Policy {
     tools.set(name, {
       name,
       owner: t.owner,
+      ...(t.review_by ? { reviewBy: t.review_by } : {}),
       risk: t.risk,
       effects: t.effects,
       mode: t.mode,
       safestMode: t.safest_mode,
-      when: compiled.conditions.get(name) ?? [],
+      when: (compiled.conditions.get(name) ?? []).map((c, i) => withReviewBy(c, t.when[i]?.review_by)),
+      rollout: t.rollout.map((stage, i): RolloutStage => {
+        const review = stage.review_by ? { reviewBy: stage.review_by } : {};
+        const segment = compiled.segments.get(name)?.get(i);
+        if (segment) return { kind: 'segment', condition: segment, mode: stage.mode, ...review };
+        // The schema let through only the two forms: no `if` means `percent` and `by`.
+        return { kind: 'slice', percent: stage.percent!, by: stage.by!, mode: stage.mode, ...review };
+      }),
       consequence: t.consequence,
       redact: t.redact,
       ...(checkArgs ? { checkArgs } : {}),
@@ -76,17 +84,22 @@ export async function readPolicyFile(path: string): Promise<LoadedPolicy> {
   return { policy: parsePolicy(text), text };
 }
 
+const withReviewBy = (c: CompiledCondition, reviewBy: string | undefined): CompiledCondition => (reviewBy ? { ...c, reviewBy } : c);
+
 /**
- * Compiles every `when.if` and `args_schema` it can find, even in a file that
- * failed validation, so CEL and schema mistakes are listed alongside the rest.
+ * Compiles every `when.if`, rollout `if` and `args_schema` it can find, even
+ * in a file that failed validation, so CEL and schema mistakes are listed
+ * alongside the rest.
  */
 function compileAll(raw: unknown) {
   const errors: ErrorDetail[] = [];
   const conditions = new Map<string, CompiledCondition[]>();
+  /** Per tool, the compiled segment of each rollout stage that has an `if`, by stage index. */
+  const segments = new Map<string, Map<number, CompiledCondition>>();
   const schemas = new Map<string, NonNullable<ToolPolicy['checkArgs']>>();
   const tools = (raw as { tools?: unknown }).tools;
-  if (!tools || typeof tools !== 'object') return { errors, conditions, schemas };
-  for (const [name, tool] of Object.entries(tools as Record<string, { when?: unknown; args_schema?: unknown } | null>)) {
+  if (!tools || typeof tools !== 'object') return { errors, conditions, segments, schemas };
+  for (const [name, tool] of Object.entries(tools as Record<string, { when?: unknown; rollout?: unknown; args_schema?: unknown } | null>)) {
     const compiledWhen: CompiledCondition[] = [];
     if (Array.isArray(tool?.when)) {
       tool.when.forEach((w: { if?: unknown; then?: unknown } | null, i: number) => {
@@ -99,6 +112,18 @@ function compileAll(raw: unknown) {
       });
     }
     conditions.set(name, compiledWhen);
+    const compiledSegments = new Map<number, CompiledCondition>();
+    if (Array.isArray(tool?.rollout)) {
+      tool.rollout.forEach((stage: { if?: unknown; mode?: unknown } | null, i: number) => {
+        if (typeof stage?.if !== 'string') return;
+        try {
+          compiledSegments.set(i, compileCondition(stage.if, stage.mode as CompiledCondition['then']));
+        } catch (err) {
+          errors.push({ path: `tools.${name}.rollout.${i}.if`, message: `invalid CEL: ${(err as Error).message.split('\n')[0]}` });
+        }
+      });
+    }
+    segments.set(name, compiledSegments);
     const schema = tool?.args_schema;
     if (schema && typeof schema === 'object' && !Array.isArray(schema)) {
       try {
@@ -108,7 +133,7 @@ function compileAll(raw: unknown) {
       }
     }
   }
-  return { errors, conditions, schemas };
+  return { errors, conditions, segments, schemas };
 }
 
 /**

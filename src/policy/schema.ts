@@ -4,6 +4,8 @@ import { parseDuration } from '../domain/duration.js';
 import { isSafeName, unsafeNameReason } from '../domain/names.js';
 import { pathProblem, pathsOverlap } from '../domain/paths.js';
 import { CONSEQUENCE_OBJECTS, CONSEQUENCE_SCOPE, PLACEHOLDER } from '../domain/render-consequence.js';
+import { isCalendarDate } from '../domain/review-dates.js';
+import { ROLLOUT_KEYS } from '../domain/rollout-bucket.js';
 
 /** A platform id (channel, user, conversation, workspace): free text, compared, never used as a key. */
 const id = z.string().min(1).max(256);
@@ -83,10 +85,46 @@ const approval = z
     path: ['remind_after'],
   });
 
+/** A date a temporary control is due for review (a real calendar date). */
+const reviewBy = z.string().refine(isCalendarDate, { message: 'expected a calendar date YYYY-MM-DD' });
+
 const condition = z.strictObject({
   if: z.string().min(1).max(2000),
   then: z.enum([...MODES, 'deny']),
+  review_by: reviewBy.optional(),
 });
+
+/**
+ * A CEL segment (`if`) or a stable slice (`percent` by `by`): exactly one of
+ * the two forms per stage. One object with a check, rather than a union, so a
+ * bad percent is reported as itself and not as "matches neither form".
+ */
+const rolloutStage = z
+  .strictObject({
+    if: z.string().min(1).max(2000).optional(),
+    percent: z
+      .number()
+      .min(0)
+      .max(100)
+      // Buckets are 0.01 % wide: a third decimal would name a slice that cannot exist.
+      .refine((p) => Math.abs(p * 100 - Math.round(p * 100)) < 1e-9, { message: 'percent takes at most two decimals' })
+      .optional(),
+    by: z.enum(ROLLOUT_KEYS).optional(),
+    mode: z.enum(MODES),
+    review_by: reviewBy.optional(),
+  })
+  .superRefine((stage, ctx) => {
+    const slice = stage.percent !== undefined || stage.by !== undefined;
+    if (stage.if !== undefined && slice) {
+      ctx.addIssue({ code: 'custom', message: 'a rollout stage is either a segment (`if`) or a slice (`percent` and `by`), not both' });
+    } else if (stage.if === undefined && !slice) {
+      ctx.addIssue({ code: 'custom', message: 'a rollout stage needs `if`, or `percent` and `by`' });
+    } else if (slice && stage.percent === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['percent'], message: 'a slice needs `percent` with its `by`' });
+    } else if (slice && stage.by === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['by'], message: `a slice needs \`by\`: one of ${ROLLOUT_KEYS.join(', ')}` });
+    }
+  });
 
 const tool = z
   .strictObject({
@@ -98,6 +136,8 @@ const tool = z
     safest_mode: z.enum(SAFE_MODES).default('observe'),
     approval: approval.optional(),
     when: z.array(condition).default([]),
+    rollout: z.array(rolloutStage).default([]),
+    review_by: reviewBy.optional(),
     consequence: z
       .string()
       .max(2000)
@@ -117,7 +157,7 @@ const tool = z
     /** JSON Schema that `args` (and reviewer edits) must match; compiled at load. */
     args_schema: z.record(z.string(), z.unknown()).optional(),
   })
-  .refine((t) => t.approval !== undefined || (t.mode !== 'approval_required' && !t.when.some((w) => w.then === 'approval_required')), {
+  .refine((t) => t.approval !== undefined || (t.mode !== 'approval_required' && !t.when.some((w) => w.then === 'approval_required') && !t.rollout.some((r) => r.mode === 'approval_required')), {
     message: 'a tool that can require approval needs an approval block',
     path: ['approval'],
   })

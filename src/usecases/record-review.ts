@@ -1,3 +1,4 @@
+import { consequenceScope, renderConsequence } from '../domain/render-consequence.js';
 import { currentArgs, sameIdentity, type Action, type ReviewerIdentity } from '../domain/action.js';
 import type { ArgsDigests } from '../domain/args-digest.js';
 import { applyEdits, type ArgsEdit } from '../domain/args-edit.js';
@@ -213,13 +214,16 @@ export function makeRecordReview(deps: {
         requester: { ...action.requester },
         workflow: action.workflow ?? '',
         environment: action.environment,
+        sessionId: action.sessionId,
       },
     });
     if (decided.decision !== 'queue_for_approval' && decided.decision !== 'allow') {
       return { error: `The policy does not allow these arguments (${decided.decision}): ${decided.reasons.at(-1) ?? decided.rule}.` };
     }
     const record: ArgsEdit = { version: action.argsVersion + 1, by: cmd.reviewer, at: deps.clock.now(), changes: applied.changes };
-    return { edit: { args: applied.args, argsSha256: deps.digests.binding(action.submittedArgsDigest, applied.args), record } };
+    // The card and the audit trail describe the arguments that will run, not the ones first asked for.
+    const consequence = renderConsequence(tool?.consequence, consequenceScope({ ...action, args: applied.args }));
+    return { edit: { args: applied.args, argsSha256: deps.digests.binding(action.submittedArgsDigest, applied.args), record, ...(consequence ? { consequence } : {}) } };
   }
 
   function argsChanged(tenant: string, action: Action, cmd: ReviewCommand): Promise<ReviewResult> {

@@ -81,6 +81,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         requester: { ...input.requester },
         workflow: input.workflow ?? '',
         environment: input.environment,
+        sessionId: input.session_id,
       };
       let decided = evaluatePolicy({ policy, overrides, request });
       const tool = policy.tools.get(input.tool);
@@ -142,7 +143,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
       };
       const outcome = await deps.store.record({
         action,
-        audit: decisionEvent(action, action.latencyMs ?? 0),
+        audit: decisionEvent(action, action.latencyMs ?? 0, decided.rollout),
         idempotencyKey,
         requestHash,
         overridesVersion: overrides.version,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluatePolicy, type EvaluationRequest } from '../../../src/domain/evaluate-policy.js';
 import { NO_OVERRIDES, type TenantOverrides } from '../../../src/domain/policy-model.js';
+import { rolloutBucket } from '../../../src/domain/rollout-bucket.js';
 import { parsePolicy } from '../../../src/policy/load-policy.js';
 
 const policy = parsePolicy(`
@@ -143,5 +144,142 @@ describe('evaluatePolicy (first match wins)', () => {
     const input = { policy, overrides: ov(), request: req({ tool: 'cond', args: { amount: 10, note: 'abcd' }, context: { confidence: 0.9 } }) };
     expect(evaluatePolicy(input)).toEqual(evaluatePolicy(input));
     expect(evaluatePolicy(input).rule).toBe('tools.cond.when[3]');
+  });
+});
+
+describe('evaluatePolicy: rollout stages, after `when` and before the mode', () => {
+  const rolloutPolicy = (slicePercent: number) =>
+    parsePolicy(`
+tenants:
+  acme:
+    reviewer_groups:
+      leads: { slack: { channel: C1, users: [U1] }, max_pending: 2 }
+    environments: [production, staging]
+    agents:
+      bot: { tools: [roll, gated, by_session, by_workflow, shaky] }
+  other:
+    reviewer_groups:
+      leads: { slack: { channel: C2, users: [U2] } }
+    environments: [production, staging]
+    agents:
+      bot: { tools: [roll] }
+tools:
+  roll:
+    risk: high
+    mode: approval_required
+    safest_mode: observe
+    approval: { reviewers: leads, timeout: 15m }
+    when:
+      - if: "args.amount > 100"
+        then: deny
+      - if: "context.confidence < 0.5"
+        then: approval_required
+    rollout:
+      - if: "environment == 'staging'"
+        mode: allow
+      - percent: ${slicePercent}
+        by: requester.id
+        mode: draft_write
+  gated:
+    risk: medium
+    mode: allow
+    approval: { reviewers: leads, timeout: 15m }
+    rollout:
+      - percent: 100
+        by: agent
+        mode: approval_required
+  by_session:
+    risk: low
+    mode: observe
+    rollout:
+      - percent: 100
+        by: session_id
+        mode: allow
+  by_workflow:
+    risk: low
+    mode: observe
+    rollout:
+      - percent: 100
+        by: workflow
+        mode: allow
+  shaky:
+    risk: high
+    mode: observe
+    safest_mode: off
+    rollout:
+      - if: "args.note.size() > 3"
+        mode: allow
+`);
+  const policy10 = rolloutPolicy(10);
+  const roll = (over: Partial<EvaluationRequest> = {}) => req({ tool: 'roll', args: { amount: 1 }, context: { confidence: 0.9 }, ...over });
+  // A requester inside the 10 % slice of stage 1 and one outside it, found from the buckets themselves.
+  const ids = Array.from({ length: 200 }, (_, i) => `U${i}`);
+  const bucketOf = (id: string, tenant = 'acme') => rolloutBucket({ tenant, tool: 'roll', stage: 1, key: 'requester.id', value: id });
+  const inside = ids.find((id) => bucketOf(id) < 1000)!;
+  const outside = ids.find((id) => bucketOf(id) >= 1000)!;
+
+  const cases: { name: string; request: EvaluationRequest; overrides?: TenantOverrides; pending?: number; expect: { decision: string; mode: string; rule: string; rollout?: unknown } }[] = [
+    { name: 'a segment stage that matches gives its mode', request: roll({ environment: 'staging' }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.roll.rollout[0]', rollout: { stage: 0 } } },
+    { name: 'a requester in the slice gets the slice mode', request: roll({ requester: { id: inside } }), expect: { decision: 'constrain', mode: 'draft_write', rule: 'tools.roll.rollout[1]', rollout: { stage: 1, bucket: bucketOf(inside), key: 'requester.id' } } },
+    { name: 'a requester outside every stage gets the tool mode', request: roll({ requester: { id: outside } }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.roll.mode' } },
+    { name: 'a request without the bucketing key is in no slice', request: roll({ requester: {} }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.roll.mode' } },
+    { name: 'a request whose bucketing key is not text is in no slice', request: roll({ requester: { id: 7 } }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.roll.mode' } },
+    { name: 'a when rule that denies wins over a matching stage', request: roll({ environment: 'staging', args: { amount: 500 } }), expect: { decision: 'deny', mode: 'off', rule: 'tools.roll.when[0]' } },
+    { name: 'a when rule that requires approval stays approval inside the slice', request: roll({ requester: { id: inside }, context: { confidence: 0.2 } }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.roll.when[1]' } },
+    { name: 'an admin mode override wins over a matching stage', request: roll({ environment: 'staging' }), overrides: ov({ toolModes: new Map([['roll', 'observe']]) }), expect: { decision: 'constrain', mode: 'observe', rule: 'overrides.mode' } },
+    { name: 'an admin denylist wins over a matching stage', request: roll({ environment: 'staging' }), overrides: ov({ deniedTools: new Map([['roll', {}]]) }), expect: { decision: 'deny', mode: 'off', rule: 'overrides.deny_tool' } },
+    { name: 'incident mode wins over a matching stage', request: roll({ environment: 'staging' }), overrides: ov({ incident: { on: true } }), expect: { decision: 'fallback', mode: 'observe', rule: 'overrides.incident' } },
+    { name: 'the hard boundary wins over a matching stage', request: roll({ agent: 'bot', tenant: 'acme', tool: 'not_listed', environment: 'staging' }), expect: { decision: 'deny', mode: 'off', rule: 'hard_boundary.unregistered_tool' } },
+    { name: 'a stage of approval_required queues for approval', request: req({ tool: 'gated' }), expect: { decision: 'queue_for_approval', mode: 'approval_required', rule: 'tools.gated.rollout[0]', rollout: { stage: 0, bucket: rolloutBucket({ tenant: 'acme', tool: 'gated', stage: 0, key: 'agent', value: 'bot' }), key: 'agent' } } },
+    { name: 'a stage that queues still falls back when the review queue is saturated', request: req({ tool: 'gated' }), pending: 2, expect: { decision: 'fallback', mode: 'observe', rule: 'tenants.acme.reviewer_groups.leads.max_pending', rollout: { stage: 0, bucket: rolloutBucket({ tenant: 'acme', tool: 'gated', stage: 0, key: 'agent', value: 'bot' }), key: 'agent' } } },
+    { name: 'a slice by session_id holds a request with a session', request: req({ tool: 'by_session', sessionId: 's-1' }), expect: { decision: 'allow', mode: 'allow', rule: 'tools.by_session.rollout[0]', rollout: { stage: 0, bucket: rolloutBucket({ tenant: 'acme', tool: 'by_session', stage: 0, key: 'session_id', value: 's-1' }), key: 'session_id' } } },
+    { name: 'a slice by session_id, even at 100 %, leaves out a request without a session', request: req({ tool: 'by_session' }), expect: { decision: 'constrain', mode: 'observe', rule: 'tools.by_session.mode' } },
+    { name: 'a slice by workflow leaves out a request without a workflow', request: req({ tool: 'by_workflow', workflow: '' }), expect: { decision: 'constrain', mode: 'observe', rule: 'tools.by_workflow.mode' } },
+    { name: 'a segment that cannot be evaluated falls back (here: to deny)', request: req({ tool: 'shaky', args: {} }), expect: { decision: 'deny', mode: 'off', rule: 'tools.shaky.rollout[0]' } },
+  ];
+
+  it.each(cases)('$name', ({ request, overrides, pending, expect: want }) => {
+    const got = evaluatePolicy({ policy: policy10, overrides: overrides ?? ov(), request, pendingByGroup: pending === undefined ? undefined : new Map([['leads', pending]]) });
+    expect({ decision: got.decision, mode: got.mode, rule: got.rule, rollout: got.rollout }).toEqual({ decision: want.decision, mode: want.mode, rule: want.rule, rollout: want.rollout });
+  });
+
+  it('records the stage, bucket and key name, never the key value', () => {
+    const got = evaluatePolicy({ policy: policy10, overrides: ov(), request: roll({ requester: { id: inside } }) });
+    expect(got.rollout).toEqual({ stage: 1, bucket: bucketOf(inside), key: 'requester.id' });
+    expect(JSON.stringify(got)).not.toContain(inside);
+  });
+
+  it('puts the same requester in the same bucket every time, and buckets each tenant on its own', () => {
+    expect(bucketOf(inside)).toBe(bucketOf(inside));
+    const acme = ids.map((id) => bucketOf(id));
+    const other = ids.map((id) => bucketOf(id, 'other'));
+    expect(acme).not.toEqual(other);
+  });
+
+  it('raising the percent only adds members, and a slice is about its percent of 10 000 requesters', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+    const members = (percent: number) => {
+      const p = rolloutPolicy(percent);
+      return new Set(many.filter((id) => evaluatePolicy({ policy: p, overrides: ov(), request: roll({ requester: { id } }) }).rule === 'tools.roll.rollout[1]'));
+    };
+    const ten = members(10);
+    const twentyFive = members(25.5);
+    for (const id of ten) expect(twentyFive.has(id)).toBe(true);
+    // Fixed keys, so this is exact on every run; the bounds are three standard deviations.
+    expect(ten.size).toBeGreaterThan(910);
+    expect(ten.size).toBeLessThan(1090);
+    expect(twentyFive.size).toBeGreaterThan(2420);
+    expect(twentyFive.size).toBeLessThan(2680);
+    expect(members(0).size).toBe(0);
+    expect(members(100).size).toBe(10_000);
+  });
+
+  it('a slice of 0.01 % holds exactly the requesters in bucket 0', () => {
+    const p = rolloutPolicy(0.01);
+    const many = Array.from({ length: 20_000 }, (_, i) => `user-${i}`);
+    for (const id of many) {
+      const inSlice = evaluatePolicy({ policy: p, overrides: ov(), request: roll({ requester: { id } }) }).rule === 'tools.roll.rollout[1]';
+      expect(inSlice).toBe(bucketOf(id) === 0);
+    }
   });
 });
