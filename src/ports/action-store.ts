@@ -76,6 +76,8 @@ export interface ReviewEdit {
   args: Record<string, unknown>;
   argsSha256: string;
   record: ArgsEdit;
+  /** The consequence rendered again for the new arguments (what the card shows from now on). */
+  consequence?: string;
 }
 
 export interface ReviewInput {

@@ -150,6 +150,7 @@ export class PgActionStore implements ActionStore {
         changed = await c.query(
           `UPDATE actions SET
              approved_args = $7::jsonb, args_version = args_version + 1, args_sha256 = $8, args_edits = args_edits || $9::jsonb,
+             consequence = COALESCE($12, consequence),
              approvals = ARRAY[$6],
              approval_emails = CASE WHEN $11::text IS NULL THEN '{}' ELSE ARRAY[$11] END,
              status = CASE WHEN ${quorumReached('ARRAY[$6]')} THEN 'approved' ELSE status END,
@@ -157,7 +158,8 @@ export class PgActionStore implements ActionStore {
            WHERE ${guard} AND round = $4 AND args_version = $5
            RETURNING id`,
           [input.tenant, input.actionId, input.overridesVersion, input.round, input.argsVersion, key,
-            JSON.stringify(input.edit.args), input.edit.argsSha256, JSON.stringify([input.edit.record]), input.at, email ?? null],
+            JSON.stringify(input.edit.args), input.edit.argsSha256, JSON.stringify([input.edit.record]), input.at, email ?? null,
+            input.edit.consequence ?? null],
         );
       } else {
         // Distinct people, not identities: the same person listed on two platforms is two
