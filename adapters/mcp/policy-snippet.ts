@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Document, isMap, type Pair, type Scalar } from 'yaml';
+import { escapeTerminal } from '../../src/domain/terminal-text.js';
 import { policyToolName } from './call-through-airlock.js';
 
 /** JSON Schema keywords that Airlock's strict args_schema compiler would refuse or that mean nothing in a policy. */
@@ -27,7 +28,8 @@ export function policySnippet(tools: Tool[], opts: { serverName?: string; server
   const entries: Record<string, Record<string, unknown>> = {};
   for (const tool of tools) {
     entries[policyToolName(tool.name, opts.serverName)] = {
-      ...(tool.description ? { description: tool.description.split('\n')[0]!.slice(0, 200) } : {}),
+      // What the server says of itself is untrusted: escaped, it can add no YAML line and no terminal sequence.
+      ...(tool.description ? { description: escapeTerminal(tool.description.split('\n')[0]!.slice(0, 200)) } : {}),
       risk: 'high',
       mode: 'off',
       args_schema: cleanSchema(tool.inputSchema),
@@ -35,7 +37,7 @@ export function policySnippet(tools: Tool[], opts: { serverName?: string; server
   }
   const doc = new Document({ tools: entries });
   doc.commentBefore = [
-    ` Airlock policy entries for the tools of the MCP server ${opts.serverLabel ?? ''}`.trimEnd() + '.',
+    ` Airlock policy entries for the tools of the MCP server ${escapeTerminal(opts.serverLabel ?? '')}`.trimEnd() + '.',
     ' Paste them under `tools:`, then for each tool set `risk` (low | medium | high) and `mode`',
     ' (off | observe | search_only | draft_write | approval_required | allow; approval_required needs an `approval:` block).',
     ' Until then every tool is `mode: off`: denied. Name the tools an agent may call in tenants.<tenant>.agents.<agent>.tools.',
@@ -46,7 +48,7 @@ export function policySnippet(tools: Tool[], opts: { serverName?: string; server
       const tool = tools.find((t) => policyToolName(t.name, opts.serverName) === pair.key.value);
       const hints = Object.entries(tool?.annotations ?? {})
         .filter(([k, v]) => k.endsWith('Hint') && typeof v === 'boolean')
-        .map(([k, v]) => `${k}: ${v}`);
+        .map(([k, v]) => `${escapeTerminal(k)}: ${v}`);
       if (hints.length) pair.key.commentBefore = ` the server says: ${hints.join(', ')}`;
     }
   }
