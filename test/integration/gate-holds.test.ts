@@ -20,7 +20,6 @@ beforeEach(() => t.slack.reset());
 const command = (text: string) => slashCommand(t, text);
 const cardFor = (id: string, channel?: string) =>
   t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && (!channel || c.body.channel === channel) && JSON.stringify(c.body.metadata ?? '').includes(id));
-const blocksText = (call: { body: Record<string, unknown> }) => JSON.stringify(call.body.blocks);
 const click = async (user: string, id: string, version?: number) => {
   expect((await postInteraction(t.app, approveClick({ user, actionId: id, version }))).statusCode).toBe(200);
 };
@@ -100,32 +99,6 @@ describe('admin overrides win at review time', () => {
 });
 
 describe('approvals bind to the arguments the approver saw', () => {
-  it('an edit makes a new version: approvals of the old one stop counting, the card shows what changed, and the quorum is met on the new arguments', async () => {
-    const a = await t.submit('big_refund', { args: { amount_cents: 5000, memo: 'duplicate charge' } });
-    await cardFor(a.id);
-    await click('U0FIN1', a.id, 1);
-    await until(a.id, (x) => x.reviews?.length === 1, 'the first approval');
-    await edit('U0FIN2', a.id, 1, { amount_cents: '49999' });
-    const v2 = await until(a.id, (x) => x.args_version === 2, 'version 2');
-    // U0FIN1 approved 5,000 cents, not 49,999: the quorum of two is not met by one approval of each.
-    expect(v2.status).toBe('pending');
-    expect(v2.approved_args).toEqual({ amount_cents: 49999, memo: 'duplicate charge' });
-    expect(v2.args_edits[0]).toMatchObject({ version: 2, by: { id: 'U0FIN2' }, changes: [{ path: 'amount_cents', from: 5000, to: 49999 }] });
-    const card = await t.slack.waitForCall('chat.update', (c) => blocksText(c).includes('What changed'));
-    expect(blocksText(card)).toContain('49999');
-    expect(blocksText(card)).toContain('<@U0FIN2>');
-    expect(blocksText(card)).toContain(`${a.id}@2`);
-    // A click on a card still showing version 1 is not an approval of version 2.
-    await click('U0FIN3', a.id, 1);
-    await told('U0FIN3', 'arguments changed');
-    await click('U0FIN1', a.id, 2);
-    const approved = await until(a.id, (x) => x.status === 'approved', 'approved');
-    const counted = approved.reviews.filter((r: any) => r.decision === 'approve' && r.args_version === 2);
-    expect(counted.map((r: any) => r.reviewer.id).sort()).toEqual(['U0FIN1', 'U0FIN2']);
-    expect(counted.every((r: any) => r.args_sha256 === approved.args_sha256)).toBe(true);
-    expect(approved.reviews.find((r: any) => r.args_version === 1).args_sha256).not.toBe(approved.args_sha256);
-  });
-
   it.each([
     [{ amount_cents: '99999999' }, 'does not allow'],
     [{ amount_cents: '{"cents": 1}' }, 'must stay a number'],
@@ -183,21 +156,6 @@ describe('redacted values never leave, and the binding is honest', () => {
 });
 
 describe('who may approve', () => {
-  it.each(['u0lead1', ' U0LEAD1 ', 'U0Lead1'])('refuses U0LEAD1 approving a request whose requester id is %j', async (id) => {
-    const a = await t.submit('send_email', { ...email, requester: { id } });
-    await cardFor(a.id);
-    await click('U0LEAD1', a.id, 1);
-    await told('U0LEAD1', 'You requested');
-    expect((await t.get(a.id)).status).toBe('pending');
-  });
-
-  it('refuses a reviewer whose email matches the requester’s in another case', async () => {
-    const a = await t.submit('send_email', { ...email, requester: { id: 'someone', email: 'Lead1@ACME.test' } });
-    await cardFor(a.id);
-    await click('U0LEAD1', a.id, 1);
-    await told('U0LEAD1', 'You requested');
-  });
-
   it('starts a fresh quorum after escalation: a first-round approval does not count for the escalation group', async () => {
     const a = await t.submit('quorum_escalate');
     await cardFor(a.id, 'C0LEADS');

@@ -2,9 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approvalConformance } from './approval-conformance.js';
+import type { RecordedCall } from '../fakes/fake-slack-api.js';
 import { slashCommand } from '../support/slack-command.js';
-import { approveClick, denySubmission, postInteraction } from '../support/slack-requests.js';
+import { approveClick, denySubmission, editSubmission, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock } from '../support/slack-airlock.js';
+
+/** The workspace each test user clicks from: globex's reviewer from globex's, a stranger from one no tenant knows. */
+const TEAMS: Record<string, string> = { U0GLEAD: 'T0GLOBEX', U0NOBODY: 'T0NOBODY' };
 
 approvalConformance('Slack', async () => {
   // A copy the suite may rewrite: the fixture is shared with other test files.
@@ -12,35 +16,55 @@ approvalConformance('Slack', async () => {
   const policyFile = join(dir, 'policy.yml');
   const original = readFileSync('test/fixtures/approval-policy.yml', 'utf8');
   writeFileSync(policyFile, original);
-  const t = await startSlackAirlock({ policyFile });
-  const metadataHas = (c: { body: Record<string, unknown> }, id: string) => JSON.stringify(c.body.metadata ?? '').includes(id);
+  const t = await startSlackAirlock({ policyFile, env: { AIRLOCK_CHAT_PACING: 'on' } });
+  const posts = (id: string) => t.slack.calls('chat.postMessage').filter((c) => JSON.stringify(c.body.metadata ?? '').includes(id));
+  let answersSince = 0;
+  const blocks = (c: RecordedCall) => (c.body.blocks ?? []) as { type: string }[];
   return {
     reviewers: ['U0LEAD1', 'U0LEAD2'],
+    email: (user) => t.slack.emails[user] ?? '',
     quorum: ['U0FIN1', 'U0FIN2'],
     outsider: 'U0OUTSIDER',
+    foreigner: 'U0GLEAD',
+    unconnected: 'U0NOBODY',
     shown: (id) => `<@${id}>`,
-    submit: (tool) => t.submit(tool, { args: { to: 'x@example.com', subject: 's' } }),
-    get: (id) => t.get(id) as never,
+    submit: (tool, body = {}) => t.submit(tool, { args: { to: 'x@example.com', subject: 's' }, ...body }) as never,
+    get: async (id, wait) => (await t.app.inject({ method: 'GET', url: `/v1/actions/${id}${wait ? `?wait=${wait}` : ''}`, headers: { authorization: t.auth } })).json(),
+    query: async (sql, params) => (await t.core.pool.query(sql, params)).rows,
+    click: async (user, actionId, choice, version = 1) => {
+      const team = TEAMS[user] ?? 'T0ACME';
+      // Deny and approve-with-changes arrive as the modal's submission; opening the modal is Slack's own step (slack-approval.test.ts).
+      const payload =
+        choice.verb === 'approve'
+          ? approveClick({ user, actionId, version, team })
+          : choice.verb === 'deny'
+            ? denySubmission({ user, actionId, reason: choice.reason, version, team })
+            : editSubmission({ user, actionId, version, edits: choice.edits, reason: choice.reason });
+      const res = await postInteraction(t.app, payload);
+      if (res.statusCode !== 200) throw new Error(`Slack interaction answered ${res.statusCode}: ${res.body}`);
+    },
     cardPosted: async (id) => {
-      await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && metadataHas(c, id));
+      await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && JSON.stringify(c.body.metadata ?? '').includes(id), 15_000);
     },
-    cardUpdated: async (id, text) => {
-      // The card's ts ties the update to the post.
-      const post = await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && metadataHas(c, id));
-      const ts = t.slack.messages(String(post.body.channel)).find((m) => JSON.stringify(m.metadata ?? '').includes(id))?.ts;
-      await t.slack.waitForCall(
-        'chat.update',
-        (c) => c.body.ts === ts && JSON.stringify(c.body.blocks).includes(text) && !(c.body.blocks as { type: string }[]).some((b) => b.type === 'actions'),
-      );
+    cardUpdates: async (id) => {
+      // The card's ts ties an update to the post.
+      const card = posts(id).find((c) => c.status === 200);
+      const ts = card && t.slack.messages(String(card.body.channel)).find((m) => JSON.stringify(m.metadata ?? '').includes(id))?.ts;
+      return t.slack
+        .calls('chat.update')
+        .filter((c) => ts && c.status === 200 && c.body.ts === ts)
+        .map((c) => ({ text: JSON.stringify(blocks(c)), buttons: blocks(c).some((b) => b.type === 'actions') }));
     },
-    approve: async (user, id) => {
-      await postInteraction(t.app, approveClick({ user, actionId: id, version: 1 }));
-    },
-    deny: async (user, id, reason) => {
-      await postInteraction(t.app, denySubmission({ user, actionId: id, reason, version: 1 }));
+    postAttempts: (id) => posts(id).map((c) => ({ status: c.status, at: c.at.getTime() })),
+    makeNextPostFail: (kind) =>
+      t.slack.failNext('chat.postMessage', kind === 'place_gone' ? { error: 'channel_not_found' } : kind === 'not_a_member' ? { error: 'not_in_channel' } : { retryAfter: kind.rateLimited }),
+    forgetAnswers: () => {
+      answersSince = Date.now();
     },
     toldPrivately: async (user, contains) =>
-      String((await t.slack.waitForCall('chat.postEphemeral', (c) => c.body.user === user && String(c.body.text).includes(contains))).body.text),
+      String(
+        (await t.slack.waitForCall('chat.postEphemeral', (c) => c.at.getTime() >= answersSince && c.body.user === user && String(c.body.text).includes(contains))).body.text,
+      ),
     admin: (text) => slashCommand(t, text),
     reloadPolicy: async (edit) => {
       writeFileSync(policyFile, edit(original));

@@ -118,29 +118,3 @@ describe.each(['redis', 'postgres'] as const)('a quiet channel takes its burst a
     expect(t.slack.calls('chat.postMessage').filter((c) => c.status === 429)).toHaveLength(0);
   });
 });
-
-describe("a Slack 429 is remembered for the channel (Postgres, no REDIS_URL)", () => {
-  let t: SlackTestAirlock;
-  beforeAll(async () => {
-    t = await startSlackAirlock({ env: { AIRLOCK_CHAT_PACING: 'on' } });
-  });
-  afterAll(() => t?.close());
-
-  it("a card after the 429 waits out the channel's Retry-After without calling Slack, while another channel still posts", { timeout: 30_000 }, async () => {
-    const inLeads = () => t.slack.calls('chat.postMessage').filter((c) => c.body.channel === 'C0LEADS');
-    t.slack.failNext('chat.postMessage', { retryAfter: 60 });
-    const told = await t.submit('send_email', { args: { to: 'x@example.com', subject: 'first' } });
-    await waitFor(() => inLeads().some((c) => c.status === 429), { what: 'the 429' });
-    const next = await t.submit('send_email', { args: { to: 'x@example.com', subject: 'second' } });
-    // The second card's job has run once it holds a slot: past the Retry-After, and Slack was not called for it.
-    const held = await waitFor(
-      async () => (await t.core.pool.query<{ wait: string }>("SELECT slot_ms - extract(epoch FROM clock_timestamp()) * 1000 AS wait FROM send_pacing_holds WHERE holder = $1", [`card:${next.id}:0`])).rows[0],
-      { what: 'the second card holding a slot' },
-    );
-    expect(Number(held.wait)).toBeGreaterThan(30_000);
-    expect(inLeads().map((c) => c.status)).toEqual([429]);
-    expect(told.id).not.toBe(next.id);
-    const other = await t.submit('refund', { args: { amount_cents: 100 } });
-    await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && JSON.stringify(c.body.metadata ?? '').includes(other.id));
-  });
-});

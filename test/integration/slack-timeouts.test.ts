@@ -31,17 +31,6 @@ const until = async (id: string, status: string, timeoutMs = 8_000) =>
   }, { timeoutMs, what: `status ${status}` });
 
 describe('timeouts', () => {
-  it('on_timeout deny: expires (not denied), says so on the card, and audits it', async () => {
-    const a = await t.submit('quick_deny');
-    await cardFor(a.id);
-    const expired = await until(a.id, 'expired');
-    expect(expired).toMatchObject({ decision: 'deny', mode: 'off' });
-    expect(expired.outcome_detail).toContain('deadline');
-    expect((await kinds(a.id))).toContain('expired');
-    const update = await t.slack.waitForCall('chat.update', (c) => blocksText(c).includes('Expired'));
-    expect((update.body.blocks as { type: string }[]).some((b) => b.type === 'actions')).toBe(false);
-  });
-
   it('on_timeout fallback: expires into the safest mode', async () => {
     const a = await t.submit('quick_fallback');
     await cardFor(a.id);
@@ -130,15 +119,6 @@ describe('callbacks', () => {
 });
 
 describe('Slack failures', () => {
-  it('honours 429 Retry-After and still posts the card', async () => {
-    t.slack.failNext('chat.postMessage', { retryAfter: 1 });
-    const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
-    await cardFor(a.id);
-    const posts = postsFor(a.id);
-    expect(posts[0]!.status).toBe(429);
-    expect(posts[1]!.at.getTime() - posts[0]!.at.getTime()).toBeGreaterThanOrEqual(900);
-  });
-
   it('retries 5xx with backoff', async () => {
     t.slack.failNext('chat.postMessage', { status: 500, times: 5 });
     const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
@@ -146,7 +126,9 @@ describe('Slack failures', () => {
     expect(postsFor(a.id).filter((c) => c.status === 500)).toHaveLength(5);
   });
 
-  it.each(['channel_not_found', 'not_in_channel', 'token_revoked'])('ends the action by its timeout rule at once on %s', async (error) => {
+  // A channel that is gone or that the bot left is shared with Teams (approval-conformance.ts); a revoked token is Slack's own.
+  it('ends the action by its timeout rule at once when Slack says the token was revoked', async () => {
+    const error = 'token_revoked';
     t.slack.failNext('chat.postMessage', { error, times: 10 });
     const a = await t.submit('quick_fallback');
     const ended = await until(a.id, 'expired', 5_000);

@@ -96,7 +96,8 @@ describe('Teams bot endpoint authentication', () => {
 });
 
 describe('Teams card clicks', () => {
-  it('answers an approve click with the updated card and updates the posted message for everyone', async () => {
+  // What a click decides is shared with Slack (approval-conformance.ts); Teams' own part is the answer to the invoke.
+  it('answers a click with the updated card itself, without redacted arguments, and updates the posted message for everyone', async () => {
     const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund', body: 'the secret body' } });
     t.fake.reset();
     const res = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id }));
@@ -106,27 +107,12 @@ describe('Teams card clicks', () => {
     expect(card).toContain('Approved');
     expect(card).not.toContain('the secret body');
     expect(res.body.value.actions?.some((x: { type: string }) => x.type === 'Action.Execute')).toBeFalsy();
-
-    const approved = await t.get(a.id);
-    expect(approved.status).toBe('approved');
-    // The reviewer: AAD object id in the activity's AAD tenant, UPN from the member lookup.
-    expect(approved.reviews[0].reviewer).toMatchObject({ id: 'aad-lead-1', email: 'lea@acme.test' });
+    // The reviewer's UPN comes from the connector's member lookup, made with the bot's token.
+    expect(t.fake.calls('member')[0]).toMatchObject({ conversationId: '19:leads@thread.tacv2', userId: '29:1lead1pairwiseXk4mE8yZ3wF0qJ9sR2tU5vB7nC6dA1', authorized: true });
 
     const update = await t.fake.waitForCall('update');
     expect(update).toMatchObject({ conversationId: '19:leads@thread.tacv2;messageid=1700000000001', activityId: '1700000000001', authorized: true });
     expect(JSON.stringify(update.body.attachments[0].content)).toContain('Approved');
-  });
-
-  it('denies with the reason typed on the card, returned to the agent', async () => {
-    const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
-    t.fake.reset();
-    const res = await t.send(teamsActivity('invoke-deny', t.fake, { actionId: a.id }));
-    expect(res.body.type).toBe('application/vnd.microsoft.card.adaptive');
-    // The UPN comes from the connector's member lookup (cached afterwards).
-    expect(t.fake.calls('member')[0]).toMatchObject({ conversationId: '19:leads@thread.tacv2', userId: '29:1lead2pairwiseQp7wE2rT9yU4iO1pA3sD5fG8hJ0kL', authorized: true });
-    expect(JSON.stringify(res.body.value)).toContain('Not this customer');
-    const denied = await t.get(a.id);
-    expect(denied).toMatchObject({ status: 'denied', reviews: [{ decision: 'deny', reason: 'Not this customer', reviewer: { id: 'aad-lead-2', email: 'lou@acme.test' } }] });
   });
 
   it('refuses a deny without a reason and decides nothing', async () => {
@@ -138,75 +124,6 @@ describe('Teams card clicks', () => {
     expect((await t.get(a.id)).status).toBe('pending');
   });
 
-  it('approves with the changes typed on the card', async () => {
-    const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
-    await t.send(teamsActivity('invoke-approve-edit', t.fake, { actionId: a.id }));
-    const approved = await t.get(a.id);
-    expect(approved.status).toBe('approved');
-    expect(approved.approved_args).toMatchObject({ subject: 'Your refund is on its way' });
-    expect(approved.reviews[0].reason).toBe('Friendlier subject');
-  });
-
-  it('refuses a clicker outside the reviewer group with a message and decides nothing', async () => {
-    const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
-    const res = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, from: { id: '29:outsider', aadObjectId: 'aad-outsider', name: 'Otto' } }));
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
-    expect(res.body.value).toContain('Only members of the leads group');
-    expect((await t.get(a.id)).status).toBe('pending');
-  });
-
-  it('refuses self-approval by AAD object id or by email, normalised, and audits every refusal', async () => {
-    const byId = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' }, requester: { id: ' AAD-LEAD-1 ' } });
-    const byEmail = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' }, requester: { id: 'lea-on-the-agent-side', email: 'LEA@acme.test' } });
-    for (const a of [byId, byEmail]) {
-      const res = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id }));
-      expect(res.body.type).toBe('application/vnd.microsoft.activity.message');
-      expect(res.body.value).toContain('You requested this action');
-      expect((await t.get(a.id)).status).toBe('pending');
-    }
-    const outsider = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: byId.id, from: { id: '29:outsider', aadObjectId: 'aad-outsider', name: 'Otto' } }));
-    expect(outsider.body.value).toContain('Only members of the leads group');
-    const refusals = await query<{ action_id: string; data: Record<string, any> }>(
-      "SELECT action_id, data FROM audit_events WHERE kind = 'review_refused' AND action_id = ANY($1) ORDER BY id",
-      [[byId.id, byEmail.id]],
-    );
-    expect(refusals.map((r) => [r.action_id, r.data.refused_because, r.data.reviewer.platform])).toEqual([
-      [byId.id, 'reviewer_is_requester', 'teams'],
-      [byEmail.id, 'reviewer_is_requester', 'teams'],
-      [byId.id, 'not_in_reviewer_group', 'teams'],
-    ]);
-  });
-
-  it('refuses a click from an AAD tenant that is not the action’s', async () => {
-    const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
-    const res = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, tenant: 'aad-tenant-globex', from: { aadObjectId: 'aad-glead' } }));
-    expect(res.body.type).toBe('application/vnd.microsoft.activity.message');
-    expect((await t.get(a.id)).status).toBe('pending');
-    const unknown = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, tenant: 'aad-tenant-nobody' }));
-    expect(unknown.body.value).toContain('not connected to any Airlock tenant');
-  });
-
-  it('tells the second of two reviewers who already decided', async () => {
-    const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
-    await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id }));
-    const late = await t.send(teamsActivity('invoke-deny', t.fake, { actionId: a.id }));
-    expect(late.body).toMatchObject({ type: 'application/vnd.microsoft.activity.message' });
-    expect(late.body.value).toMatch(/Too late: this action was already approved by Lea Lead/);
-  });
-
-  it('needs two distinct approvers for a quorum of two', async () => {
-    const a = await t.submit('refund', { args: { amount_cents: 500 } });
-    const fin = (n: number) => ({ id: `29:fin${n}`, aadObjectId: `aad-fin-${n}`, name: `Fin ${n}` });
-    const first = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, from: fin(1) }));
-    expect(JSON.stringify(first.body.value)).toContain('1 of 2 approvals');
-    expect((await t.get(a.id)).status).toBe('pending');
-    const again = await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, from: fin(1) }));
-    expect(again.body.value).toContain('already approved');
-    await t.send(teamsActivity('invoke-approve', t.fake, { actionId: a.id, from: fin(2) }));
-    expect((await t.get(a.id)).status).toBe('approved');
-  });
-
   it('shows listed reviewers their own view with buttons on refresh, and anyone else a read-only card', async () => {
     const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
     const reviewer = await t.send(teamsActivity('invoke-refresh', t.fake, { actionId: a.id }));
@@ -216,26 +133,6 @@ describe('Teams card clicks', () => {
     const other = await t.send(teamsActivity('invoke-refresh', t.fake, { actionId: a.id, from: { id: '29:outsider', aadObjectId: 'aad-outsider' } }));
     expect(other.body.value.actions).toBeUndefined();
     expect((await t.get(a.id)).status).toBe('pending');
-  });
-});
-
-describe('Teams delivery failures', () => {
-  it.each([403, 404])('ends the action by its timeout rule at once when the connector answers %i, with a card_failed event', async (status) => {
-    t.fake.reset();
-    t.fake.failNext('send', { status, times: 10 });
-    try {
-      const a = await t.submit('quick_deny');
-      const ended = await waitFor(async () => {
-        const x = await t.get(a.id);
-        return x.status === 'expired' ? x : undefined;
-      }, { what: `the action ended after a ${status}`, timeoutMs: 1_900 });
-      expect(ended).toMatchObject({ decision: 'deny', mode: 'off' });
-      const events = await query<{ kind: string }>('SELECT kind FROM audit_events WHERE action_id = $1 ORDER BY id', [a.id]);
-      expect(events.map((e) => e.kind)).toContain('card_failed');
-      expect(t.fake.calls('send').filter((c) => c.status === status)).toHaveLength(1);
-    } finally {
-      t.fake.reset();
-    }
   });
 });
 
@@ -276,18 +173,6 @@ describe('Teams admin commands', () => {
     await t.send(teamsActivity('message-admin-command', t.fake, { from: { id: '29:1lead1pairwiseXk4mE8yZ3wF0qJ9sR2tU5vB7nC6dA1', aadObjectId: 'aad-lead-1' }, text: '<at>Airlock</at> incident on' }));
     const reply = await t.fake.waitForCall('reply');
     expect(reply.body.text).toContain('Only admins of tenant acme');
-  });
-
-  it('denies a tool from Teams through the same use case as /airlock', async () => {
-    const a = await t.submit('send_email', { args: { to: 'jane@example.com', subject: 'Refund' } });
-    t.fake.reset();
-    await t.send(teamsActivity('message-admin-command', t.fake, { text: '<at>Airlock</at> deny-tool send_email too risky today' }));
-    const reply = await t.fake.waitForCall('reply');
-    expect(reply.body.text).toMatch(/Denied `send_email`/);
-    expect((await t.get(a.id)).status).toBe('denied');
-    t.fake.reset();
-    await t.send(teamsActivity('message-admin-command', t.fake, { text: '<at>Airlock</at> allow-tool send_email' }));
-    await t.fake.waitForCall('reply');
   });
 
   it('answers @Airlock ids for anyone with the conversation, AAD tenant and caller ids', async () => {

@@ -14,9 +14,9 @@ import { waitFor } from '../support/wait-for.js';
  * Teams takes about one message every 2 s per conversation from a bot, after
  * a short burst (adapters/teams/teams-limits.ts). The real TeamsPlatform, in
  * a child process that trusts the test CA, paced through Postgres: a card
- * over the limit is handed back to the queue without calling the connector,
- * and a 429 the connector sends anyway keeps the conversation quiet until its
- * Retry-After has passed.
+ * over the limit is handed back to the queue without calling the connector.
+ * That a 429 the connector sends anyway keeps the conversation quiet until
+ * its Retry-After has passed is shared with Slack (approval-conformance.ts).
  */
 let ca: TestCa;
 let fake: FakeBotFramework;
@@ -92,15 +92,5 @@ describe('pacing Teams cards per conversation', () => {
     expect(results[7]!.wait - results[6]!.wait).toBeGreaterThan(1_000);
     expect(fake.calls('send').filter((c) => c.conversationId === busy)).toHaveLength(6);
     expect(await postWhenDue(content('19:quiet@thread.tacv2', { id: 'act_quiet' }))).toMatchObject({ wait: 0, posted: { ok: true } });
-  });
-
-  it("remembers a 429's Retry-After for the conversation: the next card waits it out without calling Teams", async () => {
-    const told = '19:told@thread.tacv2';
-    fake.failNext('send', { status: 429, retryAfter: 30 });
-    expect(await postWhenDue(content(told, { id: 'act_told_1' }))).toMatchObject({ wait: 0, posted: { ok: false, error: { name: 'RateLimited', message: expect.stringContaining('retry after 30 s') } } });
-    const before = fake.calls('send').length;
-    const next = await postWhenDue(content(told, { id: 'act_told_2' }));
-    expect(next.wait).toBeGreaterThan(20_000);
-    expect(fake.calls('send')).toHaveLength(before);
   });
 });
