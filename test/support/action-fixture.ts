@@ -1,4 +1,5 @@
 import type { Action } from '../../src/domain/action.js';
+import type { ToolPolicy } from '../../src/domain/policy-model.js';
 
 /**
  * A pending approval as the store would return it, for renderer and notifier
@@ -40,6 +41,21 @@ export function pendingAction(overrides: Partial<Action> = {}): Action {
     expiresAt: new Date('2030-01-02T03:04:05.000Z'),
     createdAt: new Date('2030-01-02T02:04:05.000Z'),
     reviews: [],
+    ...overrides,
+  };
+}
+
+/** The tool of `pendingAction`, as the policy declares it: one approval from `finance`, denied on timeout. */
+export function refundTool(approval: Partial<NonNullable<ToolPolicy['approval']>> = {}, overrides: Partial<ToolPolicy> = {}): ToolPolicy {
+  return {
+    name: 'issue_refund',
+    risk: 'high',
+    effects: ['financial'],
+    mode: 'approval_required',
+    safestMode: 'draft_write',
+    approval: { reviewers: 'finance', required: 1, timeoutMs: 3_600_000, onTimeout: 'deny', editable: [], ...approval },
+    when: [],
+    redact: [],
     ...overrides,
   };
 }

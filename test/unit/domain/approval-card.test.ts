@@ -5,24 +5,12 @@ import { renderAdaptiveCard } from '../../../adapters/teams/render-adaptive-card
 import type { Action, Review } from '../../../src/domain/action.js';
 import { approvalCard, cardFor, groupNameForRound, type ApprovalCard } from '../../../src/domain/approval-card.js';
 import type { Policy, ReviewerGroup, ToolPolicy } from '../../../src/domain/policy-model.js';
-import { pendingAction } from '../../support/action-fixture.js';
+import { pendingAction, refundTool } from '../../support/action-fixture.js';
 
 const FINANCE: ReviewerGroup = { name: 'finance', maxPending: 100, chat: new Map() };
 const LEADS: ReviewerGroup = { name: 'finance-leads', maxPending: 100, chat: new Map() };
 
-function tool(approval: Partial<NonNullable<ToolPolicy['approval']>> = {}, over: Partial<ToolPolicy> = {}): ToolPolicy {
-  return {
-    name: 'issue_refund',
-    risk: 'high',
-    effects: ['financial'],
-    mode: 'approval_required',
-    safestMode: 'draft_write',
-    approval: { reviewers: 'finance', required: 1, timeoutMs: 3_600_000, onTimeout: 'deny', editable: [], ...approval },
-    when: [],
-    redact: [],
-    ...over,
-  };
-}
+const tool = refundTool;
 
 function policyWith(t: ToolPolicy, groups: ReviewerGroup[]): Policy {
   return {

@@ -9,7 +9,7 @@ import type { Action } from '../../../../src/domain/action.js';
 import type { CardState } from '../../../../src/domain/card-state.js';
 import type { ReviewerGroup, ToolPolicy } from '../../../../src/domain/policy-model.js';
 import { REDACTED, redactArgs } from '../../../../src/domain/redact.js';
-import { pendingAction } from '../../../support/action-fixture.js';
+import { pendingAction, refundTool } from '../../../support/action-fixture.js';
 
 const EXPIRES = new Date('2030-01-02T03:04:05.000Z');
 const PENDING: CardState = { kind: 'pending', approvals: [] };
@@ -17,19 +17,7 @@ const MEMBER_VIEW = { buttons: true };
 
 const action = (overrides: Partial<Action> = {}): Action => pendingAction({ expiresAt: EXPIRES, ...overrides });
 
-function tool(approval: Partial<NonNullable<ToolPolicy['approval']>> = {}, overrides: Partial<ToolPolicy> = {}): ToolPolicy {
-  return {
-    name: 'issue_refund',
-    risk: 'high',
-    effects: ['financial'],
-    mode: 'approval_required',
-    safestMode: 'draft_write',
-    approval: { reviewers: 'finance', required: 1, timeoutMs: 3_600_000, onTimeout: 'deny', editable: [], ...approval },
-    when: [],
-    redact: [],
-    ...overrides,
-  };
-}
+const tool = refundTool;
 
 const input = (over: Partial<ApprovalCardInput> = {}): ApprovalCardInput => ({ action: action(), tool: tool(), reviewerGroupName: 'finance', state: PENDING, ...over });
 
