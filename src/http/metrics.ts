@@ -1,9 +1,25 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+export interface MetricsSources {
+  /** Policy controls (tools, `when` rules, rollout stages) past their `review_by` date, read at each scrape. */
+  overdueControls?: () => number;
+}
+
 /** One registry per app instance, so tests can build several apps in one process. */
-export function createMetrics() {
+export function createMetrics(sources: MetricsSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'airlock_' });
+  const { overdueControls } = sources;
+  if (overdueControls) {
+    new Gauge({
+      name: 'airlock_policy_controls_overdue',
+      help: 'Tools, when rules and rollout stages of the live policy past their review_by date (`airlock policy review` lists them)',
+      registers: [registry],
+      collect() {
+        this.set(overdueControls());
+      },
+    });
+  }
   return {
     registry,
     decisions: new Counter({

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { dueForReview } from '../domain/review-dates.js';
 import { buildApp } from '../http/build-app.js';
 import { createMetrics } from '../http/metrics.js';
 import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
@@ -29,7 +30,9 @@ export async function buildApi(
     shuttingDown?: AbortSignal;
   },
 ): Promise<FastifyInstance> {
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    overdueControls: () => dueForReview(core.policy.current(), core.clock.now()).filter((r) => r.status === 'overdue').length,
+  });
   const rateLimiter = await createRateLimiter(core);
   const seal = (a: { tenant: string }) => core.sealer.poke(a.tenant);
   const app = await buildApp({

@@ -65,3 +65,12 @@ describe('staged rollout at intake', () => {
     expect(without.body).toMatchObject({ decision: 'constrain', mode: 'observe', rule: 'tools.draft_reply.mode' });
   });
 });
+
+describe('review dates on /metrics', () => {
+  it('exposes how many controls are past their review date', async () => {
+    const res = await airlock.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    // The fixture's staging segment was due for review on 2020-01-01; nothing else has a date.
+    expect(res.body).toMatch(/^airlock_policy_controls_overdue 1$/m);
+  });
+});
