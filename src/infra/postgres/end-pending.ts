@@ -3,6 +3,33 @@ import type { EndedAction, EndedActions, PendingEndSpec } from '../../ports/over
 import { withTransaction } from './transaction.js';
 
 /**
+ * What every set-based ending of pending approvals returns, after its
+ * `ended` CTE (id, status, created_at, has_callback): how many ended, the
+ * waiters woken in the same transaction, and the newest few with every one
+ * owed a callback. `newest` and `wakeEachUpTo` name the statement's
+ * parameters for the list's length and the count above which all waiters
+ * are woken at once.
+ */
+export const endedTail = (newest: string, wakeEachUpTo: string) => `counted AS (
+  SELECT count(*) AS total FROM ended
+), woken AS (
+  -- Waiters are told in this transaction (the row trigger stands down for it):
+  -- each by id, or all at once with one '*' when many ended.
+  SELECT count(pg_notify('airlock_action', e.id::text)) AS n FROM ended e WHERE (SELECT total FROM counted) <= ${wakeEachUpTo}
+  UNION ALL
+  SELECT count(pg_notify('airlock_action', '*')) FROM counted WHERE total > ${wakeEachUpTo}
+), listed AS (
+  -- The newest few (a top-N, not a sort of every ended row), and every one owed a callback.
+  SELECT id, status, has_callback, bool_or(newest) AS newest FROM (
+    (SELECT id, status, has_callback, true AS newest FROM ended ORDER BY created_at DESC LIMIT ${newest})
+    UNION ALL
+    SELECT id, status, has_callback, false FROM ended WHERE has_callback
+  ) l GROUP BY id, status, has_callback
+)
+SELECT c.total::int AS total, (SELECT sum(n) FROM woken) AS woken, l.id, l.status, l.has_callback, l.newest
+FROM counted c LEFT JOIN listed l ON true`;
+
+/**
  * Ends every pending approval an override change covers, in one statement:
  * each action's outcome (by tool, else the default), the waiters woken, the
  * audit events owed (one debt row naming the ended actions, paid right after
@@ -29,24 +56,7 @@ WITH spec AS MATERIALIZED (
 ), owed AS (
   INSERT INTO audit_debts (tenant_id, at, action_ids, outcomes, admin, cause, reason)
   SELECT $1, $6, array_agg(e.id), $13::jsonb, $8::json, $9, $10 FROM ended e HAVING count(*) > 0
-), counted AS (
-  SELECT count(*) AS total FROM ended
-), woken AS (
-  -- Waiters are told in this transaction (the row trigger stands down for it):
-  -- each by id, or all at once with one '*' when many ended.
-  SELECT count(pg_notify('airlock_action', e.id::text)) AS n FROM ended e WHERE (SELECT total FROM counted) <= $12
-  UNION ALL
-  SELECT count(pg_notify('airlock_action', '*')) FROM counted WHERE total > $12
-), listed AS (
-  -- The newest few (a top-N, not a sort of every ended row), and every one owed a callback.
-  SELECT id, status, has_callback, bool_or(newest) AS newest FROM (
-    (SELECT id, status, has_callback, true AS newest FROM ended ORDER BY created_at DESC LIMIT $11)
-    UNION ALL
-    SELECT id, status, has_callback, false FROM ended WHERE has_callback
-  ) l GROUP BY id, status, has_callback
-)
-SELECT c.total::int AS total, (SELECT sum(n) FROM woken) AS woken, l.id, l.status, l.has_callback, l.newest
-FROM counted c LEFT JOIN listed l ON true`;
+), ${endedTail('$11', '$12')}`;
 
 /**
  * Pays the oldest audit debt no other transaction is paying: one event per

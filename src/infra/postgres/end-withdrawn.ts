@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { ApprovalGround } from '../../domain/policy-withdrawal.js';
 import type { EndedActions } from '../../ports/overrides-store.js';
 import type { WithdrawnApprovals, WithdrawnGround } from '../../ports/withdrawn-approvals.js';
-import { WAKE_ONE_BY_ONE } from './end-pending.js';
+import { WAKE_ONE_BY_ONE, endedTail } from './end-pending.js';
 import { withTransaction } from './transaction.js';
 
 const PENDING_GROUNDS_SQL = `
@@ -28,21 +28,7 @@ WITH withdrawn AS MATERIALIZED (
 ), owed AS (
   INSERT INTO audit_debts (tenant_id, at, action_ids, outcomes, admin, cause, reason)
   SELECT $1, $3, array_agg(e.id), '{"by_tool": {}, "otherwise": "denied"}'::jsonb, $5::json, $6, $7 FROM ended e HAVING count(*) > 0
-), counted AS (
-  SELECT count(*) AS total FROM ended
-), woken AS (
-  SELECT count(pg_notify('airlock_action', e.id::text)) AS n FROM ended e WHERE (SELECT total FROM counted) <= $9
-  UNION ALL
-  SELECT count(pg_notify('airlock_action', '*')) FROM counted WHERE total > $9
-), listed AS (
-  SELECT id, status, has_callback, bool_or(newest) AS newest FROM (
-    (SELECT id, status, has_callback, true AS newest FROM ended ORDER BY created_at DESC LIMIT $8)
-    UNION ALL
-    SELECT id, status, has_callback, false FROM ended WHERE has_callback
-  ) l GROUP BY id, status, has_callback
-)
-SELECT c.total::int AS total, (SELECT sum(n) FROM woken) AS woken, l.id, l.status, l.has_callback, l.newest
-FROM counted c LEFT JOIN listed l ON true`;
+), ${endedTail('$8', '$9')}`;
 
 export class PgWithdrawnApprovals implements WithdrawnApprovals {
   constructor(private readonly pool: Pool) {}
