@@ -37,6 +37,14 @@ module.exports = {
     { name: 'mcp-sdk-in-adapter', severity: 'error', from: { pathNot: '^(adapters/mcp/|test/)' }, to: { path: 'node_modules/@modelcontextprotocol/' } },
     { name: 'mcp-not-chat', severity: 'error', from: { path: '^adapters/mcp/' }, to: { path: '^adapters/(slack|teams)/' } },
     {
+      name: 'cli-calls-use-cases',
+      comment: 'the CLI parses argv, calls what src/main wires into CliServices, and formats: no store, policy loader, env, other adapter or client of its own',
+      severity: 'error',
+      from: { path: '^adapters/cli/' },
+      to: { path: '^(src/(infra|http|main|policy|config)/|adapters/(?!cli/)|clients/)' },
+    },
+    { name: 'no-adapter-imports-cli', severity: 'error', from: { path: '^adapters/(?!cli/)' }, to: { path: '^adapters/cli/' } },
+    {
       name: 'mcp-gateway-speaks-http',
       comment: 'the gateway is an agent of Airlock: it goes through the TypeScript client, never the core',
       severity: 'error',

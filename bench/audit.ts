@@ -54,7 +54,7 @@ interface Measured {
 
 const devNull = () => openSync('/dev/null', 'w');
 
-/** Runs bench/audit-command.ts (the CLI's runAudit) with stdout to /dev/null, to `gzip -6 > /dev/null`, or captured. */
+/** Runs bench/audit-command.ts (the CLI's runCli) with stdout to /dev/null, to `gzip -6 > /dev/null`, or captured. */
 function command(databaseUrl: string, args: string[], sink: 'null' | 'gzip' | 'capture'): Promise<Measured> {
   const nullFd = devNull();
   const stdio: StdioOptions = ['ignore', sink === 'null' ? nullFd : 'pipe', 'inherit', 'pipe'];

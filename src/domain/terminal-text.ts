@@ -23,3 +23,11 @@ export const escapeTerminal = (text: string): string =>
 
 /** A message for a terminal: its own line breaks kept, everything within a line escaped. */
 export const toTerminalText = (m: Message): string => m.lines.map((line) => escapeTerminal(toPlainText({ lines: [line] }))).join('\n');
+
+/**
+ * A value as one line of JSON for a terminal. JSON.stringify escapes C0
+ * controls but leaves DEL, C1 controls, bidirectional and invisible characters
+ * raw inside strings; here they become `\u` escapes too, so the document is the
+ * same JSON value and a terminal showing it acts on nothing an agent wrote.
+ */
+export const toTerminalJson = (value: unknown): string => JSON.stringify(value).replace(UNSAFE, (c) => `\\u${hex(c, 4)}`);

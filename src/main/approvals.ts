@@ -7,18 +7,16 @@ import { CALLBACK_CONCURRENCY, createApprovalQueues } from '../infra/queue/appro
 import { makeApprovalDispatcher } from '../usecases/approval-dispatcher.js';
 import { makeDeliverCallback } from '../usecases/deliver-callback.js';
 import { makeEndWithdrawnApprovals } from '../usecases/end-withdrawn-approvals.js';
-import { makeExpireAction } from '../usecases/expire-action.js';
 import { makePostCard } from '../usecases/post-card.js';
 import { makeReconcile } from '../usecases/reconcile.js';
 import { makeRecordCallbackOutcome } from '../usecases/record-callback-outcome.js';
-import { makeRecordReview } from '../usecases/record-review.js';
-import { makeRunAdminCommand } from '../usecases/run-admin-command.js';
 import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
 import { makeWriteOwedAudit } from '../usecases/write-owed-audit.js';
 import { createChatAdapters } from './chat-platforms.js';
 import type { Core } from './container.js';
 import { createSendPacer } from './send-pacer.js';
+import { logFollowUpErrors, wireUseCases } from './use-cases.js';
 
 export interface ApprovalOptions {
   /** Run the queue processors in this process (worker and all roles). */
@@ -52,30 +50,10 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   );
   const platforms = chat.platforms;
 
-  const onFollowUpError = (what: string, err: unknown) =>
-    log.warn({ err: (err as Error).message }, `${what} could not be enqueued; the reconciler (cards, deadlines, callbacks) or the next click (card re-render) repairs it`);
-  const expire = makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError });
-  const recordReview = makeRecordReview({
-    actions,
-    overrides: core.overrides,
-    digests: core.digests,
-    onFollowUpError,
-    audit: core.audit,
-    policy,
-    clock,
+  const onFollowUpError = logFollowUpErrors(log);
+  const { expire, recordReview, adminCommand } = wireUseCases(core, {
     jobs,
     platforms,
-    onAudited: seal,
-  });
-  const adminCommand = makeRunAdminCommand({
-    policy,
-    overrides: core.overrides,
-    actions,
-    audit: core.audit,
-    jobs,
-    clock,
-    platforms,
-    onAudited: seal,
     background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
 

@@ -67,6 +67,8 @@ export interface ActionStore {
   callbackSettled(tenant: string, id: string, at: Date): Promise<void>;
   /** Decided queued actions with a callback URL, decided between `olderThanMs` and a day ago, whose callback never settled. */
   unsettledCallbacks(now: Date, olderThanMs: number, limit: number): Promise<{ tenant: string; actionId: string; status: string }[]>;
+  /** Up to `limit` ids of the tenant's actions that start with `prefix` (as a person copied it), in id order; none when no UUID starts so. */
+  idsStartingWith(tenant: string, prefix: string, limit: number): Promise<string[]>;
   /** How many approvals are open, since when, and the oldest `limit` of them (bounded however long the backlog). */
   pendingSummary(tenant: string, limit: number): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
 }

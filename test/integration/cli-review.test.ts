@@ -28,7 +28,7 @@ describe('airlock review', () => {
     const a = await t.submit('send_email', email);
     const list = await review('list');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`${a.id}  send_email  by bot  → leads`));
+    expect(list.stdout).toMatch(new RegExp(`${a.id.slice(0, 8)}  send_email  by bot  → leads`));
     const show = await review('show', a.id);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('Refund on its way');

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { approverEmail, reviewerKey, type Action, type ActionResult } from '../../domain/action.js';
 import type { ActionStatus } from '../../domain/action-status.js';
+import { actionIdRange } from '../../domain/action-id-prefix.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import type { ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
 import { ActionBatchWriter } from './action-batch-writer.js';
@@ -310,6 +311,14 @@ export class PgActionStore implements ActionStore {
       [now, olderThanMs, limit],
     );
     return rows.map((r) => ({ tenant: r.tenant_id, actionId: r.id, status: r.status }));
+  }
+
+  async idsStartingWith(tenant: string, prefix: string, limit: number) {
+    const range = actionIdRange(prefix);
+    if (!range) return [];
+    // A range of the primary key: found by the index however many actions the tenant has.
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM actions WHERE id BETWEEN $1 AND $2 AND tenant_id = $3 ORDER BY id LIMIT $4', [range.from, range.to, tenant, limit]);
+    return rows.map((r) => r.id);
   }
 
   async pendingSummary(tenant: string, limit: number) {

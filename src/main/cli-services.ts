@@ -1,0 +1,153 @@
+import type { Pool } from 'pg';
+import type { CliServices } from '../../adapters/cli/index.js';
+import { SlackDirectory } from '../../adapters/slack/slack-directory.js';
+import { TeamsDirectory } from '../../adapters/teams/teams-directory.js';
+import type { Env } from '../config/env.js';
+import { PgAgentStore } from '../infra/postgres/agent-repository.js';
+import { PgAuditLog } from '../infra/postgres/audit-log.js';
+import { PgEvidenceStore } from '../infra/postgres/evidence-repository.js';
+import { payAuditDebts } from '../infra/postgres/end-pending.js';
+import { OutputError } from '../infra/postgres/json-lines-writer.js';
+import { PgRecordedDecisions } from '../infra/postgres/recorded-decisions.js';
+import { migrate } from '../infra/postgres/migrate.js';
+import { createPool } from '../infra/postgres/pool.js';
+import { createApprovalQueues } from '../infra/queue/approval-queues.js';
+import { resolvePolicyPath } from '../policy/file-policy-source.js';
+import { policyJsonSchema } from '../policy/json-schema.js';
+import { loadPolicyFile } from '../policy/load-policy.js';
+import { chatDirectories } from '../ports/chat-platform.js';
+import { systemClock } from '../ports/clock.js';
+import { makeCreateAgent } from '../usecases/create-agent.js';
+import { makeListAgents } from '../usecases/list-agents.js';
+import { makePlanPolicy } from '../usecases/plan-policy.js';
+import { makeReport } from '../usecases/report.js';
+import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
+import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
+import { createChatAdapters } from './chat-platforms.js';
+import { createCliLogger } from './cli-logger.js';
+import { livePolicy, openCliPolicy } from './cli-policy.js';
+import { buildCore } from './container.js';
+import { resolveDatabase, resolveSecret } from './database.js';
+import { importMcpTools, runMcpGateway } from './mcp-gateway.js';
+import { requestPolicyReload } from './policy-reload-cli.js';
+import { wireUseCases } from './use-cases.js';
+
+/** How long a short-lived CLI process gives an admin command's follow-ups (card updates, callbacks, notices), never longer. */
+const FOLLOW_UP_WAIT_MS = 5_000;
+/** A CLI process needs few connections (audit verify uses three: two ranges of the chain and a count, in one snapshot). */
+const POOL_SIZE = 4;
+
+/** What the CLI adapter calls, on the concrete stores and the same use cases as the server. */
+export function createCliServices(env: Env): CliServices {
+  const log = createCliLogger();
+  const policyFile = () => {
+    const { path, note } = resolvePolicyPath(env.POLICY_FILE);
+    return { path, note };
+  };
+  const warn = (line: string) => log.warn(line);
+
+  /** Embedded Postgres when DATABASE_URL is unset; migrated. */
+  async function withDatabase<T>(run: (pool: Pool) => Promise<T>): Promise<T> {
+    const db = await resolveDatabase(env, log);
+    const pool = createPool(db.url, POOL_SIZE);
+    try {
+      await migrate(pool);
+      return await run(pool);
+    } finally {
+      await pool.end();
+      await db.stop();
+    }
+  }
+
+  return {
+    migrate: () => withDatabase(migrate),
+    policy: {
+      serverFile: () => policyFile().path,
+      check: (file) => loadPolicyFile(file),
+      reload: (checked) => withDatabase((pool) => requestPolicyReload(pool, checked)),
+      schema: () => policyJsonSchema(),
+      importMcp: importMcpTools,
+      plan: (request) =>
+        withDatabase(async (pool) => {
+          const live = await livePolicy(pool, policyFile().path, warn);
+          return makePlanPolicy({ decisions: new PgRecordedDecisions(pool) })({ ...request, live });
+        }),
+    },
+    withAgents: (run) =>
+      withDatabase(async (pool) => {
+        const { path, note } = policyFile();
+        if (note) log.warn(note);
+        const policy = await openCliPolicy(path, pool, warn);
+        const agents = new PgAgentStore(pool);
+        return run({
+          create: makeCreateAgent({ agents, policy }),
+          list: makeListAgents({ agents, policy }),
+          rotate: makeRotateAgentKey({ agents, policy }),
+          revoke: makeRevokeAgentKeys({ agents }),
+        });
+      }),
+    async withApprovals(run) {
+      const core = await buildCore(env, log, { poolSize: POOL_SIZE, openPolicy: (path, pool) => openCliPolicy(path, pool, warn) });
+      const queues = createApprovalQueues(core.queues, core.clock, log);
+      const followUps: Promise<unknown>[] = [];
+      try {
+        // For admin notices only: this process receives no clicks and runs no start-up checks.
+        const chat = createChatAdapters(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, { checks: false });
+        const useCases = wireUseCases(core, {
+          jobs: queues.jobs,
+          platforms: chat.platforms,
+          // Reviewers are looked up without a chat app: without a bot token only listed Slack users can be named.
+          directories: chatDirectories([SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL), new TeamsDirectory()]),
+          background: (what, task) => followUps.push(task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`))),
+        });
+        const result = await run({
+          tenant: (id) => core.policy.current().tenants.get(id),
+          pending: (tenant, limit) => core.actions.pendingSummary(tenant, limit),
+          get: (tenant, id) => core.actions.get(tenant, id),
+          resolveActionId: useCases.resolveActionId,
+          operatorReview: useCases.operatorReview,
+          adminCommand: useCases.adminCommand,
+          now: () => core.clock.now(),
+        });
+        await Promise.race([Promise.all(followUps), new Promise((r) => setTimeout(r, FOLLOW_UP_WAIT_MS).unref())]);
+        return result;
+      } finally {
+        await core.sealer.idle();
+        await queues.close();
+        await core.close();
+      }
+    },
+    async withAuditLog(run) {
+      const secret = await resolveSecret(env);
+      return withDatabase(async (pool) => {
+        // As events not yet sealed are sealed first, events an admin change still owes
+        // the approvals it ended (its follow-up not yet run, or cut off) are written first.
+        await payAuditDebts(pool);
+        const audit = new PgAuditLog(pool, secret);
+        return run({
+          liveTenants: async () => [...(await openCliPolicy(policyFile().path, pool, warn)).current().tenants.keys()],
+          seal: (tenant) => audit.seal(tenant),
+          verify: (tenant, opts) => audit.verify(tenant, opts),
+          checkpoint: (tenant) => audit.checkpoint(tenant),
+          exportJsonLines: async (tenant, out) => {
+            try {
+              await audit.exportJsonLines(tenant, out);
+              return {};
+            } catch (e) {
+              if (!(e instanceof OutputError)) throw e;
+              return { error: e.message };
+            }
+          },
+        });
+      });
+    },
+    report: (input) =>
+      withDatabase(async (pool) => {
+        const { path, note } = policyFile();
+        if (note) log.warn(note);
+        const policy = await openCliPolicy(path, pool, warn);
+        return makeReport({ evidence: new PgEvidenceStore(pool), policy, clock: systemClock })(input);
+      }),
+    mcpGateway: (opts) => runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }),
+  };
+}
