@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { AirlockError } from '../domain/errors.js';
+import type { Policy } from '../domain/policy-model.js';
 import { PgLivePolicy } from '../infra/postgres/live-policy.js';
 import { FilePolicySource } from '../policy/file-policy-source.js';
 import { parsePolicy } from '../policy/load-policy.js';
@@ -39,4 +40,16 @@ function parseRecorded(body: string) {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The policy the servers run: the one a server last recorded loading, which
+ * is what decided and decides the tenant's requests; the file only when no
+ * server ever recorded one on this database.
+ */
+export async function livePolicy(pool: Pool, path: string, warn: (line: string) => void): Promise<Policy> {
+  const recorded = await new PgLivePolicy(pool).latest();
+  const policy = recorded && parseRecorded(recorded.body);
+  if (policy) return policy;
+  return (await openCliPolicy(path, pool, warn)).current();
 }

@@ -12,7 +12,7 @@ import { isDatabaseUnavailable } from './pool.js';
  * nothing waits on a timer.
  *
  * The statement inserts each action (its state and, apart, its immutable
- * payload and the cards it owes) and its audit event together, and only
+ * payload with the overrides version it was decided under, and the cards it owes) and its audit event together, and only
  * where the tenant's overrides version is still the one the decision was made
  * with; a statement is atomic, so either both rows of a decision exist or neither.
  * The overrides rows are share-locked: an admin change in flight ends every
@@ -59,8 +59,8 @@ WITH r AS (
   SELECT a.id, a.tenant_id, a.round, r.card_platforms, r.cards_due_at FROM a JOIN r ON r.id = a.id
   WHERE cardinality(r.card_platforms) > 0
 ), p AS (
-  INSERT INTO action_payloads (action_id, args, context)
-  SELECT a.id, r.args, r.context FROM a JOIN r ON r.id = a.id
+  INSERT INTO action_payloads (action_id, args, context, overrides_version)
+  SELECT a.id, r.args, r.context, r.overrides_version FROM a JOIN r ON r.id = a.id
 ), e AS (
   INSERT INTO audit_events (tenant_id, kind, action_id, at, data)
   SELECT a.tenant_id, r.audit_kind, a.id, a.created_at, r.audit_data

@@ -6,8 +6,9 @@ import type { EndedActions, OverridesStore, PendingEndSpec } from '../../ports/o
 import { endCoveredPending, payAuditDebts } from './end-pending.js';
 import { withTransaction } from './transaction.js';
 
-interface Row {
-  version: number;
+export interface OverridesRow {
+  /** bigint: pg returns it as text. */
+  version: number | string;
   incident: TenantOverrides['incident'];
   denied_tools: Record<string, OverrideStamp>;
   killed_agents: Record<string, OverrideStamp>;
@@ -16,7 +17,7 @@ interface Row {
 
 // JSON objects come back from pg as plain objects; the domain reads Maps, so a
 // name like `constructor` can never find an inherited member.
-const toOverrides = (r: Row | undefined): TenantOverrides =>
+export const toOverrides = (r: OverridesRow | undefined): TenantOverrides =>
   r
     ? {
         version: Number(r.version),
@@ -71,7 +72,7 @@ export class PgOverridesStore implements OverridesStore {
   }
 
   private async load(tenant: string): Promise<TenantOverrides> {
-    const { rows } = await this.pool.query<Row>(SELECT, [tenant]);
+    const { rows } = await this.pool.query<OverridesRow>(SELECT, [tenant]);
     return toOverrides(rows[0]);
   }
 
@@ -85,7 +86,7 @@ export class PgOverridesStore implements OverridesStore {
       // The row lock serialises admin changes of one tenant and makes intake and
       // reviews (which share-lock the row) wait until this transaction ends.
       await client.query('INSERT INTO tenant_overrides (tenant_id, version) VALUES ($1, 0) ON CONFLICT DO NOTHING', [tenant]);
-      const { rows } = await client.query<Row>(`${SELECT} FOR UPDATE`, [tenant]);
+      const { rows } = await client.query<OverridesRow>(`${SELECT} FOR UPDATE`, [tenant]);
       const next: TenantOverrides = { ...change(toOverrides(rows[0])), version: Number(rows[0]!.version) + 1 };
       await client.query(
         `UPDATE tenant_overrides SET version = $2, incident = $3, denied_tools = $4, killed_agents = $5, tool_modes = $6, updated_at = now()
