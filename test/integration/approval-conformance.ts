@@ -47,6 +47,19 @@ export interface CardUpdate {
   buttons: boolean;
 }
 
+/** A server whose platform refused its credentials at start. */
+export interface RefusedServer {
+  /** The setting an operator has to fix, and the refused value it holds (never to be printed). */
+  variable: string;
+  secret: string;
+  readyz(): Promise<{ status: number; chat: string }>;
+  submit(tool: 'send_email'): Promise<{ id: string; status: string }>;
+  get(id: string): Promise<ActionView>;
+  /** Everything the server logged. */
+  output(): string;
+  close(): Promise<void>;
+}
+
 export interface ChatDriver {
   submit(tool: 'send_email' | 'refund' | 'big_refund' | 'quick_deny', body?: { args?: Record<string, unknown>; requester?: { id: string; email?: string } }): Promise<{ id: string; args_sha256?: string }>;
   /** The action as its agent reads it; `waitSeconds` long-polls until it is decided. */
@@ -81,6 +94,11 @@ export interface ChatDriver {
    * rate limited (with Retry-After `retryAfter` seconds).
    */
   makeNextPostFail(kind: 'place_gone' | 'not_a_member' | { rateLimited: number }): void;
+  /**
+   * Starts another server of the deployment (its own database) with platform
+   * credentials the platform refuses; the server the other cases use is left alone.
+   */
+  startRefused(): Promise<RefusedServer>;
   /** Forgets the private answers given so far: each test reads only its own. */
   forgetAnswers(): void;
   /** Resolves with the text of a private answer to `user` containing `contains`. */
@@ -291,6 +309,30 @@ export function approvalConformance(platform: string, start: () => Promise<ChatD
       // Remembered for the place: the next card did not try the platform before the Retry-After passed.
       expect(d.postAttempts(next.id).map((p) => p.status)).toEqual([200]);
       expect(d.postAttempts(next.id)[0]!.at).toBeGreaterThanOrEqual(allowed);
+    });
+
+    it('with credentials the platform refuses at start: listens, decides, names the setting to fix without printing its value, and ends a queued approval by its timeout rule at once', { timeout: 90_000 }, async () => {
+      const r = await d.startRefused();
+      try {
+        const state = await waitFor(async () => {
+          const s = await r.readyz();
+          return s.chat.startsWith('failing') ? s : undefined;
+        }, { what: 'the chat state in /readyz', timeoutMs: 30_000 });
+        expect(state.status).toBe(200);
+        expect(state.chat).toContain(r.variable);
+        const queued = await r.submit('send_email');
+        expect(queued.status).toBe('pending');
+        // send_email waits an hour and falls back on timeout: an undeliverable card ends it that way now.
+        const ended = await waitFor(async () => {
+          const a = await r.get(queued.id);
+          return a.status === 'expired' ? a : undefined;
+        }, { what: 'the undeliverable approval to end', timeoutMs: 20_000 });
+        expect(ended).toMatchObject({ decision: 'fallback', mode: 'draft_write' });
+        expect(r.output()).toContain(r.variable);
+        expect(r.output()).not.toContain(r.secret);
+      } finally {
+        await r.close();
+      }
     });
 
     it('carries out an admin command: a denied tool ends its pending approvals and their cards say so', async () => {

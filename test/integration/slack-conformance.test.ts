@@ -2,10 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approvalConformance } from './approval-conformance.js';
-import type { RecordedCall } from '../fakes/fake-slack-api.js';
+import { FakeSlackApi, type RecordedCall } from '../fakes/fake-slack-api.js';
+import { createTestDatabase } from '../support/database.js';
 import { slashCommand } from '../support/slack-command.js';
 import { approveClick, denySubmission, editSubmission, postInteraction } from '../support/slack-requests.js';
 import { startSlackAirlock } from '../support/slack-airlock.js';
+import { startSlackProcess } from '../support/slack-process.js';
 
 /** The workspace each test user clicks from: globex's reviewer from globex's, a stranger from one no tenant knows. */
 const TEAMS: Record<string, string> = { U0GLEAD: 'T0GLOBEX', U0NOBODY: 'T0NOBODY' };
@@ -58,6 +60,30 @@ approvalConformance('Slack', async () => {
     postAttempts: (id) => posts(id).map((c) => ({ status: c.status, at: c.at.getTime() })),
     makeNextPostFail: (kind) =>
       t.slack.failNext('chat.postMessage', kind === 'place_gone' ? { error: 'channel_not_found' } : kind === 'not_a_member' ? { error: 'not_in_channel' } : { retryAfter: kind.rateLimited }),
+    startRefused: async () => {
+      const secret = 'xoxb-never-printed-9f2c';
+      const slack = await FakeSlackApi.start();
+      slack.failNext('auth.test', { error: 'invalid_auth', times: 1_000 });
+      slack.failNext('chat.postMessage', { error: 'invalid_auth', times: 1_000 });
+      const db = await createTestDatabase();
+      const r = await startSlackProcess({ databaseUrl: db.url, apiUrl: slack.url, token: secret, policyFile: 'test/fixtures/approval-policy.yml' });
+      const key = await r.agentKey();
+      const api = (path: string, init: RequestInit = {}) =>
+        fetch(`${r.base}/v1/actions${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }).then((res) => res.json());
+      return {
+        variable: 'SLACK_BOT_TOKEN',
+        secret,
+        readyz: async () => ({ status: (await fetch(`${r.base}/readyz`)).status, chat: await r.chatState() }),
+        submit: (tool) => api('', { method: 'POST', body: JSON.stringify({ tool, args: { to: 'x@example.com', subject: 's' }, requester: { id: 'U0SAM' } }) }),
+        get: (id) => api(`/${id}`),
+        output: r.output,
+        close: async () => {
+          await r.close();
+          await slack.close();
+          await db.drop();
+        },
+      };
+    },
     forgetAnswers: () => {
       answersSince = Date.now();
     },

@@ -76,6 +76,22 @@ approvalConformance('Teams', async () => {
     postAttempts: (id) => sends(id).map((c) => ({ status: c.status, at: c.at })),
     makeNextPostFail: (kind) =>
       t.fake.failNext('send', kind === 'place_gone' ? { status: 404 } : kind === 'not_a_member' ? { status: 403 } : { status: 429, retryAfter: kind.rateLimited }),
+    startRefused: async () => {
+      const secret = 'not-the-app-password-7f3a';
+      const r = await startTeamsAirlock({ env: { TEAMS_APP_PASSWORD: secret } });
+      return {
+        variable: 'TEAMS_APP_PASSWORD',
+        secret,
+        readyz: async () => {
+          const res = await fetch(`${r.base}/readyz`);
+          return { status: res.status, chat: ((await res.json()) as { chat?: Record<string, string> }).chat?.teams ?? '' };
+        },
+        submit: (tool) => r.submit(tool, { args: { to: 'x@example.com', subject: 's' } }, { waitForCard: false }),
+        get: (id) => r.get(id) as never,
+        output: r.output,
+        close: r.close,
+      };
+    },
     forgetAnswers: () => told.clear(),
     toldPrivately: (user, contains) => waitFor(() => told.get(user)?.find((m) => m.includes(contains)), { what: `a message to ${user} containing "${contains}"` }),
     admin: async (text) => {
