@@ -4,6 +4,7 @@ import { SAFE_MODES } from '../domain/decision.js';
 import { message, type Inline, type Line, type Message } from '../domain/message.js';
 import type { OverrideEnd } from '../domain/override-coverage.js';
 import { policyVersion, withEntry, type OverrideStamp, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
+import { dueForReview } from '../domain/review-dates.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -246,6 +247,9 @@ export function makeRunAdminCommand(deps: {
           m.size === 0 ? ['none'] : [...m].flatMap(([k, v], i): Inline[] => [...(i > 0 ? [', '] : []), { code: k }, ...(v.reason ? [` (${v.reason})`] : [])]);
         const modes: Inline[] = o.toolModes.size === 0 ? ['none'] : [...o.toolModes].flatMap(([k, v], i): Inline[] => [...(i > 0 ? [', '] : []), { code: `${k}=${v}` }]);
         const stampList = (m: ReadonlyMap<string, OverrideStamp>, key: string) => [...m].map(([name, v]) => ({ [key]: name, reason: v.reason ?? null, by: v.by ?? null, at: v.at ?? null }));
+        // Tools are shared by every tenant of the file: count only those this tenant's agents may call.
+        const tenantTools = new Set([...tenant.agents.values()].flatMap((a) => [...a.tools]));
+        const overdue = dueForReview({ tools: new Map([...policy.tools].filter(([name]) => tenantTools.has(name))) }, now()).filter((r) => r.status === 'overdue').length;
         return withData(
           {
             tenant: tenant.id,
@@ -255,6 +259,7 @@ export function makeRunAdminCommand(deps: {
             killed_agents: stampList(o.killedAgents, 'agent'),
             runtime_modes: Object.fromEntries(o.toolModes),
             pending: { count: pending.count, oldest_at: pending.oldest?.toISOString() ?? null },
+            review_overdue: overdue,
           },
           [{ strong: `Airlock status for ${tenant.id}` }, ' (policy ', version(o), ')'],
           ['Incident mode: ', o.incident.on ? `ON since ${o.incident.since ?? '?'}${o.incident.reason ? ` (${o.incident.reason})` : ''}` : 'off'],
@@ -262,6 +267,7 @@ export function makeRunAdminCommand(deps: {
           ['Killed agents: ', ...stamps(o.killedAgents)],
           ['Runtime modes: ', ...modes],
           [`Pending approvals: ${pending.count}; oldest: ${pending.oldest ? formatAge(now().getTime() - pending.oldest.getTime()) : 'none'}`],
+          [`Policy review: ${overdue === 0 ? 'no control' : overdue === 1 ? '1 control' : `${overdue} controls`} of this tenant’s tools ${overdue === 1 ? 'is' : 'are'} past ${overdue === 1 ? 'its' : 'their'} review date`, ...(overdue > 0 ? [' (', { code: 'airlock policy review' }, ' lists them)'] as Inline[] : [])],
         );
       }
       case 'pending': {

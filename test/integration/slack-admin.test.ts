@@ -104,6 +104,8 @@ describe('/airlock', () => {
     expect(status).toContain('`quick_deny` (testing)');
     expect(status).toMatch(/Killed agents: none/);
     expect(status).toMatch(/Pending approvals: \d+; oldest: \d+s/);
+    // The fixture's quick_deny was due for review on 2020-01-01.
+    expect(status).toContain('Policy review: 1 control of this tenant’s tools is past its review date');
     expect(await command('pending')).toContain(a.id);
     await command('allow-tool quick_deny');
   });
