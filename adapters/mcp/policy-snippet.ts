@@ -1,6 +1,5 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Document, isMap, type Pair, type Scalar } from 'yaml';
-import { escapeTerminal } from '../../src/domain/terminal-text.js';
 import { policyToolName } from './call-through-airlock.js';
 
 /** JSON Schema keywords that Airlock's strict args_schema compiler would refuse or that mean nothing in a policy. */
@@ -22,9 +21,12 @@ const mapValues = (o: Record<string, unknown>, f: (v: unknown) => unknown) => Ob
  * Risk and mode are the owner's call: every tool comes as `risk: high`,
  * `mode: off` (denied until the owner picks a mode), with the server's own
  * annotations as comments to help decide. `args_schema` is the tool's input
- * schema, so Airlock refuses arguments the tool would not take.
+ * schema, so Airlock refuses arguments the tool would not take. What the
+ * server says of itself (name, version, descriptions, annotation names) is
+ * untrusted: `escape` makes it safe for a terminal and a YAML comment.
  */
-export function policySnippet(tools: Tool[], opts: { serverName?: string; serverLabel?: string }): string {
+export function policySnippet(tools: Tool[], opts: { serverName?: string; serverLabel?: string; escape: (untrusted: string) => string }): string {
+  const escapeTerminal = opts.escape;
   const entries: Record<string, Record<string, unknown>> = {};
   for (const tool of tools) {
     entries[policyToolName(tool.name, opts.serverName)] = {

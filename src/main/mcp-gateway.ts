@@ -1,3 +1,4 @@
+import { escapeTerminal } from '../domain/terminal-text.js';
 import { connectUpstream, createGateway, policySnippet, serveHttp, serveStdio, type UpstreamTarget } from '../../adapters/mcp/index.js';
 import type { McpGatewayOptions } from '../../adapters/cli/index.js';
 import { Airlock, AirlockClientError } from '../../clients/typescript/src/index.js';
@@ -60,7 +61,7 @@ export async function importMcpTools(target: UpstreamTarget, serverName: string 
   try {
     const tools = await upstream.listTools();
     const info = upstream.client.getServerVersion();
-    return policySnippet(tools, { serverName, serverLabel: info ? `${info.name} ${info.version}` : undefined });
+    return policySnippet(tools, { serverName, serverLabel: info ? `${info.name} ${info.version}` : undefined, escape: escapeTerminal });
   } finally {
     await upstream.close();
   }
