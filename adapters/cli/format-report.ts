@@ -5,7 +5,9 @@ import { escapeTerminal } from '../../src/domain/terminal-text.js';
 type Cell = { text: string; right?: boolean };
 const left = (text: string): Cell => ({ text: escapeTerminal(text) });
 const right = (text: string): Cell => ({ text, right: true });
-const count = (n: number) => right(String(n));
+/** `12,480`: digits grouped, so a count's size reads at a glance. */
+const grouped = (n: number) => n.toLocaleString('en-US');
+const count = (n: number) => right(grouped(n));
 
 /** Columns two spaces apart, each as wide as its widest cell; no trailing blanks. */
 function table(head: string[], rows: Cell[][]): string[] {
@@ -55,7 +57,7 @@ export function formatReport(r: EvidenceReport): string {
   const total = r.tools.reduce((n, t) => n + t.actions, 0);
   const scope = `tenant ${r.tenant}${r.tool !== undefined ? `, tool ${r.tool}` : ''}, ${utc(r.since)} → ${utc(r.until)}`;
   if (total === 0) return escapeTerminal(`No actions for ${scope}.`);
-  const lines = [escapeTerminal(`Evidence for ${scope}: ${total} action(s)`)];
+  const lines = [escapeTerminal(`Evidence for ${scope}: ${grouped(total)} action(s)`)];
   const section = (title: string, body: string[]) => lines.push('', title, ...body);
 
   section(
