@@ -11,6 +11,7 @@ import type { ReportInput } from '../../src/usecases/report.js';
 import type { ActionIdMatch } from '../../src/usecases/resolve-action-id.js';
 import type { makeRevokeAgentKeys } from '../../src/usecases/revoke-agent-keys.js';
 import type { PlanReport } from '../../src/usecases/plan-policy.js';
+import type { ShadowReport } from '../../src/usecases/shadow-report.js';
 import type { makeRotateAgentKey } from '../../src/usecases/rotate-agent-key.js';
 import type { AdminActor, AdminReply } from '../../src/usecases/run-admin-command.js';
 
@@ -35,6 +36,8 @@ export interface CliServices {
     importMcp(target: UpstreamTarget, serverName: string | undefined): Promise<string>;
     /** Replays the tenant's recorded requests in the window through `candidate` and the live policy (read only). */
     plan(request: { tenant: string; candidate: Policy; since: Date; until: Date }): Promise<PlanReport>;
+    /** How the shadow policy disagreed with the live one on the tenant's requests in the window (read only). */
+    shadowReport(request: { tenant: string; since: Date; until: Date }): Promise<ShadowReport>;
   };
   withAgents<T>(run: (agents: AgentUseCases) => Promise<T>): Promise<T>;
   withApprovals<T>(run: (approvals: ApprovalUseCases) => Promise<T>): Promise<T>;

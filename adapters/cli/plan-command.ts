@@ -1,11 +1,13 @@
 import { AirlockError } from '../../src/domain/errors.js';
 import { parseDuration } from '../../src/domain/duration.js';
 import type { PlanReport, ToolCount } from '../../src/usecases/plan-policy.js';
+import type { TransitionSummary } from '../../src/usecases/transition-tally.js';
 import { JSON_OUTPUT, stringFlag, type CliCommand, type CliIo } from './cli-command.js';
 import { commandUsage } from './usage-text.js';
 
 const DEFAULT_WINDOW = '30d';
-const EXIT: Record<PlanReport['verdict'], number> = { unchanged: 0, tightens: 2, loosens: 3 };
+/** A CI step gates on these: 0 nothing changes, 2 changes only tighten, 3 something loosens or cannot be judged. */
+export const EXIT: Record<PlanReport['verdict'], number> = { unchanged: 0, tightens: 2, loosens: 3 };
 
 /**
  * `policy plan`: exit 0 nothing changes, 2 changes that only tighten, 3
@@ -60,7 +62,7 @@ export const planCommand: CliCommand = {
 };
 
 /** `30d` back from now, or an ISO date; undefined when it is neither. */
-function instant(text: string, now: Date, durationAllowed: boolean): Date | undefined {
+export function instant(text: string, now: Date, durationAllowed: boolean): Date | undefined {
   const back = durationAllowed ? parseDuration(text) : undefined;
   if (back !== undefined) return new Date(now.getTime() - back);
   if (!/^\d{4}-\d\d-\d\d/.test(text)) return undefined;
@@ -87,11 +89,13 @@ function planText(r: PlanReport): string {
     `${r.actions} actions of tenant ${r.tenant} ${window}, live policy ${r.livePolicyVersion} → candidate ${r.candidatePolicyVersion}:`,
     `${r.unchanged} unchanged, ${loosens} loosen, ${tightens} tighten, ${relabels} relabelled, ${undetermined} undetermined`,
   );
-  if (r.verdict === 'unchanged') {
-    lines.push('Nothing changes.');
-    return lines.join('\n');
-  }
-  lines.push('');
+  return [...lines, ...transitionLines(r)].join('\n');
+}
+
+/** A summary's changes, loosening first, each with its tools and a few example ids. */
+export function transitionLines(r: TransitionSummary): string[] {
+  if (r.verdict === 'unchanged') return ['Nothing changes.'];
+  const lines = [''];
   for (const t of r.transitions) {
     lines.push(`${(t.effect === 'loosens' ? 'LOOSENS' : t.effect).padEnd(12)}${`${t.from} → ${t.to}`.padEnd(52)} ${t.count}`);
     lines.push(...toolLines(t.tools));
@@ -100,7 +104,7 @@ function planText(r: PlanReport): string {
     lines.push(`${'UNDETERMINED'.padEnd(12)}${UNDETERMINED[u.why].padEnd(52)} ${u.count}`);
     lines.push(...toolLines(u.tools));
   }
-  return lines.join('\n');
+  return lines;
 }
 
 const toolLines = (tools: ToolCount[]): string[] => tools.map((t) => `${' '.repeat(14)}${t.tool.padEnd(30)} ${String(t.count).padStart(8)}   e.g. ${t.examples.join(', ')}`);

@@ -5,6 +5,7 @@ import { JSON_OUTPUT, stringFlag, UsageError, type CliCommand, type CliIo, type 
 import type { CliServices } from './cli-services.js';
 import { upstreamTarget } from './upstream-target.js';
 import { planCommand } from './plan-command.js';
+import { shadowReportCommand } from './shadow-report-command.js';
 import { commandUsage } from './usage-text.js';
 
 const FILE = { text: '[file]', min: 0, max: 1 };
@@ -99,4 +100,4 @@ const importMcp: CliCommand = {
   },
 };
 
-export const POLICY_COMMANDS: CliCommand[] = [check, review, reload, schema, planCommand, importMcp];
+export const POLICY_COMMANDS: CliCommand[] = [check, review, reload, schema, planCommand, shadowReportCommand, importMcp];

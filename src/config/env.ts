@@ -28,6 +28,8 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   POLICY_FILE: optionalString,
+  /** A candidate policy every live request is also evaluated against, recorded and never enforced. */
+  POLICY_SHADOW_FILE: optionalString,
   AIRLOCK_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optionalString,

@@ -1,5 +1,6 @@
 import type { ActionStatus, ResultOutcome } from './action-status.js';
 import type { Decision, Effect, Mode, PolicyDecision, Risk } from './decision.js';
+import type { ShadowDecision } from './shadow.js';
 
 export interface Requester {
   id: string;
@@ -117,6 +118,8 @@ export interface Action {
   reviews: Review[];
   result?: ActionResult;
   latencyMs?: number;
+  /** What the shadow policy would have decided at intake (never enforced), when one was configured. */
+  shadow?: ShadowDecision;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Action, ReviewerIdentity } from './action.js';
 import type { RolloutHit } from './decision.js';
+import { shadowFields } from './shadow.js';
 
 export const AUDIT_KINDS = [
   'decision',
@@ -85,6 +86,7 @@ export const ACTION_AUDIT_KEYS = [
 export function decisionEvent(a: Action, latencyMs: number, rollout?: RolloutHit): AuditEvent {
   const extra: Record<string, unknown> = { args: a.args, final_decision: a.decision, reviewer: null, execution_result: null, latency_ms: latencyMs };
   if (rollout) extra.rollout = rollout;
+  if (a.shadow) extra.shadow = shadowFields(a.shadow);
   return {
     tenant: a.tenant,
     kind: 'decision',

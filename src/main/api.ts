@@ -44,6 +44,7 @@ export async function buildApi(
       store: core.actions,
       overrides: core.overrides,
       policy: core.policy,
+      ...(core.shadowPolicy ? { shadow: core.shadowPolicy } : {}),
       clock: core.clock,
       digests: core.digests,
       dispatcher: opts.dispatcher,

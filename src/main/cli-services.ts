@@ -20,6 +20,8 @@ import { systemClock } from '../ports/clock.js';
 import { makeCreateAgent } from '../usecases/create-agent.js';
 import { makeListAgents } from '../usecases/list-agents.js';
 import { makePlanPolicy } from '../usecases/plan-policy.js';
+import { makeShadowReport } from '../usecases/shadow-report.js';
+import { PgShadowRecords } from '../infra/postgres/shadow-records.js';
 import { makeReport } from '../usecases/report.js';
 import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
 import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
@@ -72,6 +74,7 @@ export function createCliServices(env: Env): CliServices {
           const live = await livePolicy(pool, policyFile().path, warn);
           return makePlanPolicy({ decisions: new PgRecordedDecisions(pool) })({ ...request, live });
         }),
+      shadowReport: (request) => withDatabase((pool) => makeShadowReport({ records: new PgShadowRecords(pool) })(request)),
     },
     withAgents: (run) =>
       withDatabase(async (pool) => {

@@ -13,6 +13,7 @@ import { PgOverridesStore } from '../infra/postgres/overrides-repository.js';
 import { createPool } from '../infra/postgres/pool.js';
 import { createQueueFactory, type QueueFactory } from '../infra/queue/backend.js';
 import { FilePolicySource, resolvePolicyPath, type PolicyReload } from '../policy/file-policy-source.js';
+import { ShadowPolicySource } from '../policy/shadow-policy-source.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { resolveDatabase, resolveSecret } from './database.js';
 
@@ -31,6 +32,8 @@ export interface Core {
   digests: ArgsDigests;
   pool: pg.Pool;
   policy: FilePolicySource;
+  /** POLICY_SHADOW_FILE's policy, when set and loaded: evaluated on every request, never enforced. */
+  shadowPolicy?: ShadowPolicySource;
   actions: PgActionStore;
   agents: PgAgentStore;
   overrides: PgOverridesStore;
@@ -86,6 +89,16 @@ export async function buildCore(env: Env, log: Logger, opts: CoreOptions = {}): 
     };
     const unwatch = policy.watch(reported);
     cleanup.unshift(async () => unwatch());
+    // Refused or reloaded on its own: a bad shadow file never touches the live policy.
+    const shadowReported = (r: PolicyReload) =>
+      r.ok
+        ? log.info({ file: env.POLICY_SHADOW_FILE, version: r.version }, 'shadow policy loaded')
+        : log.error({ file: env.POLICY_SHADOW_FILE, details: (r.error as { details?: unknown }).details, err: (r.error as Error).message }, 'shadow policy refused; keeping the last good shadow (or none)');
+    const shadowPolicy = env.POLICY_SHADOW_FILE ? await ShadowPolicySource.open(env.POLICY_SHADOW_FILE, shadowReported) : undefined;
+    if (shadowPolicy) {
+      const unwatchShadow = shadowPolicy.watch(shadowReported);
+      cleanup.unshift(async () => unwatchShadow());
+    }
 
     const agents = new PgAgentStore(pool);
     const notifications = new PgNotifications(db.url, log);
@@ -121,6 +134,7 @@ export async function buildCore(env: Env, log: Logger, opts: CoreOptions = {}): 
       digests: makeArgsDigests(secret),
       pool,
       policy,
+      ...(shadowPolicy ? { shadowPolicy } : {}),
       actions: new PgActionStore(pool),
       agents,
       overrides,
@@ -130,7 +144,9 @@ export async function buildCore(env: Env, log: Logger, opts: CoreOptions = {}): 
       events,
       queues,
       redisPrefix: opts.queuePrefix ?? 'airlock',
-      reloadPolicy: () => policy.reloadNow().then(reported),
+      reloadPolicy: async () => {
+        await Promise.all([policy.reloadNow().then(reported), shadowPolicy?.reloadNow().then(shadowReported)]);
+      },
       afterPolicyReload: (effect) => {
         effects.add(effect);
         return () => effects.delete(effect);

@@ -4,9 +4,10 @@ import type { ArgsDigests } from '../domain/args-digest.js';
 import { decisionEvent } from '../domain/audit-event.js';
 import { AirlockError } from '../domain/errors.js';
 import { evaluatePolicy, type EvaluationRequest } from '../domain/evaluate-policy.js';
-import { policyVersion, type ToolPolicy } from '../domain/policy-model.js';
+import { policyVersion, type Policy, type ToolPolicy } from '../domain/policy-model.js';
 import { redactArgs } from '../domain/redact.js';
 import { consequenceScope, renderConsequence } from '../domain/render-consequence.js';
+import { shadowDecision } from '../domain/shadow.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentIdentity } from '../ports/agent-store.js';
 import type { ApprovalDispatcher } from '../ports/approval-dispatcher.js';
@@ -41,6 +42,12 @@ export interface SubmitActionDeps {
   callbackTargets: CallbackTargets;
   /** Which chat platforms show a reviewer group's cards (those configured in this deployment). */
   platforms: Pick<ChatPlatforms, 'targetsOf'>;
+  /**
+   * A candidate policy every request is also evaluated against after its
+   * real decision (`POLICY_SHADOW_FILE`): recorded, never enforced, never in
+   * the answer. Absent or answering undefined: no shadow.
+   */
+  shadow?: { current(): Policy | undefined };
   /** Called after the decision is durable (e.g. to seal the audit chain, count metrics). */
   onRecorded?: (action: Action) => void;
   onDispatchError?: (action: Action, err: unknown) => void;
@@ -91,6 +98,9 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         decided = evaluatePolicy({ policy, overrides, request, pendingByGroup: new Map([[tool.approval.reviewers, pending]]) });
       }
 
+      const shadowPolicy = deps.shadow?.current();
+      const shadow = shadowPolicy ? shadowDecision(shadowPolicy, overrides, request) : undefined;
+
       const now = deps.clock.now();
       const redact = tool?.redact ?? [];
       // Nothing to mask: the arguments are their own redacted view (no copy, one canonical form for both digests).
@@ -140,6 +150,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         decidedAt: queued ? undefined : now,
         reviews: [],
         latencyMs: now.getTime() - started.getTime(),
+        ...(shadow ? { shadow } : {}),
       };
       const outcome = await deps.store.record({
         action,
