@@ -48,12 +48,16 @@ export function createCliServices(env: Env): CliServices {
   };
   const warn = (line: string) => log.warn(line);
 
-  /** Embedded Postgres when DATABASE_URL is unset; migrated. */
-  async function withDatabase<T>(run: (pool: Pool) => Promise<T>): Promise<T> {
+  /**
+   * Embedded Postgres when DATABASE_URL is unset; migrated, except for a
+   * command that only reads (`readOnly`), which a read-only database role
+   * must be able to run: it expects the servers to have migrated.
+   */
+  async function withDatabase<T>(run: (pool: Pool) => Promise<T>, opts: { readOnly?: boolean } = {}): Promise<T> {
     const db = await resolveDatabase(env, log);
     const pool = createPool(db.url, POOL_SIZE);
     try {
-      await migrate(pool);
+      if (!opts.readOnly) await migrate(pool);
       return await run(pool);
     } finally {
       await pool.end();
@@ -73,8 +77,8 @@ export function createCliServices(env: Env): CliServices {
         withDatabase(async (pool) => {
           const live = await livePolicy(pool, policyFile().path, warn);
           return makePlanPolicy({ decisions: new PgRecordedDecisions(pool) })({ ...request, live });
-        }),
-      shadowReport: (request) => withDatabase((pool) => makeShadowReport({ records: new PgShadowRecords(pool) })(request)),
+        }, { readOnly: true }),
+      shadowReport: (request) => withDatabase((pool) => makeShadowReport({ records: new PgShadowRecords(pool) })(request), { readOnly: true }),
     },
     withAgents: (run) =>
       withDatabase(async (pool) => {

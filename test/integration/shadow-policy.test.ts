@@ -110,4 +110,26 @@ describe('shadow policy', () => {
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('No request of tenant acme was judged by a shadow policy');
   });
+
+  it('runs shadow-report and plan with a read-only database role, as a CI job would', async () => {
+    const role = `airlock_ro_${Date.now().toString(36)}`;
+    const pool = t.core.pool;
+    const database = (await pool.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+    await pool.query(`CREATE ROLE ${role} LOGIN`);
+    try {
+      await pool.query(`GRANT CONNECT ON DATABASE ${database} TO ${role}; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      const url = new URL(t.db.url);
+      url.username = role;
+      const env = { DATABASE_URL: url.toString(), POLICY_FILE: LIVE, REDIS_URL: '', SLACK_BOT_TOKEN: '' };
+      const report = await runCli(['policy', 'shadow-report', '--tenant', 'acme', '--json'], env);
+      expect(report.stderr).not.toMatch(/permission denied/);
+      expect(JSON.parse(report.stdout)).toMatchObject({ tenant: 'acme' });
+      await writeFile(join(dir, 'candidate.yml'), live);
+      const same = await runCli(['policy', 'plan', join(dir, 'candidate.yml'), '--tenant', 'acme', '--json'], env);
+      expect(same.code).toBe(0);
+      expect(JSON.parse(same.stdout)).toMatchObject({ tenant: 'acme', verdict: 'unchanged' });
+    } finally {
+      await pool.query(`REASSIGN OWNED BY ${role} TO CURRENT_USER; DROP OWNED BY ${role}; DROP ROLE ${role}`);
+    }
+  });
 });
