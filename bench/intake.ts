@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { BENCH_SECRET, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
@@ -55,6 +58,8 @@ interface Run {
   pgbench: { tps: number; latencyMs: number };
   allow: Awaited<ReturnType<typeof cannon>>;
   deny: Awaited<ReturnType<typeof cannon>>;
+  /** allow again, on a server that also evaluates a shadow policy (POLICY_SHADOW_FILE). */
+  shadow: Awaited<ReturnType<typeof cannon>>;
   behind: number;
   catchUpMs: number;
   chained: number;
@@ -68,8 +73,19 @@ interface Run {
 const meanUse = (a: CpuUse, b: CpuUse): CpuUse =>
   Object.fromEntries(Object.keys(a).map((k) => [k, (a[k as keyof CpuUse] + b[k as keyof CpuUse]) / 2])) as unknown as CpuUse;
 
+/** A shadow candidate that disagrees with the live example on the measured tools (so each request's shadow decision differs). */
+function shadowPolicyFile(): string {
+  const live = readFileSync('examples/policy.yml', 'utf8');
+  const shadow = live.replace(/(  lookup_order:\n(?:    .*\n)*?    mode: )allow/, '$1observe');
+  if (shadow === live) throw new Error('could not derive the shadow policy from examples/policy.yml');
+  const file = join(tmpdir(), `airlock-bench-shadow-${process.pid}.yml`);
+  writeFileSync(file, shadow);
+  return file;
+}
+
 async function main() {
   const rows: Run[] = [];
+  const shadowFile = shadowPolicyFile();
   const allowBody = { tool: 'lookup_order', args: ORDER_ARGS, requester: { id: 'U1' }, workflow: 'bench' };
   const denyBody = { tool: 'grant_admin', args: GRANT_ARGS, requester: { id: 'U1' }, workflow: 'bench' };
   const argsBytes = Math.round((bytes(ORDER_ARGS) + bytes(GRANT_ARGS)) / 2);
@@ -100,6 +116,7 @@ async function main() {
       const deny = await cannon(server.base, ops, denyBody);
       const cpuDeny = cpuUse(c1, cpuSnapshot(server.proc.pid!));
       const cpu = meanUse(cpuAllow, cpuDeny);
+      const shadow = await shadowPhase(shadowFile, allowBody);
       // Every stored decision has its audit event (one statement wrote both).
       const orphans = Number((await pool.query(
         "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
@@ -115,8 +132,8 @@ async function main() {
       const catchUpMs = Date.now() - stopped;
       const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
-      rows.push({ pgbench: baseline, allow, deny, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
-      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
+      rows.push({ pgbench: baseline, allow, deny, shadow, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
+      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
     } finally {
       await pool.end();
       await server.stop();
@@ -146,12 +163,39 @@ Airlock can exceed it because it group-commits: decisions that arrive while a wr
 ${fmt('allow')}
 ${fmt('deny')}
 
+With a shadow policy (\`POLICY_SHADOW_FILE\`: a candidate that disagrees on every measured request, so each decision also records a different shadow decision), the allow load on a second server and fresh database in the same run, right after a \`CHECKPOINT\`:
+
+| decision | decisions/s | of allow without a shadow (target ≥ 90%) | p50 ms | p99 ms |
+|---|---|---|---|---|
+| allow, shadow on | ${median(rows.map((r) => r.shadow.rps)).toFixed(0)} | ${(median(rows.map((r) => r.shadow.rps / r.allow.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.shadow.rps / r.allow.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.shadow.p50))} | ${median(rows.map((r) => r.shadow.p99))} |
+
 CPU while Airlock was under load, % of one core (medians over runs): server ${median(rows.map((r) => r.cpu.server)).toFixed(0)}, Postgres ${median(rows.map((r) => r.cpu.postgres)).toFixed(0)}, autocannon ${median(rows.map((r) => r.cpu.bench)).toFixed(0)}; whole machine ${median(rows.map((r) => r.cpu.busy)).toFixed(0)} of 200. The load generator shares the two cores with the server and Postgres; pgbench's client needs far less.
 
 Sealing keeps up: when the load stopped, the most events waiting to be sealed in any run was ${Math.max(...rows.map((r) => r.behind))}; the chain was complete at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
 
-Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99})`).join('; ')}.`,
+Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99})`).join('; ')}.`,
   );
+}
+
+/** The allow load against a server that also evaluates `shadowFile`, on its own fresh database. */
+async function shadowPhase(shadowFile: string, body: unknown) {
+  const db = await freshDatabase('intake_shadow');
+  const server = await startServer({ DATABASE_URL: db.url, POLICY_FILE: 'examples/policy.yml', POLICY_SHADOW_FILE: shadowFile });
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  try {
+    const policy = await FilePolicySource.open('examples/policy.yml');
+    const auth = `Bearer ${(await makeCreateAgent({ agents: new PgAgentStore(pool), policy })('acme', 'support-bot')).key}`;
+    await cannon(server.base, auth, { ...(body as object), workflow: 'warmup' }, 3);
+    await pool.query('CHECKPOINT');
+    const result = await cannon(server.base, auth, body);
+    const recorded = Number((await pool.query("SELECT count(*) FROM action_payloads WHERE shadow->>'decision' = 'constrain'")).rows[0].count);
+    if (recorded === 0) throw new Error('the shadow decisions were not recorded');
+    return result;
+  } finally {
+    await pool.end();
+    await server.stop();
+    await db.drop();
+  }
 }
 
 main().then(
