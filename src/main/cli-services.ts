@@ -154,7 +154,7 @@ export function createCliServices(env: Env): CliServices {
         if (note) log.warn(note);
         const policy = await openCliPolicy(path, pool, warn);
         return makeReport({ evidence: new PgEvidenceStore(pool), policy, clock: systemClock })(input);
-      }),
+      }, { readOnly: true }),
     mcpGateway: (opts) => runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }),
   };
 }

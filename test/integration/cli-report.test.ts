@@ -200,6 +200,25 @@ describe('airlock report', { timeout: 120_000 }, () => {
     expect(future.stderr).toContain('in the future');
   });
 
+  it('runs with a read-only database role, as a policy owner\'s reporting job would', async () => {
+    const role = `airlock_ro_${Date.now().toString(36)}`;
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      await c.query(`CREATE ROLE ${role} LOGIN`);
+      await c.query(`GRANT CONNECT ON DATABASE ${db.name} TO ${role}; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      const url = new URL(db.url);
+      url.username = role;
+      const out = await runCli(['report', '--tenant', 'acme', '--json'], { ...env, DATABASE_URL: url.toString() });
+      expect(out.stderr).not.toMatch(/permission denied/);
+      expect(out.code).toBe(0);
+      expect(JSON.parse(out.stdout).actions).toBe(16);
+    } finally {
+      await c.query(`REASSIGN OWNED BY ${role} TO CURRENT_USER; DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`);
+      await c.end();
+    }
+  });
+
   it('writes nothing to the audit trail', async () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
