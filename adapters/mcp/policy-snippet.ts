@@ -32,6 +32,8 @@ export function policySnippet(tools: Tool[], opts: { serverName?: string; server
     entries[policyToolName(tool.name, opts.serverName)] = {
       // What the server says of itself is untrusted: escaped, it can add no YAML line and no terminal sequence.
       ...(tool.description ? { description: escapeTerminal(tool.description.split('\n')[0]!.slice(0, 200)) } : {}),
+      // Every tool names the team answerable for it; the owner replaces this before it goes live.
+      owner: 'unassigned',
       risk: 'high',
       mode: 'off',
       args_schema: cleanSchema(tool.inputSchema),
@@ -40,7 +42,7 @@ export function policySnippet(tools: Tool[], opts: { serverName?: string; server
   const doc = new Document({ tools: entries });
   doc.commentBefore = [
     ` Airlock policy entries for the tools of the MCP server ${escapeTerminal(opts.serverLabel ?? '')}`.trimEnd() + '.',
-    ' Paste them under `tools:`, then for each tool set `risk` (low | medium | high) and `mode`',
+    ' Paste them under `tools:`, then for each tool set its `owner` (the team answerable for it), `risk` (low | medium | high) and `mode`',
     ' (off | observe | search_only | draft_write | approval_required | allow; approval_required needs an `approval:` block).',
     ' Until then every tool is `mode: off`: denied. Name the tools an agent may call in tenants.<tenant>.agents.<agent>.tools.',
   ].join('\n');

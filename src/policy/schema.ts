@@ -128,7 +128,8 @@ const rolloutStage = z
 
 const tool = z
   .strictObject({
-    owner: z.string().optional(),
+    // Required, but checked with the cross references: a missing owner must not hide the tool's other errors.
+    owner: z.string().min(1, 'owner must not be empty').optional(),
     description: z.string().optional(),
     risk: z.enum(RISKS),
     effects: z.array(z.enum(EFFECTS)).default([]),
@@ -162,6 +163,17 @@ const tool = z
     path: ['approval'],
   })
   .superRefine((t, ctx) => {
+    // A stage after a catch-all (a 100 % slice) can never be reached.
+    const catchAll = t.rollout.findIndex((r) => r.percent === 100);
+    t.rollout.forEach((r, i) => {
+      if (catchAll >= 0 && i > catchAll) {
+        ctx.addIssue({ code: 'custom', path: ['rollout', i], message: `stage ${i} comes after stage ${catchAll}, a 100 % slice that every request with its key matches: it is never reached` });
+      }
+      // Autonomy for an irreversible, high-risk tool is temporary by rule: it must say when it is reviewed.
+      if (r.mode === 'allow' && t.risk === 'high' && t.effects.includes('irreversible') && r.review_by === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['rollout', i, 'review_by'], message: 'a stage that allows a high-risk, irreversible tool needs a review_by date' });
+      }
+    });
     (t.approval?.editable ?? []).forEach((e, i) => {
       const hidden = t.redact.find((r) => pathsOverlap(r, e));
       if (hidden) ctx.addIssue({ code: 'custom', path: ['approval', 'editable', i], message: `${e} overlaps the redacted path ${hidden}: a redacted value cannot be edited` });
@@ -180,6 +192,12 @@ export const policyFileSchema = z
 function crossReferences(file: RawPolicy, ctx: z.RefinementCtx) {
   const tools = own(file.tools);
   const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  // Review dates are listed with their owner, and a tool nobody owns is never reviewed.
+  for (const [toolName, tl] of Object.entries(tools)) {
+    if (tl && typeof tl === 'object' && tl.owner === undefined) {
+      issue(['tools', toolName, 'owner'], 'every tool names its owner, the team answerable for its controls (e.g. owner: support-platform)');
+    }
+  }
   const workspaces = new Map<string, string>();
   const aadTenants = new Map<string, string>();
   for (const [tenantId, t] of Object.entries(own(file.tenants))) {
@@ -257,7 +275,7 @@ interface RawPolicy {
       }
     | undefined
   >;
-  tools?: Record<string, { approval?: { reviewers?: unknown; escalate_to?: unknown; required?: unknown } } | undefined>;
+  tools?: Record<string, { owner?: unknown; approval?: { reviewers?: unknown; escalate_to?: unknown; required?: unknown } } | undefined>;
 }
 
 export type PolicyFile = z.infer<typeof policyFileSchema>;

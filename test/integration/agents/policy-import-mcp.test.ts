@@ -17,6 +17,7 @@ describe('policy import-mcp', () => {
     expect(Object.keys(tools).sort()).toEqual(['notes.drop_notes', 'notes.format_disk', 'notes.read_note', 'notes.search_notes', 'notes.write_note']);
     expect(tools['notes.write_note']).toEqual({
       description: 'Write a note.',
+      owner: 'unassigned',
       risk: 'high',
       mode: 'off',
       args_schema: { type: 'object', properties: { id: { type: 'string', maxLength: 64 }, text: { type: 'string', maxLength: 1000 } }, required: ['id', 'text'] },

@@ -14,23 +14,26 @@ tenants:
       bot: { tools: [read, draft, search, observe, approve, allow_tool, off_tool, cond, safe_off, refund] }
       prod_only: { tools: [read], environments: [production] }
 tools:
-  read: { risk: low, mode: allow }
-  draft: { risk: medium, mode: draft_write }
-  search: { risk: medium, mode: search_only }
-  observe: { risk: medium, mode: observe }
-  off_tool: { risk: high, mode: off }
-  allow_tool: { risk: high, mode: allow, safest_mode: draft_write }
-  not_granted: { risk: low, mode: allow }
+  read: { owner: test-owners, risk: low, mode: allow }
+  draft: { owner: test-owners, risk: medium, mode: draft_write }
+  search: { owner: test-owners, risk: medium, mode: search_only }
+  observe: { owner: test-owners, risk: medium, mode: observe }
+  off_tool: { owner: test-owners, risk: high, mode: off }
+  allow_tool: { owner: test-owners, risk: high, mode: allow, safest_mode: draft_write }
+  not_granted: { owner: test-owners, risk: low, mode: allow }
   approve:
+    owner: test-owners
     risk: high
     mode: approval_required
     safest_mode: draft_write
     approval: { reviewers: leads, timeout: 15m }
   safe_off:
+    owner: test-owners
     risk: high
     mode: allow
     safest_mode: off
   refund:
+    owner: test-owners
     risk: high
     mode: approval_required
     safest_mode: observe
@@ -39,6 +42,7 @@ tools:
       - if: "args.amount_cents <= 1000"
         then: allow
   cond:
+    owner: test-owners
     risk: high
     mode: allow
     safest_mode: observe
@@ -165,6 +169,7 @@ tenants:
       bot: { tools: [roll] }
 tools:
   roll:
+    owner: test-owners
     risk: high
     mode: approval_required
     safest_mode: observe
@@ -181,6 +186,7 @@ tools:
         by: requester.id
         mode: draft_write
   gated:
+    owner: test-owners
     risk: medium
     mode: allow
     approval: { reviewers: leads, timeout: 15m }
@@ -189,6 +195,7 @@ tools:
         by: agent
         mode: approval_required
   by_session:
+    owner: test-owners
     risk: low
     mode: observe
     rollout:
@@ -196,6 +203,7 @@ tools:
         by: session_id
         mode: allow
   by_workflow:
+    owner: test-owners
     risk: low
     mode: observe
     rollout:
@@ -203,6 +211,7 @@ tools:
         by: workflow
         mode: allow
   shaky:
+    owner: test-owners
     risk: high
     mode: observe
     safest_mode: off

@@ -13,14 +13,16 @@ tenants:
       prod_only: { tools: [send], environments: [production] }
 tools:
   send:
+    owner: test-owners
     risk: high
     mode: approval_required
     approval: { reviewers: leads, timeout: 15m }
   switched_off:
+    owner: test-owners
     risk: high
     mode: off
-  ungranted_later: { risk: low, mode: allow }
-  not_granted: { risk: low, mode: allow }
+  ungranted_later: { owner: test-owners, risk: low, mode: allow }
+  not_granted: { owner: test-owners, risk: low, mode: allow }
 `);
 
 const ground = (over: Partial<ApprovalGround> = {}): ApprovalGround => ({ tenant: 'acme', agent: 'bot', tool: 'send', environment: 'production', reviewerGroup: 'leads', ...over });

@@ -28,7 +28,7 @@ describe('consequence rendering', () => {
   };
   const withArgs = (args: Record<string, unknown>) => consequenceScope({ ...request, args });
   const acceptedByPolicyCheck = (template: string) =>
-    parsePolicy(`tenants: { a: { agents: { bot: { tools: [t] } } } }\ntools: { t: { risk: low, mode: allow, consequence: ${JSON.stringify(template)} } }`);
+    parsePolicy(`tenants: { a: { agents: { bot: { tools: [t] } } } }\ntools: { t: { owner: o, risk: low, mode: allow, consequence: ${JSON.stringify(template)} } }`);
 
   // One row per root a policy check accepts: each renders the request's value, never `?`.
   const table: [placeholder: string, rendered: string][] = [

@@ -30,13 +30,14 @@ tenants:
       bot: { tools: [t, nope] }
 tools:
   t:
+    owner: test-owners
     risk: huge
     mode: approval_required
     approval: { reviewers: ghosts, timeout: soon }
     when:
       - if: "args.x >"
         then: deny
-  u: { risk: low, mode: allow, colour: red }
+  u: { owner: test-owners, risk: low, mode: allow, colour: red }
 `);
     const paths = details.map((d) => d.path);
     expect(paths).toEqual(
@@ -45,12 +46,12 @@ tools:
   });
 
   it('refuses a tool that can queue without an approval block, and a reviewer group the tenant lacks', () => {
-    expect(errorsOf('tenants: {}\ntools:\n  t: { risk: low, mode: approval_required }\n').map((d) => d.path)).toEqual(['tools.t.approval']);
+    expect(errorsOf('tenants: {}\ntools:\n  t: { owner: o, risk: low, mode: approval_required }\n').map((d) => d.path)).toEqual(['tools.t.approval']);
     const details = errorsOf(`
 tenants:
   a: { agents: { bot: { tools: [t] } } }
 tools:
-  t: { risk: low, mode: approval_required, approval: { reviewers: leads, timeout: 5m } }
+  t: { owner: test-owners, risk: low, mode: approval_required, approval: { reviewers: leads, timeout: 5m } }
 `);
     expect(details).toEqual([{ path: 'tools.t.approval.reviewers', message: expect.stringContaining('leads') }]);
   });
@@ -66,8 +67,8 @@ tenants:
     reviewer_groups:
       valueOf: { slack: { channel: C1, users: [U1] } }
 tools:
-  t: { risk: low, mode: allow }
-  hasOwnProperty: { risk: low, mode: allow }
+  t: { owner: test-owners, risk: low, mode: allow }
+  hasOwnProperty: { owner: test-owners, risk: low, mode: allow }
 `).map((d) => d.path);
     expect(paths).toEqual(
       expect.arrayContaining(['tenants.constructor', 'tenants.a.agents.__proto__', 'tenants.a.agents.toString', 'tenants.a.reviewer_groups.valueOf', 'tools.hasOwnProperty']),
@@ -79,6 +80,7 @@ tools:
 tenants: { a: { agents: { bot: { tools: [t] } } } }
 tools:
   t:
+    owner: test-owners
     risk: low
     mode: allow
     args_schema: { type: object, required: [to], properties: { to: { type: string, format: email }, n: { type: integer } } }
@@ -87,7 +89,7 @@ tools:
     expect(check({ to: 'a@example.com', n: 2 })).toEqual([]);
     expect(check({ to: 'nope', n: 'x' }).map((i) => i.path)).toEqual(['to', 'n']);
     expect(check({}).map((i) => i.path)).toEqual(['to']);
-    expect(errorsOf('tenants: {}\ntools:\n  t: { risk: low, mode: allow, args_schema: { type: object, properties: { to: { type: strng } } } }\n').map((d) => d.path)).toEqual(['tools.t.args_schema']);
+    expect(errorsOf('tenants: {}\ntools:\n  t: { owner: o, risk: low, mode: allow, args_schema: { type: object, properties: { to: { type: strng } } } }\n').map((d) => d.path)).toEqual(['tools.t.args_schema']);
   });
 
   it('refuses a Teams service_url that is not https: the bot sends its token there', () => {

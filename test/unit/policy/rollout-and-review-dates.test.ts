@@ -67,7 +67,7 @@ rollout:
     ['a segment that is not valid CEL', 'if: "agent =="\n    mode: allow', 'tools.t.rollout.0.if', 'invalid CEL'],
     ['a stage that queues on a tool without an approval block', 'percent: 10\n    by: agent\n    mode: approval_required', 'tools.t.approval', 'approval block'],
   ])('refuses a stage with %s', (_, stage, path, why) => {
-    const details = errorsOf(withTool(`risk: low\nmode: observe\nrollout:\n  - ${stage}`));
+    const details = errorsOf(withTool(`owner: o\nrisk: low\nmode: observe\nrollout:\n  - ${stage}`));
     expect(details.map((d) => d.path)).toContain(path);
     expect(details.find((d) => d.path === path)!.message).toContain(why);
   });
@@ -80,6 +80,7 @@ rollout:
   ])('refuses a review_by with %s, on a tool, a when rule and a stage', (_, date) => {
     const details = errorsOf(
       withTool(`
+owner: o
 risk: low
 mode: observe
 review_by: "${date}"
@@ -125,6 +126,7 @@ tools:
         mode: draft_write
         review_by: 2027-01-01
   lookup:
+    owner: test-owners
     risk: low
     mode: allow
     rollout:
@@ -138,7 +140,7 @@ tools:
     expect(reviewDates(policy, now)).toEqual([
       { control: 'tools.email.rollout[0]', tool: 'email', owner: 'support-platform', what: '10% by requester.id → draft_write', reviewBy: '2027-01-01', daysLeft: -9, status: 'overdue' },
       { control: 'tools.email', tool: 'email', owner: 'support-platform', what: 'mode observe', reviewBy: '2027-01-10', daysLeft: 0, status: 'due_soon' },
-      { control: 'tools.lookup.rollout[0]', tool: 'lookup', what: "if environment == 'staging' → allow", reviewBy: '2027-01-24', daysLeft: 14, status: 'due_soon' },
+      { control: 'tools.lookup.rollout[0]', tool: 'lookup', owner: 'test-owners', what: "if environment == 'staging' → allow", reviewBy: '2027-01-24', daysLeft: 14, status: 'due_soon' },
       { control: 'tools.email.when[0]', tool: 'email', owner: 'support-platform', what: 'if context.confidence < 0.5 then deny', reviewBy: '2027-01-31', daysLeft: 21, status: 'later' },
     ]);
   });
@@ -146,5 +148,28 @@ tools:
   it('a review is due for what is past or within 14 days, not later', () => {
     expect(dueForReview(policy, now).map((r) => r.control)).toEqual(['tools.email.rollout[0]', 'tools.email', 'tools.lookup.rollout[0]']);
     expect(dueForReview(policy, new Date('2026-01-01T00:00:00Z'))).toEqual([]);
+  });
+});
+
+describe('policy check on owners and rollout stages', () => {
+  it('refuses a tool without an owner, and still lists its other errors', () => {
+    const details = errorsOf(withTool(`risk: low\nmode: observe\nrollout:\n  - { percent: 101, by: agent, mode: allow }`));
+    expect(details.map((d) => d.path)).toEqual(expect.arrayContaining(['tools.t.owner', 'tools.t.rollout.0.percent']));
+    expect(details.find((d) => d.path === 'tools.t.owner')?.message).toContain('names its owner');
+  });
+
+  it('refuses a stage after a 100 % slice: it could never be reached', () => {
+    const details = errorsOf(
+      withTool(`owner: o\nrisk: low\nmode: observe\nrollout:\n  - { percent: 100, by: agent, mode: draft_write }\n  - { if: "environment == 'staging'", mode: allow }`),
+    );
+    expect(details.map((d) => d.path)).toEqual(['tools.t.rollout.1']);
+    expect(details[0]!.message).toContain('never reached');
+  });
+
+  it('refuses a stage that allows a high-risk, irreversible tool unless it carries a review date', () => {
+    const tool = (reviewBy: string) =>
+      withTool(`owner: o\nrisk: high\neffects: [irreversible]\nmode: observe\nrollout:\n  - { percent: 10, by: agent, mode: allow${reviewBy} }`);
+    expect(errorsOf(tool('')).map((d) => d.path)).toEqual(['tools.t.rollout.0.review_by']);
+    expect(() => parsePolicy(tool(', review_by: 2027-02-01'))).not.toThrow();
   });
 });
