@@ -14,6 +14,7 @@ const RUNS = 5;
 
 function buildPolicy() {
   const tools = Array.from({ length: TOOLS }, (_, i) => `  tool_${i}:
+    owner: bench
     risk: ${['low', 'medium', 'high'][i % 3]}
     mode: ${i % 2 ? 'approval_required' : 'allow'}
     safest_mode: observe
