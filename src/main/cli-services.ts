@@ -1,7 +1,5 @@
 import type { Pool } from 'pg';
 import type { CliServices } from '../../adapters/cli/index.js';
-import { SlackDirectory } from '../../adapters/slack/slack-directory.js';
-import { TeamsDirectory } from '../../adapters/teams/teams-directory.js';
 import type { Env } from '../config/env.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
@@ -11,7 +9,6 @@ import { OutputError } from '../infra/postgres/json-lines-writer.js';
 import { PgRecordedDecisions } from '../infra/postgres/recorded-decisions.js';
 import { migrate } from '../infra/postgres/migrate.js';
 import { createPool } from '../infra/postgres/pool.js';
-import { createApprovalQueues } from '../infra/queue/approval-queues.js';
 import { resolvePolicyPath } from '../policy/file-policy-source.js';
 import { policyJsonSchema } from '../policy/json-schema.js';
 import { loadPolicyFile } from '../policy/load-policy.js';
@@ -25,12 +22,9 @@ import { PgShadowRecords } from '../infra/postgres/shadow-records.js';
 import { makeReport } from '../usecases/report.js';
 import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
 import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
-import { createChatAdapters } from './chat-platforms.js';
 import { createCliLogger } from './cli-logger.js';
 import { livePolicy, openCliPolicy } from './cli-policy.js';
-import { buildCore } from './container.js';
 import { resolveDatabase, resolveSecret } from './database.js';
-import { importMcpTools, runMcpGateway } from './mcp-gateway.js';
 import { requestPolicyReload } from './policy-reload-cli.js';
 import { wireUseCases } from './use-cases.js';
 
@@ -72,7 +66,7 @@ export function createCliServices(env: Env): CliServices {
       check: (file) => loadPolicyFile(file),
       reload: (checked) => withDatabase((pool) => requestPolicyReload(pool, checked)),
       schema: () => policyJsonSchema(),
-      importMcp: importMcpTools,
+      importMcp: async (...args) => (await import('./mcp-gateway.js')).importMcpTools(...args),
       plan: (request) =>
         withDatabase(async (pool) => {
           const live = await livePolicy(pool, policyFile().path, warn);
@@ -94,6 +88,14 @@ export function createCliServices(env: Env): CliServices {
         });
       }),
     async withApprovals(run) {
+      // Loaded here, not at start: the chat SDKs, BullMQ and the core take most of a second to load, which every other command would pay.
+      const [{ buildCore }, { createApprovalQueues }, { createChatAdapters }, { SlackDirectory }, { TeamsDirectory }] = await Promise.all([
+        import('./container.js'),
+        import('../infra/queue/approval-queues.js'),
+        import('./chat-platforms.js'),
+        import('../../adapters/slack/slack-directory.js'),
+        import('../../adapters/teams/teams-directory.js'),
+      ]);
       const core = await buildCore(env, log, { poolSize: POOL_SIZE, openPolicy: (path, pool) => openCliPolicy(path, pool, warn) });
       const queues = createApprovalQueues(core.queues, core.clock, log);
       const followUps: Promise<unknown>[] = [];
@@ -155,6 +157,6 @@ export function createCliServices(env: Env): CliServices {
         const policy = await openCliPolicy(path, pool, warn);
         return makeReport({ evidence: new PgEvidenceStore(pool), policy, clock: systemClock })(input);
       }, { readOnly: true }),
-    mcpGateway: (opts) => runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }),
+    mcpGateway: async (opts) => (await import('./mcp-gateway.js')).runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }),
   };
 }

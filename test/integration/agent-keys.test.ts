@@ -77,11 +77,12 @@ describe('agent keys', () => {
     expect(await statuses(key)).toEqual([401, 401]);
   });
 
-  it('rotate issues a new key; the old one works for the grace period only, or stops at once without one', async () => {
+  // The grace outlasts the CLI calls made inside it (each a process start, seconds on a busy machine).
+  it('rotate issues a new key; the old one works for the grace period only, or stops at once without one', { timeout: 60_000 }, async () => {
     const first = JSON.parse(await cli('agent', 'create', '--tenant', 'acme', '--name', 'support-bot'));
     expect(await statuses(first.key)).toEqual([201, 201]);
 
-    const second = JSON.parse(await cli('agent', 'rotate', '--tenant', 'acme', '--name', 'support-bot', '--grace', '3s'));
+    const second = JSON.parse(await cli('agent', 'rotate', '--tenant', 'acme', '--name', 'support-bot', '--grace', '12s'));
     expect(second.key).not.toBe(first.key);
     expect(second.previous_keys).toEqual([{ id: first.key_id, valid_until: expect.any(String) }]);
     expect(await statuses(second.key)).toEqual([201, 201]);
@@ -89,7 +90,7 @@ describe('agent keys', () => {
     const listed = await cli('agent', 'list', '--tenant', 'acme');
     expect(listed).toMatch(new RegExp(`${first.key_id}\\s+grace`));
     expect(listed).toMatch(new RegExp(`${second.key_id}\\s+active`));
-    await waitFor(async () => (await statuses(first.key)).every((s) => s === 401), { timeoutMs: 10_000, intervalMs: 200, what: 'the grace period to end' });
+    await waitFor(async () => (await statuses(first.key)).every((s) => s === 401), { timeoutMs: 25_000, intervalMs: 200, what: 'the grace period to end' });
 
     const third = JSON.parse(await cli('agent', 'rotate', '--tenant', 'acme', '--name', 'support-bot'));
     expect(await statuses(second.key)).toEqual([401, 401]);

@@ -109,7 +109,7 @@ describe('a policy reload', () => {
     const off = await t.submit('slow_deny');
     const orphaned = await t.submit('page_oncall');
     const untouched = await t.submit('send_email', email);
-    await reload((p) => withoutOncall(p).replace(/(slow_deny:\n\s+risk: medium\n\s+mode: )approval_required/, '$1off'));
+    await reload((p) => withoutOncall(p).replace(/(slow_deny:\n(?:\s+(?:owner|risk): .*\n)+\s+mode: )approval_required/, '$1off'));
 
     expect((await until(off.id, 'denied')).outcome_detail).toContain('slow_deny is switched off (mode off)');
     expect((await until(orphaned.id, 'denied')).outcome_detail).toContain('reviewer group oncall is no longer in the policy');

@@ -98,9 +98,8 @@ describe('MCP client configuration (examples/mcp/claude_desktop_config.json)', (
   });
 });
 
-describe('README "Use it from your agent"', () => {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## Use it from your agent'), readme.indexOf('## Policy file'));
+describe('docs/agents.md, "Use it from your agent"', () => {
+  const section = readFileSync('docs/agents.md', 'utf8');
   const tsBlocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 
   it('shows the example files exactly as they are in the repository', () => {
@@ -108,7 +107,7 @@ describe('README "Use it from your agent"', () => {
     expect(tsBlocks).toContain(readFileSync('examples/agents/callback-receiver.ts', 'utf8'));
   });
 
-  it('examples/agents/gate.ts prints what the README says against the example policy', async () => {
+  it('examples/agents/gate.ts prints what the page says against the example policy', async () => {
     const { stdout } = await runNode(['--import', 'tsx', '--conditions=airlock-source', 'examples/agents/gate.ts'], { AIRLOCK_URL: airlockUrl(), AIRLOCK_AGENT_KEY: supportBotKey });
     expect(stdout).toBe(
       '500: refunded (rf-o-1)\n90000: not executed, mode off: denied by policy: condition "args.amount_cents > 50000" matched → deny\n',
@@ -127,7 +126,7 @@ describe('README "Use it from your agent"', () => {
 
   // Last in this file: it rotates support-bot's key, as a reader who did the Quickstart first would.
   it('gets a key and runs the example with the shell lines it shows, after the Quickstart created support-bot', async () => {
-    const shell = section.slice(section.indexOf('### The TypeScript client')).match(/```sh\n([\s\S]*?)```/)![1]!;
+    const shell = section.slice(section.indexOf('## The TypeScript client')).match(/```sh\n([\s\S]*?)```/)![1]!;
     const { stdout } = await promisify(execFile)('bash', ['-c', shell], {
       env: { ...process.env, DATABASE_URL: t.db.url, REDIS_URL: '', POLICY_FILE: 'examples/policy.yml', AIRLOCK_SECRET: TEST_SECRET, AIRLOCK_URL: airlockUrl() },
     });
