@@ -265,22 +265,20 @@ tools:
     expect(acme).not.toEqual(other);
   });
 
-  it('raising the percent only adds members, and a slice is about its percent of 10 000 requesters', () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+  it('raising the percent only adds members, and a 10 % slice of 100,000 requesters holds 10 % ± 0.5 %', () => {
+    const many = Array.from({ length: 100_000 }, (_, i) => `user-${i}`);
     const members = (percent: number) => {
       const p = rolloutPolicy(percent);
       return new Set(many.filter((id) => evaluatePolicy({ policy: p, overrides: ov(), request: roll({ requester: { id } }) }).rule === 'tools.roll.rollout[1]'));
     };
     const ten = members(10);
-    const twentyFive = members(25.5);
-    for (const id of ten) expect(twentyFive.has(id)).toBe(true);
-    // Fixed keys, so this is exact on every run; the bounds are three standard deviations.
-    expect(ten.size).toBeGreaterThan(910);
-    expect(ten.size).toBeLessThan(1090);
-    expect(twentyFive.size).toBeGreaterThan(2420);
-    expect(twentyFive.size).toBeLessThan(2680);
+    const twenty = members(20);
+    for (const id of ten) expect(twenty.has(id)).toBe(true);
+    expect(ten.size).toBeGreaterThan(9_500);
+    expect(ten.size).toBeLessThan(10_500);
+    expect(twenty.size).toBeGreaterThan(19_500);
+    expect(twenty.size).toBeLessThan(20_500);
     expect(members(0).size).toBe(0);
-    expect(members(100).size).toBe(10_000);
   });
 
   it('a slice of 0.01 % holds exactly the requesters in bucket 0', () => {
