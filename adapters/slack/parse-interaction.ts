@@ -1,5 +1,5 @@
 import type { ReviewerIdentity } from '../../src/domain/action.js';
-import { EDIT_VALUE_ACTION_ID, REASON_ACTION_ID, REASON_BLOCK_ID, editPathOf } from './ids.js';
+import { EDIT_VALUE_ACTION_ID, REASON_ACTION_ID, REASON_BLOCK_ID, editPathOf } from './card-ids.js';
 
 /** What Slack tells us about who clicked, in any interaction payload. */
 export interface SlackUserRef {

@@ -2,7 +2,7 @@ import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bo
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { SlackPorts } from './slack-ports.js';
-import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, APPROVE_EDIT_MODAL_CALLBACK_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, DENY_MODAL_CALLBACK_ID, parseReviewValue } from './ids.js';
+import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, APPROVE_EDIT_MODAL_CALLBACK_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, DENY_MODAL_CALLBACK_ID, parseReviewValue } from './card-ids.js';
 import { decodeMeta, editsFrom, encodeMeta, reasonFrom, reviewerFrom } from './parse-interaction.js';
 import { renderMessage } from './render-message.js';
 import { renderApproveEditModal, renderDenyModal } from './render-modals.js';

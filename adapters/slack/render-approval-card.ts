@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, ContextBlock, KnownBlock, MrkdwnElement, SectionBlock } from '@slack/types';
 import type { ApprovalCard, CardBlock, CardButtons, CardTone } from '../../src/domain/approval-card.js';
-import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, REVIEW_BLOCK_ID, reviewValue } from './ids.js';
+import { APPROVE_ACTION_ID, APPROVE_EDIT_ACTION_ID, AUDIT_LINK_ACTION_ID, DENY_ACTION_ID, REVIEW_BLOCK_ID, reviewValue } from './card-ids.js';
 import { bulletList, codeBlock, link, mrkdwn, quote, truncate, truncateMrkdwn } from './mrkdwn.js';
 import { ICONS, renderLine } from './render-message.js';
 

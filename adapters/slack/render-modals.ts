@@ -11,7 +11,7 @@ import {
   REASON_ACTION_ID,
   REASON_BLOCK_ID,
   editBlockId,
-} from './ids.js';
+} from './card-ids.js';
 import { inlineCode, truncate } from './mrkdwn.js';
 
 // Block Kit limits for modals: 100 blocks, 2000-character labels and hints,

@@ -9,7 +9,7 @@ import { registerAdminCommand } from './register-admin-command.js';
 import { registerReviewListeners } from './register-review-listeners.js';
 import { SlackPlatform } from './slack-platform.js';
 import type { SlackPorts } from './slack-ports.js';
-import { makeUserEmails } from './user-emails.js';
+import { makeMemberEmails } from './member-emails.js';
 import { isSslCheck, replayAnswer, verifySlackRequest } from './verify-slack-request.js';
 import { webClientOptions } from './web-client-options.js';
 
@@ -88,7 +88,7 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
   app.error(async (err) => {
     log.error({ err: err.message }, 'Slack listener error');
   });
-  const userEmail = makeUserEmails(interactive);
+  const userEmail = makeMemberEmails(interactive);
   registerReviewListeners(app, interactive, ports, userEmail, log);
   registerAdminCommand(app, ports, userEmail, log);
 

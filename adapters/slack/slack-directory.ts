@@ -1,10 +1,12 @@
 import { WebClient } from '@slack/web-api';
+import { LRUCache } from 'lru-cache';
 import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
 import type { ChatDirectory } from '../../src/ports/chat-platform.js';
-import { makeUserEmails } from './user-emails.js';
+import { makeMemberEmails } from './member-emails.js';
 
 const CACHE_MS = 60_000;
+const CACHE_MAX = 1_000;
 
 /**
  * Who is who in Slack: a tenant's workspace (`slack.team_id`), a group's
@@ -13,11 +15,11 @@ const CACHE_MS = 60_000;
  */
 export class SlackDirectory implements ChatDirectory {
   readonly name = 'slack';
-  private readonly usergroups = new Map<string, { members: string[]; until: number }>();
+  private readonly usergroups = new LRUCache<string, string[]>({ max: CACHE_MAX, ttl: CACHE_MS });
   private readonly userEmails?: (userId: string) => Promise<string | undefined>;
 
   constructor(private readonly client?: WebClient) {
-    this.userEmails = client ? makeUserEmails(client) : undefined;
+    this.userEmails = client ? makeMemberEmails(client) : undefined;
   }
 
   /** A directory of its own (the CLI): with a bot token it can read user groups, without one only listed users count. */
@@ -59,10 +61,10 @@ export class SlackDirectory implements ChatDirectory {
 
   private async usergroupMembers(usergroupId: string): Promise<string[]> {
     const hit = this.usergroups.get(usergroupId);
-    if (hit && hit.until > Date.now()) return hit.members;
+    if (hit) return hit;
     const res = await this.client!.usergroups.users.list({ usergroup: usergroupId });
     const members = res.users ?? [];
-    this.usergroups.set(usergroupId, { members, until: Date.now() + CACHE_MS });
+    this.usergroups.set(usergroupId, members);
     return members;
   }
 }

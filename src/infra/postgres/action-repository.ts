@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Pool, PoolClient } from 'pg';
 import { approverEmail, reviewerKey, type Action, type ActionResult } from '../../domain/action.js';
 import type { ActionStatus } from '../../domain/action-status.js';
@@ -25,7 +26,8 @@ const PENDING_COUNT_STALE_MS = 5_000;
 
 export class PgActionStore implements ActionStore {
   private readonly writer: ActionBatchWriter;
-  private readonly pendingCounts = new Map<string, { n: number; at: number }>();
+  // One entry per reviewer group a request names; bounded all the same, least recently used evicted first.
+  private readonly pendingCounts = new LRUCache<string, { n: number; at: number }>({ max: 10_000 });
   private readonly pendingRefreshes = new Map<string, Promise<number>>();
 
   constructor(private readonly pool: Pool) {

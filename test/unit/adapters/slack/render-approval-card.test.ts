@@ -7,7 +7,7 @@ import {
   AUDIT_LINK_ACTION_ID,
   DENY_ACTION_ID,
   REVIEW_BLOCK_ID,
-} from '../../../../adapters/slack/ids.js';
+} from '../../../../adapters/slack/card-ids.js';
 import type { Action } from '../../../../src/domain/action.js';
 import type { ToolPolicy } from '../../../../src/domain/policy-model.js';
 import { REDACTED, redactArgs } from '../../../../src/domain/redact.js';

@@ -8,7 +8,7 @@ import {
   REASON_BLOCK_ID,
   editBlockId,
   editPathOf,
-} from '../../../../adapters/slack/ids.js';
+} from '../../../../adapters/slack/card-ids.js';
 import { renderApproveEditModal, renderDenyModal } from '../../../../adapters/slack/render-modals.js';
 import type { Action } from '../../../../src/domain/action.js';
 import { redactArgs } from '../../../../src/domain/redact.js';

@@ -9,7 +9,7 @@ const MAX_ENTRIES = 10_000;
  * evicted first). Undefined when the token lacks users:read.email or the
  * lookup fails: the email is recorded when readable, never required.
  */
-export function makeUserEmails(client: WebClient) {
+export function makeMemberEmails(client: WebClient) {
   // An unreadable email is cached too (as null), so a token without the scope is not asked again at every click.
   const cache = new LRUCache<string, { email: string | null }>({ max: MAX_ENTRIES, ttl: TTL_MS });
   return async (userId: string): Promise<string | undefined> => {
