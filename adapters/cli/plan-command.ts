@@ -2,7 +2,7 @@ import { AirlockError } from '../../src/domain/errors.js';
 import { parseDuration } from '../../src/domain/duration.js';
 import type { PlanReport, ToolCount } from '../../src/usecases/plan-policy.js';
 import type { TransitionSummary } from '../../src/usecases/transition-tally.js';
-import { JSON_OUTPUT, stringFlag, type CliCommand, type CliIo } from './cli-command.js';
+import { JSON_OUTPUT, stringFlag, type CliCommand, type CliIo, type FlagValues } from './cli-command.js';
 import { commandUsage } from './usage-text.js';
 
 const DEFAULT_WINDOW = '30d';
@@ -14,16 +14,29 @@ export const EXIT: Record<PlanReport['verdict'], number> = { unchanged: 0, tight
  * something loosens or cannot be judged, 1 any error. A CI step gates on
  * these, so every mistake in the call exits 1 too, never 2.
  */
+/** The window a plan or a shadow report covers; checked in run(), not by the parser: a usage mistake must exit 1, not 2 (which means "tightens"). */
+export const windowFlags = (tenantAbout: string): CliCommand['flags'] => ({
+  tenant: { type: 'string', value: 'T', about: `${tenantAbout} (required)` },
+  since: { type: 'string', value: 'D|ISO', about: `start of the window: a duration back from now (7d, 12h) or a date (default ${DEFAULT_WINDOW})` },
+  until: { type: 'string', value: 'ISO', about: 'end of the window (default now)' },
+  json: JSON_OUTPUT,
+});
+
+/** The window named by --since and --until, or the usage mistake to report. */
+export function windowOf(values: FlagValues): { since: Date; until: Date } | { mistake: string } {
+  const now = new Date();
+  const since = instant(stringFlag(values, 'since') ?? DEFAULT_WINDOW, now, true);
+  const until = instant(stringFlag(values, 'until') ?? now.toISOString(), now, false);
+  if (!since) return { mistake: '--since takes a duration (30d, 12h) or an ISO date' };
+  if (!until) return { mistake: '--until takes an ISO date' };
+  if (since >= until) return { mistake: '--since must be before --until' };
+  return { since, until };
+}
+
 export const planCommand: CliCommand = {
   name: 'policy plan',
   args: { text: '<candidate.yml>', min: 0, max: 1 },
-  flags: {
-    // Checked in run(), not by the parser: a usage mistake must exit 1 here, not 2 (which means "tightens").
-    tenant: { type: 'string', value: 'T', about: 'the tenant whose recorded requests are replayed (required)' },
-    since: { type: 'string', value: 'D|ISO', about: `start of the window: a duration back from now (7d, 12h) or a date (default ${DEFAULT_WINDOW})` },
-    until: { type: 'string', value: 'ISO', about: 'end of the window (default now)' },
-    json: JSON_OUTPUT,
-  },
+  flags: windowFlags('the tenant whose recorded requests are replayed'),
   about: [
     "replay the tenant's recorded requests through a candidate policy and the live one, each",
     'under the admin overrides in force then, and show what would change; exits 0 nothing',
@@ -39,12 +52,9 @@ export const planCommand: CliCommand = {
     const tenant = stringFlag(values, 'tenant');
     if (!file) return usage('name the candidate policy file');
     if (!tenant) return usage('--tenant is required');
-    const now = new Date();
-    const since = instant(stringFlag(values, 'since') ?? DEFAULT_WINDOW, now, true);
-    const until = instant(stringFlag(values, 'until') ?? now.toISOString(), now, false);
-    if (!since) return usage('--since takes a duration (30d, 12h) or an ISO date');
-    if (!until) return usage('--until takes an ISO date');
-    if (since >= until) return usage('--since must be before --until');
+    const window = windowOf(values);
+    if ('mistake' in window) return usage(window.mistake);
+    const { since, until } = window;
 
     let candidate;
     try {

@@ -1,9 +1,7 @@
 import type { ShadowReport } from '../../src/usecases/shadow-report.js';
-import { JSON_OUTPUT, stringFlag, type CliCommand } from './cli-command.js';
-import { EXIT, instant, transitionLines } from './plan-command.js';
+import { stringFlag, type CliCommand } from './cli-command.js';
+import { EXIT, transitionLines, windowFlags, windowOf } from './plan-command.js';
 import { commandUsage } from './usage-text.js';
-
-const DEFAULT_WINDOW = '30d';
 
 /**
  * `policy shadow-report`: how the shadow policy (POLICY_SHADOW_FILE) judged
@@ -14,13 +12,7 @@ const DEFAULT_WINDOW = '30d';
 export const shadowReportCommand: CliCommand = {
   name: 'policy shadow-report',
   args: { text: '', min: 0, max: 0 },
-  flags: {
-    // Checked in run(), not by the parser: a usage mistake must exit 1 here, not 2 (which means "tightens").
-    tenant: { type: 'string', value: 'T', about: 'the tenant whose live requests are summarised (required)' },
-    since: { type: 'string', value: 'D|ISO', about: `start of the window: a duration back from now (7d, 12h) or a date (default ${DEFAULT_WINDOW})` },
-    until: { type: 'string', value: 'ISO', about: 'end of the window (default now)' },
-    json: JSON_OUTPUT,
-  },
+  flags: windowFlags('the tenant whose live requests are summarised'),
   about: [
     "summarise how the shadow policy's decisions differed from the live ones on the tenant's",
     'requests (loosening first); exits 0 no difference, 2 the shadow is only stricter, 3 it',
@@ -34,13 +26,9 @@ export const shadowReportCommand: CliCommand = {
     };
     const tenant = stringFlag(values, 'tenant');
     if (!tenant) return usage('--tenant is required');
-    const now = new Date();
-    const since = instant(stringFlag(values, 'since') ?? DEFAULT_WINDOW, now, true);
-    const until = instant(stringFlag(values, 'until') ?? now.toISOString(), now, false);
-    if (!since) return usage('--since takes a duration (30d, 12h) or an ISO date');
-    if (!until) return usage('--until takes an ISO date');
-    if (since >= until) return usage('--since must be before --until');
-    const report = await services.policy.shadowReport({ tenant, since, until });
+    const window = windowOf(values);
+    if ('mistake' in window) return usage(window.mistake);
+    const report = await services.policy.shadowReport({ tenant, ...window });
     await io.out(values.json ? JSON.stringify(shadowJson(report), null, 2) : shadowText(report));
     return EXIT[report.verdict];
   },
