@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { runCli } from '../adapters/cli/index.js';
@@ -85,7 +85,7 @@ try {
     `## Policy plan (\`npm run bench:plan\`)
 
 Replays ${ROWS.toLocaleString('en')} recorded decisions of one tenant (~1 KB of arguments each, seeded by SQL in ${(seedMs / 1000).toFixed(0)} s) through a candidate and the live policy, against reading the same rows with \`COPY (…) TO STDOUT (FORMAT binary)\` by psql to /dev/null in the same run. Median of ${RUNS} runs.
-Machine: ${machine()}; Postgres with autovacuum off (this machine's config). The machine was shared with other engineers' test runs while this ran, so the figures are noisy.
+Machine: ${machine()}; Postgres with autovacuum off (this machine's config). Load average when the runs ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min). Target: ≤ 20 s for 1,000,000 decisions with flat memory.
 
 | | seconds |
 |---|---|
@@ -93,7 +93,8 @@ Machine: ${machine()}; Postgres with autovacuum off (this machine's config). The
 | baseline: COPY of the same rows | ${copy.toFixed(1)} |
 | ratio | ${(plan / copy).toFixed(1)}× |
 
-Peak resident memory of the process running the plan, sampled every 100 ms over the three runs: ${rssPeakMb.toFixed(0)} MB. Rows stream through (binary COPY, paused while the replay catches up); only counts and a few example ids per transition and tool are kept.`,
+Peak resident memory of the process running the plan, sampled every 100 ms over the three runs: ${rssPeakMb.toFixed(0)} MB. Rows stream through (binary COPY, paused while the replay catches up); only counts and a few example ids per transition and tool are kept.
+Per run (plan, COPY): ${planTimes.map((p, i) => `${(p / 1000).toFixed(1)} s, ${(copyTimes[i]! / 1000).toFixed(1)} s`).join(' | ')}.`,
   );
   console.log(`plan ${plan.toFixed(1)} s, COPY ${copy.toFixed(1)} s, ratio ${(plan / copy).toFixed(1)}, peak RSS ${rssPeakMb.toFixed(0)} MB`);
 } finally {
