@@ -1,6 +1,7 @@
 import { AirlockError } from '../../src/domain/errors.js';
 import { toTerminalJson } from '../../src/domain/terminal-text.js';
 import { JSON_OUTPUT, listFlag, stringFlag, TENANT, UsageError, type CliCommand, type CommandInput } from './cli-command.js';
+import { AUDIT_SHOW_COMMAND } from './audit-show-command.js';
 import type { AuditSession } from './cli-services.js';
 import { CheckpointError, latestCheckpoint, readCheckpoints } from './read-checkpoints.js';
 import { commandUsage } from './usage-text.js';
@@ -89,4 +90,4 @@ const exportEvents: CliCommand = {
     }),
 };
 
-export const AUDIT_COMMANDS: CliCommand[] = [verify, checkpoint, exportEvents];
+export const AUDIT_COMMANDS: CliCommand[] = [verify, checkpoint, exportEvents, AUDIT_SHOW_COMMAND];

@@ -9,6 +9,7 @@ import type { makeListAgents } from '../../src/usecases/list-agents.js';
 import type { makeOperatorReview } from '../../src/usecases/operator-review.js';
 import type { ReportInput } from '../../src/usecases/report.js';
 import type { ActionIdMatch } from '../../src/usecases/resolve-action-id.js';
+import type { StoryLookup } from '../../src/usecases/show-action-story.js';
 import type { makeRevokeAgentKeys } from '../../src/usecases/revoke-agent-keys.js';
 import type { PlanReport } from '../../src/usecases/plan-policy.js';
 import type { ShadowReport } from '../../src/usecases/shadow-report.js';
@@ -44,6 +45,8 @@ export interface CliServices {
   withAuditLog<T>(run: (audit: AuditSession) => Promise<T>): Promise<T>;
   /** The evidence for a tenant over a window, read from the database; it writes nothing. */
   report(input: ReportInput): Promise<EvidenceReport>;
+  /** One action's story from the tenant's audit trail, by its id or a prefix of it; it writes nothing. */
+  actionStory(tenant: string, idOrPrefix: string): Promise<StoryLookup>;
   /** Serves an MCP server's tools behind Airlock until the MCP client goes away or a signal; the exit code. */
   mcpGateway(options: McpGatewayOptions): Promise<number>;
 }

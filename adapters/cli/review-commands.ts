@@ -3,6 +3,7 @@ import { JSON_OUTPUT, stringFlag, TENANT, UsageError, type CliCommand, type Comm
 import type { ApprovalUseCases } from './cli-services.js';
 import { actionJson, formatAction, formatPendingList, pendingListJson } from './format-action.js';
 import { osUser } from './operator.js';
+import { reportUnresolved } from './unresolved-action.js';
 import { commandUsage } from './usage-text.js';
 
 /** `review list` shows the oldest open approvals, bounded however long the backlog. */
@@ -27,14 +28,8 @@ async function inTenant(input: CommandInput, work: (approvals: ApprovalUseCases,
     }
     const wanted = args[0] ?? '';
     const match = await approvals.resolveActionId(tenant.id, wanted);
-    if (match.kind === 'none') {
-      io.err(escapeTerminal(`No action ${wanted} in tenant ${tenant.id}.`));
-      return 1;
-    }
-    if (match.kind === 'ambiguous') {
-      io.err(escapeTerminal(`${wanted} is the start of more than one action in tenant ${tenant.id}; give more of the id:`));
-      for (const id of match.candidates) io.err(`  ${id}`);
-      if (match.more) io.err('  …and more');
+    if (match.kind !== 'one') {
+      reportUnresolved(io, tenant.id, wanted, match);
       return 1;
     }
     return work(approvals, tenant.id, match.id);

@@ -83,11 +83,12 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       clock,
       platforms,
       endPending: expire,
+      onAudited: seal,
       onUndeliverable: (ref, why) =>
         log.error({ action: ref.actionId, tenant: ref.tenant, platform: ref.platform, why }, 'approval card cannot be delivered on this platform; with no other platform showing it the action ends by its timeout rule. Fix the channel or credentials in the policy/env.'),
     });
     const updateCards = makeUpdateCards({ actions, cards, policy, platforms });
-    const remind = makeSendReminder({ actions, cards, policy, platforms });
+    const remind = makeSendReminder({ actions, cards, policy, platforms, clock, onAudited: seal });
     const sender = createHttpCallbackSender({
       rules: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW),
       resolve: opts.resolveCallbackHost,

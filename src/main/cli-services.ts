@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { CliServices } from '../../adapters/cli/index.js';
 import type { Env } from '../config/env.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
+import { PgActionTrail } from '../infra/postgres/action-trail.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
 import { PgEvidenceStore } from '../infra/postgres/evidence-repository.js';
 import { payAuditDebts } from '../infra/postgres/end-pending.js';
@@ -20,6 +21,7 @@ import { makePlanPolicy } from '../usecases/plan-policy.js';
 import { makeShadowReport } from '../usecases/shadow-report.js';
 import { PgShadowRecords } from '../infra/postgres/shadow-records.js';
 import { makeReport } from '../usecases/report.js';
+import { makeShowActionStory } from '../usecases/show-action-story.js';
 import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
 import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
 import { createCliLogger } from './cli-logger.js';
@@ -156,6 +158,13 @@ export function createCliServices(env: Env): CliServices {
         if (note) log.warn(note);
         const policy = await openCliPolicy(path, pool, warn);
         return makeReport({ evidence: new PgEvidenceStore(pool), policy, clock: systemClock })(input);
+      }, { readOnly: true }),
+    actionStory: (tenant, idOrPrefix) =>
+      withDatabase(async (pool) => {
+        const { path, note } = policyFile();
+        if (note) log.warn(note);
+        const policy = await openCliPolicy(path, pool, warn);
+        return makeShowActionStory({ trail: new PgActionTrail(pool), policy })(tenant, idOrPrefix);
       }, { readOnly: true }),
     mcpGateway: async (opts) => (await import('./mcp-gateway.js')).runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }),
   };

@@ -51,8 +51,8 @@ export interface ActionStore {
   endPending(tenant: string, id: string, round: number | 'any', change: EndChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
   /** Moves a pending action to the escalation round, with a fresh deadline. */
   escalate(tenant: string, id: string, fromRound: number, change: EscalateChange, audit: (a: Action) => AuditEvent): Promise<Action | undefined>;
-  /** True once per action and round. */
-  markReminded(tenant: string, id: string, round: number): Promise<boolean>;
+  /** True once per action and round; the reminder's audit event is written with the mark. */
+  markReminded(tenant: string, id: string, round: number, audit: AuditEvent): Promise<boolean>;
   /**
    * Pending actions whose round still owes cards and whose check is due, oldest
    * first; each one's next check moves `recheckMs` ahead. Reads only actions

@@ -1,3 +1,4 @@
+import type { AuditEvent } from '../domain/audit-event.js';
 import type { CardRef } from './chat-platform.js';
 
 export type CardClaim =
@@ -16,11 +17,12 @@ export interface StoredCard {
 /**
  * Bookkeeping of posted cards: one per action, round and chat platform. A
  * card saved or failed for good is also struck off the action's list of
- * platforms that still owe the round's card, in the same statement.
+ * platforms that still owe the round's card, in the same statement; a saved
+ * card's audit event is written in that statement too.
  */
 export interface CardStore {
   claim(tenant: string, actionId: string, round: number, platform: string, now: Date, staleAfterMs: number): Promise<CardClaim>;
-  saved(actionId: string, round: number, ref: CardRef, now: Date): Promise<void>;
+  saved(actionId: string, round: number, ref: CardRef, now: Date, audit: AuditEvent): Promise<void>;
   /** The platform can never take this card; returns what is left of the round's cards. */
   failed(actionId: string, round: number, platform: string): Promise<{ posted: number; owed: number }>;
   /** Drops a claim whose post certainly failed, so a retry can claim at once. */

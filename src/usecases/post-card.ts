@@ -1,10 +1,12 @@
+import type { Action } from '../domain/action.js';
 import { cardFor } from '../domain/approval-card.js';
+import { actionAuditFields, type AuditEvent } from '../domain/audit-event.js';
 import { AirlockError } from '../domain/errors.js';
 import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef, CardJobRef } from '../ports/approval-jobs.js';
 import type { CardStore } from '../ports/card-store.js';
-import type { ChatPlatforms } from '../ports/chat-platform.js';
+import type { CardRef, ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { CARD_CLAIM_STALE_MS } from './card-timing.js';
@@ -12,6 +14,15 @@ import type { EndCause } from './expire-action.js';
 
 
 export type PostCardOutcome = 'posted' | 'recovered' | 'skipped' | 'undeliverable';
+
+/** A card in the trail: where it went (the platform's ids of the message, no content), for which round and group, and the arguments it showed. */
+const cardPostedEvent = (action: Action, round: number, ref: CardRef, at: Date): AuditEvent => ({
+  tenant: action.tenant,
+  kind: 'card_posted',
+  actionId: action.id,
+  at,
+  data: actionAuditFields(action, { card: ref, round, reviewer_group: action.reviewerGroup ?? null }),
+});
 
 /**
  * Posts one round's card on one chat platform, at most once: a claim row is
@@ -28,6 +39,7 @@ export function makePostCard(deps: {
   platforms: ChatPlatforms;
   endPending: (ref: ActionJobRef, cause: EndCause) => Promise<unknown>;
   onUndeliverable?: (ref: CardJobRef, why: string) => void;
+  onAudited?: (tenant: string) => void;
 }) {
   const giveUp = async (ref: CardJobRef, why: string): Promise<PostCardOutcome> => {
     deps.onUndeliverable?.(ref, why);
@@ -52,13 +64,17 @@ export function makePostCard(deps: {
     if (claim.kind === 'reclaimed') {
       const found = await platform.findCard(content, new Date(claim.claimedAt.getTime() - 60_000));
       if (found) {
-        await deps.cards.saved(action.id, ref.round, found, deps.clock.now());
+        const now = deps.clock.now();
+        await deps.cards.saved(action.id, ref.round, found, now, cardPostedEvent(action, ref.round, found, now));
+        deps.onAudited?.(action.tenant);
         return 'recovered';
       }
     }
     try {
       const card = await platform.postCard(content);
-      await deps.cards.saved(action.id, ref.round, card, deps.clock.now());
+      const now = deps.clock.now();
+      await deps.cards.saved(action.id, ref.round, card, now, cardPostedEvent(action, ref.round, card, now));
+      deps.onAudited?.(action.tenant);
       return 'posted';
     } catch (err) {
       if (err instanceof AirlockError && err.code === 'delivery_failed' && !err.retry) return giveUp(ref, err.message);

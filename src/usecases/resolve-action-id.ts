@@ -14,7 +14,7 @@ export type ActionIdMatch =
  * another tenant has an action there; a prefix that fits several is refused
  * with the candidates rather than guessed.
  */
-export function makeResolveActionId(deps: { actions: ActionStore }) {
+export function makeResolveActionId(deps: { actions: Pick<ActionStore, 'idsStartingWith'> }) {
   return async function resolveActionId(tenant: string, idOrPrefix: string): Promise<ActionIdMatch> {
     const ids = await deps.actions.idsStartingWith(tenant, idOrPrefix, CANDIDATES + 1);
     if (ids.length === 0) return { kind: 'none' };

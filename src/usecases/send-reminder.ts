@@ -1,19 +1,23 @@
 import { cardFor } from '../domain/approval-card.js';
+import { actionAuditFields } from '../domain/audit-event.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef } from '../ports/approval-jobs.js';
 import type { CardStore } from '../ports/card-store.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
+import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
 
 /** One reminder per round, in the thread of each of that round's cards, while nobody has decided. */
-export function makeSendReminder(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms }) {
+export function makeSendReminder(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms; clock: Clock; onAudited?: (tenant: string) => void }) {
   return async function sendReminder(ref: ActionJobRef): Promise<boolean> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return false;
     const cards = (await deps.cards.list(action.id)).filter((c) => c.round === ref.round);
     const content = cardFor(deps.policy.current(), action, ref.round);
     if (cards.length === 0 || !content) return false;
-    if (!(await deps.actions.markReminded(ref.tenant, ref.actionId, ref.round))) return false;
+    const reminder = { tenant: action.tenant, kind: 'reminder' as const, actionId: action.id, at: deps.clock.now(), data: actionAuditFields(action, { round: ref.round, reviewer_group: action.reviewerGroup ?? null }) };
+    if (!(await deps.actions.markReminded(ref.tenant, ref.actionId, ref.round, reminder))) return false;
+    deps.onAudited?.(action.tenant);
     // Best effort on each platform: one failing reminder must not keep the others from being sent.
     await Promise.allSettled(cards.map((c) => deps.platforms.get(c.ref.platform)?.postReminder(c.ref, content)));
     return true;

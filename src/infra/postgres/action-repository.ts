@@ -248,13 +248,19 @@ export class PgActionStore implements ActionStore {
     });
   }
 
-  async markReminded(tenant: string, id: string, round: number) {
-    const { rowCount } = await this.pool.query(
-      `UPDATE actions SET reminded_round = $3 WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3
-       AND (reminded_round IS NULL OR reminded_round < $3)`,
-      [tenant, id, round],
+  async markReminded(tenant: string, id: string, round: number, audit: AuditEvent) {
+    const { rows } = await this.pool.query(
+      `WITH u AS (
+         UPDATE actions SET reminded_round = $3 WHERE tenant_id = $1 AND id = $2 AND status = 'pending' AND round = $3
+         AND (reminded_round IS NULL OR reminded_round < $3)
+         RETURNING id
+       ), e AS (
+         INSERT INTO audit_events (tenant_id, kind, action_id, at, data) SELECT $1, $4, u.id, $5, $6 FROM u
+       )
+       SELECT id FROM u`,
+      [tenant, id, round, audit.kind, audit.at, JSON.stringify(audit.data)],
     );
-    return rowCount === 1;
+    return rows.length === 1;
   }
 
   async cardsDue(now: Date, recheckMs: number, limit: number) {

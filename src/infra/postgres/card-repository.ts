@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { AuditEvent } from '../../domain/audit-event.js';
 import type { CardRef } from '../../ports/chat-platform.js';
 import type { CardClaim, CardStore, StoredCard } from '../../ports/card-store.js';
 
@@ -20,15 +21,18 @@ export class PgCardStore implements CardStore {
     return row.fresh ? { kind: 'claimed' } : { kind: 'reclaimed', claimedAt: row.previous ?? now };
   }
 
-  async saved(actionId: string, round: number, ref: CardRef, now: Date) {
+  async saved(actionId: string, round: number, ref: CardRef, now: Date, audit: AuditEvent) {
     await this.pool.query(
       `WITH c AS (
          UPDATE action_cards SET state = 'posted', ref = $4, posted_at = $5 WHERE action_id = $1 AND round = $2 AND platform = $3
+         RETURNING tenant_id
+       ), e AS (
+         INSERT INTO audit_events (tenant_id, kind, action_id, at, data) SELECT c.tenant_id, $6, $1, $5, $7 FROM c
        ), paid AS (
          DELETE FROM card_debts WHERE action_id = $1 AND round = $2 AND platforms <@ ARRAY[$3::text]
        )
        UPDATE card_debts SET platforms = array_remove(platforms, $3) WHERE action_id = $1 AND round = $2 AND NOT platforms <@ ARRAY[$3::text]`,
-      [actionId, round, ref.platform, JSON.stringify(ref), now],
+      [actionId, round, ref.platform, JSON.stringify(ref), now, audit.kind, JSON.stringify(audit.data)],
     );
   }
 
