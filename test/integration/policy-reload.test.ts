@@ -83,6 +83,7 @@ describe('a policy reload', () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/airlock`;
     const a = await t.submit('send_email', { ...email, callback_url: url });
     await cardFor(a.id);
+    await waitFor(async () => (await kinds(a.id)).some((e) => e.kind === 'card_posted'), { what: 'the card’s audit event' });
     await reload(withoutSendEmail);
 
     const ended = await until(a.id, 'denied');
@@ -96,8 +97,8 @@ describe('a policy reload', () => {
     expect(JSON.parse(callback.body)).toMatchObject({ id: a.id, status: 'denied', rule: 'hard_boundary.agent_tools', outcome_detail: ended.outcome_detail });
     await waitFor(async () => (await kinds(a.id)).some((e) => e.kind === 'callback_delivered'), { what: 'the callback’s audit event' });
     const events = await kinds(a.id);
-    expect(events.map((e) => e.kind)).toEqual(['decision', 'admin_change', 'callback_delivered']);
-    expect(events[1].data).toMatchObject({ status: 'denied', final_decision: 'deny', cause: 'policy_reload', admin: { policy_file: expect.any(String) } });
+    expect(events.map((e) => e.kind)).toEqual(['decision', 'card_posted', 'admin_change', 'callback_delivered']);
+    expect(events[2].data).toMatchObject({ status: 'denied', final_decision: 'deny', cause: 'policy_reload', admin: { policy_file: expect.any(String) } });
 
     // The click on a card that still had its buttons cannot bring it back.
     await postInteraction(t.app, approveClick({ user: 'U0LEAD1', actionId: a.id }));

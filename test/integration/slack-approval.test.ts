@@ -98,6 +98,7 @@ describe('clicks', () => {
   it('answers 401 to a bad signature or a stale timestamp and changes nothing', async () => {
     const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' } });
     await cardFor(a.id);
+    await waitFor(async () => (await auditKinds(a.id)).some((r) => r.kind === 'card_posted'), { what: 'the card’s audit event' });
     const bad = await postInteraction(t.app, approveClick({ user: 'U0LEAD1', actionId: a.id }), { secret: 'wrong' });
     expect(bad.statusCode).toBe(401);
     const stale = await postInteraction(t.app, approveClick({ user: 'U0LEAD1', actionId: a.id }), { timestamp: Math.floor(Date.now() / 1000) - 600 });
@@ -105,7 +106,7 @@ describe('clicks', () => {
     const unsigned = await t.app.inject({ method: 'POST', url: '/slack/events', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'payload={}' });
     expect(unsigned.statusCode).toBe(401);
     expect((await t.get(a.id)).status).toBe('pending');
-    expect((await auditKinds(a.id)).map((r) => r.kind)).toEqual(['decision']);
+    expect((await auditKinds(a.id)).map((r) => r.kind)).toEqual(['decision', 'card_posted']);
   });
 
   it('acks an interaction before doing the work', async () => {

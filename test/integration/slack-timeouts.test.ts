@@ -105,13 +105,14 @@ describe('callbacks', () => {
     const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/airlock`;
     const a = await t.submit('send_email', { args: { to: 'x@example.com', subject: 's' }, callback_url: url });
     await cardFor(a.id);
+    await waitFor(async () => (await kinds(a.id)).includes('card_posted'), { what: 'the card’s audit event' });
     try {
       expect(await slashCommand(t, 'deny-tool send_email callbacks')).toContain('1 pending approval(s) ended');
       const got = await waitFor(() => received.find((r) => r.body.includes(a.id)), { timeoutMs: 20_000, what: 'the callback' });
       expect(JSON.parse(got.body)).toMatchObject({ id: a.id, status: 'denied', rule: 'overrides.deny_tool' });
       // The ended approval's event (owed by the change, written right after it) comes before the callback's.
       await waitFor(async () => (await kinds(a.id)).includes('callback_delivered'), { what: 'callback audit' });
-      expect(await kinds(a.id)).toEqual(['decision', 'admin_change', 'callback_delivered']);
+      expect(await kinds(a.id)).toEqual(['decision', 'card_posted', 'admin_change', 'callback_delivered']);
     } finally {
       await slashCommand(t, 'allow-tool send_email');
     }
