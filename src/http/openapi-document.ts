@@ -20,6 +20,7 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
     authenticate: unused,
     submitAction: unused,
     getAction: unused,
+    listActions: unused,
     reportResult: unused,
     describeAgent: unused,
     rateLimiter: unlimited,

@@ -80,6 +80,13 @@ export const actionView = z
   })
   .meta({ id: 'Action', description: 'An action as it stands. Unknown fields may appear in later versions: ignore them.' });
 
+export const actionList = z
+  .object({
+    actions: z.array(actionView).meta({ description: 'newest first (creation time, then id)' }),
+    next_cursor: z.string().nullable().meta({ description: 'ask again with cursor=this and the same filters for the next page; null after the last' }),
+  })
+  .meta({ id: 'ActionList' });
+
 export const agentProfile = z
   .object({
     tenant: z.string(),
@@ -92,7 +99,7 @@ export const agentProfile = z
 
 /** Every error status the agent API answers with, and the codes each carries (README "HTTP API"). */
 export const ERROR_CODES = {
-  400: { codes: ['validation_failed', 'bad_request'], when: 'malformed JSON, wrong types, unknown top-level fields (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates' },
+  400: { codes: ['validation_failed', 'bad_request'], when: 'malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing' },
   401: { codes: ['unauthenticated'], when: 'missing, unknown, revoked or expired agent key' },
   403: { codes: ['forbidden'], when: "the key's agent or tenant is no longer declared in the policy" },
   404: { codes: ['not_found'], when: "unknown action, or another tenant's" },

@@ -1,4 +1,4 @@
-import { actionView, agentProfile, bearerAuth, errorResponses, json } from './response-schemas.js';
+import { actionList, actionView, agentProfile, bearerAuth, errorResponses, json } from './response-schemas.js';
 
 /**
  * What the OpenAPI document says about each agent route beyond its request
@@ -19,6 +19,15 @@ export const getActionDocs = {
   summary: 'The action as it stands; ?wait=N holds up to N seconds (≤ 60) while it is pending',
   security: bearerAuth,
   response: { 200: json('the action; still pending when the wait ran out', actionView), ...errorResponses(404) },
+};
+
+export const listActionsDocs = {
+  tags: ['actions'],
+  summary: 'The calling agent’s own actions, newest first, a page at a time',
+  description:
+    'Filters narrow the agent’s own actions; no other agent’s or tenant’s are ever listed. Pages resume right after the last action returned: no action is repeated or skipped, and actions submitted meanwhile appear on a fresh listing. A cursor is valid only with the filters it was issued for.',
+  security: bearerAuth,
+  response: { 200: json('a page of actions, each as GET /v1/actions/{id} shows it', actionList), ...errorResponses() },
 };
 
 export const reportResultDocs = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { RESULT_OUTCOMES } from '../domain/action-status.js';
+import { ACTION_STATUSES, RESULT_OUTCOMES } from '../domain/action-status.js';
+import { LIST_PAGE_SIZE } from '../usecases/list-actions.js';
 import { jsonLimitViolation, type JsonLimits } from './json-limits.js';
 
 /**
@@ -86,6 +87,32 @@ export const actionIdParams = z.strictObject({ id: z.string().min(1).max(64) });
 export const getActionQuery = z.strictObject({
   wait: z.coerce.number().min(0).max(60).optional(),
 });
+
+const TIMESTAMP_FORM = 'an ISO 8601 timestamp with a time zone, e.g. 2025-01-31T09:00:00Z or 2025-01-31T10:00:00+01:00';
+const timestampParam = (description: string) => z.iso.datetime({ offset: true, error: TIMESTAMP_FORM }).optional().meta({ description });
+const pageSize = `a whole number from 1 to ${LIST_PAGE_SIZE.max}`;
+
+/** GET /v1/actions. Strict, like the body of a submission: a misspelt filter is a 400, not a silently wider listing. */
+export const listActionsQuery = z
+  .strictObject({
+    status: z.enum(ACTION_STATUSES, { error: `one of: ${ACTION_STATUSES.join(', ')}` }).optional(),
+    tool: text(128).optional(),
+    since: timestampParam('only actions created at or after this time'),
+    until: timestampParam('only actions created before this time'),
+    limit: z.coerce
+      .number({ error: pageSize })
+      .int(pageSize)
+      .min(1, pageSize)
+      .max(LIST_PAGE_SIZE.max, pageSize)
+      .default(LIST_PAGE_SIZE.default)
+      .meta({ description: `actions per page (default ${LIST_PAGE_SIZE.default})` }),
+    cursor: z.string().min(1).max(512).optional().meta({ description: 'next_cursor of the previous page, asked with the same status, tool, since and until' }),
+  })
+  .superRefine((q, ctx) => {
+    if (q.since !== undefined && q.until !== undefined && Date.parse(q.until) <= Date.parse(q.since)) {
+      ctx.addIssue({ code: 'custom', path: ['until'], message: 'must be after since', input: q.until });
+    }
+  });
 
 /**
  * POST /v1/actions/:id/result. `args` are the arguments the agent executed, in

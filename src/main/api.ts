@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { makeListCursors } from '../domain/list-cursor.js';
 import { dueForReview } from '../domain/review-dates.js';
 import { buildApp } from '../http/build-app.js';
 import { createMetrics } from '../http/metrics.js';
@@ -12,6 +13,7 @@ import type { ChatPlatforms } from '../ports/chat-platform.js';
 import { makeAuthenticateAgent } from '../usecases/authenticate-agent.js';
 import { makeDescribeAgent } from '../usecases/describe-agent.js';
 import { makeGetAction } from '../usecases/get-action.js';
+import { makeListActions } from '../usecases/list-actions.js';
 import { makeReportResult } from '../usecases/report-result.js';
 import { makeSubmitAction } from '../usecases/submit-action.js';
 import type { Core } from './container.js';
@@ -56,6 +58,7 @@ export async function buildApi(
     }),
     describeAgent: makeDescribeAgent({ policy: core.policy }),
     getAction: makeGetAction({ store: core.actions, events: core.events }),
+    listActions: makeListActions({ store: core.actions, cursors: makeListCursors(core.secret) }),
     reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
     readiness: {
       postgres: async () => {

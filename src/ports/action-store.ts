@@ -2,6 +2,7 @@ import type { Action, ActionResult, Review, ReviewerIdentity } from '../domain/a
 import type { ArgsEdit } from '../domain/args-edit.js';
 import type { ActionStatus } from '../domain/action-status.js';
 import type { AuditEvent } from '../domain/audit-event.js';
+import type { ListPosition } from '../domain/list-cursor.js';
 
 export interface NewActionRecord {
   action: Action;
@@ -69,8 +70,28 @@ export interface ActionStore {
   unsettledCallbacks(now: Date, olderThanMs: number, limit: number): Promise<{ tenant: string; actionId: string; status: string }[]>;
   /** Up to `limit` ids of the tenant's actions that start with `prefix` (as a person copied it), in id order; none when no UUID starts so. */
   idsStartingWith(tenant: string, prefix: string, limit: number): Promise<string[]>;
+  /**
+   * Up to `limit` actions of one agent, newest first (creation time, then id),
+   * each with its position; with `before`, only those after it in that order.
+   * Filters narrow the agent's own actions and never widen them: there is no
+   * listing across agents or tenants.
+   */
+  listOwn(query: ActionListQuery): Promise<{ action: Action; position: ListPosition }[]>;
   /** How many approvals are open, since when, and the oldest `limit` of them (bounded however long the backlog). */
   pendingSummary(tenant: string, limit: number): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
+}
+
+export interface ActionListQuery {
+  tenant: string;
+  agent: string;
+  status?: ActionStatus;
+  tool?: string;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  before?: ListPosition;
+  limit: number;
 }
 
 /** "Approve with changes": the new version of the arguments (redacted view), its binding digest and the edit record. */

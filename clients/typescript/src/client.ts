@@ -1,9 +1,9 @@
 import { AirlockClientError } from './errors.js';
 import { gateOutcome, type GateOutcome } from './gate-outcome.js';
 import { aborted, call, type RetryPolicy, type Transport } from './http.js';
-import type { AirlockOptions, GateOptions, RequestOptions, SubmitOptions, WaitOptions } from './options.js';
-import { parseAction, parseAgentProfile } from './parse-answer.js';
-import type { Action, ActionRequest, AgentProfile, ResultReport } from './types.js';
+import type { AirlockOptions, GateOptions, ListQuery, RequestOptions, SubmitOptions, WaitOptions } from './options.js';
+import { parseAction, parseActionList, parseAgentProfile } from './parse-answer.js';
+import type { Action, ActionList, ActionRequest, AgentProfile, ResultReport } from './types.js';
 import { wrapTool, type GatedTool, type WrapToolOptions } from './wrap-tool.js';
 
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 250, maxDelayMs: 5_000 };
@@ -125,6 +125,41 @@ export class Airlock {
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(this.#t.retry.maxDelayMs, this.#t.retry.baseDelayMs * 2 ** (attempt - 1))));
       }
     }
+  }
+
+  /** GET /v1/actions: one page of this agent's own actions, newest first; `next_cursor` asks for the next. */
+  async list(query: ListQuery = {}, opts: RequestOptions = {}): Promise<ActionList> {
+    const params = new URLSearchParams();
+    const at = (t: Date | string) => (typeof t === 'string' ? t : t.toISOString());
+    if (query.status !== undefined) params.set('status', query.status);
+    if (query.tool !== undefined) params.set('tool', query.tool);
+    if (query.since !== undefined) params.set('since', at(query.since));
+    if (query.until !== undefined) params.set('until', at(query.until));
+    if (query.limit !== undefined) params.set('limit', String(query.limit));
+    if (query.cursor !== undefined) params.set('cursor', query.cursor);
+    const search = params.toString() ? `?${params}` : '';
+    const answer = await call(this.#t, { method: 'GET', path: `v1/actions${search}`, idempotent: true, signal: opts.signal });
+    return parseActionList(answer.json, 'GET /v1/actions', query);
+  }
+
+  /**
+   * Every action `list` would page through, newest first, fetching each page
+   * as the previous one is consumed (stop reading and no further page is
+   * asked for). A cursor handed out twice would page in a circle: that ends
+   * the listing with a `malformed` error.
+   */
+  async *listAll(query: Omit<ListQuery, 'cursor'> = {}, opts: RequestOptions = {}): AsyncGenerator<Action, void, undefined> {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({ ...query, cursor }, opts);
+      if (page.next_cursor !== null && seen.has(page.next_cursor)) {
+        throw new AirlockClientError('malformed', `Airlock answered GET /v1/actions with a cursor it had handed out before, after ${seen.size + 1} pages; the listing is not read further`);
+      }
+      cursor = page.next_cursor ?? undefined;
+      if (cursor) seen.add(cursor);
+      yield* page.actions;
+    } while (cursor);
   }
 
   /** GET /v1/agent: the tools the policy registers for this agent, and its MCP settings. */

@@ -1,5 +1,5 @@
 export { Airlock } from './client.js';
-export type { AirlockOptions, GateOptions, RequestOptions, SubmitOptions, WaitOptions } from './options.js';
+export type { AirlockOptions, GateOptions, ListQuery, RequestOptions, SubmitOptions, WaitOptions } from './options.js';
 export { AirlockClientError, type AirlockErrorDetail, type AirlockErrorKind } from './errors.js';
 export { gateOutcome, type GateOutcome } from './gate-outcome.js';
 export type { RetryPolicy } from './http.js';

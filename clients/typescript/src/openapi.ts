@@ -113,7 +113,102 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * The calling agent’s own actions, newest first, a page at a time
+         * @description Filters narrow the agent’s own actions; no other agent’s or tenant’s are ever listed. Pages resume right after the last action returned: no action is repeated or skipped, and actions submitted meanwhile appear on a fresh listing. A cursor is valid only with the filters it was issued for.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "decided" | "pending" | "approved" | "denied" | "expired" | "succeeded" | "failed" | "rolled_back";
+                    tool?: string;
+                    /** @description only actions created at or after this time */
+                    since?: string;
+                    /** @description only actions created before this time */
+                    until?: string;
+                    /** @description actions per page (default 50) */
+                    limit?: number;
+                    /** @description next_cursor of the previous page, asked with the same status, tool, since and until */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a page of actions, each as GET /v1/actions/{id} shows it */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ActionList"];
+                    };
+                };
+                /** @description malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error400"];
+                    };
+                };
+                /** @description missing, unknown, revoked or expired agent key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error401"];
+                    };
+                };
+                /** @description the key's agent or tenant is no longer declared in the policy */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error403"];
+                    };
+                };
+                /** @description the request (headers and body) did not arrive within AIRLOCK_REQUEST_TIMEOUT; answered without a body, and the connection is closed */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description the agent is over its request rate limit, or already holds its maximum of waiting ?wait requests; Retry-After says how many seconds to wait */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error429"];
+                    };
+                };
+                /** @description an unexpected error: nothing was decided */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error500"];
+                    };
+                };
+                /** @description Postgres unreachable: nothing was decided, retry (never an allow) */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error503"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Submit an action; the answer carries the decision
@@ -168,7 +263,7 @@ export type paths = {
                         "application/json": components["schemas"]["Action"];
                     };
                 };
-                /** @description malformed JSON, wrong types, unknown top-level fields (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates */
+                /** @description malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -294,7 +389,7 @@ export type paths = {
                         "application/json": components["schemas"]["Action"];
                     };
                 };
-                /** @description malformed JSON, wrong types, unknown top-level fields (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates */
+                /** @description malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -419,7 +514,7 @@ export type paths = {
                         "application/json": components["schemas"]["Action"];
                     };
                 };
-                /** @description malformed JSON, wrong types, unknown top-level fields (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates */
+                /** @description malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -550,7 +645,7 @@ export type paths = {
                         "application/json": components["schemas"]["AgentProfile"];
                     };
                 };
-                /** @description malformed JSON, wrong types, unknown top-level fields (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates */
+                /** @description malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -716,6 +811,12 @@ export type components = {
         } & {
             [key: string]: unknown;
         };
+        ActionList: {
+            /** @description newest first (creation time, then id) */
+            actions: components["schemas"]["Action"][];
+            /** @description ask again with cursor=this and the same filters for the next page; null after the last */
+            next_cursor: string | null;
+        };
         AgentProfile: {
             tenant: string;
             agent: string;
@@ -726,7 +827,7 @@ export type components = {
                 hide_unregistered_tools: boolean;
             };
         };
-        /** @description malformed JSON, wrong types, unknown top-level fields (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates */
+        /** @description malformed JSON, wrong types, unknown top-level fields or query parameters (details name the paths), nesting deeper than 32 levels, NUL or unpaired surrogates, a cursor not issued for this listing */
         Error400: {
             error: {
                 /** @enum {string} */

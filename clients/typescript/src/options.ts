@@ -1,5 +1,5 @@
 import type { RetryPolicy } from './http.js';
-import type { Action } from './types.js';
+import type { Action, ActionStatus } from './types.js';
 
 export interface AirlockOptions {
   /** Airlock's base URL, e.g. `http://127.0.0.1:3000`. */
@@ -32,3 +32,17 @@ export interface WaitOptions extends RequestOptions {
 }
 
 export interface GateOptions extends SubmitOptions, WaitOptions {}
+
+/** GET /v1/actions: which of this agent's actions, and where to resume. */
+export interface ListQuery {
+  status?: ActionStatus;
+  tool?: string;
+  /** Created at or after (a Date, or ISO 8601 text with a time zone). */
+  since?: Date | string;
+  /** Created before. */
+  until?: Date | string;
+  /** Actions per page, 1–200 (Airlock's default: 50). */
+  limit?: number;
+  /** `next_cursor` of the previous page, asked with the same filters. */
+  cursor?: string;
+}

@@ -1,5 +1,6 @@
 import { AirlockClientError } from './errors.js';
-import { DECISIONS, MODES, STATUSES, type Action, type AgentProfile } from './types.js';
+import type { ListQuery } from './options.js';
+import { DECISIONS, MODES, STATUSES, type Action, type ActionList, type AgentProfile } from './types.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
@@ -31,6 +32,23 @@ export function parseAction(value: unknown, where: string): Action {
   if (!(DECISIONS as readonly unknown[]).includes(value.decision)) throw unknown('decision', value.decision);
   if (!(MODES as readonly unknown[]).includes(value.mode)) throw unknown('mode', value.mode);
   return value as unknown as Action;
+}
+
+/**
+ * A page of actions: every item an action (parseAction), and none that the
+ * filters asked for exclude (a confused proxy or cache, a bug: what it lists
+ * is not what was asked about).
+ */
+export function parseActionList(value: unknown, where: string, query: Pick<ListQuery, 'status' | 'tool'>): ActionList {
+  const bad = (what: string) => new AirlockClientError('malformed', `Airlock's answer to ${where} is not a listing of actions (${what})`);
+  if (!isObject(value) || !Array.isArray(value.actions)) throw bad('actions missing');
+  if (value.next_cursor !== null && (typeof value.next_cursor !== 'string' || value.next_cursor.length === 0)) throw bad('next_cursor missing');
+  const actions = value.actions.map((item) => parseAction(item, where));
+  for (const a of actions) {
+    if (query.status !== undefined && a.status !== query.status) throw bad(`action ${a.id} is ${a.status.slice(0, 40)}, not ${query.status}`);
+    if (query.tool !== undefined && a.tool !== query.tool) throw bad(`action ${a.id} is about ${a.tool.slice(0, 80)}, not ${query.tool}`);
+  }
+  return { actions, next_cursor: value.next_cursor };
 }
 
 export function parseAgentProfile(value: unknown, where: string): AgentProfile {

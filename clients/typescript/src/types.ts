@@ -16,6 +16,8 @@ export type Review = Schemas['Review'];
 export type Reviewer = Schemas['Reviewer'];
 export type ArgsEdit = Schemas['ArgsEdit'];
 export type ActionResultView = Schemas['ActionResult'];
+/** GET /v1/actions: a page of this agent's actions, newest first. */
+export type ActionList = Schemas['ActionList'];
 /** GET /v1/agent: what the policy lets this agent call. */
 export type AgentProfile = Schemas['AgentProfile'];
 

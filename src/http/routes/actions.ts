@@ -4,11 +4,12 @@ import type { AgentIdentity } from '../../ports/agent-store.js';
 import type { RateLimiter } from '../../ports/rate-limiter.js';
 import type { makeAuthenticateAgent } from '../../usecases/authenticate-agent.js';
 import type { makeGetAction } from '../../usecases/get-action.js';
+import type { makeListActions } from '../../usecases/list-actions.js';
 import type { makeReportResult } from '../../usecases/report-result.js';
 import type { makeSubmitAction } from '../../usecases/submit-action.js';
 import type { Metrics } from '../metrics.js';
-import { actionIdParams, getActionQuery, idempotencyHeaders, reportResultBody, submitActionBody } from '../schemas.js';
-import { getActionDocs, reportResultDocs, submitActionDocs } from '../route-docs.js';
+import { actionIdParams, getActionQuery, idempotencyHeaders, listActionsQuery, reportResultBody, submitActionBody } from '../schemas.js';
+import { getActionDocs, listActionsDocs, reportResultDocs, submitActionDocs } from '../route-docs.js';
 import { serializeAction } from '../../domain/action-view.js';
 import { WaitSlots } from '../wait-slots.js';
 
@@ -16,6 +17,7 @@ export interface ActionRoutesDeps {
   authenticate: ReturnType<typeof makeAuthenticateAgent>;
   submitAction: ReturnType<typeof makeSubmitAction>;
   getAction: ReturnType<typeof makeGetAction>;
+  listActions: ReturnType<typeof makeListActions>;
   reportResult: ReturnType<typeof makeReportResult>;
   metrics: Metrics;
   /** Requests per agent, across processes (AIRLOCK_RATE_LIMIT_PER_AGENT). */
@@ -61,6 +63,13 @@ export const actionRoutes =
       }
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(serializeAction(action));
+    });
+
+    app.get('/v1/actions', { schema: { ...listActionsDocs, querystring: listActionsQuery } }, async (req) => {
+      const { status, tool, since, until, limit, cursor } = req.query;
+      const at = (iso: string | undefined) => (iso === undefined ? undefined : new Date(iso));
+      const page = await deps.listActions(req.agent, { status, tool, since: at(since), until: at(until) }, { limit, cursor });
+      return { actions: page.actions.map(serializeAction), next_cursor: page.nextCursor };
     });
 
     app.get('/v1/actions/:id', { schema: { ...getActionDocs, params: actionIdParams, querystring: getActionQuery } }, async (req) => {

@@ -4,9 +4,10 @@ import { approverEmail, reviewerKey, type Action, type ActionResult } from '../.
 import type { ActionStatus } from '../../domain/action-status.js';
 import { actionIdRange } from '../../domain/action-id-prefix.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import type { ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
+import type { ActionListQuery, ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
 import { ActionBatchWriter } from './action-batch-writer.js';
 import { ACTION_SELECT, toAction, type ActionRow } from './action-row.js';
+import { listActionsStatement } from './list-actions-statement.js';
 import { withTransaction } from './transaction.js';
 
 const pendingKey = (tenant: string, group: string) => `${tenant}\u0000${group}`;
@@ -327,6 +328,11 @@ export class PgActionStore implements ActionStore {
     // A range of the primary key: found by the index however many actions the tenant has.
     const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM actions WHERE id BETWEEN $1 AND $2 AND tenant_id = $3 ORDER BY id LIMIT $4', [range.from, range.to, tenant, limit]);
     return rows.map((r) => r.id);
+  }
+
+  async listOwn(query: ActionListQuery) {
+    const { rows } = await this.pool.query<ActionRow & { position_at: string }>(listActionsStatement(query));
+    return rows.map((r) => ({ action: toAction(r), position: { createdAt: r.position_at, id: r.id } }));
   }
 
   async pendingSummary(tenant: string, limit: number) {
