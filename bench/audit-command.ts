@@ -1,20 +1,17 @@
 import { writeSync } from 'node:fs';
-import { loadEnv } from '../src/config/env.js';
-import { runCli } from '../adapters/cli/index.js';
-import { createCliServices } from '../src/main/cli-services.js';
+import { cliMain } from '../src/main/cli-main.js';
 
 /**
- * One `airlock audit …` command run the way the CLI runs it (runCli, the
+ * One `airlock audit …` command run the way the CLI runs it (cliMain, the
  * same code as `npm run airlock -- audit …`), timed from the call to its end,
  * without Node's and tsx's start-up, with the CPU time this process used
  * meanwhile (the database's is not included). stdout is the command's output (a real
  * sink: /dev/null, or a pipe into gzip); the figures go to fd 3 as one JSON line.
  */
-const env = loadEnv();
 const problems: string[] = [];
 const start = performance.now();
 const cpu = process.cpuUsage();
-const code = await runCli(['audit', ...process.argv.slice(2)], createCliServices(env), 'bench', {
+const code = await cliMain(['audit', ...process.argv.slice(2)], process.env, {
   stdout: process.stdout,
   out: (line) => new Promise<void>((resolve) => process.stdout.write(`${line}\n`, () => resolve())),
   err: (line) => problems.push(line),

@@ -3,10 +3,8 @@ import { readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runCli } from '../adapters/cli/index.js';
-import { loadEnv } from '../src/config/env.js';
 import { recordedDecisionsQuery } from '../src/infra/postgres/recorded-decisions.js';
-import { createCliServices } from '../src/main/cli-services.js';
+import { cliMain } from '../src/main/cli-main.js';
 import { BENCH_SECRET, freshDatabase, machine, median, writeSection } from './lib.js';
 
 /**
@@ -50,7 +48,7 @@ try {
   const copySql = `COPY (${recordedDecisionsQuery("'acme'", `'${new Date(0).toISOString()}'`, `'${until}'`)}) TO STDOUT (FORMAT binary)`;
   await pool.end();
 
-  const env = loadEnv({ DATABASE_URL: db.url, AIRLOCK_SECRET: BENCH_SECRET, POLICY_FILE: LIVE, LOG_LEVEL: 'silent' });
+  const env = { DATABASE_URL: db.url, AIRLOCK_SECRET: BENCH_SECRET, POLICY_FILE: LIVE, LOG_LEVEL: 'silent' };
   const planTimes: number[] = [];
   const copyTimes: number[] = [];
   let rssPeakMb = 0;
@@ -66,7 +64,7 @@ try {
     const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, process.memoryUsage().rss / 2 ** 20)), 100);
     let out = '';
     const t0 = performance.now();
-    const code = await runCli(['policy', 'plan', candidate, '--tenant', 'acme', '--since', '2000-01-01', '--until', until, '--json'], createCliServices(env), 'bench', {
+    const code = await cliMain(['policy', 'plan', candidate, '--tenant', 'acme', '--since', '2000-01-01', '--until', until, '--json'], env, {
       stdout: process.stdout,
       out: async (line) => void (out += line),
       err: (line) => process.stderr.write(`${line}\n`),

@@ -26,9 +26,9 @@ export const MCP_GATEWAY_COMMAND: CliCommand = {
     host: { type: 'string', value: 'H', about: 'the host --http listens on (default 127.0.0.1)' },
   },
   about: ["serve an MCP server's tools behind Airlock's policy and approvals: an MCP server on stdio (or --http),", 'every tools/call submitted as an action first'],
-  async run({ values, args, services }) {
+  async run({ values, args, services, io }) {
     const usage = (why: string) => new UsageError(why, commandUsage(MCP_GATEWAY_COMMAND));
-    const agentKey = stringFlag(values, 'agent-key') ?? process.env.AIRLOCK_AGENT_KEY;
+    const agentKey = stringFlag(values, 'agent-key') ?? services.gatewayDefaults.agentKey;
     if (!agentKey) throw usage('an agent key is required (--agent-key or AIRLOCK_AGENT_KEY)');
     const upstream = upstreamTarget(args, stringFlag(values, 'upstream-url'));
     if (!upstream) throw usage('name the upstream MCP server: -- <command...> or --upstream-url <url> (one of them)');
@@ -41,16 +41,17 @@ export const MCP_GATEWAY_COMMAND: CliCommand = {
     const email = stringFlag(values, 'requester-email');
     return services.mcpGateway({
       agentKey,
-      url: stringFlag(values, 'url') ?? process.env.AIRLOCK_URL,
+      url: stringFlag(values, 'url') ?? services.gatewayDefaults.url,
       upstream,
       serverName: stringFlag(values, 'server-name'),
-      requester: { id: stringFlag(values, 'requester') ?? process.env.AIRLOCK_REQUESTER ?? osUser(), ...(email ? { email } : {}) },
+      requester: { id: stringFlag(values, 'requester') ?? services.gatewayDefaults.requester ?? osUser(), ...(email ? { email } : {}) },
       workflow: stringFlag(values, 'workflow'),
       environment: stringFlag(values, 'environment'),
       readOnlyTools: toolList(listFlag(values, 'read-only')),
       draftTools: toolList(listFlag(values, 'drafts')),
       approvalTimeoutMs,
       ...(port === undefined ? {} : { http: { host: stringFlag(values, 'host') ?? '127.0.0.1', port } }),
+      err: (line) => io.err(line),
     });
   },
 };

@@ -23,13 +23,21 @@ export interface Upstream {
   close(): Promise<void>;
 }
 
-/** Connects to the upstream MCP server as an MCP client. Its stderr is passed through to ours. */
-export async function connectUpstream(target: UpstreamTarget, clientInfo = { name: 'airlock-mcp-gateway', version: '1' }): Promise<Upstream> {
+/**
+ * Connects to the upstream MCP server as an MCP client. A command is started
+ * with `environment` (the caller's own, less the private variables); its
+ * stderr is passed through to ours.
+ */
+export async function connectUpstream(
+  target: UpstreamTarget,
+  environment: Record<string, string | undefined>,
+  clientInfo = { name: 'airlock-mcp-gateway', version: '1' },
+): Promise<Upstream> {
   const client = new Client(clientInfo);
   if ('url' in target) {
     await client.connect(new StreamableHTTPClientTransport(new URL(target.url)));
   } else {
-    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !PRIVATE_ENV.includes(e[0])));
+    const env = Object.fromEntries(Object.entries(environment).filter((e): e is [string, string] => e[1] !== undefined && !PRIVATE_ENV.includes(e[0])));
     await client.connect(new StdioClientTransport({ command: target.command, args: target.args, env, stderr: 'inherit' }));
   }
   return {

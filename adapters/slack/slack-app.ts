@@ -8,6 +8,7 @@ import type { SendPacer } from '../../src/ports/send-pacer.js';
 import { registerAdminCommand } from './register-admin-command.js';
 import { registerReviewListeners } from './register-review-listeners.js';
 import { SlackPlatform } from './slack-platform.js';
+import { slackLogger } from './slack-logger.js';
 import type { SlackPorts } from './slack-ports.js';
 import { makeMemberEmails } from './member-emails.js';
 import { isSslCheck, replayAnswer, verifySlackRequest } from './verify-slack-request.js';
@@ -52,7 +53,7 @@ export interface SlackHttpDeps {
  */
 export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logger, httpDeps?: SlackHttpDeps) {
   let socketStarted = false;
-  const platform = SlackPlatform.create(config.botToken, config.apiUrl, {
+  const platform = SlackPlatform.create(config.botToken, config.apiUrl, log, {
     auditUrl: config.auditUrl,
     pacer: config.pacer,
     onConnected: async () => {
@@ -66,14 +67,16 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
     },
   });
   // Replies to a clicker wait out a 429 (a reviewer must hear back); card jobs use the platform's client, which does not.
-  const interactive = new WebClient(config.botToken, webClientOptions(config.apiUrl));
+  const interactive = new WebClient(config.botToken, webClientOptions(config.apiUrl, slackLogger(log, 'web-api:replies')));
   const authorize = async () => ({ botToken: config.botToken, ...platform.botIdentity() });
-  const clientOptions = webClientOptions(config.apiUrl);
-  const boltLogLevel = LogLevel.ERROR;
+  // Bolt shares its own logger with the clients it makes (and sets its level on it).
+  const boltLogger = slackLogger(log, 'bolt');
+  const clientOptions = webClientOptions(config.apiUrl, boltLogger);
+  const boltLogLevel = LogLevel.WARN;
   let receiver: HTTPReceiver | undefined;
   let app: App;
   if (config.appToken) {
-    app = new App({ authorize, appToken: config.appToken, socketMode: true, clientOptions, logLevel: boltLogLevel });
+    app = new App({ authorize, appToken: config.appToken, socketMode: true, clientOptions, logger: boltLogger, logLevel: boltLogLevel });
   } else {
     if (!config.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required for Slack over HTTP');
     receiver = new HTTPReceiver({
@@ -81,9 +84,10 @@ export function createSlackApp(config: SlackConfig, ports: SlackPorts, log: Logg
       endpoints: SLACK_EVENTS_PATH,
       processBeforeResponse: false,
       unhandledRequestTimeoutMillis: 2_500,
-      logLevel: boltLogLevel,
+      // Given a logger, the receiver leaves its level alone.
+      logger: slackLogger(log, 'bolt:receiver', boltLogLevel),
     });
-    app = new App({ authorize, receiver, clientOptions, logLevel: boltLogLevel });
+    app = new App({ authorize, receiver, clientOptions, logger: boltLogger, logLevel: boltLogLevel });
   }
   app.error(async (err) => {
     log.error({ err: err.message }, 'Slack listener error');

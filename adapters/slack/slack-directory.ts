@@ -1,9 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import { LRUCache } from 'lru-cache';
+import type { Logger } from 'pino';
 import { sameIdentity, type ReviewerIdentity } from '../../src/domain/action.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
 import type { ChatDirectory } from '../../src/ports/chat-platform.js';
 import { makeMemberEmails } from './member-emails.js';
+import { slackLogger } from './slack-logger.js';
 
 const CACHE_MS = 60_000;
 const CACHE_MAX = 1_000;
@@ -22,9 +24,13 @@ export class SlackDirectory implements ChatDirectory {
     this.userEmails = client ? makeMemberEmails(client) : undefined;
   }
 
-  /** A directory of its own (the CLI): with a bot token it can read user groups, without one only listed users count. */
-  static create(token: string | undefined, apiUrl: string): SlackDirectory {
-    return new SlackDirectory(token ? new WebClient(token, { slackApiUrl: apiUrl }) : undefined);
+  /**
+   * A directory of its own (the CLI): with a bot token it can read user
+   * groups, without one only listed users count. What its client logs goes
+   * to `log`.
+   */
+  static create(token: string | undefined, apiUrl: string, log?: Logger): SlackDirectory {
+    return new SlackDirectory(token ? new WebClient(token, { slackApiUrl: apiUrl, ...(log ? { logger: slackLogger(log, 'web-api:directory') } : {}) }) : undefined);
   }
 
   targets(group: ReviewerGroup): boolean {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
 import type { ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
@@ -12,6 +13,7 @@ import { renderApprovalCard } from './render-approval-card.js';
 import { renderLine, renderMessage } from './render-message.js';
 import { startupProblem, toDeliveryError } from './slack-errors.js';
 import { SLACK_PACE, channelKey, methodKey } from './slack-limits.js';
+import { slackLogger } from './slack-logger.js';
 import { webClientOptions } from './web-client-options.js';
 
 /** Slack's message metadata type Airlock stamps on every card, to find it again after a crash. */
@@ -69,8 +71,8 @@ export class SlackPlatform implements ChatPlatform {
     this.pacer = opts.pacer ?? unpaced;
   }
 
-  static create(token: string, apiUrl: string, opts: SlackPlatformOptions = {}) {
-    const client = new WebClient(token, webClientOptions(apiUrl, { rejectRateLimitedCalls: true }));
+  static create(token: string, apiUrl: string, log: Logger, opts: SlackPlatformOptions = {}) {
+    const client = new WebClient(token, webClientOptions(apiUrl, slackLogger(log, 'web-api:cards'), { rejectRateLimitedCalls: true }));
     return new SlackPlatform(client, opts);
   }
 

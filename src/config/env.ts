@@ -32,6 +32,8 @@ export const envSchema = z.object({
   POLICY_SHADOW_FILE: optionalString,
   AIRLOCK_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json`: one JSON object per line, for machines; `pretty`: one readable line per record, for a person at a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import type { CliServices } from '../../adapters/cli/index.js';
 import type { Env } from '../config/env.js';
 import { PgAgentStore } from '../infra/postgres/agent-repository.js';
@@ -24,7 +25,6 @@ import { makeReport } from '../usecases/report.js';
 import { makeShowActionStory } from '../usecases/show-action-story.js';
 import { makeRevokeAgentKeys } from '../usecases/revoke-agent-keys.js';
 import { makeRotateAgentKey } from '../usecases/rotate-agent-key.js';
-import { createCliLogger } from './cli-logger.js';
 import { livePolicy, openCliPolicy } from './cli-policy.js';
 import { resolveDatabase, resolveSecret } from './database.js';
 import { requestPolicyReload } from './policy-reload-cli.js';
@@ -35,9 +35,12 @@ const FOLLOW_UP_WAIT_MS = 5_000;
 /** A CLI process needs few connections (audit verify uses three: two ranges of the chain and a count, in one snapshot). */
 const POOL_SIZE = 4;
 
-/** What the CLI adapter calls, on the concrete stores and the same use cases as the server. */
-export function createCliServices(env: Env): CliServices {
-  const log = createCliLogger();
+/**
+ * What the CLI adapter calls, on the concrete stores and the same use cases
+ * as the server. `log` writes to the command's stderr; `source` is the
+ * environment it was given, which the commands that start an MCP server pass on.
+ */
+export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessEnv): CliServices {
   const policyFile = () => {
     const { path, note } = resolvePolicyPath(env.POLICY_FILE);
     return { path, note };
@@ -68,7 +71,7 @@ export function createCliServices(env: Env): CliServices {
       check: (file) => loadPolicyFile(file),
       reload: (checked) => withDatabase((pool) => requestPolicyReload(pool, checked)),
       schema: () => policyJsonSchema(),
-      importMcp: async (...args) => (await import('./mcp-gateway.js')).importMcpTools(...args),
+      importMcp: async (target, serverName) => (await import('./mcp-gateway.js')).importMcpTools(target, serverName, source),
       plan: (request) =>
         withDatabase(async (pool) => {
           const live = await livePolicy(pool, policyFile().path, warn);
@@ -108,7 +111,7 @@ export function createCliServices(env: Env): CliServices {
           jobs: queues.jobs,
           platforms: chat.platforms,
           // Reviewers are looked up without a chat app: without a bot token only listed Slack users can be named.
-          directories: chatDirectories([SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL), new TeamsDirectory()]),
+          directories: chatDirectories([SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log), new TeamsDirectory()]),
           background: (what, task) => followUps.push(task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`))),
         });
         const result = await run({
@@ -140,9 +143,9 @@ export function createCliServices(env: Env): CliServices {
           seal: (tenant) => audit.seal(tenant),
           verify: (tenant, opts) => audit.verify(tenant, opts),
           checkpoint: (tenant) => audit.checkpoint(tenant),
-          exportJsonLines: async (tenant, out) => {
+          exportJsonLines: async (tenant, out, filter) => {
             try {
-              await audit.exportJsonLines(tenant, out);
+              await audit.exportJsonLines(tenant, out, filter);
               return {};
             } catch (e) {
               if (!(e instanceof OutputError)) throw e;
@@ -166,6 +169,7 @@ export function createCliServices(env: Env): CliServices {
         const policy = await openCliPolicy(path, pool, warn);
         return makeShowActionStory({ trail: new PgActionTrail(pool), policy })(tenant, idOrPrefix);
       }, { readOnly: true }),
-    mcpGateway: async (opts) => (await import('./mcp-gateway.js')).runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }),
+    mcpGateway: async (opts) => (await import('./mcp-gateway.js')).runMcpGateway({ ...opts, url: opts.url ?? `http://127.0.0.1:${env.PORT}` }, source),
+    gatewayDefaults: { agentKey: env.AIRLOCK_AGENT_KEY, url: env.AIRLOCK_URL, requester: env.AIRLOCK_REQUESTER },
   };
 }

@@ -3,14 +3,14 @@ import { connectUpstream, createGateway, policySnippet, serveHttp, serveStdio, t
 import type { McpGatewayOptions } from '../../adapters/cli/index.js';
 import { Airlock, AirlockClientError } from '../../clients/typescript/src/index.js';
 
-const err = (line: string) => process.stderr.write(`${line}\n`);
-
 /**
  * The MCP gateway as an agent of Airlock: it reaches Airlock through the
  * TypeScript client at `url`, like any agent. Runs until the MCP client goes
- * away (stdio) or a signal (HTTP); the exit code.
+ * away (stdio) or a signal (HTTP); the exit code. The upstream command is
+ * started with `environment`.
  */
-export async function runMcpGateway(opts: McpGatewayOptions & { url: string }): Promise<number> {
+export async function runMcpGateway(opts: McpGatewayOptions & { url: string }, environment: NodeJS.ProcessEnv): Promise<number> {
+  const { err } = opts;
   const airlock = new Airlock({ url: opts.url, agentKey: opts.agentKey });
   try {
     const profile = await airlock.agent();
@@ -24,7 +24,7 @@ export async function runMcpGateway(opts: McpGatewayOptions & { url: string }): 
     err(`airlock mcp-gateway: warning: ${(e as Error).message}`);
   }
 
-  const upstream = await connectUpstream(opts.upstream);
+  const upstream = await connectUpstream(opts.upstream, environment);
   const gateway = createGateway(airlock, upstream, {
     serverName: opts.serverName,
     requester: opts.requester,
@@ -55,9 +55,9 @@ export async function runMcpGateway(opts: McpGatewayOptions & { url: string }): 
   return 0;
 }
 
-/** Policy entries (YAML) for an MCP server's tools. */
-export async function importMcpTools(target: UpstreamTarget, serverName: string | undefined): Promise<string> {
-  const upstream = await connectUpstream(target, { name: 'airlock-policy-import', version: '1' });
+/** Policy entries (YAML) for an MCP server's tools; a command is started with `environment`. */
+export async function importMcpTools(target: UpstreamTarget, serverName: string | undefined, environment: NodeJS.ProcessEnv): Promise<string> {
+  const upstream = await connectUpstream(target, environment, { name: 'airlock-policy-import', version: '1' });
   try {
     const tools = await upstream.listTools();
     const info = upstream.client.getServerVersion();

@@ -27,7 +27,7 @@ async function main() {
     }
     throw err;
   }
-  const log = createLogger(env.LOG_LEVEL);
+  const log = createLogger(env);
   const signals = takeOverSignals(log);
   signals.stopWhenOrphaned();
 

@@ -8,6 +8,7 @@ import { makeRecordReview } from '../usecases/record-review.js';
 import { makeResolveActionId } from '../usecases/resolve-action-id.js';
 import { makeRunAdminCommand } from '../usecases/run-admin-command.js';
 import type { Core } from './container.js';
+import { reviewLogs } from './log-reviews.js';
 
 /** Follow-ups (card updates, callbacks) that could not be enqueued are repaired later; they are logged, never thrown at the person who decided. */
 export const logFollowUpErrors =
@@ -38,10 +39,13 @@ export function wireUseCases(core: Core, wiring: UseCaseWiring) {
   const directories = wiring.directories ?? platforms;
   const onFollowUpError = logFollowUpErrors(log);
   const onAudited = (tenant: string) => core.sealer.poke(tenant);
-  const recordReview = makeRecordReview({ actions, overrides: core.overrides, digests: core.digests, onFollowUpError, audit: core.audit, policy, clock, jobs, platforms: directories, onAudited });
+  const logged = reviewLogs(log);
+  const recordReview = logged.recordReview(
+    makeRecordReview({ actions, overrides: core.overrides, digests: core.digests, onFollowUpError, audit: core.audit, policy, clock, jobs, platforms: directories, onAudited }),
+  );
   return {
     recordReview,
-    operatorReview: makeOperatorReview({ actions, directories, recordReview }),
+    operatorReview: logged.operatorReview(makeOperatorReview({ actions, directories, recordReview })),
     resolveActionId: makeResolveActionId({ actions }),
     expire: makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError }),
     adminCommand: makeRunAdminCommand({ policy, overrides: core.overrides, actions, audit: core.audit, jobs, clock, platforms, onAudited, background: wiring.background }),

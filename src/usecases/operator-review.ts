@@ -27,12 +27,15 @@ export function makeOperatorReview(deps: {
     input: { as: string; operator: string; decision: 'approve' | 'deny'; reason?: string; argsVersion?: number },
   ): Promise<ReviewResult> {
     const action = await deps.actions.get(tenant.id, actionId);
-    if (!action) return { kind: 'refused', message: message([`No action ${actionId} in tenant ${tenant.id}.`]) };
+    if (!action) return { kind: 'refused', message: message([`No action ${actionId} in tenant ${tenant.id}.`]), because: 'unknown_action', tenant: tenant.id };
     // An approval binds to the arguments the operator read. Unchanged ones are the
     // agent's own; once a reviewer changed them, the operator names the version read.
     if (input.decision === 'approve' && input.argsVersion === undefined && action.argsVersion > 1) {
       return {
         kind: 'refused',
+        because: 'args_version_needed',
+        tenant: tenant.id,
+        action,
         message: message([
           `The arguments of ${action.id} were changed by a reviewer (now version ${action.argsVersion}). Read them with \`review show\`, then approve with --args-version ${action.argsVersion}.`,
         ]),
@@ -40,7 +43,7 @@ export function makeOperatorReview(deps: {
     }
     const found = await identify(tenant, action, input.as, input.operator);
     if (!found) {
-      return { kind: 'refused', message: message([`${input.as} is not a listed member of the ${action.reviewerGroup ?? 'reviewer'} group on any chat platform of tenant ${tenant.id}.`]) };
+      return { kind: 'refused', because: 'not_a_listed_member', tenant: tenant.id, action, message: message([`${input.as} is not a listed member of the ${action.reviewerGroup ?? 'reviewer'} group on any chat platform of tenant ${tenant.id}.`]) };
     }
     const { reviewer, directory, member } = found;
     // Someone outside the group is refused (and audited) by recordReview whatever their email.
@@ -49,6 +52,9 @@ export function makeOperatorReview(deps: {
     if (email && 'unreadable' in email && needed) {
       return {
         kind: 'refused',
+        because: 'email_unreadable',
+        tenant: tenant.id,
+        action,
         message: message([
           `Airlock cannot read the email address of ${reviewer.platform} user ${reviewer.userId}, which it needs ${needed}; nothing was recorded. ${email.unreadable}, or let the reviewer decide on the card.`,
         ]),

@@ -35,9 +35,14 @@ export interface ReviewCommand {
   edits?: Record<string, string>;
 }
 
+/**
+ * A refusal says why in `because`, a stable code (the audit trail's
+ * `refused_because`), and carries the action and tenant when they were found,
+ * so the caller can log it without asking the store again.
+ */
 export type ReviewResult =
   | { kind: 'accepted'; action: Action; decided: boolean }
-  | { kind: 'refused'; message: Message }
+  | { kind: 'refused'; message: Message; because: string; tenant?: string; action?: Action }
   | { kind: 'already_decided'; action: Action; message: Message };
 
 const MAX_REASON = 2000;
@@ -73,14 +78,14 @@ export function makeRecordReview(deps: {
     };
     await deps.audit.append(event);
     deps.onAudited?.(tenant);
-    return { kind: 'refused', message: text };
+    return { kind: 'refused', message: text, because: why, tenant, ...(action ? { action } : {}) };
   };
 
   return async function recordReview(cmd: ReviewCommand): Promise<ReviewResult> {
     const policy = deps.policy.current();
     const platform = deps.platforms.get(cmd.reviewer.platform);
     const tenant = platform?.tenantOf(policy, cmd.reviewer.teamId);
-    if (!platform || !tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']) };
+    if (!platform || !tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']), because: 'workspace_not_connected' };
     const unknown = message(['This action does not exist in your workspace’s tenant.']);
 
     for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {

@@ -90,6 +90,7 @@ export class FakeSlackApi {
   private tsCounter = 0;
   private readonly channels = new Map<string, { ts: string; text?: unknown; metadata?: unknown }[]>();
   private readonly hanging = new Map<string, number>();
+  private readonly warnings = new Map<string, string>();
   private limits: SlackLimits | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -149,6 +150,15 @@ export class FakeSlackApi {
     this.hanging.set(method, times);
   }
 
+  /**
+   * The next successful call of `method` carries `warning` the way Slack
+   * flags a call it accepted but wants changed (`warning` and
+   * `response_metadata.warnings`); the WebClient logs it.
+   */
+  warnNext(method: string, warning: string): void {
+    this.warnings.set(method, warning);
+  }
+
   /** From now on enforce these limits (undefined: none); buckets start full. */
   enforceLimits(limits: SlackLimits | undefined): void {
     this.limits = limits;
@@ -170,6 +180,7 @@ export class FakeSlackApi {
     this.recorded.length = 0;
     this.failures.clear();
     this.hanging.clear();
+    this.warnings.clear();
     this.channels.clear();
     this.buckets.clear();
   }
@@ -223,7 +234,7 @@ export class FakeSlackApi {
       res.writeHead(status, headers).end(JSON.stringify({ ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }));
       return;
     }
-    const answer = failure?.error ? { ok: false, error: failure.error } : this.answer(method, body);
+    const answer = failure?.error ? { ok: false, error: failure.error } : this.withWarning(method, this.answer(method, body));
     const hang = this.hanging.get(method);
     if (hang) {
       if (hang <= 1) this.hanging.delete(method);
@@ -259,6 +270,13 @@ export class FakeSlackApi {
     if (empty) return { what: empty.what, retryAfter: Math.max(1, Math.ceil(((1 - empty.bucket.tokens) * empty.limit.everyMs) / 1000)) };
     for (const b of buckets) b.bucket.tokens -= 1;
     return undefined;
+  }
+
+  private withWarning(method: string, answer: Record<string, unknown>): Record<string, unknown> {
+    const warning = this.warnings.get(method);
+    if (!warning || answer.ok !== true) return answer;
+    this.warnings.delete(method);
+    return { ...answer, warning, response_metadata: { warnings: [warning] } };
   }
 
   private takeFailure(method: string): (FailureScript & { status: number }) | undefined {

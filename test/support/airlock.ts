@@ -59,7 +59,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   });
   // A test that brings its own Redis database shares the default prefix with the processes it spawns.
   const queuePrefix = opts.redisUrl ? undefined : `airlock-test-${db.name}`;
-  const core = await buildCore(env, createLogger(env.LOG_LEVEL, opts.logStream), { clock: opts.clock, poolSize: 10, queuePrefix });
+  const core = await buildCore(env, createLogger(env, opts.logStream), { clock: opts.clock, poolSize: 10, queuePrefix });
   // As `npm start` does: record the policy it loads, and reload when `airlock policy reload` asks.
   const stopRecording = await serveLivePolicy(core);
   const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost, callbackTimeoutMs: opts.callbackTimeoutMs });

@@ -12,6 +12,7 @@ import { actionIdParams, getActionQuery, idempotencyHeaders, listActionsQuery, r
 import { getActionDocs, listActionsDocs, reportResultDocs, submitActionDocs } from '../route-docs.js';
 import { serializeAction } from '../../domain/action-view.js';
 import { WaitSlots } from '../wait-slots.js';
+import { logDecision } from '../log-decision.js';
 
 export interface ActionRoutesDeps {
   authenticate: ReturnType<typeof makeAuthenticateAgent>;
@@ -61,6 +62,7 @@ export const actionRoutes =
         end({ decision: action.decision });
         deps.metrics.decisions.inc({ decision: action.decision });
       }
+      logDecision(req.log, action, replayed, reply.elapsedTime);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(serializeAction(action));
     });

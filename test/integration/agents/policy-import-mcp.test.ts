@@ -9,7 +9,8 @@ import { runCli } from '../../support/run-cli.js';
 
 describe('policy import-mcp', () => {
   it('prints policy entries for every tool of an MCP server, denied until the owner sets risk and mode, with args_schema from the input schema', async () => {
-    const { code, stdout, stderr } = await runCli(['policy', 'import-mcp', '--server-name', 'notes', '--', ...NOTES_SERVER], {});
+    // As a process: the MCP server it starts writes its stderr straight to the CLI's.
+    const { code, stdout, stderr } = await runCli(['policy', 'import-mcp', '--server-name', 'notes', '--', ...NOTES_SERVER], {}, { spawn: true });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('# the server says: readOnlyHint: true');
@@ -42,7 +43,7 @@ describe('policy import-mcp', () => {
     ['never stops paging', 'fresh', /more than 100 pages/],
     ['repeats a cursor', 'repeat', /repeated a cursor/],
   ])('fails with a clear error, printing no policy, when the server %s', async (_name, mode, why) => {
-    const { code, stdout, stderr } = await runCli(['policy', 'import-mcp', '--server-name', 'notes', '--', ...ENDLESS_CURSOR_SERVER], { ENDLESS_CURSOR: mode }, { timeoutMs: 20_000 });
+    const { code, stdout, stderr } = await runCli(['policy', 'import-mcp', '--server-name', 'notes', '--', ...ENDLESS_CURSOR_SERVER], { ENDLESS_CURSOR: mode }, { spawn: true, timeoutMs: 20_000 });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(why);

@@ -31,6 +31,12 @@ describe('configuration', () => {
     expect(loadEnv({ DATABASE_URL: 'postgres://x@127.0.0.1/db', AIRLOCK_SECRET: 'x'.repeat(32) }).AIRLOCK_SECRET).toHaveLength(32);
   });
 
+  it('writes JSON log lines unless LOG_FORMAT=pretty, and refuses any other format', () => {
+    expect(loadEnv({}).LOG_FORMAT).toBe('json');
+    expect(loadEnv({ LOG_FORMAT: 'pretty' }).LOG_FORMAT).toBe('pretty');
+    expect(() => loadEnv({ LOG_FORMAT: 'text' })).toThrow(/LOG_FORMAT: .*"json"\|"pretty"/);
+  });
+
   it('requires a signing secret for HTTP-mode Slack', () => {
     expect(() => loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_SIGNING_SECRET/);
     expect(loadEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).SLACK_APP_TOKEN).toBe('xapp-1');
