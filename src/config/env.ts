@@ -32,8 +32,6 @@ export const envSchema = z.object({
   POLICY_SHADOW_FILE: optionalString,
   AIRLOCK_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** `json`: one JSON object per line, for machines; `pretty`: one readable line per record, for a person at a terminal. */
-  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
@@ -96,6 +94,21 @@ export const envSchema = z.object({
       if (invalid.length > 0) ctx.issues.push({ code: 'custom', message: `not a host name, IP address or CIDR range: ${invalid.join(', ')}`, input: text });
       return list;
     }),
+  /**
+   * Where every sealed audit event is pushed, in signed batches (docs/audit.md,
+   * Streaming to a SIEM). https, except on a loopback host; with AUDIT_SINK_SECRET.
+   */
+  AUDIT_SINK_URL: z
+    .string()
+    .optional()
+    .superRefine((text, ctx) => {
+      const problem = text === undefined ? undefined : auditSinkUrlProblem(text);
+      if (problem) ctx.issues.push({ code: 'custom', message: problem, input: text });
+    }),
+  /** Keys the batches' Airlock-Signature, as an agent's callback secret keys its callbacks. */
+  AUDIT_SINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  /** The longest wait between two attempts while the audit sink fails (the wait doubles from 500 ms up to it). */
+  AIRLOCK_AUDIT_SINK_MAX_BACKOFF: duration('1m', 500, 3_600_000),
 });
 
 /** The parsed environment; TEAMS_LOGIN_URL always has its default resolved (it depends on TEAMS_APP_TENANT_ID). */
@@ -137,9 +150,28 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (env.TEAMS_APP_ID && !env.TEAMS_APP_PASSWORD) {
     throw new ConfigError(['TEAMS_APP_PASSWORD: required when TEAMS_APP_ID is set (there is no unauthenticated Teams mode)']);
   }
+  if (env.AUDIT_SINK_URL && !env.AUDIT_SINK_SECRET) {
+    throw new ConfigError(['AUDIT_SINK_SECRET: required when AUDIT_SINK_URL is set (at least 32 characters, e.g. `openssl rand -hex 32`); it signs every batch sent to the sink']);
+  }
+  if (env.AUDIT_SINK_SECRET && !env.AUDIT_SINK_URL) {
+    throw new ConfigError(['AUDIT_SINK_URL: required when AUDIT_SINK_SECRET is set']);
+  }
   return { ...env, TEAMS_LOGIN_URL: env.TEAMS_LOGIN_URL ?? defaultTeamsLoginUrl(env.TEAMS_APP_TENANT_ID) };
 }
 
 /** Multi-tenant bots log in at the botframework.com tenant, single-tenant ones at their own. */
 export const defaultTeamsLoginUrl = (tenantId: string | undefined) =>
   `https://login.microsoftonline.com/${tenantId ? encodeURIComponent(tenantId) : 'botframework.com'}`;
+
+/** Hosts a sink may be reached on over plain http: the traffic never leaves the machine. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Why AUDIT_SINK_URL cannot be used, without echoing it (a query string may hold a token). */
+function auditSinkUrlProblem(text: string): string | undefined {
+  const https = 'must be https (http only for a loopback host: 127.0.0.1, ::1 or localhost)';
+  if (!URL.canParse(text)) return https;
+  const url = new URL(text);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return https;
+  if (url.username || url.password) return 'must not carry credentials (user:password@); the sink checks the Airlock-Signature header instead';
+  return undefined;
+}

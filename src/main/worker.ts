@@ -1,20 +1,23 @@
 import { keepQueueStatisticsFresh } from '../infra/postgres/queue-statistics.js';
 import { wireApprovals, type ApprovalOptions, type Approvals } from './approvals.js';
+import { startAuditSink } from './audit-sink.js';
 import type { Core } from './container.js';
 
 /**
  * The approval loop for one process. With `processors` (worker or all role)
- * this process also runs the queue workers and the audit sealing sweep; the
- * API role only enqueues.
+ * this process also runs the queue workers, the audit sealing sweep and the
+ * audit sink (AUDIT_SINK_URL); the API role only enqueues.
  */
 export async function startApprovals(core: Core, opts: ApprovalOptions): Promise<Approvals> {
   if (opts.processors) core.sealer.startSweep();
   const schema = core.queues.postgresSchema;
   const stopStatistics = opts.processors && schema ? keepQueueStatisticsFresh(core.pool, schema, core.log) : () => undefined;
   const approvals = await wireApprovals(core, opts);
+  const stopAuditSink = opts.processors ? await startAuditSink(core) : async () => undefined;
   return {
     ...approvals,
     close: async () => {
+      await stopAuditSink();
       stopStatistics();
       core.sealer.stop();
       await approvals.close();
