@@ -32,6 +32,8 @@ export const envSchema = z.object({
   POLICY_SHADOW_FILE: optionalString,
   AIRLOCK_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json`: one JSON object per line, for machines; `pretty`: one readable line per record, for a person at a terminal. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
@@ -57,6 +59,13 @@ export const envSchema = z.object({
   AIRLOCK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** Public base URL used in links on cards (audit record links). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * `mcp-gateway`'s defaults for --agent-key, --url and --requester. The key
+   * belongs in a variable rather than argv, where `ps` shows it.
+   */
+  AIRLOCK_AGENT_KEY: optionalString,
+  AIRLOCK_URL: optionalString,
+  AIRLOCK_REQUESTER: optionalString,
   /**
    * Abuse limits (README, Operations → Abuse limits). Requests one agent may
    * make per window, across every process; 0 turns the limit off. The default
