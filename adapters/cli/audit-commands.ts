@@ -1,6 +1,7 @@
 import { AirlockError } from '../../src/domain/errors.js';
 import { toTerminalJson } from '../../src/domain/terminal-text.js';
 import { JSON_OUTPUT, listFlag, stringFlag, TENANT, UsageError, type CliCommand, type CommandInput } from './cli-command.js';
+import { EXPORT_FILTER_FLAGS, exportFilterOf } from './audit-export-filter.js';
 import { AUDIT_SHOW_COMMAND } from './audit-show-command.js';
 import type { AuditSession } from './cli-services.js';
 import { CheckpointError, latestCheckpoint, readCheckpoints } from './read-checkpoints.js';
@@ -79,15 +80,19 @@ const checkpoint: CliCommand = {
 
 const exportEvents: CliCommand = {
   name: 'audit export',
-  flags: { tenant: TENANT },
-  about: ["write the tenant's audit events as JSON Lines, in chain order"],
-  run: (input) =>
-    onTenantLog(input, async (audit, tenant) => {
-      const { error } = await audit.exportJsonLines(tenant, input.io.stdout);
+  flags: { tenant: TENANT, ...EXPORT_FILTER_FLAGS },
+  about: ["write the tenant's audit events as JSON Lines, in chain order; filters", 'narrow the output only (the whole chain is sealed first, and each event', 'keeps its seq, block and hash)'],
+  run(input) {
+    // Checked before the database is opened: a mistake exports nothing.
+    const filter = exportFilterOf(input.values);
+    if ('mistake' in filter) throw new UsageError(filter.mistake, commandUsage(exportEvents));
+    return onTenantLog(input, async (audit, tenant) => {
+      const { error } = await audit.exportJsonLines(tenant, input.io.stdout, filter);
       if (!error) return 0;
       input.io.err(`airlock: audit export: ${error}; the export is incomplete`);
       return 1;
-    }),
+    });
+  },
 };
 
 export const AUDIT_COMMANDS: CliCommand[] = [verify, checkpoint, exportEvents, AUDIT_SHOW_COMMAND];

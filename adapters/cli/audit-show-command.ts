@@ -10,10 +10,11 @@ export const AUDIT_SHOW_COMMAND: CliCommand = {
   args: { text: '<id>', min: 1, max: 1 },
   flags: { tenant: TENANT, json: JSON_OUTPUT },
   about: [
-    "one action's story from the audit trail, in time order: the request (redacted),",
-    'the decision (policy version, rule, reasons), cards, reviews and who made them with',
-    'the arguments they approved, reminders, timeout, escalation, overrides, callbacks',
-    'and the reported result; <id> may be any start of the id that only one action has',
+    "one action's story from the audit trail, in time order: the request",
+    '(redacted), the decision (policy version, rule, reasons), cards, reviews',
+    'with who made them and the arguments they approved, reminders, timeout,',
+    'escalation, overrides, callbacks, the reported result; <id> may be any',
+    'start of the id that only one action of the tenant has',
   ],
   async run({ values, args, services, io }) {
     const tenant = stringFlag(values, 'tenant')!;

@@ -25,12 +25,25 @@ export const windowFlags = (tenantAbout: string): CliCommand['flags'] => ({
 /** The window named by --since and --until, or the usage mistake to report. */
 export function windowOf(values: FlagValues): { since: Date; until: Date } | { mistake: string } {
   const now = new Date();
-  const since = instant(stringFlag(values, 'since') ?? DEFAULT_WINDOW, now, true);
-  const until = instant(stringFlag(values, 'until') ?? now.toISOString(), now, false);
-  if (!since) return { mistake: '--since takes a duration (30d, 12h) or an ISO date' };
-  if (!until) return { mistake: '--until takes an ISO date' };
-  if (since >= until) return { mistake: '--since must be before --until' };
-  return { since, until };
+  const bounds = windowBounds({ since: stringFlag(values, 'since') ?? DEFAULT_WINDOW, until: stringFlag(values, 'until') ?? now.toISOString() }, now);
+  if ('mistake' in bounds) return bounds;
+  return { since: bounds.since!, until: bounds.until! };
+}
+
+/**
+ * The instants --since (a duration back from `now`, or an ISO date) and
+ * --until (an ISO date) name, each absent when not given, or the usage
+ * mistake to report: for commands whose window is open at either end.
+ */
+export function windowBounds(values: FlagValues, now = new Date()): { since?: Date; until?: Date } | { mistake: string } {
+  const sinceText = stringFlag(values, 'since');
+  const untilText = stringFlag(values, 'until');
+  const since = sinceText === undefined ? undefined : instant(sinceText, now, true);
+  const until = untilText === undefined ? undefined : instant(untilText, now, false);
+  if (sinceText !== undefined && !since) return { mistake: '--since takes a duration (30d, 12h) or an ISO date' };
+  if (untilText !== undefined && !until) return { mistake: '--until takes an ISO date' };
+  if (since && until && since >= until) return { mistake: '--since must be before --until' };
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
 }
 
 export const planCommand: CliCommand = {

@@ -1,5 +1,7 @@
 import type { Writable } from 'node:stream';
+import type { ActionStatus } from '../domain/action-status.js';
 import type { AuditEvent } from '../domain/audit-event.js';
+import type { Decision } from '../domain/decision.js';
 
 export interface StoredAuditEvent extends AuditEvent {
   id: string;
@@ -37,6 +39,21 @@ export interface ChainVerification {
   problems: string[];
 }
 
+/**
+ * Which events an export writes, judged on each event's own fields (the
+ * action's tool, agent, decision and status as that event recorded them) and
+ * its time: `since` inclusive, `until` exclusive. All given must hold; an
+ * event without the field (a tenant-wide admin change has no tool) is left out.
+ */
+export interface AuditExportFilter {
+  since?: Date;
+  until?: Date;
+  tool?: string;
+  agent?: string;
+  decision?: Decision;
+  status?: ActionStatus;
+}
+
 export interface VerifyOptions {
   /** Walk only the blocks after this checkpoint (its block must still have its hash). */
   since?: AuditCheckpoint;
@@ -64,8 +81,9 @@ export interface AuditLog {
   checkpoint(tenant: string): Promise<AuditCheckpoint>;
   /**
    * Writes the tenant's events as JSON Lines to `out` in chain order, then the
-   * unsealed ones; waits for `out` whenever it is full, and rejects if it
-   * fails or closes. Returns the number of lines written.
+   * unsealed ones, only those `filter` keeps (each with its place in the whole
+   * chain); waits for `out` whenever it is full, and rejects if it fails or
+   * closes. Returns the number of lines written.
    */
-  exportJsonLines(tenant: string, out: Writable): Promise<number>;
+  exportJsonLines(tenant: string, out: Writable, filter?: AuditExportFilter): Promise<number>;
 }

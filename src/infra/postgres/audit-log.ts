@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import type { AuditCheckpoint, AuditLog, ChainVerification, VerifyOptions } from '../../ports/audit-log.js';
+import type { AuditCheckpoint, AuditExportFilter, AuditLog, ChainVerification, VerifyOptions } from '../../ports/audit-log.js';
 import { AuditChainKey } from './audit-chain-key.js';
 import { exportJsonLines } from './audit-export.js';
 import { blockHash, genesisHash } from './audit-hashes.js';
@@ -152,7 +152,7 @@ export class PgAuditLog implements AuditLog {
     return { ...body, mac: this.key.checkpointMac(body) };
   }
 
-  exportJsonLines(tenant: string, out: Writable): Promise<number> {
-    return exportJsonLines(this.pool, tenant, out);
+  exportJsonLines(tenant: string, out: Writable, filter?: AuditExportFilter): Promise<number> {
+    return exportJsonLines(this.pool, tenant, out, filter);
   }
 }
