@@ -3,7 +3,7 @@ import type { Action } from '../../src/domain/action.js';
 import type { EvidenceReport } from '../../src/domain/evidence.js';
 import type { Policy, TenantPolicy } from '../../src/domain/policy-model.js';
 import type { ActionStore } from '../../src/ports/action-store.js';
-import type { AuditCheckpoint, ChainVerification, VerifyOptions } from '../../src/ports/audit-log.js';
+import type { AuditCheckpoint, AuditExportFilter, ChainVerification, VerifyOptions } from '../../src/ports/audit-log.js';
 import type { makeCreateAgent } from '../../src/usecases/create-agent.js';
 import type { makeListAgents } from '../../src/usecases/list-agents.js';
 import type { makeOperatorReview } from '../../src/usecases/operator-review.js';
@@ -76,8 +76,8 @@ export interface AuditSession {
   seal(tenant: string): Promise<unknown>;
   verify(tenant: string, opts: VerifyOptions): Promise<ChainVerification>;
   checkpoint(tenant: string): Promise<AuditCheckpoint>;
-  /** Writes the tenant's events as JSON Lines; `error` when the output stopped taking them (the export is incomplete). */
-  exportJsonLines(tenant: string, out: Writable): Promise<{ error?: string }>;
+  /** Writes the tenant's events `filter` keeps as JSON Lines; `error` when the output stopped taking them (the export is incomplete). */
+  exportJsonLines(tenant: string, out: Writable, filter: AuditExportFilter): Promise<{ error?: string }>;
 }
 
 export type UpstreamTarget = { command: string; args: string[] } | { url: string };

@@ -143,9 +143,9 @@ export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessE
           seal: (tenant) => audit.seal(tenant),
           verify: (tenant, opts) => audit.verify(tenant, opts),
           checkpoint: (tenant) => audit.checkpoint(tenant),
-          exportJsonLines: async (tenant, out) => {
+          exportJsonLines: async (tenant, out, filter) => {
             try {
-              await audit.exportJsonLines(tenant, out);
+              await audit.exportJsonLines(tenant, out, filter);
               return {};
             } catch (e) {
               if (!(e instanceof OutputError)) throw e;
