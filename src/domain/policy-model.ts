@@ -83,10 +83,18 @@ export interface GroupTarget {
   usergroup?: string;
 }
 
+/** People the identity provider vouches for: verified emails (lower-cased) and IdP groups. */
+export interface ConsoleAudience {
+  users: string[];
+  groups: string[];
+}
+
 export interface ReviewerGroup {
   name: string;
   /** By chat platform name; the adapters read their own entry. */
   chat: ReadonlyMap<string, GroupTarget>;
+  /** Who decides this group's approvals in the web console (no card is posted there: they come to its inbox). */
+  console?: ConsoleAudience;
   /** Pending approvals above which new ones fall back instead of queueing. */
   maxPending: number;
 }
@@ -106,8 +114,21 @@ export interface Workspace {
   endpoint?: string;
 }
 
+/** The tenant's identity provider: which sign-ins count, and which of their claims Airlock reads. */
+export interface TenantIdentity {
+  /** Only sign-ins from this issuer count for the tenant; absent: any the console accepts. */
+  issuer?: string;
+  audience?: string;
+  /** The ID token claim listing the person's groups; absent: groups are not read for this tenant. */
+  groupsClaim?: string;
+  mfa?: { amr: string[]; acr: string[] };
+}
+
 export interface TenantPolicy {
   id: string;
+  identity?: TenantIdentity;
+  /** Web console roles: auditors read everything of the tenant; admins also run admin commands. */
+  console: { auditors: ConsoleAudience; admins: ConsoleAudience };
   /** The tenant's workspace on each chat platform it uses, by platform name. */
   workspaces: ReadonlyMap<string, Workspace>;
   /** Admins' user ids, by chat platform name. */

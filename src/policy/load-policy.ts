@@ -161,6 +161,17 @@ function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
   for (const [id, t] of Object.entries(file.tenants)) {
     out.set(id, {
       id,
+      ...(t.identity
+        ? {
+            identity: {
+              ...(t.identity.issuer ? { issuer: t.identity.issuer } : {}),
+              ...(t.identity.audience ? { audience: t.identity.audience } : {}),
+              ...(t.identity.groups_claim ? { groupsClaim: t.identity.groups_claim } : {}),
+              ...(t.identity.mfa ? { mfa: t.identity.mfa } : {}),
+            },
+          }
+        : {}),
+      console: { auditors: t.console.auditors ?? nobody(), admins: t.console.admins ?? nobody() },
       // The policy file's platform keys become entries keyed by platform name.
       workspaces: new Map([
         ...(t.slack ? [['slack', { id: t.slack.team_id }] as const] : []),
@@ -184,6 +195,7 @@ function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
           {
             name,
             maxPending: g.max_pending,
+            ...(g.console ? { console: g.console } : {}),
             chat: new Map([
               ...(g.slack ? [['slack', { place: g.slack.channel, users: g.slack.users, ...(g.slack.usergroup ? { usergroup: g.slack.usergroup } : {}) }] as const] : []),
               ...(g.teams ? [['teams', { place: g.teams.conversation_id, users: g.teams.users }] as const] : []),
@@ -195,6 +207,8 @@ function toTenants(file: PolicyFile): Map<string, TenantPolicy> {
   }
   return out;
 }
+
+const nobody = () => ({ users: [], groups: [] });
 
 const invalid = (details: ErrorDetail[]) =>
   new AirlockError('policy_invalid', `policy is invalid (${details.length} error${details.length === 1 ? '' : 's'})`, { details });

@@ -38,13 +38,44 @@ const teamsGroup = z.strictObject({
   users: z.array(id).min(1),
 });
 
+/** A person as the identity provider verified them: compared case-insensitively, so stored lower-cased. */
+const email = z.email({ message: 'expected an email address (name@example.com)' }).transform((e) => e.toLowerCase());
+
+/**
+ * Who, in the web console: people by verified email, and IdP groups (read
+ * from the claim the tenant's `identity.groups_claim` names).
+ */
+const consoleAudience = z
+  .strictObject({ users: z.array(email).default([]), groups: z.array(id).default([]) })
+  .refine((a) => a.users.length > 0 || a.groups.length > 0, { message: 'needs users or groups' });
+
 const reviewerGroup = z
   .strictObject({
     slack: slackGroup.optional(),
     teams: teamsGroup.optional(),
+    /** Reviewers who decide in the web console; a group may have this target alone (no chat app). */
+    console: consoleAudience.optional(),
     max_pending: z.number().int().positive().default(500),
   })
-  .refine((g) => g.slack || g.teams, { message: 'a reviewer group needs a slack or teams target' });
+  .refine((g) => g.slack || g.teams || g.console, { message: 'a reviewer group needs a slack, teams or console target' });
+
+/** The tenant's identity provider: which of its claims Airlock reads. */
+const identity = z.strictObject({
+  /** Only sign-ins (and tokens) from this issuer count for the tenant; absent: the console's OIDC_ISSUER. */
+  issuer: z.url({ protocol: /^https?$/ }).optional(),
+  audience: id.optional(),
+  /** The ID token claim that lists the person's groups. */
+  groups_claim: id.optional(),
+  /** What counts as multi-factor: any of these `amr` values, or an `acr` among these. */
+  mfa: z
+    .strictObject({ amr: z.array(id).default([]), acr: z.array(id).default([]) })
+    .refine((m) => m.amr.length > 0 || m.acr.length > 0, { message: 'needs amr or acr values' })
+    .optional(),
+});
+
+const consoleRoles = z
+  .strictObject({ auditors: consoleAudience.optional(), admins: consoleAudience.optional() })
+  .default({});
 
 const agent = z.strictObject({
   tools: z.array(name),
@@ -64,6 +95,9 @@ const tenant = z.strictObject({
   environments: z.array(name).min(1).default(['production']),
   reviewer_groups: z.record(name, reviewerGroup).default({}),
   agents: z.record(name, agent).default({}),
+  identity: identity.optional(),
+  /** Web console roles: auditors read everything of the tenant; admins also run admin commands. */
+  console: consoleRoles,
 });
 
 const approval = z
@@ -215,6 +249,13 @@ function crossReferences(file: RawPolicy, ctx: z.RefinementCtx) {
     }
     const environments = Array.isArray(t?.environments) ? t.environments : ['production'];
     const groups = own(t?.reviewer_groups);
+    // IdP groups are read from the claim the tenant names; without one, a listed group could never match.
+    if (typeof t?.identity?.groups_claim !== 'string') {
+      const named = (a: unknown) => Array.isArray((a as { groups?: unknown } | undefined)?.groups) && (a as { groups: unknown[] }).groups.length > 0;
+      const why = 'IdP groups need identity.groups_claim (the ID token claim that lists them, e.g. groups)';
+      for (const role of ['auditors', 'admins'] as const) if (named(t?.console?.[role])) issue(['tenants', tenantId, 'console', role, 'groups'], why);
+      for (const [groupName, g] of Object.entries(groups)) if (named(g?.console)) issue(['tenants', tenantId, 'reviewer_groups', groupName, 'console', 'groups'], why);
+    }
     for (const [agentName, a] of Object.entries(own(t?.agents))) {
       (Array.isArray(a?.tools) ? a.tools : []).forEach((toolName, i) => {
         if (typeof toolName === 'string' && isSafeName(toolName) && !Object.hasOwn(tools, toolName)) {
@@ -251,8 +292,9 @@ function crossReferences(file: RawPolicy, ctx: z.RefinementCtx) {
 /** How many people a group lists; undefined when a Slack user group makes it open-ended. */
 function listedReviewers(group: RawGroup): number | undefined {
   if (group.slack?.usergroup) return undefined;
+  if (Array.isArray(group.console?.groups) && group.console.groups.length > 0) return undefined;
   const count = (users: unknown) => (Array.isArray(users) ? new Set(users).size : 0);
-  return count(group.slack?.users) + count(group.teams?.users);
+  return count(group.slack?.users) + count(group.teams?.users) + count(group.console?.users);
 }
 
 /** Own enumerable entries only, whatever the raw value is. */
@@ -261,6 +303,7 @@ const own = <T>(v: Record<string, T> | undefined | null): Record<string, T> => (
 interface RawGroup {
   slack?: { users?: unknown; usergroup?: unknown };
   teams?: { users?: unknown };
+  console?: { users?: unknown; groups?: unknown };
 }
 
 interface RawPolicy {
@@ -272,6 +315,8 @@ interface RawPolicy {
         environments?: unknown[];
         agents?: Record<string, { tools?: unknown; environments?: unknown } | undefined>;
         reviewer_groups?: Record<string, RawGroup>;
+        identity?: { groups_claim?: unknown };
+        console?: { auditors?: unknown; admins?: unknown };
       }
     | undefined
   >;
