@@ -58,6 +58,14 @@ module.exports = {
       from: { path: '^clients/typescript/src/' },
       to: { pathNot: '^clients/typescript/src/' },
     },
+    {
+      name: 'otel-behind-the-tracer-port',
+      comment: 'the core traces through src/ports/tracer.ts: the OpenTelemetry API only in its implementation (infra/telemetry), the SDK only where main wires it',
+      severity: 'error',
+      from: { path: '^(src|adapters)/', pathNot: '^src/(infra/telemetry|main)/' },
+      to: { path: 'node_modules/@opentelemetry/' },
+    },
+    { name: 'otel-sdk-in-main', severity: 'error', from: { path: '^src/infra/telemetry/' }, to: { path: 'node_modules/@opentelemetry/(?!api/)' } },
     { name: 'bullmq-in-infra', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/(infra/queue|infra/redis|main)/' }, to: { path: 'node_modules/(bullmq|ioredis)/' } },
   ],
   options: {

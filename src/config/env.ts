@@ -21,6 +21,9 @@ const duration = (fallback: string, min: number, max: number, hint = '') =>
 /** The longest `?wait` (seconds): an idle timeout must outlast it, or long-polls would be cut. */
 const LONGEST_WAIT_MS = 60_000;
 
+/** OTLP over HTTP: the exporter sends JSON, which every OTLP/HTTP receiver takes whatever this says; gRPC is another port and protocol. */
+const otlpProtocol = z.enum(['http/json', 'http/protobuf'], { message: 'must be http/json or http/protobuf (Airlock exports OTLP over HTTP, not gRPC)' }).optional();
+
 /** Every variable Airlock reads, parsed once at start. */
 export const envSchema = z.object({
   DATABASE_URL: url(/^postgres(ql)?$/),
@@ -118,6 +121,22 @@ export const envSchema = z.object({
   AUDIT_SINK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   /** The longest wait between two attempts while the audit sink fails (the wait doubles from 500 ms up to it). */
   AIRLOCK_AUDIT_SINK_MAX_BACKOFF: duration('1m', 500, 3_600_000),
+  /**
+   * OpenTelemetry traces (Operations → Traces): on when either endpoint is
+   * set. The SDK reads these and every other standard OTEL_* variable itself;
+   * the ones checked here stop the start when wrong, where the SDK would
+   * only print a warning and carry on with a default.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: otlpProtocol,
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: otlpProtocol,
+  OTEL_TRACES_EXPORTER: z.enum(['otlp', 'none'], { message: 'must be otlp or none (Airlock exports traces over OTLP only)' }).optional(),
+  OTEL_TRACES_SAMPLER: z
+    .enum(['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'])
+    .optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).optional(),
+  OTEL_SDK_DISABLED: z.string().transform((v) => v.trim().toLowerCase() === 'true').optional(),
 });
 
 /** The parsed environment; TEAMS_LOGIN_URL always has its default resolved (it depends on TEAMS_APP_TENANT_ID). */

@@ -120,6 +120,12 @@ export interface Action {
   latencyMs?: number;
   /** What the shadow policy would have decided at intake (never enforced), when one was configured. */
   shadow?: ShadowDecision;
+  /**
+   * The intake span's W3C trace context, when tracing is on: the card posts,
+   * reviews and callback of the action join its trace, whichever process
+   * runs them. Never shown to the agent (its callback carries its own header).
+   */
+  traceparent?: string;
 }
 
 /**

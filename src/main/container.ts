@@ -15,7 +15,9 @@ import { createQueueFactory, type QueueFactory } from '../infra/queue/backend.js
 import { FilePolicySource, resolvePolicyPath, type PolicyReload } from '../policy/file-policy-source.js';
 import { ShadowPolicySource } from '../policy/shadow-policy-source.js';
 import { systemClock, type Clock } from '../ports/clock.js';
+import type { Tracer } from '../ports/tracer.js';
 import { resolveDatabase, resolveSecret } from './database.js';
+import { startTelemetry } from './telemetry.js';
 
 /**
  * The shared core every role needs: database (migrated), policy, stores,
@@ -34,6 +36,8 @@ export interface Core {
   policy: FilePolicySource;
   /** POLICY_SHADOW_FILE's policy, when set and loaded: evaluated on every request, never enforced. */
   shadowPolicy?: ShadowPolicySource;
+  /** Traces the use cases; the no-op tracer unless an OTLP endpoint is set. */
+  tracer: Tracer;
   actions: PgActionStore;
   agents: PgAgentStore;
   overrides: PgOverridesStore;
@@ -67,6 +71,9 @@ export async function buildCore(env: Env, log: Logger, opts: CoreOptions = {}): 
   const cleanup: (() => Promise<void>)[] = [() => pool.end(), () => db.stop()];
   try {
     const secret = await resolveSecret(env);
+    const telemetry = await startTelemetry(env, log);
+    // Last of all: what the closing steps traced is exported too.
+    cleanup.push(() => telemetry.shutdown());
     const applied = await migrate(pool);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
 
@@ -144,6 +151,7 @@ export async function buildCore(env: Env, log: Logger, opts: CoreOptions = {}): 
       events,
       queues,
       redisPrefix: opts.queuePrefix ?? 'airlock',
+      tracer: telemetry.tracer,
       reloadPolicy: async () => {
         await Promise.all([policy.reloadNow().then(reported), shadowPolicy?.reloadNow().then(shadowReported)]);
       },

@@ -16,7 +16,9 @@ import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
+import { noTracing, type Tracer } from '../ports/tracer.js';
 import { CARD_GRACE_MS } from './card-timing.js';
+import { SPAN, actionAttributes, decisionAttributes } from './span-attributes.js';
 
 export interface SubmitActionInput {
   tool: string;
@@ -51,6 +53,8 @@ export interface SubmitActionDeps {
   /** Called after the decision is durable (e.g. to seal the audit chain, count metrics). */
   onRecorded?: (action: Action) => void;
   onDispatchError?: (action: Action, err: unknown) => void;
+  /** Each decision is a span continuing the agent's trace; its context is stored with the action for the work that follows. */
+  tracer?: Tracer;
 }
 
 export interface SubmitActionResult {
@@ -61,7 +65,18 @@ export interface SubmitActionResult {
 const MAX_STALE_RETRIES = 5;
 
 export function makeSubmitAction(deps: SubmitActionDeps) {
-  return async function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string): Promise<SubmitActionResult> {
+  const tracer = deps.tracer ?? noTracing;
+  /** `traceparent`: the agent's W3C trace context (its request header), which the intake span continues. */
+  return function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string, traceparent?: string): Promise<SubmitActionResult> {
+    const attributes = { 'airlock.tenant': agent.tenant, 'gen_ai.agent.name': agent.name, 'gen_ai.tool.name': input.tool };
+    return tracer.span(SPAN.intake, { kind: 'server', parent: traceparent, attributes }, async (span) => {
+      const result = await decide(agent, input, idempotencyKey, span.traceparent());
+      span.set({ ...actionAttributes(result.action), ...decisionAttributes(result.action), 'airlock.replayed': result.replayed });
+      return result;
+    });
+  };
+
+  async function decide(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey: string | undefined, traceparent: string | undefined): Promise<SubmitActionResult> {
     const started = deps.clock.now();
     checkCallbackUrl(deps.callbackTargets, input.callback_url);
     // Only an Idempotency-Key replay needs the body's digest (keyed: the body holds redacted values).
@@ -151,6 +166,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         reviews: [],
         latencyMs: now.getTime() - started.getTime(),
         ...(shadow ? { shadow } : {}),
+        ...(traceparent ? { traceparent } : {}),
       };
       const outcome = await deps.store.record({
         action,
@@ -182,7 +198,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
       return { action, replayed: false };
     }
     throw new AirlockError('unavailable', 'policy overrides kept changing while deciding; retry', { retry: true });
-  };
+  }
 }
 
 /**
