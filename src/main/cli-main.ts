@@ -21,7 +21,9 @@ export async function cliMain(argv: string[], source: NodeJS.ProcessEnv, io: Cli
     return 1;
   }
   // LOG_LEVEL only when the operator set it: its default is the servers', and the CLI's is quieter.
-  const log = createCliLogger(source.LOG_LEVEL ? env.LOG_LEVEL : undefined, (line) => io.err(line));
+  const level = source.LOG_LEVEL ? env.LOG_LEVEL : undefined;
+  const format = level && env.LOG_FORMAT === 'pretty' ? (await import('./pretty-log.js')).prettyLogLine() : undefined;
+  const log = createCliLogger(level, (line) => io.err(line), format);
   try {
     return await runCli(argv, createCliServices(env, log, source), pkg.version, io);
   } catch (e) {

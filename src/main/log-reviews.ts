@@ -8,36 +8,6 @@ type RecordReview = (cmd: ReviewCommand) => Promise<ReviewResult>;
 type OperatorReview = ReturnType<typeof makeOperatorReview>;
 
 /**
- * One `review` line per review, accepted or refused: `outcome` is the
- * action's new status when the review decided it (`approved`, `denied`),
- * `counted` when an approval counted towards a quorum, `already_decided`, or
- * `refused` with `refused_because` (the audit trail's code). The reviewer is
- * named by their platform id; their reason and any changed arguments are
- * never logged.
- */
-function logReview(log: Logger, reviewer: Pick<ReviewerIdentity, 'userId' | 'via'> & { platform?: string }, attempt: { actionId: string; decision: 'approve' | 'deny' }, result: ReviewResult, startedAt: number) {
-  const action = result.action;
-  log.info(
-    {
-      ...(action ? actionLogFields(action) : { action_id: attempt.actionId, ...(result.kind === 'refused' && result.tenant ? { tenant: result.tenant } : {}) }),
-      ...(reviewer.platform ? { platform: reviewer.platform } : {}),
-      reviewer: reviewer.userId,
-      ...(reviewer.via ? { via: reviewer.via.kind, operator: reviewer.via.operator } : {}),
-      decision: attempt.decision,
-      outcome: outcomeOf(result),
-      ...(result.kind === 'refused' ? { refused_because: result.because } : {}),
-      latency_ms: Math.round((performance.now() - startedAt) * 10) / 10,
-    },
-    'review',
-  );
-}
-
-function outcomeOf(result: ReviewResult): string {
-  if (result.kind !== 'accepted') return result.kind;
-  return result.decided ? result.action.status : 'counted';
-}
-
-/**
  * Review logging for one process's use cases: `recordReview` (clicks, and the
  * CLI's reviews once the reviewer is found) logs every result; `operatorReview`
  * adds the line for an operator refused before the reviewer was found (no
@@ -66,4 +36,34 @@ export function reviewLogs(log: Logger) {
         return result;
       },
   };
+}
+
+/**
+ * One `review` line per review, accepted or refused: `outcome` is the
+ * action's new status when the review decided it (`approved`, `denied`),
+ * `counted` when an approval counted towards a quorum, `already_decided`, or
+ * `refused` with `refused_because` (the audit trail's code). The reviewer is
+ * named by their platform id; their reason and any changed arguments are
+ * never logged.
+ */
+function logReview(log: Logger, reviewer: Pick<ReviewerIdentity, 'userId' | 'via'> & { platform?: string }, attempt: { actionId: string; decision: 'approve' | 'deny' }, result: ReviewResult, startedAt: number) {
+  const action = result.action;
+  log.info(
+    {
+      ...(action ? actionLogFields(action) : { action_id: attempt.actionId, ...(result.kind === 'refused' && result.tenant ? { tenant: result.tenant } : {}) }),
+      ...(reviewer.platform ? { platform: reviewer.platform } : {}),
+      reviewer: reviewer.userId,
+      ...(reviewer.via ? { via: reviewer.via.kind, operator: reviewer.via.operator } : {}),
+      decision: attempt.decision,
+      outcome: outcomeOf(result),
+      ...(result.kind === 'refused' ? { refused_because: result.because } : {}),
+      latency_ms: Math.round((performance.now() - startedAt) * 10) / 10,
+    },
+    'review',
+  );
+}
+
+function outcomeOf(result: ReviewResult): string {
+  if (result.kind !== 'accepted') return result.kind;
+  return result.decided ? result.action.status : 'counted';
 }

@@ -1,6 +1,6 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 import type { Env } from '../config/env.js';
+import { prettyLogLine } from './pretty-log.js';
 
 /**
  * Paths that may carry secrets are censored wherever they appear in a log
@@ -35,12 +35,11 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL' | 'LOG_FORMAT'>, destina
 }
 
 /**
- * One readable line per record (time, level, pid, message, then the fields),
- * formatted in this thread and written synchronously: pino-pretty's own
- * stream and its worker-thread transport both buffer, and the record logged
- * just before the process exits (shutdown's `stopped`) could be lost.
+ * Pretty lines written synchronously: pino-pretty's own stream and its
+ * worker-thread transport both buffer, and the record logged just before the
+ * process exits (shutdown's `stopped`) could be lost.
  */
 function prettyLines(destination: DestinationStream = pino.destination({ dest: 1, sync: true })): DestinationStream {
-  const format = prettyFactory({ singleLine: true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'hostname,service' });
+  const format = prettyLogLine();
   return { write: (line: string) => destination.write(format(line)) };
 }

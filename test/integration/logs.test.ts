@@ -33,6 +33,9 @@ const jsonLines = (text: string) =>
       }
     });
 
+/** The log lines among what the CLI prints on stderr (its refusals are plain text there too). */
+const logLines = (text: string) => jsonLines(text.split('\n').filter((l) => l.startsWith('{')).join('\n'));
+
 let db: TestDatabase;
 let slack: FakeSlackApi;
 beforeAll(async () => {
@@ -48,19 +51,19 @@ const start = (env: Record<string, string> = {}) =>
   startSlackProcess({ databaseUrl: db.url, apiUrl: slack.url, token: 'xoxb-test-token', policyFile: POLICY, env });
 
 let key: string | undefined;
-async function submit(server: SlackProcess, tool: string, args: Record<string, unknown>) {
+async function submit(server: SlackProcess, tool: string, args: Record<string, unknown>, requester: Record<string, string> = { id: 'U0SAM' }) {
   // The agent is created once; its key works on every server of the database.
   key ??= await server.agentKey();
   const res = await fetch(`${server.base}/v1/actions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tool, args, summary: `summary ${MARKER}`, requester: { id: 'U0SAM' }, context: { note: MARKER } }),
+    body: JSON.stringify({ tool, args, summary: `summary ${MARKER}`, requester, context: { note: MARKER } }),
   });
   expect(res.status).toBe(201);
   return (await res.json()) as { id: string; decision: string; status: string };
 }
 
-describe('LOG_FORMAT=json (the default)', () => {
+describe('the server’s log with LOG_FORMAT=json (the default), and the CLI’s', () => {
   let server: SlackProcess;
   beforeAll(async () => {
     server = await start();
@@ -124,19 +127,49 @@ describe('LOG_FORMAT=json (the default)', () => {
     expect(server.output()).not.toContain(MARKER);
   });
 
-  it('logs a review an operator records from the CLI, without the reason they gave', { timeout: 60_000 }, async () => {
+  it('logs each review an operator records from the CLI once, refused or not, without the reason they gave', { timeout: 60_000 }, async () => {
     const queued = await submit(server, 'send_email', { to: 'x@example.com', subject: 's' });
-    const cli = await runCli(['review', 'deny', queued.id, '--tenant', 'acme', '--as', 'U0LEAD2', '--reason', `reason ${MARKER}`], {
+    // Without a bot token the CLI cannot read a reviewer's email, which it needs when the requester is named by email.
+    const byEmail = await submit(server, 'send_email', { to: 'x@example.com', subject: 's' }, { id: 'U0SAM', email: 'sam@acme.test' });
+    const env = { DATABASE_URL: db.url, POLICY_FILE: POLICY, REDIS_URL: '', LOG_LEVEL: 'info', SLACK_BOT_TOKEN: '' };
+    const deny = (id: string, as: string) => runCli(['review', 'deny', id, '--tenant', 'acme', '--as', as, '--reason', `reason ${MARKER}`], env);
+    const stranger = await deny(queued.id, 'U0STRANGER');
+    const blind = await deny(byEmail.id, 'U0LEAD2');
+    const cli = await deny(queued.id, 'U0LEAD2');
+    expect([stranger.code, blind.code, cli.code]).toEqual([1, 1, 0]);
+    const reviewLine = (run: { stderr: string }) => {
+      const lines = logLines(run.stderr).filter((l) => l.msg === 'review');
+      expect(lines).toHaveLength(1);
+      return lines[0];
+    };
+    expect(reviewLine(stranger)).toMatchObject({ action_id: queued.id, platform: 'slack', reviewer: 'U0STRANGER', via: 'cli', outcome: 'refused', refused_because: 'not_in_reviewer_group' });
+    expect(reviewLine(blind)).toMatchObject({ action_id: byEmail.id, tenant: 'acme', tool: 'send_email', reviewer: 'U0LEAD2', via: 'cli', outcome: 'refused', refused_because: 'email_unreadable' });
+    expect(reviewLine(cli)).toMatchObject({
+      action_id: queued.id,
+      tenant: 'acme',
+      tool: 'send_email',
+      platform: 'slack',
+      reviewer: 'U0LEAD2',
+      via: 'cli',
+      decision: 'deny',
+      outcome: 'denied',
+    });
+    expect(stranger.stderr + blind.stderr + cli.stderr + cli.stdout).not.toContain(MARKER);
+  });
+
+  it('prints the CLI’s log lines for a person too, with LOG_LEVEL and LOG_FORMAT=pretty', { timeout: 60_000 }, async () => {
+    const queued = await submit(server, 'send_email', { to: 'x@example.com', subject: 's' });
+    const cli = await runCli(['review', 'approve', queued.id, '--tenant', 'acme', '--as', 'U0LEAD2'], {
       DATABASE_URL: db.url,
       POLICY_FILE: POLICY,
       REDIS_URL: '',
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'pretty',
     });
     expect(cli.code).toBe(0);
-    const reviews = jsonLines(cli.stderr).filter((l) => l.msg === 'review');
-    expect(reviews).toHaveLength(1);
-    expect(reviews[0]).toMatchObject({ action_id: queued.id, tenant: 'acme', tool: 'send_email', reviewer: 'U0LEAD2', via: 'cli', decision: 'deny', outcome: 'denied' });
-    expect(cli.stderr + cli.stdout).not.toContain(MARKER);
+    const lines = cli.stderr.split('\n').filter((l) => l.trim() !== '');
+    for (const line of lines) expect(() => JSON.parse(line)).toThrow();
+    expect(lines.find((l) => l.includes(queued.id))).toMatch(/INFO.*review.*"outcome":"approved"/);
   });
 
   it('logs a refused review with why it was refused', { timeout: 60_000 }, async () => {
