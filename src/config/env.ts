@@ -60,8 +60,15 @@ export const envSchema = z.object({
    * database; with the embedded database it is generated under AIRLOCK_DATA_DIR.
    */
   AIRLOCK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
-  /** Public base URL used in links on cards (audit record links). */
+  /** Public base URL used in links on cards (audit record links) and for the console's sign-in redirect. */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * The web console's identity provider (OpenID Connect): served at /console
+   * only when set. https, except on a loopback host (tests, a local IdP).
+   */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: optionalString,
+  OIDC_CLIENT_SECRET: optionalString,
   /**
    * `mcp-gateway`'s defaults for --agent-key, --url and --requester. The key
    * belongs in a variable rather than argv, where `ps` shows it.
@@ -184,7 +191,30 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (env.AUDIT_SINK_SECRET && !env.AUDIT_SINK_URL) {
     throw new ConfigError(['AUDIT_SINK_URL: required when AUDIT_SINK_SECRET is set']);
   }
+  const consoleIssues = consoleProblems(env);
+  if (consoleIssues.length > 0) throw new ConfigError(consoleIssues);
   return { ...env, TEAMS_LOGIN_URL: env.TEAMS_LOGIN_URL ?? defaultTeamsLoginUrl(env.TEAMS_APP_TENANT_ID) };
+}
+
+/** Hosts where plain http never leaves the machine. */
+const isLoopbackHost = (host: string) => host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** The console needs its whole client, and https wherever its cookies and codes cross a network. */
+function consoleProblems(env: z.infer<typeof envSchema>): string[] {
+  if (!env.OIDC_ISSUER) {
+    return env.OIDC_CLIENT_ID || env.OIDC_CLIENT_SECRET ? ['OIDC_ISSUER: required when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set (the web console signs in there)'] : [];
+  }
+  const problems: string[] = [];
+  if (!env.OIDC_CLIENT_ID) problems.push('OIDC_CLIENT_ID: required when OIDC_ISSUER is set (the client registered for Airlock at the identity provider)');
+  if (!env.OIDC_CLIENT_SECRET) problems.push('OIDC_CLIENT_SECRET: required when OIDC_ISSUER is set');
+  if (!env.PUBLIC_URL) problems.push('PUBLIC_URL: required when OIDC_ISSUER is set (the console\'s sign-in redirect is PUBLIC_URL/console/callback)');
+  const issuer = new URL(env.OIDC_ISSUER);
+  if (issuer.protocol !== 'https:' && !isLoopbackHost(issuer.hostname)) problems.push('OIDC_ISSUER: must be https (http only on a loopback host)');
+  const publicUrl = env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined;
+  if (publicUrl && publicUrl.protocol !== 'https:' && !isLoopbackHost(publicUrl.hostname)) {
+    problems.push('PUBLIC_URL: must be https for the console (its session cookie is Secure; http only on a loopback host)');
+  }
+  return problems;
 }
 
 /** Multi-tenant bots log in at the botframework.com tenant, single-tenant ones at their own. */

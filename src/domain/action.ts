@@ -16,6 +16,12 @@ export interface ReviewerIdentity {
   teamId: string;
   email?: string;
   name?: string;
+  /**
+   * The identity provider groups that made this person a member (the web
+   * console: only groups the tenant's policy names), kept with the review so
+   * the audit trail says why the person could decide.
+   */
+  groups?: string[];
   /** Set when an operator recorded the review from the CLI on this reviewer's behalf (their OS user). */
   via?: { kind: 'cli'; operator: string };
 }

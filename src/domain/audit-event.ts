@@ -101,5 +101,6 @@ export const reviewerAuditFields = (r: ReviewerIdentity) => ({
   user_id: r.userId,
   team_id: r.teamId,
   email: r.email ?? null,
+  ...(r.groups && r.groups.length > 0 ? { groups: r.groups } : {}),
   ...(r.via ? { via: r.via.kind, operator: r.via.operator } : {}),
 });

@@ -77,6 +77,11 @@ export interface ActionStore {
    * listing across agents or tenants.
    */
   listOwn(query: ActionListQuery): Promise<{ action: Action; position: ListPosition }[]>;
+  /**
+   * The tenant's pending approvals waiting on any of `groups`, oldest first,
+   * at most `limit`, and how many there are in all: a console reviewer's inbox.
+   */
+  pendingFor(tenant: string, groups: readonly string[], limit: number): Promise<{ total: number; actions: Action[] }>;
   /** How many approvals are open, since when, and the oldest `limit` of them (bounded however long the backlog). */
   pendingSummary(tenant: string, limit: number): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
 }

@@ -335,6 +335,16 @@ export class PgActionStore implements ActionStore {
     return rows.map((r) => ({ action: toAction(r), position: { createdAt: r.position_at, id: r.id } }));
   }
 
+  async pendingFor(tenant: string, groups: readonly string[], limit: number) {
+    if (groups.length === 0) return { total: 0, actions: [] };
+    // Both read the pending index (tenant, reviewer group, creation time).
+    const [{ rows: counted }, { rows }] = await Promise.all([
+      this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM actions WHERE tenant_id = $1 AND status = 'pending' AND reviewer_group = ANY($2)`, [tenant, groups]),
+      this.pool.query<ActionRow>(`${ACTION_SELECT} WHERE a.tenant_id = $1 AND a.status = 'pending' AND a.reviewer_group = ANY($2) ORDER BY a.created_at, a.id LIMIT $3`, [tenant, groups, Math.max(1, limit)]),
+    ]);
+    return { total: counted[0]!.n, actions: rows.map(toAction) };
+  }
+
   async pendingSummary(tenant: string, limit: number) {
     // The count reads the pending index; the oldest come from each reviewer
     // group's end of that index (groups found by skipping through it), so
