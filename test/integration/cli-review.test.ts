@@ -59,10 +59,12 @@ describe('airlock review', () => {
     expect(show.stdout).toContain('Sam\\x7f\\u2066');
   });
 
-  it('approves on behalf of a listed reviewer: recorded with the operator, audited as from the CLI, and the card updated', async () => {
+  // Starts a CLI process, which loads the chat SDKs and the queues: on a loaded two-core machine that alone can take half a minute.
+  it('approves on behalf of a listed reviewer: recorded with the operator, audited as from the CLI, and the card updated', { timeout: 90_000 }, async () => {
     const a = await t.submit('send_email', email);
     await t.slack.waitForCall('chat.postMessage', (c) => JSON.stringify(c.body.metadata ?? '').includes(a.id));
-    const out = await review('approve', a.id, '--as', 'U0LEAD1', '--reason', 'checked by phone');
+    // As a process, which exits right after answering: the card is still updated.
+    const out = await runCli(['review', 'approve', a.id, '--as', 'U0LEAD1', '--reason', 'checked by phone', '--tenant', 'acme'], env, { spawn: true });
     expect(out.code).toBe(0);
     expect(out.stdout).toContain('The action is approved');
     const approved = await t.get(a.id);

@@ -47,7 +47,8 @@ describe.skipIf(!asRoot)('the embedded Postgres as root, in a directory the post
   it('stops the CLI and the server at once with one line saying what to do, and leaves nothing behind', { timeout: 30_000 }, async () => {
     const before = await passwordFiles();
 
-    const cli = await runCli(['migrate'], env());
+    // A process, as the server below: the OS user it runs as and the cluster it starts are what this is about.
+    const cli = await runCli(['migrate'], env(), { spawn: true });
     expect(cli.code).toBe(1);
     const lines = cli.stderr.trim().split('\n');
     expect(lines, cli.stderr).toHaveLength(1);
