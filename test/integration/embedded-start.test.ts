@@ -16,7 +16,7 @@ afterAll(async () => {
   if (server?.pid) process.kill(-server.pid, 'SIGKILL');
   server = undefined;
   // A cluster a failed test left running must not outlive the run.
-  if (dataDir) await runCli(['migrate'], cliEnv()).catch(() => undefined);
+  if (dataDir) await runCli(['migrate'], cliEnv(), EMBEDDED).catch(() => undefined);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -34,6 +34,8 @@ const baseEnv = (port: number) => {
 
 /** The CLI as an operator runs it: no LOG_LEVEL, so only its results and plain warnings. */
 const cliEnv = () => ({ ...baseEnv(0), LOG_LEVEL: undefined });
+/** The CLI as a process: the embedded cluster it starts and stops is a child of that process, run with its environment. */
+const EMBEDDED = { spawn: true };
 
 const clusterPort = () => embeddedPort(resolve(dataDir, 'pg'));
 
@@ -70,7 +72,7 @@ describe('npm start with no configuration', () => {
       const giveUp = () => (died ? `the server ${died}\nserver output:\n${output}` : undefined);
 
       // The Quickstart pasted at once: the CLI starts while the server is still starting the same cluster.
-      const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'support-bot'], cliEnv());
+      const created = await runCli(['agent', 'create', '--tenant', 'acme', '--name', 'support-bot'], cliEnv(), EMBEDDED);
       expect(created.stderr).not.toContain('{');
       expect(created.code).toBe(0);
       const { key } = JSON.parse(created.stdout);
@@ -116,7 +118,7 @@ describe('npm start with no configuration', () => {
       expect(await listening(clusterPort())).toBe(false);
 
       // Stopped server: the CLI starts the cluster itself, sees the same data, and stops it again.
-      const verify = await runCli(['audit', 'verify', '--tenant', 'acme'], cliEnv());
+      const verify = await runCli(['audit', 'verify', '--tenant', 'acme'], cliEnv(), EMBEDDED);
       expect(verify.code).toBe(0);
       const verified = JSON.parse(verify.stdout);
       expect(verified).toMatchObject({ ok: true, problems: 0 });
@@ -133,7 +135,7 @@ describe('npm start with no configuration', () => {
       squatter.listen(clusterPort(), '127.0.0.1', listening);
     });
     try {
-      const out = await runCli(['migrate'], cliEnv());
+      const out = await runCli(['migrate'], cliEnv(), EMBEDDED);
       expect(out.code).toBe(1);
       expect(out.stderr).not.toContain('undefined');
       expect(out.stderr).toContain('Address already in use');
