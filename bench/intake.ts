@@ -7,6 +7,7 @@ import { BENCH_SECRET, freshDatabase, machine, median, startServer, writeSection
 import { insertCopying, pgbench } from './pgbench.js';
 import { GRANT_ARGS, ORDER_ARGS, bytes } from './payloads.js';
 import { cpuSnapshot, cpuUse, type CpuUse } from './cpu.js';
+import { OtlpReceiver } from '../test/fakes/otlp-receiver.js';
 import { makeCreateAgent } from '../src/usecases/create-agent.js';
 import { PgAgentStore } from '../src/infra/postgres/agent-repository.js';
 import { FilePolicySource } from '../src/policy/file-policy-source.js';
@@ -60,6 +61,8 @@ interface Run {
   deny: Awaited<ReturnType<typeof cannon>>;
   /** allow again, on a server that also evaluates a shadow policy (POLICY_SHADOW_FILE). */
   shadow: Awaited<ReturnType<typeof cannon>>;
+  /** allow again, on a server exporting traces of 10 % of the requests to a local OTLP receiver. */
+  traced: Awaited<ReturnType<typeof cannon>> & { sampled: number };
   behind: number;
   catchUpMs: number;
   chained: number;
@@ -117,6 +120,7 @@ async function main() {
       const cpuDeny = cpuUse(c1, cpuSnapshot(server.proc.pid!));
       const cpu = meanUse(cpuAllow, cpuDeny);
       const shadow = await shadowPhase(shadowFile, allowBody);
+      const traced = await tracedPhase(allowBody);
       // Every stored decision has its audit event (one statement wrote both).
       const orphans = Number((await pool.query(
         "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
@@ -132,8 +136,8 @@ async function main() {
       const catchUpMs = Date.now() - stopped;
       const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
-      rows.push({ pgbench: baseline, allow, deny, shadow, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
-      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}; unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
+      rows.push({ pgbench: baseline, allow, deny, shadow, traced, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
+      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}, allow traced at 10 % ${traced.rps.toFixed(0)}/s p99 ${traced.p99} (${(traced.sampled * 100).toFixed(1)} % sampled); unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
     } finally {
       await pool.end();
       await server.stop();
@@ -169,11 +173,17 @@ With a shadow policy (\`POLICY_SHADOW_FILE\`: a candidate that disagrees on ever
 |---|---|---|---|---|
 | allow, shadow on | ${median(rows.map((r) => r.shadow.rps)).toFixed(0)} | ${(median(rows.map((r) => r.shadow.rps / r.allow.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.shadow.rps / r.allow.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.shadow.p50))} | ${median(rows.map((r) => r.shadow.p99))} |
 
+With traces on (\`OTEL_EXPORTER_OTLP_ENDPOINT\` at a local OTLP/HTTP receiver in the benchmark's process, \`OTEL_TRACES_SAMPLER=parentbased_traceidratio\`, \`OTEL_TRACES_SAMPLER_ARG=0.1\`; the requests carry no \`traceparent\`, so a tenth of them are recorded and exported, and every action stores its trace context), the allow load likewise on a server and fresh database of its own; without traces, nothing of the SDK is loaded:
+
+| decision | decisions/s | of allow without traces (target ≥ 90%) | p50 ms | p99 ms | spans exported per decision |
+|---|---|---|---|---|---|
+| allow, traced at 10 % | ${median(rows.map((r) => r.traced.rps)).toFixed(0)} | ${(median(rows.map((r) => r.traced.rps / r.allow.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.traced.rps / r.allow.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.traced.p50))} | ${median(rows.map((r) => r.traced.p99))} | ${(median(rows.map((r) => r.traced.sampled)) * 100).toFixed(1)} % |
+
 CPU while Airlock was under load, % of one core (medians over runs): server ${median(rows.map((r) => r.cpu.server)).toFixed(0)}, Postgres ${median(rows.map((r) => r.cpu.postgres)).toFixed(0)}, autocannon ${median(rows.map((r) => r.cpu.bench)).toFixed(0)}; whole machine ${median(rows.map((r) => r.cpu.busy)).toFixed(0)} of 200. The load generator shares the two cores with the server and Postgres; pgbench's client needs far less.
 
 Sealing keeps up: when the load stopped, the most events waiting to be sealed in any run was ${Math.max(...rows.map((r) => r.behind))}; the chain was complete at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
 
-Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99})`).join('; ')}.`,
+Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99}), allow traced ${r.traced.rps.toFixed(0)} (p99 ${r.traced.p99})`).join('; ')}.`,
   );
 }
 
@@ -195,6 +205,45 @@ async function shadowPhase(shadowFile: string, body: unknown) {
     await pool.end();
     await server.stop();
     await db.drop();
+  }
+}
+
+/**
+ * The allow load against a server exporting traces at 10 % sampling to a
+ * local OTLP receiver, on its own fresh database. Returns the share of
+ * decisions whose intake span was exported (counted after the server's
+ * shutdown flushed what it held).
+ */
+async function tracedPhase(body: unknown) {
+  const receiver = await OtlpReceiver.start({ keep: false });
+  const db = await freshDatabase('intake_traced');
+  const server = await startServer({
+    DATABASE_URL: db.url,
+    POLICY_FILE: 'examples/policy.yml',
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
+  });
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  let stopped = false;
+  try {
+    const policy = await FilePolicySource.open('examples/policy.yml');
+    const auth = `Bearer ${(await makeCreateAgent({ agents: new PgAgentStore(pool), policy })('acme', 'support-bot')).key}`;
+    await cannon(server.base, auth, { ...(body as object), workflow: 'warmup' }, 3);
+    await pool.query('CHECKPOINT');
+    const result = await cannon(server.base, auth, body);
+    await server.stop();
+    stopped = true;
+    const { rows } = await pool.query('SELECT count(*)::int AS n, count(p.traceparent)::int AS traced FROM actions a JOIN action_payloads p ON p.action_id = a.id');
+    if (rows[0].traced !== rows[0].n) throw new Error(`${rows[0].n - rows[0].traced} of ${rows[0].n} actions stored no trace context`);
+    const { spans, stray } = receiver.counts();
+    if (spans === 0 || stray.length > 0) throw new Error(`the receiver got ${spans} spans${stray.length > 0 ? ` and stray requests: ${stray.join(', ')}` : ''}`);
+    return { ...result, sampled: spans / rows[0].n };
+  } finally {
+    await pool.end();
+    if (!stopped) await server.stop();
+    await db.drop();
+    await receiver.close();
   }
 }
 

@@ -44,6 +44,7 @@ export async function buildApi(
     authenticate: makeAuthenticateAgent({ agents: core.agents, policy: core.policy, clock: core.clock }),
     submitAction: makeSubmitAction({
       store: core.actions,
+      tracer: core.tracer,
       overrides: core.overrides,
       policy: core.policy,
       ...(core.shadowPolicy ? { shadow: core.shadowPolicy } : {}),

@@ -78,6 +78,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     await endWithdrawnNow().catch((err: Error) => log.error({ err: err.message }, 'could not end the pending approvals the policy no longer permits; a click on one refuses and ends it'));
     const postCard = makePostCard({
       actions,
+      tracer: core.tracer,
       cards,
       policy,
       clock,
@@ -97,7 +98,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     const slots = CALLBACK_CONCURRENCY[core.queues.kind];
     // An agent gets a quarter of the callback slots and a tenant half: one tenant's stuck receivers never take all of them.
     const lanes = { perAgent: Math.max(1, Math.floor(slots / 4)), perTenant: Math.max(1, Math.floor(slots / 2)) };
-    const deliver = makeDeliverCallback({ actions, agents: core.agents, sender, clock, lanes });
+    const deliver = makeDeliverCallback({ actions, agents: core.agents, sender, clock, lanes, tracer: core.tracer });
     const reconcile = makeReconcile({
       actions,
       clock,

@@ -41,7 +41,7 @@ export function wireUseCases(core: Core, wiring: UseCaseWiring) {
   const onAudited = (tenant: string) => core.sealer.poke(tenant);
   const logged = reviewLogs(log);
   const recordReview = logged.recordReview(
-    makeRecordReview({ actions, overrides: core.overrides, digests: core.digests, onFollowUpError, audit: core.audit, policy, clock, jobs, platforms: directories, onAudited }),
+    makeRecordReview({ actions, overrides: core.overrides, digests: core.digests, onFollowUpError, audit: core.audit, policy, clock, jobs, platforms: directories, onAudited, tracer: core.tracer }),
   );
   return {
     recordReview,

@@ -6,7 +6,9 @@ import type { ActionStore } from '../ports/action-store.js';
 import type { AgentStore } from '../ports/agent-store.js';
 import type { CallbackSender } from '../ports/callback-sender.js';
 import type { Clock } from '../ports/clock.js';
+import { noTracing, type Tracer } from '../ports/tracer.js';
 import { makeCallbackLanes, type CallbackLaneCaps } from './callback-lanes.js';
+import { SPAN, actionAttributes } from './span-attributes.js';
 
 /** `Airlock-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` with the agent's callback secret. */
 export function signCallback(secret: string, body: string, unixSeconds: number): string {
@@ -21,27 +23,44 @@ export function signCallback(secret: string, body: string, unixSeconds: number):
  * share of the slots (`lanes`) is put back for later without spending an
  * attempt: one slow receiver never holds the callbacks of others.
  */
-export function makeDeliverCallback(deps: { actions: ActionStore; agents: AgentStore; sender: CallbackSender; clock: Clock; lanes: CallbackLaneCaps }) {
+export function makeDeliverCallback(deps: {
+  actions: ActionStore;
+  agents: AgentStore;
+  sender: CallbackSender;
+  clock: Clock;
+  lanes: CallbackLaneCaps;
+  /** Each delivery attempt is a span under the action's intake span; the request carries its traceparent on to the agent. */
+  tracer?: Tracer;
+}) {
+  const tracer = deps.tracer ?? noTracing;
   const lanes = makeCallbackLanes(deps.lanes, () => deps.clock.now().getTime());
   return async function deliverCallback(tenant: string, actionId: string): Promise<{ url: string; status: number } | undefined> {
     const action = await deps.actions.get(tenant, actionId);
     if (!action?.callbackUrl) return undefined;
+    const url = action.callbackUrl;
+    // The host only: a callback URL's path or query may hold the agent's own token.
+    const attributes = { ...actionAttributes(action), 'airlock.action.status': action.status, 'http.request.method': 'POST', 'server.address': new URL(url).hostname };
     const lane = lanes.enter(tenant, action.agent);
     if ('retryAfterMs' in lane) throw new RateLimited(lane.retryAfterMs, `the callback of ${tenant}/${action.agent} (its share of delivery slots is in use)`);
-    try {
-      const secret = await deps.agents.callbackSecret(tenant, action.agent);
-      if (!secret) throw new AirlockError('delivery_failed', `agent ${action.agent} has no callback secret`, { retry: false });
-      const body = JSON.stringify(serializeAction(action));
-      const signature = signCallback(secret, body, Math.floor(deps.clock.now().getTime() / 1000));
-      const { status } = await deps.sender.send(action.callbackUrl, body, {
-        'content-type': 'application/json',
-        'airlock-signature': signature,
-        'user-agent': 'Airlock-Callback/1',
-      });
-      if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `callback answered ${status}`, { retry: true });
-      return { url: action.callbackUrl, status };
-    } finally {
-      lane.release();
-    }
+    return tracer.span(SPAN.callback, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+      try {
+        const secret = await deps.agents.callbackSecret(tenant, action.agent);
+        if (!secret) throw new AirlockError('delivery_failed', `agent ${action.agent} has no callback secret`, { retry: false });
+        const body = JSON.stringify(serializeAction(action));
+        const signature = signCallback(secret, body, Math.floor(deps.clock.now().getTime() / 1000));
+        const traceparent = span.traceparent();
+        const { status } = await deps.sender.send(url, body, {
+          'content-type': 'application/json',
+          'airlock-signature': signature,
+          'user-agent': 'Airlock-Callback/1',
+          ...(traceparent ? { traceparent } : {}),
+        });
+        span.set({ 'http.response.status_code': status });
+        if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `callback answered ${status}`, { retry: true });
+        return { url, status };
+      } finally {
+        lane.release();
+      }
+    });
   };
 }

@@ -9,8 +9,10 @@ import type { CardStore } from '../ports/card-store.js';
 import type { CardRef, ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
+import { noTracing, type Tracer } from '../ports/tracer.js';
 import { CARD_CLAIM_STALE_MS } from './card-timing.js';
 import type { EndCause } from './expire-action.js';
+import { SPAN, actionAttributes } from './span-attributes.js';
 
 
 export type PostCardOutcome = 'posted' | 'recovered' | 'skipped' | 'undeliverable';
@@ -40,7 +42,9 @@ export function makePostCard(deps: {
   endPending: (ref: ActionJobRef, cause: EndCause) => Promise<unknown>;
   onUndeliverable?: (ref: CardJobRef, why: string) => void;
   onAudited?: (tenant: string) => void;
+  tracer?: Tracer;
 }) {
+  const tracer = deps.tracer ?? noTracing;
   const giveUp = async (ref: CardJobRef, why: string): Promise<PostCardOutcome> => {
     deps.onUndeliverable?.(ref, why);
     const left = await deps.cards.failed(ref.actionId, ref.round, ref.platform);
@@ -51,6 +55,16 @@ export function makePostCard(deps: {
   return async function postCard(ref: CardJobRef): Promise<PostCardOutcome> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round || !action.cardPlatforms.includes(ref.platform)) return 'skipped';
+    // Each attempt is a span under the action's intake span; a paced one ends as RateLimited and is tried again.
+    const attributes = { ...actionAttributes(action), 'airlock.chat.platform': ref.platform, 'airlock.card.round': ref.round };
+    return tracer.span(SPAN.cardPost, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+      const outcome = await post(ref, action);
+      span.set({ 'airlock.card.outcome': outcome });
+      return outcome;
+    });
+  };
+
+  async function post(ref: CardJobRef, action: Action): Promise<PostCardOutcome> {
     const content = cardFor(deps.policy.current(), action, ref.round);
     const platform = deps.platforms.get(ref.platform);
     if (!content || !platform || !platform.targets(content.group)) {
@@ -82,5 +96,5 @@ export function makePostCard(deps: {
       await deps.cards.release(action.id, ref.round, ref.platform);
       throw err;
     }
-  };
+  }
 }

@@ -10,15 +10,17 @@ import { message, type Inline, type Message } from '../domain/message.js';
 import { overrideEnd, type OverrideEnd } from '../domain/override-coverage.js';
 import { pathsOverlap } from '../domain/paths.js';
 import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
-import { policyVersion, type Policy, type TenantOverrides } from '../domain/policy-model.js';
+import { policyVersion, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
 import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
 import type { AuditLog } from '../ports/audit-log.js';
-import type { ChatDirectories } from '../ports/chat-platform.js';
+import type { ChatDirectories, ChatDirectory } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
+import { noTracing, type SpanAttributes, type Tracer } from '../ports/tracer.js';
 import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
+import { SPAN, actionAttributes } from './span-attributes.js';
 
 export interface ReviewCommand {
   reviewer: ReviewerIdentity;
@@ -45,7 +47,15 @@ export type ReviewResult =
   | { kind: 'refused'; message: Message; because: string; tenant?: string; action?: Action }
   | { kind: 'already_decided'; action: Action; message: Message };
 
+/** What a click came to: its outcome, the action's status after it, and for a refusal its stable code. */
+const reviewOutcomeAttributes = (r: ReviewResult): SpanAttributes => ({
+  'airlock.review.outcome': r.kind,
+  'airlock.action.status': r.action?.status,
+  'airlock.review.refused_because': r.kind === 'refused' ? r.because : undefined,
+});
+
 const MAX_REASON = 2000;
+const UNKNOWN_ACTION = message(['This action does not exist in your workspace’s tenant.']);
 const MAX_STALE_RETRIES = 5;
 
 /**
@@ -67,7 +77,10 @@ export function makeRecordReview(deps: {
   digests: ArgsDigests;
   onAudited?: (tenant: string) => void;
   onFollowUpError?: FollowUpErrors;
+  /** Each click on an action is a span in the action's trace. */
+  tracer?: Tracer;
 }) {
+  const tracer = deps.tracer ?? noTracing;
   const refuse = async (tenant: string, action: Action | undefined, cmd: ReviewCommand, why: string, text: Message): Promise<ReviewResult> => {
     const event: AuditEvent = {
       tenant,
@@ -86,11 +99,21 @@ export function makeRecordReview(deps: {
     const platform = deps.platforms.get(cmd.reviewer.platform);
     const tenant = platform?.tenantOf(policy, cmd.reviewer.teamId);
     if (!platform || !tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']), because: 'workspace_not_connected' };
-    const unknown = message(['This action does not exist in your workspace’s tenant.']);
+    const first = await deps.actions.get(tenant.id, cmd.actionId);
+    if (!first) return refuse(tenant.id, undefined, cmd, 'unknown_action', UNKNOWN_ACTION);
+    // A span in the action's trace, under its intake span: the click may come hours later, in another process.
+    const attributes = { ...actionAttributes(first), 'airlock.review.decision': cmd.decision, 'airlock.reviewer.platform': cmd.reviewer.platform };
+    return tracer.span(SPAN.review, { parent: first.traceparent, attributes }, async (span) => {
+      const result = await review(cmd, policy, platform, tenant, first);
+      span.set(reviewOutcomeAttributes(result));
+      return result;
+    });
+  };
 
+  async function review(cmd: ReviewCommand, policy: Policy, platform: ChatDirectory, tenant: TenantPolicy, first: Action): Promise<ReviewResult> {
     for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
-      const action = await deps.actions.get(tenant.id, cmd.actionId);
-      if (!action) return refuse(tenant.id, undefined, cmd, 'unknown_action', unknown);
+      const action = attempt === 0 ? first : await deps.actions.get(tenant.id, cmd.actionId);
+      if (!action) return refuse(tenant.id, undefined, cmd, 'unknown_action', UNKNOWN_ACTION);
       if (action.status !== 'pending') return alreadyDecided(tenant.id, action, cmd);
 
       // Before membership: a reviewer group the policy removed has no members left to refuse with.
@@ -172,11 +195,11 @@ export function makeRecordReview(deps: {
         case 'not_pending':
           return alreadyDecided(tenant.id, outcome.action, cmd);
         case 'not_found':
-          return refuse(tenant.id, undefined, cmd, 'unknown_action', unknown);
+          return refuse(tenant.id, undefined, cmd, 'unknown_action', UNKNOWN_ACTION);
       }
     }
     throw unavailable('policy overrides kept changing while deciding the review; retry');
-  };
+  }
 
   /**
    * An override or the current policy ends the action, but it is still

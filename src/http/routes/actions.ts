@@ -57,7 +57,9 @@ export const actionRoutes =
 
     app.post('/v1/actions', { schema: { ...submitActionDocs, body: submitActionBody, headers: idempotencyHeaders } }, async (req, reply) => {
       const end = deps.metrics.intakeLatency.startTimer();
-      const { action, replayed } = await deps.submitAction(req.agent, req.body, req.headers['idempotency-key']);
+      // An agent's W3C trace context continues into the decision; a malformed one starts a trace of Airlock's own, never a refusal.
+      const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
+      const { action, replayed } = await deps.submitAction(req.agent, req.body, req.headers['idempotency-key'], traceparent);
       if (!replayed) {
         end({ decision: action.decision });
         deps.metrics.decisions.inc({ decision: action.decision });
