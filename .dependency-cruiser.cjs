@@ -58,6 +58,7 @@ module.exports = {
       from: { path: '^clients/typescript/src/' },
       to: { pathNot: '^clients/typescript/src/' },
     },
+    { name: 'prom-client-in-http', comment: 'use cases report through ports/approval-metrics.ts; only src/http knows Prometheus', severity: 'error', from: { path: '^(src|adapters)/', pathNot: '^src/http/' }, to: { path: 'node_modules/prom-client/' } },
     {
       name: 'otel-behind-the-tracer-port',
       comment: 'the core traces through src/ports/tracer.ts: the OpenTelemetry API only in its implementation (infra/telemetry), the SDK only where main wires it',

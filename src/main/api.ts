@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { makeListCursors } from '../domain/list-cursor.js';
-import { dueForReview } from '../domain/review-dates.js';
 import { buildApp } from '../http/build-app.js';
-import { createMetrics } from '../http/metrics.js';
+import type { Metrics } from '../http/metrics.js';
 import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
 import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
 import { PgRateLimiter } from '../infra/postgres/rate-limiter.js';
@@ -17,6 +16,7 @@ import { makeListActions } from '../usecases/list-actions.js';
 import { makeReportResult } from '../usecases/report-result.js';
 import { makeSubmitAction } from '../usecases/submit-action.js';
 import type { Core } from './container.js';
+import { healthOf } from './health.js';
 
 /** Wires the intake API on top of the core. */
 export async function buildApi(
@@ -27,19 +27,18 @@ export async function buildApi(
     platforms: Pick<ChatPlatforms, 'targetsOf'>;
     /** Each chat platform's start-up state, for /readyz. */
     chatStates?: () => Record<string, string>;
+    /** The process's registry (the approval loop counts into it too). */
+    metrics: Metrics;
     plugins?: ((app: FastifyInstance) => Promise<void>)[];
     /** Aborted when the process shuts down: long-polls answer at once. */
     shuttingDown?: AbortSignal;
   },
 ): Promise<FastifyInstance> {
-  const metrics = createMetrics({
-    overdueControls: () => dueForReview(core.policy.current(), core.clock.now()).filter((r) => r.status === 'overdue').length,
-  });
   const rateLimiter = await createRateLimiter(core);
   const seal = (a: { tenant: string }) => core.sealer.poke(a.tenant);
   const app = await buildApp({
     logger: core.log,
-    metrics,
+    metrics: opts.metrics,
     isUnavailable: isDatabaseUnavailable,
     authenticate: makeAuthenticateAgent({ agents: core.agents, policy: core.policy, clock: core.clock }),
     submitAction: makeSubmitAction({
@@ -61,14 +60,7 @@ export async function buildApi(
     getAction: makeGetAction({ store: core.actions, events: core.events }),
     listActions: makeListActions({ store: core.actions, cursors: makeListCursors(core.secret) }),
     reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
-    readiness: {
-      postgres: async () => {
-        await core.pool.query('SELECT 1');
-      },
-      // Redis when REDIS_URL is set; otherwise the queues live in Postgres and this checks their schema.
-      [core.queues.kind === 'redis' ? 'redis' : 'queue']: () => core.queues.ping(),
-    },
-    chat: opts.chatStates,
+    ...healthOf(core, opts.chatStates),
     rateLimiter,
     maxWaitsPerAgent: core.env.AIRLOCK_MAX_WAITS_PER_AGENT,
     timeouts: { headersMs: core.env.AIRLOCK_HEADERS_TIMEOUT, requestMs: core.env.AIRLOCK_REQUEST_TIMEOUT, idleMs: core.env.AIRLOCK_IDLE_TIMEOUT },

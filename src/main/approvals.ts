@@ -4,6 +4,7 @@ import { createHttpCallbackSender } from '../infra/callbacks/http-callback-sende
 import { PgCardStore } from '../infra/postgres/card-repository.js';
 import { PgWithdrawnApprovals } from '../infra/postgres/end-withdrawn.js';
 import { CALLBACK_CONCURRENCY, createApprovalQueues } from '../infra/queue/approval-queues.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import { makeApprovalDispatcher } from '../usecases/approval-dispatcher.js';
 import { makeDeliverCallback } from '../usecases/deliver-callback.js';
 import { makeEndWithdrawnApprovals } from '../usecases/end-withdrawn-approvals.js';
@@ -21,6 +22,8 @@ import { logFollowUpErrors, wireUseCases } from './use-cases.js';
 export interface ApprovalOptions {
   /** Run the queue processors in this process (worker and all roles). */
   processors: boolean;
+  /** Where this process counts reviews, cards and callbacks; its /metrics serves them. */
+  metrics: ApprovalMetrics;
   /** How long a decided action's callback may stay unsettled before the reconciler re-enqueues it (tests shorten it). */
   callbackGraceMs?: number;
   /** How callback host names are resolved (default: the system resolver; tests stand in for DNS). */
@@ -51,9 +54,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const platforms = chat.platforms;
 
   const onFollowUpError = logFollowUpErrors(log);
+  const { metrics } = opts;
   const { expire, recordReview, adminCommand } = wireUseCases(core, {
     jobs,
     platforms,
+    metrics,
     background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
 
@@ -85,10 +90,11 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       platforms,
       endPending: expire,
       onAudited: seal,
+      metrics,
       onUndeliverable: (ref, why) =>
         log.error({ action: ref.actionId, tenant: ref.tenant, platform: ref.platform, why }, 'approval card cannot be delivered on this platform; with no other platform showing it the action ends by its timeout rule. Fix the channel or credentials in the policy/env.'),
     });
-    const updateCards = makeUpdateCards({ actions, cards, policy, platforms });
+    const updateCards = makeUpdateCards({ actions, cards, policy, platforms, metrics });
     const remind = makeSendReminder({ actions, cards, policy, platforms, clock, onAudited: seal });
     const sender = createHttpCallbackSender({
       rules: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW),
@@ -98,7 +104,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     const slots = CALLBACK_CONCURRENCY[core.queues.kind];
     // An agent gets a quarter of the callback slots and a tenant half: one tenant's stuck receivers never take all of them.
     const lanes = { perAgent: Math.max(1, Math.floor(slots / 4)), perTenant: Math.max(1, Math.floor(slots / 2)) };
-    const deliver = makeDeliverCallback({ actions, agents: core.agents, sender, clock, lanes, tracer: core.tracer });
+    const deliver = makeDeliverCallback({ actions, agents: core.agents, sender, clock, lanes, metrics, tracer: core.tracer });
     const reconcile = makeReconcile({
       actions,
       clock,
@@ -109,7 +115,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       writeOwedAudit: makeWriteOwedAudit({ overrides: core.overrides, onAudited: seal }),
       callbackGraceMs: opts.callbackGraceMs,
     });
-    const callbackOutcome = makeRecordCallbackOutcome({ actions, audit: core.audit, clock, onAudited: seal });
+    const callbackOutcome = makeRecordCallbackOutcome({ actions, audit: core.audit, clock, onAudited: seal, metrics });
     await queues.startWorkers({
       postCard,
       updateCards,

@@ -1,9 +1,12 @@
 import { ConfigError, loadEnv, type Env } from '../config/env.js';
+import { buildHealthApp } from '../http/build-health-app.js';
 import { buildApi } from './api.js';
 import { buildCore } from './container.js';
 import { describeError } from './describe-error.js';
+import { healthOf } from './health.js';
 import { serveLivePolicy } from './live-policy.js';
 import { createLogger } from './logger.js';
+import { createProcessMetrics } from './metrics.js';
 import { takeOverSignals } from './process-signals.js';
 import { startApprovals } from './worker.js';
 
@@ -38,7 +41,8 @@ async function main() {
     const stopRecording = await serveLivePolicy(core);
     signals.onStop('stop recording the live policy', async () => stopRecording());
 
-    const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api' });
+    const metrics = createProcessMetrics(core);
+    const approvals = await startApprovals(core, { processors: env.AIRLOCK_ROLE !== 'api', metrics: metrics.approvals });
     signals.onStop('close the queue workers', approvals.close);
     if (env.AIRLOCK_ROLE !== 'worker') {
       const app = await buildApi(core, {
@@ -47,9 +51,15 @@ async function main() {
         chatStates: approvals.chatStates,
         plugins: approvals.mounts,
         shuttingDown: signals.stopping,
+        metrics,
       });
       signals.onStop('stop accepting requests, answer those in flight', () => app.close());
       await app.listen({ port: env.PORT, host: env.HOST });
+    } else {
+      // A worker alone still answers probes, and its counters (cards, callbacks, expiries) exist nowhere else.
+      const endpoint = await buildHealthApp({ logger: log, metrics, ...healthOf(core, approvals.chatStates) });
+      signals.onStop('stop serving /healthz, /readyz and /metrics', () => endpoint.close());
+      await endpoint.listen({ port: env.PORT, host: env.HOST });
     }
     // The pid is the one to send SIGHUP to (not npm's: npm exits on it, and Airlock stops with its parent).
     log.info({ role: env.AIRLOCK_ROLE, pid: process.pid }, 'airlock started');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { ChatDirectories, ChatPlatforms } from '../ports/chat-platform.js';
 import type { FollowUpErrors } from '../usecases/approval-effects.js';
 import { makeExpireAction } from '../usecases/expire-action.js';
@@ -24,6 +25,8 @@ export interface UseCaseWiring {
    * platforms). The CLI reads the directories without running a chat app.
    */
   directories?: ChatDirectories;
+  /** Where reviews and expiries are counted; absent in the CLI, which nobody scrapes. */
+  metrics?: ApprovalMetrics;
   /** Runs an admin command's follow-up work (card updates, notices) without holding its reply. */
   background: (what: string, task: () => Promise<unknown>) => void;
 }
@@ -41,13 +44,13 @@ export function wireUseCases(core: Core, wiring: UseCaseWiring) {
   const onAudited = (tenant: string) => core.sealer.poke(tenant);
   const logged = reviewLogs(log);
   const recordReview = logged.recordReview(
-    makeRecordReview({ actions, overrides: core.overrides, digests: core.digests, onFollowUpError, audit: core.audit, policy, clock, jobs, platforms: directories, onAudited, tracer: core.tracer }),
+    makeRecordReview({ actions, overrides: core.overrides, digests: core.digests, onFollowUpError, audit: core.audit, policy, clock, jobs, platforms: directories, onAudited, metrics: wiring.metrics, tracer: core.tracer }),
   );
   return {
     recordReview,
     operatorReview: logged.operatorReview(makeOperatorReview({ actions, directories, recordReview })),
     resolveActionId: makeResolveActionId({ actions }),
-    expire: makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError }),
+    expire: makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError, metrics: wiring.metrics }),
     adminCommand: makeRunAdminCommand({ policy, overrides: core.overrides, actions, audit: core.audit, jobs, clock, platforms, onAudited, background: wiring.background }),
   };
 }

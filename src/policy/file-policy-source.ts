@@ -24,6 +24,7 @@ export type PolicyReload = { ok: true; version: string } | { ok: false; error: u
  */
 export class FilePolicySource implements PolicySource {
   private readonly listeners = new Set<(loaded: LoadedPolicy) => void>();
+  private refusal?: string;
 
   private constructor(private readonly path: string, private loaded: LoadedPolicy) {}
 
@@ -37,7 +38,9 @@ export class FilePolicySource implements PolicySource {
       return new FilePolicySource(path, await readPolicyFile(path));
     } catch (e) {
       if (!fallback || !(e instanceof AirlockError)) throw e;
-      return new FilePolicySource(path, await fallback(e));
+      const source = new FilePolicySource(path, await fallback(e));
+      source.refusal = refusalLine(e);
+      return source;
     }
   }
 
@@ -56,8 +59,23 @@ export class FilePolicySource implements PolicySource {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Why the file on disk was refused, in one line, when its last load failed
+   * and an older policy is live; undefined once a load succeeds. /readyz and
+   * /metrics report it, so a bad edit is not left unnoticed in the log.
+   */
+  refused(): string | undefined {
+    return this.refusal;
+  }
+
   async reload(): Promise<Policy> {
-    this.loaded = await readPolicyFile(this.path);
+    try {
+      this.loaded = await readPolicyFile(this.path);
+    } catch (err) {
+      this.refusal = refusalLine(err);
+      throw err;
+    }
+    this.refusal = undefined;
     for (const listener of this.listeners) listener(this.loaded);
     return this.loaded.policy;
   }
@@ -75,4 +93,13 @@ export class FilePolicySource implements PolicySource {
     watchFile(this.path, { interval: 1_000 }, reload);
     return () => unwatchFile(this.path, reload);
   }
+}
+
+/** The error and its first detail on one line; `policy check` lists them all. */
+function refusalLine(err: unknown): string {
+  const details = err instanceof AirlockError ? err.details : [];
+  const first = details[0] ? `: ${details[0].path}: ${details[0].message}` : '';
+  const more = details.length > 1 ? ` (and ${details.length - 1} more)` : '';
+  // A parser message may end in a colon that introduced the multi-line excerpt left out here.
+  return `${err instanceof Error ? err.message : String(err)}${first}${more}`.replace(/\s+/g, ' ').replace(/:\s*$/, '').slice(0, 500);
 }

@@ -1,5 +1,6 @@
 import type { Action } from '../domain/action.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 
 /**
  * Reports work that follows a committed decision and failed (a queue write
@@ -25,4 +26,10 @@ export async function afterDecision(jobs: ApprovalJobs, action: Action, reason: 
     followUp(`card update of ${action.id}`, () => jobs.updateCards(ref, reason), onError),
     action.callbackUrl ? followUp(`callback of ${action.id}`, () => jobs.deliverCallback(ref, action.status), onError) : undefined,
   ]);
+}
+
+/** Reports how long an action waited from queueing to its end by a review or its deadline. */
+export function reportTimeToDecision(metrics: ApprovalMetrics | undefined, action: Action): void {
+  if (!metrics || !action.decidedAt) return;
+  metrics.decided(action.tenant, action.reviewerGroup, (action.decidedAt.getTime() - action.createdAt.getTime()) / 1000);
 }

@@ -4,6 +4,7 @@ import { AirlockError } from '../domain/errors.js';
 import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { AgentStore } from '../ports/agent-store.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { CallbackSender } from '../ports/callback-sender.js';
 import type { Clock } from '../ports/clock.js';
 import { noTracing, type Tracer } from '../ports/tracer.js';
@@ -29,6 +30,7 @@ export function makeDeliverCallback(deps: {
   sender: CallbackSender;
   clock: Clock;
   lanes: CallbackLaneCaps;
+  metrics?: ApprovalMetrics;
   /** Each delivery attempt is a span under the action's intake span; the request carries its traceparent on to the agent. */
   tracer?: Tracer;
 }) {
@@ -57,7 +59,11 @@ export function makeDeliverCallback(deps: {
         });
         span.set({ 'http.response.status_code': status });
         if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `callback answered ${status}`, { retry: true });
+        deps.metrics?.callback('delivered');
         return { url, status };
+      } catch (err) {
+        deps.metrics?.callback('attempt_failed');
+        throw err;
       } finally {
         lane.release();
       }

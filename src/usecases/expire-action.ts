@@ -4,10 +4,11 @@ import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
 import { timeoutPlan } from '../domain/timeout-plan.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ApprovalJobs, ActionJobRef } from '../ports/approval-jobs.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
+import { afterDecision, followUp, reportTimeToDecision, type FollowUpErrors } from './approval-effects.js';
 import { CARD_GRACE_MS } from './card-timing.js';
 import { startRound } from './start-round.js';
 
@@ -19,7 +20,7 @@ export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: strin
  * it once to `escalate_to` with a fresh deadline. An undeliverable card ends
  * the action by the same rule at once.
  */
-export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs; platforms: ChatPlatforms; onFollowUpError?: FollowUpErrors }) {
+export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySource; clock: Clock; jobs: ApprovalJobs; platforms: ChatPlatforms; onFollowUpError?: FollowUpErrors; metrics?: ApprovalMetrics }) {
   return async function expireAction(ref: ActionJobRef, cause: EndCause): Promise<Action | undefined> {
     const action = await deps.actions.get(ref.tenant, ref.actionId);
     if (!action || action.status !== 'pending' || action.round !== ref.round) return undefined;
@@ -93,7 +94,10 @@ export function makeExpireAction(deps: { actions: ActionStore; policy: PolicySou
       },
       (a) => ({ tenant: a.tenant, kind, actionId: a.id, at: now, data: actionAuditFields(a, { cause: why, final_decision: a.decision, reviewer: null }) }),
     );
-    if (ended) await afterDecision(deps.jobs, ended, kind, deps.onFollowUpError);
+    if (ended) {
+      reportTimeToDecision(deps.metrics, ended);
+      await afterDecision(deps.jobs, ended, kind, deps.onFollowUpError);
+    }
     return ended;
   };
 }

@@ -5,6 +5,7 @@ import { AirlockError } from '../domain/errors.js';
 import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef, CardJobRef } from '../ports/approval-jobs.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { CardStore } from '../ports/card-store.js';
 import type { CardRef, ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
@@ -42,11 +43,13 @@ export function makePostCard(deps: {
   endPending: (ref: ActionJobRef, cause: EndCause) => Promise<unknown>;
   onUndeliverable?: (ref: CardJobRef, why: string) => void;
   onAudited?: (tenant: string) => void;
+  metrics?: ApprovalMetrics;
   tracer?: Tracer;
 }) {
   const tracer = deps.tracer ?? noTracing;
   const giveUp = async (ref: CardJobRef, why: string): Promise<PostCardOutcome> => {
     deps.onUndeliverable?.(ref, why);
+    deps.metrics?.cardPost(ref.platform, 'undeliverable');
     const left = await deps.cards.failed(ref.actionId, ref.round, ref.platform);
     if (left.posted === 0 && left.owed === 0) await deps.endPending(ref, { kind: 'undeliverable', why });
     return 'undeliverable';
@@ -81,6 +84,7 @@ export function makePostCard(deps: {
         const now = deps.clock.now();
         await deps.cards.saved(action.id, ref.round, found, now, cardPostedEvent(action, ref.round, found, now));
         deps.onAudited?.(action.tenant);
+        deps.metrics?.cardPost(ref.platform, 'recovered');
         return 'recovered';
       }
     }
@@ -89,10 +93,12 @@ export function makePostCard(deps: {
       const now = deps.clock.now();
       await deps.cards.saved(action.id, ref.round, card, now, cardPostedEvent(action, ref.round, card, now));
       deps.onAudited?.(action.tenant);
+      deps.metrics?.cardPost(ref.platform, 'posted');
       return 'posted';
     } catch (err) {
       if (err instanceof AirlockError && err.code === 'delivery_failed' && !err.retry) return giveUp(ref, err.message);
       // Transient (or rate limited): let the next attempt claim again at once.
+      if (!(err instanceof RateLimited)) deps.metrics?.cardPost(ref.platform, 'error');
       await deps.cards.release(action.id, ref.round, ref.platform);
       throw err;
     }

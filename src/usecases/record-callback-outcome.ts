@@ -1,5 +1,6 @@
 import { actionAuditFields } from '../domain/audit-event.js';
 import type { ActionStore } from '../ports/action-store.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Clock } from '../ports/clock.js';
 
@@ -11,8 +12,9 @@ export type CallbackOutcome = { kind: 'callback_delivered'; status: number | nul
  * only (a callback URL's path or query may carry a token), and the action
  * marked settled so the reconciler stops re-enqueueing it.
  */
-export function makeRecordCallbackOutcome(deps: { actions: ActionStore; audit: AuditLog; clock: Clock; onAudited?: (tenant: string) => void }) {
+export function makeRecordCallbackOutcome(deps: { actions: ActionStore; audit: AuditLog; clock: Clock; onAudited?: (tenant: string) => void; metrics?: ApprovalMetrics }) {
   return async function recordCallbackOutcome(tenant: string, actionId: string, outcome: CallbackOutcome): Promise<void> {
+    if (outcome.kind === 'callback_failed') deps.metrics?.callback('gave_up');
     const action = await deps.actions.get(tenant, actionId);
     if (!action) return;
     const origin = action.callbackUrl ? new URL(action.callbackUrl).origin : null;

@@ -13,13 +13,14 @@ import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
 import { policyVersion, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
 import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { ChatDirectories, ChatDirectory } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { noTracing, type SpanAttributes, type Tracer } from '../ports/tracer.js';
-import { afterDecision, followUp, type FollowUpErrors } from './approval-effects.js';
+import { afterDecision, followUp, reportTimeToDecision, type FollowUpErrors } from './approval-effects.js';
 import { SPAN, actionAttributes } from './span-attributes.js';
 
 export interface ReviewCommand {
@@ -77,6 +78,7 @@ export function makeRecordReview(deps: {
   digests: ArgsDigests;
   onAudited?: (tenant: string) => void;
   onFollowUpError?: FollowUpErrors;
+  metrics?: ApprovalMetrics;
   /** Each click on an action is a span in the action's trace. */
   tracer?: Tracer;
 }) {
@@ -91,6 +93,7 @@ export function makeRecordReview(deps: {
     };
     await deps.audit.append(event);
     deps.onAudited?.(tenant);
+    deps.metrics?.review(tenant, action?.reviewerGroup, 'refused');
     return { kind: 'refused', message: text, because: why, tenant, ...(action ? { action } : {}) };
   };
 
@@ -98,7 +101,10 @@ export function makeRecordReview(deps: {
     const policy = deps.policy.current();
     const platform = deps.platforms.get(cmd.reviewer.platform);
     const tenant = platform?.tenantOf(policy, cmd.reviewer.teamId);
-    if (!platform || !tenant) return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']), because: 'workspace_not_connected' };
+    if (!platform || !tenant) {
+      deps.metrics?.review(undefined, undefined, 'refused');
+      return { kind: 'refused', message: message(['This workspace is not connected to any Airlock tenant.']), because: 'workspace_not_connected' };
+    }
     const first = await deps.actions.get(tenant.id, cmd.actionId);
     if (!first) return refuse(tenant.id, undefined, cmd, 'unknown_action', UNKNOWN_ACTION);
     // A span in the action's trace, under its intake span: the click may come hours later, in another process.
@@ -182,10 +188,13 @@ export function makeRecordReview(deps: {
           continue;
         case 'decided':
           deps.onAudited?.(tenant.id);
+          deps.metrics?.review(tenant.id, outcome.action.reviewerGroup, outcome.action.status === 'approved' ? 'approved' : 'denied');
+          reportTimeToDecision(deps.metrics, outcome.action);
           await afterDecision(deps.jobs, outcome.action, 'reviewed', deps.onFollowUpError);
           return { kind: 'accepted', action: outcome.action, decided: true };
         case 'counted':
           deps.onAudited?.(tenant.id);
+          deps.metrics?.review(tenant.id, outcome.action.reviewerGroup, 'counted');
           await followUp(`card update of ${action.id}`, () => deps.jobs.updateCards({ tenant: tenant.id, actionId: action.id }, edit ? 'arguments changed' : 'approval counted'), deps.onFollowUpError);
           return { kind: 'accepted', action: outcome.action, decided: false };
         case 'args_changed':

@@ -1,11 +1,12 @@
 import { cardFor } from '../domain/approval-card.js';
 import type { ActionStore } from '../ports/action-store.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { CardStore } from '../ports/card-store.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
 
 /** Re-renders every posted card of an action, on every platform, from its stored state (idempotent). */
-export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms }) {
+export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms; metrics?: ApprovalMetrics }) {
   return async function updateCards(tenant: string, actionId: string): Promise<number> {
     const action = await deps.actions.get(tenant, actionId);
     if (!action) return 0;
@@ -15,7 +16,13 @@ export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; 
       const content = cardFor(policy, action, card.round);
       const platform = deps.platforms.get(card.ref.platform);
       if (!content || !platform) continue;
-      await platform.updateCard(card.ref, content);
+      try {
+        await platform.updateCard(card.ref, content);
+      } catch (err) {
+        deps.metrics?.cardUpdate(card.ref.platform, 'error');
+        throw err;
+      }
+      deps.metrics?.cardUpdate(card.ref.platform, 'updated');
       updated += 1;
     }
     return updated;

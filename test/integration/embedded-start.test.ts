@@ -79,7 +79,7 @@ describe('npm start with no configuration', () => {
 
       const base = `http://127.0.0.1:${port}`;
       await waitFor(async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 90_000, intervalMs: 200, what: '/healthz', giveUp });
-      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { postgres: 'ok', queue: 'ok' } });
+      expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: 'ready', checks: { postgres: 'ok', queue: 'ok' }, policy: { version: expect.any(String), file: 'ok' } });
       const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
       const submit = async (body: unknown) => {
         const res = await fetch(`${base}/v1/actions`, { method: 'POST', headers: auth, body: JSON.stringify(body) });

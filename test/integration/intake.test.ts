@@ -334,7 +334,7 @@ describe('health and metrics', () => {
     const ready = await airlock.app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
     const metrics = (await airlock.app.inject('/metrics')).body;
-    expect(metrics).toMatch(/airlock_decisions_total\{decision="allow"\} \d+/);
+    expect(metrics).toMatch(/airlock_decisions_total\{tenant="acme",tool="[a-z_]+",decision="allow"\} \d+/);
     expect(metrics).toContain('airlock_intake_duration_seconds_bucket');
   });
 });

@@ -123,6 +123,8 @@ describe.each(BACKENDS)('queue recovery on the %s backend', (backend) => {
     const env = {
       ...process.env,
       AIRLOCK_ROLE: 'worker',
+      // A worker serves /metrics on PORT: any free one, so it never collides with another server on this machine.
+      PORT: '0',
       DATABASE_URL: db.url,
       AIRLOCK_SECRET: TEST_SECRET,
       POLICY_FILE: 'test/fixtures/approval-policy.yml',

@@ -6,6 +6,7 @@ import { buildApi } from '../../src/main/api.js';
 import { buildCore, type Core } from '../../src/main/container.js';
 import { serveLivePolicy } from '../../src/main/live-policy.js';
 import { createLogger } from '../../src/main/logger.js';
+import { createProcessMetrics } from '../../src/main/metrics.js';
 import { startApprovals } from '../../src/main/worker.js';
 import type { Approvals } from '../../src/main/approvals.js';
 import type { Clock } from '../../src/ports/clock.js';
@@ -62,8 +63,9 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   const core = await buildCore(env, createLogger(env, opts.logStream), { clock: opts.clock, poolSize: 10, queuePrefix });
   // As `npm start` does: record the policy it loads, and reload when `airlock policy reload` asks.
   const stopRecording = await serveLivePolicy(core);
-  const approvals = await startApprovals(core, { processors: opts.processors ?? true, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost, callbackTimeoutMs: opts.callbackTimeoutMs });
-  const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts });
+  const metrics = createProcessMetrics(core);
+  const approvals = await startApprovals(core, { processors: opts.processors ?? true, metrics: metrics.approvals, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost, callbackTimeoutMs: opts.callbackTimeoutMs });
+  const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts, metrics });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });
   return {

@@ -62,7 +62,7 @@ export const actionRoutes =
       const { action, replayed } = await deps.submitAction(req.agent, req.body, req.headers['idempotency-key'], traceparent);
       if (!replayed) {
         end({ decision: action.decision });
-        deps.metrics.decisions.inc({ decision: action.decision });
+        deps.metrics.decision(action);
       }
       logDecision(req.log, action, replayed, reply.elapsedTime);
       if (replayed) reply.header('idempotent-replayed', 'true');

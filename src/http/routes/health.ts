@@ -10,6 +10,12 @@ export interface HealthDeps {
    * while a chat platform is down.
    */
   chat?: () => Record<string, string>;
+  /**
+   * The live policy's version, and why the file on disk was refused when its
+   * last reload failed. Reported, never a reason to be not ready: the gate
+   * keeps deciding with the last good policy.
+   */
+  policy?: () => { version: string; refused?: string };
   metrics: Metrics;
 }
 
@@ -35,7 +41,13 @@ export const healthRoutes =
       const checks = Object.fromEntries(results);
       const ready = results.every(([, s]) => s === 'ok');
       const chat = deps.chat?.();
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, ...(chat && Object.keys(chat).length > 0 ? { chat } : {}) });
+      const policy = deps.policy?.();
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? 'ready' : 'not_ready',
+        checks,
+        ...(chat && Object.keys(chat).length > 0 ? { chat } : {}),
+        ...(policy ? { policy: { version: policy.version, file: policy.refused === undefined ? 'ok' : `refused: ${policy.refused}` } } : {}),
+      });
     });
 
     app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics (text format)' } }, async (_req, reply) => {
