@@ -64,7 +64,7 @@ function stepJson(e: StoryEntry): Record<string, unknown> {
     case 'card_posted':
       return { platform: e.platform, round: e.round, reviewer_group: e.group ?? null, place: e.place };
     case 'reminder':
-      return { round: e.round, reviewer_group: e.group ?? null };
+      return { round: e.round, reviewer_group: e.group ?? null, posted: e.posted };
     case 'review':
       return reviewJson(e);
     case 'review_refused':

@@ -74,7 +74,7 @@ function stepLines(e: StoryEntry): { name: string; lines: string[] } {
       return { name: STEP_NAMES[e.kind], lines: [`${e.platform}, round ${e.round}${e.group ? `, group ${e.group}` : ''}${place ? `: ${place}` : ''}`] };
     }
     case 'reminder':
-      return { name: STEP_NAMES[e.kind], lines: [`round ${e.round}${e.group ? `, group ${e.group}` : ''}`] };
+      return { name: STEP_NAMES[e.kind], lines: [`round ${e.round}${e.group ? `, group ${e.group}` : ''}${e.posted ? '' : ' (no card to remind in: nothing posted)'}`] };
     case 'review': {
       const first = `by ${person(e.reviewer, true)}${e.reason !== undefined ? `: ${quoted(e.reason)}` : ''}; status ${e.status}`;
       const changes = (e.edit?.changes ?? []).map((c) => `changed ${c.path}: ${quoted(c.from)} → ${quoted(c.to)}`);

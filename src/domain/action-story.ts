@@ -89,7 +89,8 @@ export const ENDING_KINDS = ['expired', 'timeout_fallback', 'card_failed', 'admi
 export type StoryStep =
   | ({ kind: 'decision'; request: StoryRequest } & StoryDecision)
   | { kind: 'card_posted'; platform: string; round: number; group?: string; place: Record<string, string> }
-  | { kind: 'reminder'; round: number; group?: string }
+  /** `posted` false: the round had no card to remind in (its group reviews elsewhere), so nothing was posted. */
+  | { kind: 'reminder'; round: number; group?: string; posted: boolean }
   | ({ kind: 'review' } & StoryReview)
   | { kind: 'review_refused'; reviewer?: StoryReviewer; attempted: string; because: string }
   | { kind: 'escalated'; to: string; cause: string }
@@ -224,7 +225,7 @@ function stepOf(e: TrailEvent): StoryStep {
     case 'card_posted':
       return { kind: 'card_posted', platform: text(record(d.card)?.platform) ?? UNKNOWN, round: count(d.round) ?? 0, ...opt('group', text(d.reviewer_group)), place: placeOf(d.card) };
     case 'reminder':
-      return { kind: 'reminder', round: count(d.round) ?? 0, ...opt('group', text(d.reviewer_group)) };
+      return { kind: 'reminder', round: count(d.round) ?? 0, ...opt('group', text(d.reviewer_group)), posted: d.posted !== false };
     case 'review':
       return { kind: 'review', ...reviewOf(d) };
     case 'review_refused':

@@ -42,6 +42,7 @@ describe('the story of one action', () => {
     event(10, 'card_posted', 0.2, { card: { platform: 'teams', conversationId: '19:abc@thread.tacv2', activityId: '1:1' }, round: 0, reviewer_group: 'finance' }),
     event(12, 'callback_failed', 251, { status: 'denied', callback_origin: 'https://agent.example', error: 'HTTP 500' }),
     event(13, 'sink_cursor', 252, { status: 'denied' }),
+    event(15, 'reminder', 100, { round: 0, reviewer_group: 'finance', posted: false }),
   ];
   const story = actionStory('acme', ID, events);
 
@@ -50,6 +51,7 @@ describe('the story of one action', () => {
       ['decision', 0],
       ['card_posted', 200],
       ['review', 30_000],
+      ['reminder', 100_000],
       ['admin_change', 250_000],
       ['callback_failed', 251_000],
       ['other', 252_000],
@@ -67,6 +69,7 @@ describe('the story of one action', () => {
     expect(text).toMatch(/\+4m 10s {3}admin override {2}overrides\.deny_tool; decision deny, mode off; status denied/);
     expect(text).toContain('callback        failed to https://agent.example: HTTP 500');
     expect(text).toContain('sink cursor     status denied');
+    expect(text).toContain('reminder        round 0, group finance (no card to remind in: nothing posted)');
     expect(text).toMatch(/^ran {9}nothing reported$/m);
   });
 
