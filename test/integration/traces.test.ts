@@ -6,7 +6,7 @@ import { OtlpReceiver, type ReceivedSpan } from '../fakes/otlp-receiver.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startSlackProcess, type SlackProcess } from '../support/slack-process.js';
 import { approveClick, slackHeaders } from '../support/slack-requests.js';
-import { json, startStubServer, type StubServer } from '../support/stub-server.js';
+import { startStubServer, type StubServer } from '../support/stub-server.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
