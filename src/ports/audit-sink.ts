@@ -10,8 +10,10 @@ export interface AuditFeedBatch {
   lastSeq: number;
   /** The block holding `lastSeq`: where the next read starts. */
   lastBlock: number;
-  /** Each event as one JSON object, the shape `audit export` prints, in chain order. */
-  events: string[];
+  /** Events in `events`. */
+  count: number;
+  /** The events in chain order, each one JSON object as `audit export` prints it, separated by commas. */
+  events: string;
 }
 
 /**
@@ -20,9 +22,17 @@ export interface AuditFeedBatch {
  * chain when it has to be sent again).
  */
 export interface AuditFeedLease {
-  /** The next events past the cursor, at most `maxEvents` and `maxBytes` of JSON (always at least one); undefined when the sink has everything sealed. */
+  /**
+   * The events after the last batch this lease read (the first read starts
+   * at the cursor), at most `maxEvents` and `maxBytes` of JSON (always at
+   * least one); undefined when nothing sealed is left.
+   */
   next(maxEvents: number, maxBytes: number): Promise<AuditFeedBatch | undefined>;
-  /** The sink acknowledged `batch`: the cursor moves past it, durably. */
+  /**
+   * The sink acknowledged `batch` (the oldest not acknowledged yet): the
+   * cursor moves past it and stays there across restarts (a crash of
+   * Postgres itself may take the move back: the batch then goes again).
+   */
   acknowledge(batch: AuditFeedBatch): Promise<void>;
   release(): Promise<void>;
 }

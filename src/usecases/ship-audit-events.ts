@@ -14,7 +14,7 @@ const BATCHES_PER_TURN = 20;
 
 /** `{"tenant", "first_seq", "last_seq", "events": [...]}`: the range is in the signed body, not in a header. */
 export function sinkBatchBody(batch: AuditFeedBatch): string {
-  return `{"tenant":${JSON.stringify(batch.tenant)},"first_seq":${batch.firstSeq},"last_seq":${batch.lastSeq},"events":[${batch.events.join(',')}]}`;
+  return `{"tenant":${JSON.stringify(batch.tenant)},"first_seq":${batch.firstSeq},"last_seq":${batch.lastSeq},"events":[${batch.events}]}`;
 }
 
 export interface ShipTurn {
@@ -37,22 +37,33 @@ export function makeShipAuditEvents(deps: { feed: AuditFeed; sink: AuditSink; se
     const lease = await deps.feed.claim(tenant);
     if (!lease) return { shipped: 0, more: false };
     let shipped = 0;
+    const read = () => lease.next(SINK_BATCH_EVENTS, SINK_BATCH_BYTES - ENVELOPE_BYTES);
+    let upcoming: Promise<AuditFeedBatch | undefined> | undefined;
     try {
-      for (let i = 0; i < BATCHES_PER_TURN; i++) {
-        const batch = await lease.next(SINK_BATCH_EVENTS, SINK_BATCH_BYTES - ENVELOPE_BYTES);
-        if (!batch) return { shipped, more: false };
+      let batch = await read();
+      for (let i = 0; batch; i++) {
         const body = sinkBatchBody(batch);
-        const { status } = await deps.sink.deliver(body, {
+        const sent = deps.sink.deliver(body, {
           'content-type': 'application/json',
           'airlock-signature': signCallback(deps.secret, body, Math.floor(deps.clock.now().getTime() / 1000)),
           'user-agent': 'Airlock-Audit-Sink/1',
         });
+        // The next batch is read while this one is on its way; it is dropped if this one fails
+        // (handled from the start, so its failure meanwhile is not an unhandled rejection).
+        upcoming = i + 1 < BATCHES_PER_TURN ? read() : undefined;
+        upcoming?.catch(() => undefined);
+        const { status } = await sent;
         if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `the audit sink answered ${status}`, { retry: true, context: { status } });
         await lease.acknowledge(batch);
-        shipped += batch.events.length;
+        shipped += batch.count;
+        if (!upcoming) return { shipped, more: true };
+        batch = await upcoming;
+        upcoming = undefined;
       }
-      return { shipped, more: true };
+      return { shipped, more: false };
     } finally {
+      // The lease's connection is released once an abandoned read is over.
+      await upcoming?.catch(() => undefined);
       await lease.release();
     }
   };

@@ -1,11 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AuditFeed, AuditFeedBatch, AuditFeedLease } from '../../ports/audit-sink.js';
+import { integer } from './audit-chain-rows.js';
 
 /** First key of the (int, int) advisory locks on tenants being shipped ("Airs"); the second is the tenant's hash. */
 const SHIP_LOCK = 0x41697273;
 
 /**
- * The next sealed events past the cursor (`$3`, in block `$2`), at most `$4`:
+ * The next sealed events past the read position (`$3`, in block `$2`), at most `$4`:
  * only the blocks that can hold them (block numbers are consecutive, and a
  * block holds at least one event), each sliced to the wanted positions. The
  * events are looked up one by one by primary key (the lateral subquery is
@@ -99,19 +100,23 @@ export class PgAuditFeed implements AuditFeed {
 
 class PgAuditFeedLease implements AuditFeedLease {
   private readonly tenantJson: string;
+  /** Where the next read starts: past the last batch read, which may not be acknowledged yet. */
+  private read: { seq: number; block: number };
 
   constructor(private readonly client: PoolClient, private readonly tenant: string, private cursor: { seq: number; block: number }) {
     this.tenantJson = JSON.stringify(tenant);
+    this.read = cursor;
   }
 
   async next(maxEvents: number, maxBytes: number): Promise<AuditFeedBatch | undefined> {
     const { rows } = await this.client.query<Row>({
       name: 'airlock_audit_sink_next',
       text: NEXT_SQL,
-      values: [this.tenant, this.cursor.block, this.cursor.seq, maxEvents],
+      values: [this.tenant, this.read.block, this.read.seq, maxEvents],
     });
     if (rows.length === 0) return undefined;
-    const events: string[] = [];
+    let events = '';
+    let count = 0;
     let bytes = 0;
     let last = rows[0]!;
     for (const r of rows) {
@@ -121,20 +126,27 @@ class PgAuditFeedLease implements AuditFeedLease {
       }
       const json = eventJson(this.tenantJson, r);
       bytes += Buffer.byteLength(json) + 1;
-      if (bytes > maxBytes && events.length > 0) break;
-      events.push(json);
+      if (count > 0 && bytes > maxBytes) break;
+      events = count === 0 ? json : `${events},${json}`;
+      count += 1;
       last = r;
     }
-    return { tenant: this.tenant, firstSeq: rows[0]!.seq, lastSeq: last.seq, lastBlock: last.block, events };
+    this.read = { seq: last.seq, block: last.block };
+    return { tenant: this.tenant, firstSeq: rows[0]!.seq, lastSeq: last.seq, lastBlock: last.block, count, events };
   }
 
   async acknowledge(batch: AuditFeedBatch): Promise<void> {
-    const { rowCount } = await this.client.query(
-      'UPDATE audit_sink_cursors SET seq = $2, block = $3, acknowledged_at = now() WHERE tenant_id = $1 AND seq = $4',
-      [this.tenant, batch.lastSeq, batch.lastBlock, this.cursor.seq],
-    );
+    // Without waiting for the WAL flush, in one round trip: should Postgres
+    // itself crash and lose this commit, the cursor is older and the batch
+    // goes again (a duplicate, which the receiver drops), never a gap.
+    const results = (await this.client.query(
+      `BEGIN; SET LOCAL synchronous_commit = off;
+       UPDATE audit_sink_cursors SET seq = ${integer(batch.lastSeq)}, block = ${integer(batch.lastBlock)}, acknowledged_at = now()
+       WHERE tenant_id = ${this.client.escapeLiteral(this.tenant)} AND seq = ${integer(this.cursor.seq)};
+       COMMIT`,
+    )) as unknown as { rowCount: number | null }[];
     // Only the lock holder moves the cursor; anything else means the lock was lost with the connection.
-    if (rowCount !== 1) throw new Error(`the audit sink cursor of ${this.tenant} moved under this process's lease`);
+    if (results[2]?.rowCount !== 1) throw new Error(`the audit sink cursor of ${this.tenant} moved under this process's lease`);
     this.cursor = { seq: batch.lastSeq, block: batch.lastBlock };
   }
 
