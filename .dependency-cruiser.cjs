@@ -43,6 +43,20 @@ module.exports = {
       from: { path: '^adapters/cli/' },
       to: { path: '^(src/(infra|http|main|policy|config)/|adapters/(?!cli/)|clients/)' },
     },
+    {
+      name: 'console-calls-use-cases',
+      comment: 'the web console renders and calls what src/main wires into it: no store, env, HTTP core or other adapter',
+      severity: 'error',
+      from: { path: '^adapters/console/' },
+      to: { path: '^(src/(infra|http|main|config|policy)/|adapters/(?!console/))' },
+    },
+    {
+      name: 'console-packages-in-console',
+      comment: 'OpenID Connect and the cookie, CSRF and header plugins belong to the web console alone',
+      severity: 'error',
+      from: { pathNot: '^(adapters/console/|test/)' },
+      to: { path: 'node_modules/(openid-client|@fastify/(helmet|cookie|csrf-protection|secure-session))/' },
+    },
     { name: 'no-adapter-imports-cli', severity: 'error', from: { path: '^adapters/(?!cli/)' }, to: { path: '^adapters/cli/' } },
     {
       name: 'mcp-gateway-speaks-http',

@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, details: [] } }),
   );
   await registerOpenApi(app);
-  await app.register(healthRoutes({ readiness: deps.readiness, chat: deps.chat, policy: deps.policy, metrics: deps.metrics }));
+  await app.register(healthRoutes({ readiness: deps.readiness, chat: deps.chat, policy: deps.policy, console: deps.console, metrics: deps.metrics }));
   await app.register(actionRoutes(deps));
   await app.register(agentRoutes(deps));
   for (const plugin of deps.plugins ?? []) await plugin(app);

@@ -27,6 +27,8 @@ export async function buildApi(
     platforms: Pick<ChatPlatforms, 'targetsOf'>;
     /** Each chat platform's start-up state, for /readyz. */
     chatStates?: () => Record<string, string>;
+    /** The web console's identity provider state, for /readyz. */
+    consoleState?: () => string;
     /** The process's registry (the approval loop counts into it too). */
     metrics: Metrics;
     plugins?: ((app: FastifyInstance) => Promise<void>)[];
@@ -60,7 +62,7 @@ export async function buildApi(
     getAction: makeGetAction({ store: core.actions, events: core.events }),
     listActions: makeListActions({ store: core.actions, cursors: makeListCursors(core.secret) }),
     reportResult: makeReportResult({ store: core.actions, clock: core.clock, digests: core.digests, onRecorded: seal }),
-    ...healthOf(core, opts.chatStates),
+    ...healthOf(core, opts.chatStates, opts.consoleState),
     rateLimiter,
     maxWaitsPerAgent: core.env.AIRLOCK_MAX_WAITS_PER_AGENT,
     timeouts: { headersMs: core.env.AIRLOCK_HEADERS_TIMEOUT, requestMs: core.env.AIRLOCK_REQUEST_TIMEOUT, idleMs: core.env.AIRLOCK_IDLE_TIMEOUT },

@@ -14,7 +14,10 @@ import { makeRecordCallbackOutcome } from '../usecases/record-callback-outcome.j
 import { makeSendReminder } from '../usecases/send-reminder.js';
 import { makeUpdateCards } from '../usecases/update-cards.js';
 import { makeWriteOwedAudit } from '../usecases/write-owed-audit.js';
+import { consoleDirectory } from '../../adapters/console/console-directory.js';
+import { chatDirectories } from '../ports/chat-platform.js';
 import { createChatAdapters } from './chat-platforms.js';
+import { wireConsole } from './console.js';
 import type { Core } from './container.js';
 import { createSendPacer } from './send-pacer.js';
 import { logFollowUpErrors, wireUseCases } from './use-cases.js';
@@ -58,9 +61,13 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const { expire, recordReview, adminCommand } = wireUseCases(core, {
     jobs,
     platforms,
+    // The web console decides reviews too (it posts no card, so it is a directory and not a platform).
+    ...(core.env.OIDC_ISSUER ? { directories: chatDirectories([...platforms.all(), consoleDirectory]) } : {}),
     metrics,
     background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
+
+  const webConsole = wireConsole(core, { recordReview });
 
   const endWithdrawn = makeEndWithdrawnApprovals({
     policy,
@@ -141,14 +148,17 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     cards,
     platforms,
     /** The chat platforms' inbound routes (Slack's /slack/events, Teams' /api/messages). */
-    mounts: chat.mounts,
+    mounts: [...chat.mounts, ...(webConsole ? [webConsole.mount] : [])],
     chatStates: chat.states,
+    /** The web console's identity provider state, for /readyz (absent without OIDC_ISSUER). */
+    consoleState: webConsole?.state,
     recordReview,
     adminCommand,
     expire,
     dispatcher: makeApprovalDispatcher({ jobs, policy, platforms }),
     close: async () => {
       stopEndingOnReload();
+      webConsole?.stop();
       await queues.close();
       await chat.stop();
       await pacer.close();

@@ -2,7 +2,7 @@ import type { HealthDeps } from '../http/routes/health.js';
 import type { Core } from './container.js';
 
 /** What /readyz reports, the same for the API and a worker's own endpoint. */
-export function healthOf(core: Core, chatStates?: () => Record<string, string>): Omit<HealthDeps, 'metrics'> {
+export function healthOf(core: Core, chatStates?: () => Record<string, string>, consoleState?: () => string): Omit<HealthDeps, 'metrics'> {
   return {
     readiness: {
       postgres: async () => {
@@ -12,6 +12,7 @@ export function healthOf(core: Core, chatStates?: () => Record<string, string>):
       [core.queues.kind === 'redis' ? 'redis' : 'queue']: () => core.queues.ping(),
     },
     chat: chatStates,
+    ...(consoleState ? { console: consoleState } : {}),
     policy: () => ({ version: core.policy.current().fileVersion, refused: core.policy.refused() }),
   };
 }

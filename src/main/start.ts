@@ -49,6 +49,7 @@ async function main() {
         dispatcher: approvals.dispatcher,
         platforms: approvals.platforms,
         chatStates: approvals.chatStates,
+        consoleState: approvals.consoleState,
         plugins: approvals.mounts,
         shuttingDown: signals.stopping,
         metrics,

@@ -65,7 +65,7 @@ export async function startAirlock(opts: StartOptions = {}): Promise<TestAirlock
   const stopRecording = await serveLivePolicy(core);
   const metrics = createProcessMetrics(core);
   const approvals = await startApprovals(core, { processors: opts.processors ?? true, metrics: metrics.approvals, callbackGraceMs: opts.callbackGraceMs, resolveCallbackHost: opts.resolveCallbackHost, callbackTimeoutMs: opts.callbackTimeoutMs });
-  const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, plugins: approvals.mounts, metrics });
+  const app = await buildApi(core, { dispatcher: approvals.dispatcher, platforms: approvals.platforms, chatStates: approvals.chatStates, consoleState: approvals.consoleState, plugins: approvals.mounts, metrics });
   await app.ready();
   const createAgent = makeCreateAgent({ agents: core.agents, policy: core.policy });
   return {

@@ -16,6 +16,12 @@ export interface HealthDeps {
    * keeps deciding with the last good policy.
    */
   policy?: () => { version: string; refused?: string };
+  /**
+   * The web console's identity provider (`ok`, `starting`, `failing: …`),
+   * when the console is served. Reported, never a reason to be not ready:
+   * only sign-in needs it.
+   */
+  console?: () => string;
   metrics: Metrics;
 }
 
@@ -46,6 +52,7 @@ export const healthRoutes =
         status: ready ? 'ready' : 'not_ready',
         checks,
         ...(chat && Object.keys(chat).length > 0 ? { chat } : {}),
+        ...(deps.console ? { console: { identity_provider: deps.console() } } : {}),
         ...(policy ? { policy: { version: policy.version, file: policy.refused === undefined ? 'ok' : `refused: ${policy.refused}` } } : {}),
       });
     });

@@ -1,0 +1,20 @@
+import type { Logger } from 'pino';
+import type { CardContent } from '../../src/ports/chat-platform.js';
+import type { Clock } from '../../src/ports/clock.js';
+import type { PolicySource } from '../../src/ports/policy-source.js';
+import type { ReviewCommand, ReviewResult } from '../../src/usecases/record-review.js';
+import type { OidcSettings } from './identity-provider.js';
+
+/** What main gives the console: its settings and the use cases it calls (it reads no store itself). */
+export interface ConsoleDeps {
+  oidc: Omit<OidcSettings, 'redirectUri'>;
+  /** PUBLIC_URL: the redirect URI is built on it, and its scheme and host decide whether cookies are Secure. */
+  publicUrl: string;
+  /** AIRLOCK_SECRET: the session cookie's key is derived from it. */
+  secret: string;
+  policy: PolicySource;
+  clock: Clock;
+  log: Logger;
+  listInbox(tenant: string, groups: readonly string[], limit: number): Promise<{ total: number; items: CardContent[] }>;
+  recordReview(cmd: ReviewCommand): Promise<ReviewResult>;
+}
