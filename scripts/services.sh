@@ -52,4 +52,10 @@ if ! redis_up; then
   wait_for redis redis_up
 fi
 
+# The web console's browser test drives Debian's chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "services.sh: installing chromium"
+  install chromium
+fi
+
 echo "services.sh: postgres and redis are up"

@@ -47,7 +47,7 @@ function header(c: Chrome): Html {
   return html`<nav aria-label="Console">
 ${c.tenant ? html`<span class="tenant" title="Tenant">${c.tenant}</span>` : ''}
 ${t ? html`<a href="/console/t/${t}/inbox"${c.current === 'inbox' ? html` aria-current="page"` : ''}>Inbox</a>` : ''}
-${c.tenants > 1 ? html`<a href="/console">Switch tenant</a>` : ''}
+${c.tenant && c.tenants > 1 ? html`<a href="/console">Switch tenant</a>` : ''}
 </nav>
 <form class="signout" method="post" action="/console/logout">
 <span class="who">${who.name ?? who.email ?? who.subject}</span>
