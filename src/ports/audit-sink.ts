@@ -12,8 +12,8 @@ export interface AuditFeedBatch {
   lastBlock: number;
   /** Events in `events`. */
   count: number;
-  /** The events in chain order, each one JSON object as `audit export` prints it, separated by commas. */
-  events: string;
+  /** The events in chain order, each one JSON object and line as `audit export` prints it, separated by commas. */
+  events: Buffer;
 }
 
 /**
@@ -52,5 +52,5 @@ export interface AuditFeed {
  * batch goes only to the configured URL).
  */
 export interface AuditSink {
-  deliver(body: string, headers: Record<string, string>): Promise<{ status: number }>;
+  deliver(body: Buffer, headers: Record<string, string>): Promise<{ status: number }>;
 }

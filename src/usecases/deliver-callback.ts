@@ -12,8 +12,9 @@ import { makeCallbackLanes, type CallbackLaneCaps } from './callback-lanes.js';
 import { SPAN, actionAttributes } from './span-attributes.js';
 
 /** `Airlock-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` with the agent's callback secret. */
-export function signCallback(secret: string, body: string, unixSeconds: number): string {
-  const v1 = createHmac('sha256', secret).update(`${unixSeconds}.${body}`).digest('hex');
+export function signCallback(secret: string, body: string | Buffer, unixSeconds: number): string {
+  // In two parts: a large body (an audit sink batch) is hashed where it is, never copied into a second string.
+  const v1 = createHmac('sha256', secret).update(`${unixSeconds}.`).update(body).digest('hex');
   return `t=${unixSeconds},v1=${v1}`;
 }
 

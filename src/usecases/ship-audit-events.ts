@@ -12,9 +12,13 @@ const ENVELOPE_BYTES = 256;
 /** Batches one turn ships before the tenant's lease is given up, so one long backlog does not keep the others waiting. */
 const BATCHES_PER_TURN = 20;
 
-/** `{"tenant", "first_seq", "last_seq", "events": [...]}`: the range is in the signed body, not in a header. */
-export function sinkBatchBody(batch: AuditFeedBatch): string {
-  return `{"tenant":${JSON.stringify(batch.tenant)},"first_seq":${batch.firstSeq},"last_seq":${batch.lastSeq},"events":[${batch.events}]}`;
+/**
+ * `{"tenant", "first_seq", "last_seq", "events": [...]}`, one event per line:
+ * the range is in the signed body, not in a header.
+ */
+export function sinkBatchBody(batch: AuditFeedBatch): Buffer {
+  const head = `{"tenant":${JSON.stringify(batch.tenant)},"first_seq":${batch.firstSeq},"last_seq":${batch.lastSeq},"events":[\n`;
+  return Buffer.concat([Buffer.from(head), batch.events, Buffer.from(']}\n')]);
 }
 
 export interface ShipTurn {

@@ -18,7 +18,7 @@ const startEnv = (env: Record<string, string>) => ({ ...process.env, AIRLOCK_SEC
 /**
  * `npm start` as an operator runs it (src/main/start.ts in its own process,
  * queues on the PostgreSQL backend unless `env` names a Redis), started once
- * /healthz answers.
+ * /healthz answers (allowing for a slow start on a busy machine).
  */
 export async function startAirlockProcess(env: Record<string, string>): Promise<AirlockProcess> {
   const port = await freePort();
@@ -39,7 +39,7 @@ export async function startAirlockProcess(env: Record<string, string>): Promise<
     if (!died) server.kill('SIGKILL');
     await exited;
   };
-  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 30_000, intervalMs: 200, what: '/healthz', giveUp }).catch(async (err: Error) => {
+  await waitFor(async () => (await fetch(`${base}/healthz`)).ok, { timeoutMs: 90_000, intervalMs: 200, what: '/healthz', giveUp }).catch(async (err: Error) => {
     await kill();
     throw err;
   });

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import type { AuditExportFilter } from '../../ports/audit-log.js';
 import { CHAIN_READ_SETTINGS, copyRows, literal, position } from './audit-chain-rows.js';
-import { formatMicros } from './audit-hashes.js';
+import { writeEventLine } from './audit-event-line.js';
 import type { CopyRow } from './copy-binary-rows.js';
 import { JsonLinesWriter } from './json-lines-writer.js';
 
@@ -59,15 +59,7 @@ export async function exportJsonLines(pool: Pool, tenant: string, out: Writable,
   let broken = false;
 
   const line = (r: CopyRow) => {
-    if (r.isNull(4)) return;
-    const sealed = !r.isNull(0);
-    writer.text(
-      `{"id":"${r.int8(4)}","seq":${sealed ? r.int8(1) + r.int8(2) - 1 : 'null'},"tenant":${tenantJson},"kind":${JSON.stringify(r.text(5))},` +
-        `"action_id":${r.isNull(6) ? 'null' : `"${r.uuid(6)}"`},"at":"${formatMicros(r.signedInt8(7))}","data":`,
-    );
-    writer.rowField(r, 8);
-    writer.text(sealed ? `,"block":${r.int8(0)},"hash":"${r.bytes(3).toString('hex')}"}\n` : ',"block":null,"hash":null}\n');
-    lines += 1;
+    if (writeEventLine(writer, tenantJson, r)) lines += 1;
   };
 
   try {

@@ -1,60 +1,40 @@
+import { Writable } from 'node:stream';
 import type { Pool, PoolClient } from 'pg';
 import type { AuditFeed, AuditFeedBatch, AuditFeedLease } from '../../ports/audit-sink.js';
-import { integer } from './audit-chain-rows.js';
+import { copyRows, integer, literal } from './audit-chain-rows.js';
+import { writeEventLine } from './audit-event-line.js';
+import { JsonLinesWriter } from './json-lines-writer.js';
 
 /** First key of the (int, int) advisory locks on tenants being shipped ("Airs"); the second is the tenant's hash. */
 const SHIP_LOCK = 0x41697273;
 
 /**
- * The next sealed events past the read position (`$3`, in block `$2`), at most `$4`:
- * only the blocks that can hold them (block numbers are consecutive, and a
- * block holds at least one event), each sliced to the wanted positions. The
- * events are looked up one by one by primary key (the lateral subquery is
- * kept from being flattened, so the planner cannot turn it into a scan of
- * every tenant's events when statistics are missing).
+ * The next sealed events past the read position (`seq`, in block `block`),
+ * at most `limit`, in chain order, as the columns `writeEventLine` takes.
+ * Only the blocks that can hold them are read (block numbers are
+ * consecutive, and a block holds at least one event), each sliced to the
+ * wanted positions; events are looked up one by one by primary key (the
+ * lateral subquery is kept from being flattened, so the planner cannot turn
+ * it into a scan of every tenant's events when statistics are missing). COPY
+ * takes no parameters: the tenant comes quoted, the numbers checked.
  */
-const NEXT_SQL = `
-SELECT s.seq::float8 AS seq, s.block::float8 AS block, e.id, e.kind, e.action_id, e.at, e.data, encode(s.h, 'hex') AS hash
+const nextQuery = (tenant: string, block: string, seq: string, limit: string) => `
+SELECT s.block, s.first_seq, s.pos, s.h, e.id, e.kind, e.action_id, e.at, e.data
 FROM (
-  SELECT b.block, b.first_seq + r.lo - 2 + x.o AS seq, x.id, x.h
+  SELECT b.block, b.first_seq, r.lo - 1 + x.o AS pos, x.id AS event_id, x.h
   FROM audit_blocks b
-  CROSS JOIN LATERAL (SELECT greatest(1, $3 - b.first_seq + 2)::int AS lo, ($3 + $4 - b.first_seq + 1)::int AS hi) r
+  CROSS JOIN LATERAL (SELECT greatest(1, ${seq} - b.first_seq + 2)::int AS lo, (${seq} + ${limit} - b.first_seq + 1)::int AS hi) r
   CROSS JOIN LATERAL unnest(b.event_ids[r.lo:r.hi], b.event_hashes[r.lo:r.hi]) WITH ORDINALITY AS x(id, h, o)
-  WHERE b.tenant_id = $1 AND b.block BETWEEN $2 AND $2 + $4 AND b.first_seq <= $3 + $4
+  WHERE b.tenant_id = ${tenant} AND b.block BETWEEN ${block} AND ${block} + ${limit} AND b.first_seq <= ${seq} + ${limit}
 ) s
 LEFT JOIN LATERAL (
-  SELECT e.id::text AS id, e.kind, e.action_id::text AS action_id,
-    to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, e.data::text AS data
-  FROM audit_events e WHERE e.id = s.id AND e.tenant_id = $1 OFFSET 0
+  SELECT e.id, e.kind, e.action_id, e.at, e.data FROM audit_events e WHERE e.id = s.event_id AND e.tenant_id = ${tenant} OFFSET 0
 ) e ON true
-WHERE s.seq > $3
-ORDER BY s.seq
-LIMIT $4`;
+ORDER BY s.first_seq + s.pos
+LIMIT ${limit}`;
 
-interface Row {
-  seq: number;
-  block: number;
-  id: string | null;
-  kind: string;
-  action_id: string | null;
-  at: string;
-  data: string;
-  hash: string;
-}
-
-const LINE_BREAKS = /[\r\n]/g;
-
-/**
- * One event exactly as `audit export` prints it: `data` is the stored json
- * text (a line break, possible only between its tokens, becomes a space) and
- * `at` has its microseconds, the content the chain's hash covers.
- */
-function eventJson(tenantJson: string, r: Row): string {
-  return (
-    `{"id":"${r.id}","seq":${r.seq},"tenant":${tenantJson},"kind":${JSON.stringify(r.kind)},` +
-    `"action_id":${r.action_id === null ? 'null' : `"${r.action_id}"`},"at":"${r.at}","data":${r.data.replace(LINE_BREAKS, ' ')},"block":${r.block},"hash":"${r.hash}"}`
-  );
-}
+/** Where batches are assembled: lines go into the writer's buffer and are taken back with `cut`, never flushed. */
+const nowhere = () => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 /**
  * The audit sink's view of the chain: the cursor per tenant in
@@ -100,6 +80,7 @@ export class PgAuditFeed implements AuditFeed {
 
 class PgAuditFeedLease implements AuditFeedLease {
   private readonly tenantJson: string;
+  private readonly writer = new JsonLinesWriter(nowhere());
   /** Where the next read starts: past the last batch read, which may not be acknowledged yet. */
   private read: { seq: number; block: number };
 
@@ -109,30 +90,30 @@ class PgAuditFeedLease implements AuditFeedLease {
   }
 
   async next(maxEvents: number, maxBytes: number): Promise<AuditFeedBatch | undefined> {
-    const { rows } = await this.client.query<Row>({
-      name: 'airlock_audit_sink_next',
-      text: NEXT_SQL,
-      values: [this.tenant, this.read.block, this.read.seq, maxEvents],
-    });
-    if (rows.length === 0) return undefined;
-    let events = '';
+    const query = nextQuery(literal(this.client, this.tenant), integer(this.read.block), integer(this.read.seq), integer(maxEvents));
+    let range: { firstSeq: number; lastSeq: number; lastBlock: number } | undefined;
     let count = 0;
-    let bytes = 0;
-    let last = rows[0]!;
-    for (const r of rows) {
-      if (r.id === null) {
-        last = r;
-        continue;
+    let full = false;
+    await copyRows(this.client, query, (r) => {
+      if (full) return;
+      // An event whose row is gone counts in the range but has no line: the receiver sees the hole.
+      if (!r.isNull(4)) {
+        const mark = this.writer.mark();
+        if (count > 0) this.writer.text(',');
+        writeEventLine(this.writer, this.tenantJson, r);
+        if (count > 0 && this.writer.mark() > maxBytes) {
+          this.writer.cut(mark);
+          full = true;
+          return;
+        }
+        count += 1;
       }
-      const json = eventJson(this.tenantJson, r);
-      bytes += Buffer.byteLength(json) + 1;
-      if (count > 0 && bytes > maxBytes) break;
-      events = count === 0 ? json : `${events},${json}`;
-      count += 1;
-      last = r;
-    }
-    this.read = { seq: last.seq, block: last.block };
-    return { tenant: this.tenant, firstSeq: rows[0]!.seq, lastSeq: last.seq, lastBlock: last.block, count, events };
+      const seq = r.int8(1) + r.int8(2) - 1;
+      range = { firstSeq: range?.firstSeq ?? seq, lastSeq: seq, lastBlock: r.int8(0) };
+    });
+    if (!range) return undefined;
+    this.read = { seq: range.lastSeq, block: range.lastBlock };
+    return { tenant: this.tenant, ...range, count, events: this.writer.cut(0) };
   }
 
   async acknowledge(batch: AuditFeedBatch): Promise<void> {

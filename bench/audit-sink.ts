@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadavg } from 'node:os';
+import pg from 'pg';
+import { PgAuditLog } from '../src/infra/postgres/audit-log.js';
+import { loadEvents } from './audit.js';
+import { BENCH_SECRET, freshDatabase, machine, median, writeSection } from './lib.js';
+
+/**
+ * `npm run bench:audit-sink`: events/s the audit sink delivers to a local
+ * receiver, from a worker process (`AIRLOCK_ROLE=worker`) started on a trail
+ * already sealed (BENCH_EVENTS, default 200,000, about 1 KB of data each, four
+ * tenants interleaved as bench:audit seeds them), timed from the first batch
+ * received to the last; and, in the same run, `psql -c "COPY (SELECT …) TO
+ * STDOUT"` of the same events, the raw read the sink cannot beat. The
+ * receiver does what a SIEM's collector must: it checks every batch's
+ * signature before taking it. Each run starts from empty cursors.
+ *
+ * Knobs: BENCH_EVENTS (200,000), BENCH_RUNS (3), BENCH_NODE_ARGS (for the worker).
+ */
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SINK_SECRET = 'bench-audit-sink-secret-0123456789abcdef';
+const POLICY_FILE = 'examples/policy.yml';
+const TENANTS = ['acme', 'globex', 'initech', 'umbrella'];
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** A collector that verifies each batch and keeps, per tenant, the highest sequence number received. */
+async function startReceiver() {
+  const received = new Map<string, number>();
+  let batches = 0;
+  let bytes = 0;
+  let first = 0;
+  let last = 0;
+  let onChange: () => void = () => undefined;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers['airlock-signature'])) ?? [];
+      const expected = createHmac('sha256', SINK_SECRET).update(`${t}.`).update(body).digest();
+      if (!t || !timingSafeEqual(expected, Buffer.from(v1!, 'hex'))) {
+        res.writeHead(401).end();
+        throw new Error('a batch with a bad signature');
+      }
+      // The envelope's range leads the body: no need to parse a megabyte to count it.
+      const head = /^\{"tenant":("[^"]*"),"first_seq":(\d+),"last_seq":(\d+)/.exec(body.subarray(0, 300).toString('utf8'))!;
+      const tenant = JSON.parse(head[1]!) as string;
+      received.set(tenant, Math.max(received.get(tenant) ?? 0, Number(head[3])));
+      batches += 1;
+      bytes += body.length;
+      last = performance.now();
+      first ||= last;
+      res.writeHead(200).end();
+      onChange();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit`,
+    reset() {
+      received.clear();
+      batches = bytes = first = last = 0;
+    },
+    /** Resolves once every tenant's highest received sequence number reaches `heads`. */
+    until(heads: Map<string, number>) {
+      return new Promise<void>((resolve) => {
+        onChange = () => {
+          if ([...heads].every(([t, seq]) => (received.get(t) ?? 0) >= seq)) resolve();
+        };
+        onChange();
+      });
+    },
+    figures: () => ({ batches, bytes, seconds: (last - first) / 1000 }),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** `psql -c "COPY (SELECT …) TO STDOUT" > /dev/null` of every event; seconds. */
+function copyBaseline(databaseUrl: string): Promise<number> {
+  const copy = 'COPY (SELECT id, tenant_id, kind, action_id, at, data FROM audit_events) TO STDOUT';
+  const start = performance.now();
+  const child = spawn('sh', ['-c', 'psql -X -q "$DB" -c "$COPY" > /dev/null'], { env: { ...process.env, DB: databaseUrl, COPY: copy }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve((performance.now() - start) / 1000) : reject(new Error(`psql exited ${code}`)))));
+}
+
+/** Peak resident memory of a process, from /proc (Linux). */
+function peakRssMb(pid: number): number {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return hwm ? Number(hwm[1]) / 1024 : Number.NaN;
+}
+
+async function main() {
+  const db = await freshDatabase('auditsink');
+  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  const receiver = await startReceiver();
+  try {
+    let t = performance.now();
+    await loadEvents(pool, EVENTS);
+    const audit = new PgAuditLog(pool, BENCH_SECRET);
+    await Promise.all(TENANTS.map((tenant) => audit.seal(tenant)));
+    const seedS = (performance.now() - t) / 1000;
+    const heads = new Map((await pool.query<{ tenant_id: string; seq: number }>('SELECT tenant_id, seq::float8 AS seq FROM audit_chain_heads')).rows.map((r) => [r.tenant_id, r.seq]));
+    const total = [...heads.values()].reduce((a, b) => a + b, 0);
+    const avgBytes = Number((await pool.query<{ b: number }>('SELECT avg(octet_length(data::text))::float8 AS b FROM audit_events')).rows[0]!.b);
+    console.log(`seeded and sealed ${fmt(total)} events (${Math.round(avgBytes)} B of data each) in ${seedS.toFixed(1)} s`);
+
+    const runs: { rate: number; copyRate: number; batches: number; mb: number; rssMb: number; load: number }[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      await pool.query('DELETE FROM audit_sink_cursors');
+      receiver.reset();
+      // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile the worker.
+      const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const worker = spawn('node', [...extra, '--import', 'tsx', 'src/main/start.ts'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          AIRLOCK_SECRET: BENCH_SECRET,
+          AIRLOCK_ROLE: 'worker',
+          POLICY_FILE,
+          REDIS_URL: '',
+          LOG_LEVEL: 'warn',
+          AUDIT_SINK_URL: receiver.url,
+          AUDIT_SINK_SECRET: SINK_SECRET,
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      const exited = new Promise((r) => worker.once('exit', r));
+      await receiver.until(heads);
+      const rssMb = peakRssMb(worker.pid!);
+      worker.kill('SIGTERM');
+      await exited;
+      const f = receiver.figures();
+      const copyS = await copyBaseline(db.url);
+      const r = { rate: total / f.seconds, copyRate: total / copyS, batches: f.batches, mb: f.bytes / 2 ** 20, rssMb, load: loadavg()[0]! };
+      runs.push(r);
+      console.log(`run ${run + 1}: ${fmt(r.rate)} events/s delivered (${r.batches} batches, ${r.mb.toFixed(0)} MB, worker peak RSS ${r.rssMb.toFixed(0)} MB); COPY ${fmt(r.copyRate)} rows/s; load ${r.load.toFixed(1)}`);
+    }
+    const rate = median(runs.map((r) => r.rate));
+    const copyRate = median(runs.map((r) => r.copyRate));
+    const md = `## Audit sink: \`npm run bench:audit-sink\`
+
+${new Date().toISOString().slice(0, 16)}Z, ${machine()}. Load average when the runs ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min).
+
+A worker process (\`AIRLOCK_ROLE=worker\`, \`AUDIT_SINK_URL\` on a local receiver) ships a trail already sealed: ${fmt(total)} events with ${Math.round(avgBytes)} bytes of \`data\` on average, four tenants interleaved (as \`bench:audit\` seeds them). The receiver checks every batch's signature; time runs from the first batch received to the last. Each run starts from empty cursors. Baseline in the same runs: \`psql -c "COPY (SELECT id, tenant_id, kind, action_id, at, data FROM audit_events) TO STDOUT"\` of the same events into /dev/null.
+
+| | events/s | of the COPY baseline (same runs) | target |
+|---|---|---|---|
+| delivered to the sink (median of ${RUNS}) | **${fmt(rate)}** | ${(rate / copyRate).toFixed(2)}× | ≥ 20,000 |
+| COPY baseline | ${fmt(copyRate)} | | |
+
+Per run (delivered events/s, batches, MB sent, worker peak RSS MB, COPY rows/s, load average): ${runs.map((r) => `${fmt(r.rate)}, ${r.batches}, ${r.mb.toFixed(0)}, ${r.rssMb.toFixed(0)}, ${fmt(r.copyRate)}, ${r.load.toFixed(1)}`).join(' | ')}.
+Knobs: \`BENCH_EVENTS\` (default 200,000), \`BENCH_RUNS\` (3).`;
+    console.log(md);
+    await writeSection('audit-sink', md);
+  } finally {
+    await receiver.close();
+    await pool.end();
+    await db.drop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
