@@ -72,14 +72,16 @@ describe('the CLI run in-process', () => {
 
   it('leaves no connection open once a command returned', async () => {
     const sockets = openSockets();
-    for (const args of [
-      ['agent', 'list'],
-      ['review', 'list', '--tenant', 'acme'],
-      ['admin', '--tenant', 'acme', 'status'],
-      ['audit', 'verify', '--tenant', 'acme'],
-      ['report', '--tenant', 'acme'],
-    ]) {
-      const out = await runCli(args, env());
+    const postgresQueues = { REDIS_URL: '' };
+    for (const [args, more] of [
+      [['agent', 'list'], {}],
+      [['review', 'list', '--tenant', 'acme'], {}],
+      [['review', 'list', '--tenant', 'acme'], postgresQueues],
+      [['admin', '--tenant', 'acme', 'status'], postgresQueues],
+      [['audit', 'verify', '--tenant', 'acme'], {}],
+      [['report', '--tenant', 'acme'], {}],
+    ] as const) {
+      const out = await runCli([...args], env(more));
       expect(out.code, `${args.join(' ')}: ${out.stderr}`).toBe(0);
     }
     await waitFor(async () => (await connectionsTo(db.name)) === 0, { what: 'the CLI’s database connections to close' });
