@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Action } from '../../src/domain/action.js';
+import type { ActionStory } from '../../src/domain/action-story.js';
 import type { CardContent } from '../../src/ports/chat-platform.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { PolicySource } from '../../src/ports/policy-source.js';
@@ -17,4 +19,7 @@ export interface ConsoleDeps {
   log: Logger;
   listInbox(tenant: string, groups: readonly string[], limit: number): Promise<{ total: number; items: CardContent[] }>;
   recordReview(cmd: ReviewCommand): Promise<ReviewResult>;
+  getAction(tenant: string, id: string): Promise<Action | undefined>;
+  /** The action's story from the tenant's audit trail (as `airlock audit show` tells it). */
+  actionStory(tenant: string, id: string): Promise<ActionStory | undefined>;
 }

@@ -7,6 +7,7 @@ import type { ConsoleDeps } from './console-deps.js';
 import { IdentityProvider } from './identity-provider.js';
 import { badRequest, failed, formExpired, notFound, notSignedIn } from './pages/notices.js';
 import { sendPage } from './reply-page.js';
+import { actionRoutes } from './routes/action-routes.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { signInRoutes } from './routes/sign-in-routes.js';
@@ -96,6 +97,7 @@ export function createConsole(deps: ConsoleDeps) {
         assetRoutes(scope);
         signInRoutes(scope, deps, idp, redirectUri);
         inboxRoutes(scope, deps);
+        actionRoutes(scope, deps);
       },
       { prefix: '/console' },
     );

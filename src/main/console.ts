@@ -1,12 +1,15 @@
 import { createConsole, type Console } from '../../adapters/console/console-plugin.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
+import { PgActionTrail } from '../infra/postgres/action-trail.js';
 import { makeListInbox } from '../usecases/list-inbox.js';
+import { makeShowActionStory } from '../usecases/show-action-story.js';
 import type { Core } from './container.js';
 
 /** The web console when OIDC_ISSUER is set (the env check made sure its client and PUBLIC_URL come with it). */
 export function wireConsole(core: Core, useCases: { recordReview(cmd: ReviewCommand): Promise<ReviewResult> }): Console | undefined {
   const { env } = core;
   if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID || !env.OIDC_CLIENT_SECRET || !env.PUBLIC_URL) return undefined;
+  const story = makeShowActionStory({ trail: new PgActionTrail(core.pool), policy: core.policy });
   return createConsole({
     oidc: { issuer: env.OIDC_ISSUER, clientId: env.OIDC_CLIENT_ID, clientSecret: env.OIDC_CLIENT_SECRET },
     publicUrl: env.PUBLIC_URL,
@@ -16,5 +19,11 @@ export function wireConsole(core: Core, useCases: { recordReview(cmd: ReviewComm
     log: core.log,
     listInbox: makeListInbox({ actions: core.actions, policy: core.policy }),
     recordReview: (cmd) => useCases.recordReview(cmd),
+    getAction: (tenant, id) => core.actions.get(tenant, id),
+    // The console names an action by its whole id: a prefix never stands for one.
+    actionStory: async (tenant, id) => {
+      const found = await story(tenant, id);
+      return found.kind === 'one' && found.story.actionId === id ? found.story : undefined;
+    },
   });
 }

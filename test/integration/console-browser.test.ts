@@ -77,6 +77,12 @@ describe.skipIf(!available)('the console in a browser', () => {
     const denied = await t.core.actions.get('acme', b.id);
     expect(denied?.status).toBe('denied');
     expect(denied?.reviews[0]).toMatchObject({ decision: 'deny', reason: 'Discounts need a manager', reviewer: { platform: 'console', userId: 'lead1@acme.example' } });
+
+    // The approved action's page: its card, then its story from the audit trail.
+    await page.goto(`${t.publicUrl}/console/t/acme/actions/${a.id}`);
+    expect(await page.locator('.timeline li').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('.timeline').textContent()).toContain('by console lead1@acme.example');
+    await page.screenshot({ path: join(shots, 'action.png'), fullPage: true });
     await page.context().close();
   });
 
@@ -89,12 +95,14 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.context().close();
   });
 
-  it("answers 404 to a tenant A reviewer for tenant B's pages", async () => {
+  it("answers 404 to a tenant A reviewer for tenant B's action and pages", async () => {
     const foreign = await t.submit('globex', 'send_email');
     const page = await signIn('lead1');
-    const res = await page.goto(`${t.publicUrl}/console/t/globex/inbox`);
-    expect(res?.status()).toBe(404);
-    expect(await page.content()).not.toContain(foreign.id);
+    for (const url of [`/console/t/globex/actions/${foreign.id}`, `/console/t/acme/actions/${foreign.id}`, '/console/t/globex/inbox']) {
+      const res = await page.goto(`${t.publicUrl}${url}`);
+      expect(res?.status()).toBe(404);
+      expect(await page.content()).not.toContain('send_email');
+    }
     await page.context().close();
   });
 

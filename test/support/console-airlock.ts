@@ -11,6 +11,7 @@ export const ACCOUNTS: Record<string, TestAccount> = {
   fin1: { email: 'fin1@acme.example' },
   fin2: { email: 'fin2@acme.example' },
   boss: { email: 'boss@globex.example', name: 'Globex Boss' },
+  audit: { email: 'audit@acme.example', name: 'Acme Audit' },
   unverified: { email: 'ops@acme.example', email_verified: false },
   stranger: { email: 'nobody@elsewhere.example' },
 };

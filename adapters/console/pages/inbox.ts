@@ -23,7 +23,8 @@ export function inboxPage(v: InboxView, chrome: Chrome): Html {
         : html`<p>${v.total} approval${v.total === 1 ? '' : 's'} wait${v.total === 1 ? 's' : ''} for ${groupList(v.groups)}, oldest first${v.items.length < v.total ? html`; the oldest ${v.items.length} are shown` : ''}.</p>`;
   const cards = v.items.map((c) => {
     const controls = c.card.buttons ? reviewForms(c.card.buttons, { action: `/console/t/${t}/actions/${encodeURIComponent(c.action.id)}/review`, csrf: chrome.csrf, back: `/console/t/${t}/inbox` }) : undefined;
-    return html`<li>${renderCard(c.card, { ...(controls ? { controls } : {}) })}</li>`;
+    const details = html`<p class="more"><a href="/console/t/${t}/actions/${encodeURIComponent(c.action.id)}">Details and story of this action</a></p>`;
+    return html`<li>${renderCard(c.card, { controls: html`${details}${controls}` })}</li>`;
   });
   return layout('Inbox', html`<h1>Inbox</h1>${intro}<ol class="cards">${cards}</ol>`, { ...chrome, tenant: v.tenant, current: 'inbox' });
 }
