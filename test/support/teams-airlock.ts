@@ -77,8 +77,6 @@ export async function startTeamsAirlock(
     if (created.code !== 0) throw new Error(`agent create failed: ${created.stderr}`);
     return (JSON.parse(created.stdout) as { key: string }).key;
   };
-  const key = first?.shared.agentKey ?? (await createAgent());
-
   const server: ChildProcess = spawn('node', ['--import', 'tsx', 'src/main/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let died: string | undefined;
@@ -86,6 +84,11 @@ export async function startTeamsAirlock(
   server.stderr!.on('data', (d) => (output += d));
   server.once('exit', (code, signal) => (died = `exited with ${signal ?? code}`));
   const base = `http://127.0.0.1:${port}`;
+  // Created while the server starts (both migrate under the same advisory lock): the agent needs no server.
+  const key = await (first ? Promise.resolve(first.shared.agentKey) : createAgent()).catch((err: Error) => {
+    server.kill('SIGKILL');
+    throw err;
+  });
   await waitFor(async () => (await fetch(`${base}/healthz`)).ok, {
     timeoutMs: 60_000,
     intervalMs: 100,
