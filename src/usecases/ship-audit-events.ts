@@ -24,7 +24,7 @@ export function sinkBatchBody(batch: AuditFeedBatch): Buffer {
 export interface ShipTurn {
   /** Events the sink acknowledged in this turn. */
   shipped: number;
-  /** True when the tenant still has events past its cursor. */
+  /** True when the turn stopped before running out of events (the tenant is due again at once). */
   more: boolean;
 }
 
@@ -43,8 +43,10 @@ export function makeShipAuditEvents(deps: { feed: AuditFeed; sink: AuditSink; se
     let shipped = 0;
     const read = () => lease.next(SINK_BATCH_EVENTS, SINK_BATCH_BYTES - ENVELOPE_BYTES);
     let upcoming: Promise<AuditFeedBatch | undefined> | undefined;
+    let acknowledged: Promise<void> | undefined;
     try {
       let batch = await read();
+      let more = false;
       for (let i = 0; batch; i++) {
         const body = sinkBatchBody(batch);
         const sent = deps.sink.deliver(body, {
@@ -58,16 +60,26 @@ export function makeShipAuditEvents(deps: { feed: AuditFeed; sink: AuditSink; se
         upcoming?.catch(() => undefined);
         const { status } = await sent;
         if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `the audit sink answered ${status}`, { retry: true, context: { status } });
-        await lease.acknowledge(batch);
+        // The cursor moves while the next batch goes out. Moves happen in order (one
+        // connection), each after the one before succeeded; a batch sent before the
+        // move of its predecessor was recorded is at worst sent again.
+        await acknowledged;
+        acknowledged = lease.acknowledge(batch);
+        acknowledged.catch(() => undefined);
         shipped += batch.count;
-        if (!upcoming) return { shipped, more: true };
+        if (!upcoming) {
+          more = true;
+          break;
+        }
         batch = await upcoming;
         upcoming = undefined;
       }
-      return { shipped, more: false };
+      await acknowledged;
+      return { shipped, more };
     } finally {
-      // The lease's connection is released once an abandoned read is over.
+      // The lease's connection is released once an abandoned read or cursor move is over.
       await upcoming?.catch(() => undefined);
+      await acknowledged?.catch(() => undefined);
       await lease.release();
     }
   };
