@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { CliIo } from '../../adapters/cli/index.js';
-import { cliMain } from '../../src/main/cli-main.js';
 import { TEST_SECRET } from './secret.js';
 
 const run = promisify(execFile);
@@ -51,6 +50,8 @@ async function runInProcess(args: string[], env: NodeJS.ProcessEnv): Promise<Cli
       stderr += `${line}\n`;
     },
   };
+  // Loaded on first use: a file that only spawns the binary does not load the CLI's code as well.
+  const { cliMain } = await import('../../src/main/cli-main.js');
   const code = await cliMain(args, env, io);
   return { code, stdout, stderr };
 }
