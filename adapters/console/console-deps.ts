@@ -6,9 +6,10 @@ import type { Clock } from '../../src/ports/clock.js';
 import type { PolicySource } from '../../src/ports/policy-source.js';
 import type { ReviewCommand, ReviewResult } from '../../src/usecases/record-review.js';
 import type { OidcSettings } from './identity-provider.js';
+import type { OversightDeps } from './oversight-deps.js';
 
 /** What main gives the console: its settings and the use cases it calls (it reads no store itself). */
-export interface ConsoleDeps {
+export interface ConsoleDeps extends OversightDeps {
   oidc: Omit<OidcSettings, 'redirectUri'>;
   /** PUBLIC_URL: the redirect URI is built on it, and its scheme and host decide whether cookies are Secure. */
   publicUrl: string;

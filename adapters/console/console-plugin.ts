@@ -9,7 +9,9 @@ import { badRequest, failed, formExpired, notFound, notSignedIn } from './pages/
 import { sendPage } from './reply-page.js';
 import { actionRoutes } from './routes/action-routes.js';
 import { assetRoutes } from './routes/asset-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
+import { policyRoutes } from './routes/policy-routes.js';
 import { signInRoutes } from './routes/sign-in-routes.js';
 import { SESSION_MS, sessionKey, signedIn } from './session.js';
 
@@ -97,6 +99,8 @@ export function createConsole(deps: ConsoleDeps) {
         assetRoutes(scope);
         signInRoutes(scope, deps, idp, redirectUri);
         inboxRoutes(scope, deps);
+        dashboardRoutes(scope, deps);
+        policyRoutes(scope, deps);
         actionRoutes(scope, deps);
       },
       { prefix: '/console' },

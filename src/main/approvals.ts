@@ -67,7 +67,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
     background: (what, task) => void task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`)),
   });
 
-  const webConsole = wireConsole(core, { recordReview });
+  const webConsole = wireConsole(core, { recordReview, adminCommand });
 
   const endWithdrawn = makeEndWithdrawnApprovals({
     policy,

@@ -1,12 +1,17 @@
 import { createConsole, type Console } from '../../adapters/console/console-plugin.js';
+import { PgEvidenceStore } from '../infra/postgres/evidence-repository.js';
+import { PgShadowRecords } from '../infra/postgres/shadow-records.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
+import { makeReport } from '../usecases/report.js';
+import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
+import { makeShadowReport } from '../usecases/shadow-report.js';
 import { PgActionTrail } from '../infra/postgres/action-trail.js';
 import { makeListInbox } from '../usecases/list-inbox.js';
 import { makeShowActionStory } from '../usecases/show-action-story.js';
 import type { Core } from './container.js';
 
 /** The web console when OIDC_ISSUER is set (the env check made sure its client and PUBLIC_URL come with it). */
-export function wireConsole(core: Core, useCases: { recordReview(cmd: ReviewCommand): Promise<ReviewResult> }): Console | undefined {
+export function wireConsole(core: Core, useCases: { recordReview(cmd: ReviewCommand): Promise<ReviewResult>; adminCommand(actor: AdminActor, text: string): Promise<AdminReply> }): Console | undefined {
   const { env } = core;
   if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID || !env.OIDC_CLIENT_SECRET || !env.PUBLIC_URL) return undefined;
   const story = makeShowActionStory({ trail: new PgActionTrail(core.pool), policy: core.policy });
@@ -19,6 +24,10 @@ export function wireConsole(core: Core, useCases: { recordReview(cmd: ReviewComm
     log: core.log,
     listInbox: makeListInbox({ actions: core.actions, policy: core.policy }),
     recordReview: (cmd) => useCases.recordReview(cmd),
+    report: makeReport({ evidence: new PgEvidenceStore(core.pool), policy: core.policy, clock: core.clock }),
+    overrides: (tenant) => core.overrides.get(tenant),
+    runAdminCommand: (actor, text) => useCases.adminCommand(actor, text),
+    ...(core.shadowPolicy ? { shadow: { version: () => core.shadowPolicy?.current()?.fileVersion, report: makeShadowReport({ records: new PgShadowRecords(core.pool) }) } } : {}),
     getAction: (tenant, id) => core.actions.get(tenant, id),
     // The console names an action by its whole id: a prefix never stands for one.
     actionStory: async (tenant, id) => {
