@@ -17,7 +17,7 @@ export function chromeFor(req: FastifyRequest, reply: FastifyReply, signedIn: Si
     signedIn,
     csrf: reply.generateCsrf(),
     tenants: consoleAccess(policy, signedIn.who).length,
-    ...(tenant ? { tenant: tenant.tenant } : {}),
+    ...(tenant ? { tenant: tenant.tenant, reads: tenant.reads } : {}),
     ...(flash ? { flash } : {}),
   };
 }

@@ -51,6 +51,14 @@ export interface GroupEvidence {
   approvals: ApprovalFigures;
 }
 
+/** How many actions of one intake decision were requested in one slice of the window. */
+export interface TimelinePoint {
+  /** The slice's start; slices are `bucketSeconds` wide, aligned on the window's start. */
+  start: Date;
+  decision: Decision;
+  count: number;
+}
+
 export interface EvidenceReport {
   tenant: string;
   since: Date;
@@ -59,6 +67,8 @@ export interface EvidenceReport {
   /** Tools with at least one action in the window, by name. */
   tools: ToolEvidence[];
   groups: GroupEvidence[];
+  /** Decisions over time, when asked for: only the slices with actions, oldest first. */
+  timeline?: { bucketSeconds: number; points: TimelinePoint[] };
 }
 
 /**

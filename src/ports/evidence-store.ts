@@ -1,4 +1,4 @@
-import type { GroupEvidence, ToolEvidence } from '../domain/evidence.js';
+import type { GroupEvidence, TimelinePoint, ToolEvidence } from '../domain/evidence.js';
 
 export interface EvidenceQuery {
   tenant: string;
@@ -7,6 +7,8 @@ export interface EvidenceQuery {
   until: Date;
   /** Only this tool's actions (and only they count towards the reviewer groups). */
   tool?: string;
+  /** Also count the intake decisions per slice of this many seconds (a chart of decisions over time). */
+  bucketSeconds?: number;
 }
 
 /**
@@ -17,5 +19,5 @@ export interface EvidenceQuery {
  * writes: reading the evidence changes nothing, not even the audit chain.
  */
 export interface EvidenceStore {
-  figures(query: EvidenceQuery): Promise<{ tools: ToolEvidence[]; groups: GroupEvidence[] }>;
+  figures(query: EvidenceQuery): Promise<{ tools: ToolEvidence[]; groups: GroupEvidence[]; timeline?: TimelinePoint[] }>;
 }

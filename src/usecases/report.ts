@@ -1,4 +1,5 @@
 import { DEFAULT_REPORT_WINDOW, windowStart, type EvidenceReport } from '../domain/evidence.js';
+import { parseDuration } from '../domain/duration.js';
 import { AirlockError } from '../domain/errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { EvidenceStore } from '../ports/evidence-store.js';
@@ -9,6 +10,8 @@ export interface ReportInput {
   /** A span back from now (`7d`) or an ISO date or time; DEFAULT_REPORT_WINDOW when absent. */
   since?: string;
   tool?: string;
+  /** Also count decisions over time, in slices this wide (`1h`, `1d`): what a chart of the window plots. */
+  slice?: string;
 }
 
 /**
@@ -25,7 +28,19 @@ export function makeReport(deps: { evidence: EvidenceStore; policy: PolicySource
     }
     const until = deps.clock.now();
     const since = windowStart(input.since ?? DEFAULT_REPORT_WINDOW, until);
-    const { tools, groups } = await deps.evidence.figures({ tenant: input.tenant, since, until, tool: input.tool });
-    return { tenant: input.tenant, since, until, ...(input.tool !== undefined ? { tool: input.tool } : {}), tools, groups };
+    const slice = input.slice === undefined ? undefined : parseDuration(input.slice);
+    if (slice !== undefined && slice < 60_000) throw new AirlockError('validation_failed', `a slice of ${input.slice} is too fine: a minute at least`);
+    if (input.slice !== undefined && slice === undefined) throw new AirlockError('validation_failed', `${JSON.stringify(input.slice)} is not a span (1h, 1d)`);
+    const bucketSeconds = slice === undefined ? undefined : slice / 1000;
+    const { tools, groups, timeline } = await deps.evidence.figures({ tenant: input.tenant, since, until, tool: input.tool, ...(bucketSeconds ? { bucketSeconds } : {}) });
+    return {
+      tenant: input.tenant,
+      since,
+      until,
+      ...(input.tool !== undefined ? { tool: input.tool } : {}),
+      tools,
+      groups,
+      ...(bucketSeconds && timeline ? { timeline: { bucketSeconds, points: timeline } } : {}),
+    };
   };
 }

@@ -1,5 +1,6 @@
 import { ADMIN_USAGE, parseAdminCommand, type AdminCommand } from '../domain/admin-command.js';
 import type { AuditEvent } from '../domain/audit-event.js';
+import { inAudience } from '../domain/console-access.js';
 import { SAFE_MODES } from '../domain/decision.js';
 import { message, type Inline, type Line, type Message } from '../domain/message.js';
 import type { OverrideEnd } from '../domain/override-coverage.js';
@@ -20,7 +21,22 @@ import type { PolicySource } from '../ports/policy-source.js';
  */
 export type AdminActor =
   | { kind: 'chat'; platform: string; userId: string; teamId: string; email?: string }
-  | { kind: 'cli'; operator: string; osUser: string; tenant: string };
+  | { kind: 'cli'; operator: string; osUser: string; tenant: string }
+  | ConsoleAdmin;
+
+/**
+ * A person signed in to the web console, in the tenant they chose there: an
+ * admin when the tenant's `console.admins` names their verified email or one
+ * of the IdP groups read at sign-in (the tenant's groups claim).
+ */
+export interface ConsoleAdmin {
+  kind: 'console';
+  tenant: string;
+  /** The verified email; the IdP's issuer#subject stands in without one. */
+  userId: string;
+  email?: string;
+  groups: string[];
+}
 
 export interface AdminReply {
   ok: boolean;
@@ -38,9 +54,26 @@ export const CARD_UPDATE_BUDGET = 50;
 const PENDING_LIST = 20;
 
 const actorFields = (a: AdminActor) =>
-  a.kind === 'cli' ? { platform: 'cli', operator: a.operator, os_user: a.osUser } : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
-const actorPerson = (a: AdminActor): Inline => (a.kind === 'cli' ? `operator ${a.operator}` : { person: { platform: a.platform, id: a.userId } });
-const actorText = (a: AdminActor) => (a.kind === 'cli' ? `operator ${a.operator}` : `${a.platform} user ${a.userId}`);
+  a.kind === 'cli'
+    ? { platform: 'cli', operator: a.operator, os_user: a.osUser }
+    : a.kind === 'console'
+      ? { platform: 'console', user_id: a.userId, team_id: a.tenant, email: a.email ?? null, ...(a.groups.length > 0 ? { groups: a.groups } : {}) }
+      : { platform: a.platform, user_id: a.userId, team_id: a.teamId, email: a.email ?? null };
+const actorPerson = (a: AdminActor): Inline =>
+  a.kind === 'cli' ? `operator ${a.operator}` : a.kind === 'console' ? `${a.userId} (web console)` : { person: { platform: a.platform, id: a.userId } };
+const actorText = (a: AdminActor) => (a.kind === 'cli' ? `operator ${a.operator}` : a.kind === 'console' ? `console user ${a.userId}` : `${a.platform} user ${a.userId}`);
+
+/** The tenant the actor acts in, and whether they are one of its admins (an operator at the CLI always is). */
+function actorTenant(policy: Policy, platforms: ChatPlatforms, actor: AdminActor): { tenant?: TenantPolicy; isAdmin: boolean } {
+  if (actor.kind === 'cli') return { tenant: policy.tenants.get(actor.tenant), isAdmin: true };
+  if (actor.kind === 'console') {
+    const tenant = policy.tenants.get(actor.tenant);
+    return { tenant, isAdmin: tenant !== undefined && inAudience(tenant.console.admins, actor.email, actor.groups) };
+  }
+  const platform = platforms.get(actor.platform);
+  const tenant = platform?.tenantOf(policy, actor.teamId);
+  return { tenant, isAdmin: tenant !== undefined && (platform?.isAdmin(tenant, actor.userId) ?? false) };
+}
 
 /**
  * Only the tenant's admins; every refusal and every change is
@@ -64,11 +97,9 @@ export function makeRunAdminCommand(deps: {
 }) {
   return async function runAdminCommand(actor: AdminActor, text: string): Promise<AdminReply> {
     const policy = deps.policy.current();
-    const platform = actor.kind === 'chat' ? deps.platforms.get(actor.platform) : undefined;
-    const tenant = actor.kind === 'cli' ? policy.tenants.get(actor.tenant) : platform?.tenantOf(policy, actor.teamId);
-    if (!tenant) return fail(actor.kind === 'cli' ? `Unknown tenant ${actor.tenant}.` : 'This workspace is not connected to any Airlock tenant.');
+    const { tenant, isAdmin } = actorTenant(policy, deps.platforms, actor);
+    if (!tenant) return fail(actor.kind === 'chat' ? 'This workspace is not connected to any Airlock tenant.' : `Unknown tenant ${actor.tenant}.`);
     const parsed = parseAdminCommand(text);
-    const isAdmin = actor.kind === 'cli' || (platform?.isAdmin(tenant, actor.userId) ?? false);
     if (!isAdmin) {
       await audit(tenant.id, { kind: 'admin_refused', data: { admin: actorFields(actor), command: text.slice(0, 200), refused_because: 'not_an_admin' } });
       return fail(`Only admins of tenant ${tenant.id} can run Airlock admin commands.`);

@@ -27,7 +27,7 @@ describe('console sign-in', () => {
     const routes: RouteOptions[] = [];
     const app = Fastify();
     app.addHook('onRoute', (r) => void routes.push(r));
-    const webConsole = wireConsole(t.core, { recordReview: t.approvals.recordReview })!;
+    const webConsole = wireConsole(t.core, { recordReview: t.approvals.recordReview, adminCommand: t.approvals.adminCommand })!;
     await webConsole.mount(app);
     await app.ready();
     webConsole.stop();

@@ -14,6 +14,8 @@ export const ACCOUNTS: Record<string, TestAccount> = {
   audit: { email: 'audit@acme.example', name: 'Acme Audit' },
   unverified: { email: 'ops@acme.example', email_verified: false },
   stranger: { email: 'nobody@elsewhere.example' },
+  auditor: { email: 'audit@acme.example', name: 'Audit Person' },
+  admin: { email: 'ops@acme.example', name: 'Ops Lead' },
 };
 
 export interface ConsoleTestAirlock extends TestAirlock {

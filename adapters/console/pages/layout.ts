@@ -9,7 +9,9 @@ export interface Chrome {
   tenant?: string;
   /** How many tenants the person may enter (a switch link when more than one). */
   tenants: number;
-  current?: 'inbox';
+  current?: 'inbox' | 'activity' | 'dashboard' | 'policy';
+  /** Reads the whole tenant (an auditor or admin): the dashboard and policy pages are theirs. */
+  reads?: boolean;
   flash?: Flash;
 }
 
@@ -47,6 +49,9 @@ function header(c: Chrome): Html {
   return html`<nav aria-label="Console">
 ${c.tenant ? html`<span class="tenant" title="Tenant">${c.tenant}</span>` : ''}
 ${t ? html`<a href="/console/t/${t}/inbox"${c.current === 'inbox' ? html` aria-current="page"` : ''}>Inbox</a>` : ''}
+${t && c.reads ? html`<a href="/console/t/${t}/activity"${c.current === 'activity' ? html` aria-current="page"` : ''}>Activity</a>` : ''}
+${t && c.reads ? html`<a href="/console/t/${t}/dashboard"${c.current === 'dashboard' ? html` aria-current="page"` : ''}>Dashboard</a>
+<a href="/console/t/${t}/policy"${c.current === 'policy' ? html` aria-current="page"` : ''}>Policy</a>` : ''}
 ${c.tenant && c.tenants > 1 ? html`<a href="/console">Switch tenant</a>` : ''}
 </nav>
 <form class="signout" method="post" action="/console/logout">

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Decision, Mode } from '../../domain/decision.js';
-import type { ApprovalFigures, GroupEvidence, ToolEvidence } from '../../domain/evidence.js';
+import type { ApprovalFigures, GroupEvidence, TimelinePoint, ToolEvidence } from '../../domain/evidence.js';
 import type { EvidenceQuery, EvidenceStore } from '../../ports/evidence-store.js';
 import { withTransaction } from './transaction.js';
 
@@ -79,6 +79,21 @@ SELECT f.*, t.decision_seconds
 FROM figures f LEFT JOIN times t
   ON (f.set_bits = ${BY_TOOL} AND t.set_bits = 1 AND t.tool = f.tool) OR (f.set_bits = ${BY_GROUP} AND t.set_bits = 2 AND t.reviewer_group = f.reviewer_group)`;
 
+/**
+ * Intake decisions per slice of the window, for a chart: one more pass over
+ * the same rows, grouped by slice (date_bin aligns them on the window's
+ * start) and by the decision as given at intake (a queued action counts as
+ * queued however it ended, as in the figures).
+ */
+const TIMELINE_SQL = `
+SELECT date_bin(make_interval(secs => $5), created_at, $2) AS start,
+  CASE WHEN reviewer_group IS NOT NULL THEN 'queue_for_approval' ELSE decision END AS decision,
+  count(*)::int AS count
+FROM actions
+WHERE ${IN_WINDOW}
+GROUP BY 1, 2
+ORDER BY 1, 2`;
+
 interface FiguresRow {
   set_bits: number;
   tool: string | null;
@@ -115,12 +130,16 @@ export class PgEvidenceStore implements EvidenceStore {
 
   async figures(q: EvidenceQuery) {
     // A read-only transaction: the report writes nothing.
-    const { rows } = await withTransaction(this.pool, async (c) => {
+    const { rows, timeline } = await withTransaction(this.pool, async (c) => {
       // No JIT: compiling this statement's expressions took longer than running it
       // (seconds, once a window's size makes the planner inline and optimise).
       await c.query('SET LOCAL jit = off');
-      return c.query<FiguresRow>(FIGURES_SQL, [q.tenant, q.since, q.until, q.tool ?? null]);
-    }, 'BEGIN READ ONLY');
+      const params = [q.tenant, q.since, q.until, q.tool ?? null];
+      const { rows } = await c.query<FiguresRow>(FIGURES_SQL, params);
+      // In the same snapshot, so the chart adds up to the figures beside it.
+      const timeline = q.bucketSeconds === undefined ? undefined : (await c.query<TimelinePoint>(TIMELINE_SQL, [...params, q.bucketSeconds])).rows;
+      return { rows, timeline };
+    }, 'BEGIN READ ONLY ISOLATION LEVEL REPEATABLE READ');
     const byName = <T>(items: T[], name: (t: T) => string) => items.sort((a, b) => (name(a) < name(b) ? -1 : name(a) > name(b) ? 1 : 0));
     const tools: ToolEvidence[] = rows
       .filter((r) => r.set_bits === BY_TOOL)
@@ -136,6 +155,6 @@ export class PgEvidenceStore implements EvidenceStore {
         results: { succeeded: r.succeeded, failed: r.failed, rolledBack: r.rolled_back, argsMismatches: r.args_mismatches },
       }));
     const groups: GroupEvidence[] = rows.filter((r) => r.set_bits === BY_GROUP && r.reviewer_group !== null).map((r) => ({ group: r.reviewer_group!, approvals: approvals(r) }));
-    return { tools: byName(tools, (t) => t.tool), groups: byName(groups, (g) => g.group) };
+    return { tools: byName(tools, (t) => t.tool), groups: byName(groups, (g) => g.group), ...(timeline ? { timeline } : {}) };
   }
 }
