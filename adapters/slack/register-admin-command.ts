@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, Context } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { message } from '../../src/domain/message.js';
 import { renderMessage } from './render-message.js';
@@ -11,8 +11,8 @@ export const ADMIN_COMMAND = '/airlock';
  * ephemerally through the response_url once the use case has run.
  * `/airlock ids` is Slack's own: the ids an admin needs for the policy file.
  */
-export function registerAdminCommand(app: App, ports: SlackPorts, userEmail: (userId: string) => Promise<string | undefined>, log: Logger) {
-  app.command(ADMIN_COMMAND, async ({ command, ack, respond }) => {
+export function registerAdminCommand(app: App, ports: SlackPorts, userEmail: (context: Context, userId: string) => Promise<string | undefined>, log: Logger) {
+  app.command(ADMIN_COMMAND, async ({ command, ack, respond, context }) => {
     await ack();
     void (async () => {
       if ((command.text ?? '').trim().toLowerCase() === 'ids') {
@@ -24,7 +24,7 @@ export function registerAdminCommand(app: App, ports: SlackPorts, userEmail: (us
         await respond({ response_type: 'ephemeral', text: renderMessage(ids) });
         return;
       }
-      const email = await userEmail(command.user_id);
+      const email = await userEmail(context, command.user_id);
       let text: string;
       try {
         const reply = await ports.adminCommand({ kind: 'chat', platform: 'slack', userId: command.user_id, teamId: command.team_id, email }, command.text ?? '');

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { WebClient } from '@slack/web-api';
-import type { Logger } from 'pino';
+import type { WebClient } from '@slack/web-api';
 import type { ReviewerIdentity } from '../../src/domain/action.js';
 import { AirlockError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/message.js';
+import { NotInstalled } from '../../src/domain/not-installed.js';
 import type { Policy, ReviewerGroup, TenantPolicy } from '../../src/domain/policy-model.js';
 import { RateLimited } from '../../src/domain/rate-limited.js';
 import type { CardContent, CardRef, ChatPlatform } from '../../src/ports/chat-platform.js';
@@ -11,10 +11,9 @@ import { unpaced, type PaceRule, type SendPacer } from '../../src/ports/send-pac
 import { SlackDirectory } from './slack-directory.js';
 import { renderApprovalCard } from './render-approval-card.js';
 import { renderLine, renderMessage } from './render-message.js';
+import type { SlackClients } from './slack-clients.js';
 import { startupProblem, toDeliveryError } from './slack-errors.js';
 import { SLACK_PACE, channelKey, methodKey } from './slack-limits.js';
-import { slackLogger } from './slack-logger.js';
-import { webClientOptions } from './web-client-options.js';
 
 /** Slack's message metadata type Airlock stamps on every card, to find it again after a crash. */
 export const CARD_EVENT_TYPE = 'airlock_approval_card';
@@ -30,6 +29,8 @@ export interface SlackPlatformOptions {
   onConnected?: () => Promise<void>;
   /** Keeps every process within Slack's limits (slack-limits.ts); unpaced when absent. */
   pacer?: SendPacer;
+  /** The workspace (team id) a tenant's policy names: with tokens per workspace, its installation posts the tenant's cards. */
+  workspaceOf?: (tenant: string) => string | undefined;
 }
 
 /** A paced call: the pacing key and rule it counts against. */
@@ -53,9 +54,15 @@ interface Pace {
  * incident; the slot they leave unused evens it out). A 429 that Slack sends
  * anyway pushes the key's next slot past its Retry-After.
  *
- * Its WebClient does not wait out a 429 itself: it throws RateLimited, and
- * the queue delays the job (without spending an attempt). 5xx and network
+ * Its WebClients do not wait out a 429 themselves: they throw RateLimited,
+ * and the queue delays the job (without spending an attempt). 5xx and network
  * errors get a few quick retries, then the queue's backoff.
+ *
+ * Which token: with SLACK_BOT_TOKEN the one token, for every tenant;
+ * installed into many workspaces, that of the installation serving the
+ * workspace the action's tenant names (`slack.team_id`), looked up for each
+ * call, so an uninstall holds the next card at once (NotInstalled). Pacing
+ * is then keyed by that workspace.
  */
 export class SlackPlatform implements ChatPlatform {
   readonly name = 'slack';
@@ -64,16 +71,11 @@ export class SlackPlatform implements ChatPlatform {
   private readonly pacer: SendPacer;
 
   constructor(
-    private readonly client: WebClient,
+    private readonly clients: SlackClients,
     private readonly opts: SlackPlatformOptions = {},
   ) {
-    this.directory = new SlackDirectory(client);
+    this.directory = new SlackDirectory((teamId) => clients.of('cards', { teamId }), clients.tokens.perWorkspace);
     this.pacer = opts.pacer ?? unpaced;
-  }
-
-  static create(token: string, apiUrl: string, log: Logger, opts: SlackPlatformOptions = {}) {
-    const client = new WebClient(token, webClientOptions(apiUrl, slackLogger(log, 'web-api:cards'), { rejectRateLimitedCalls: true }));
-    return new SlackPlatform(client, opts);
   }
 
   /** The bot's ids once the start-up check has read them (Bolt's authorize uses them). */
@@ -81,13 +83,26 @@ export class SlackPlatform implements ChatPlatform {
     return this.identity && { botId: this.identity.botId, botUserId: this.identity.botUserId };
   }
 
-  /** Limits are per workspace; until auth.test has named it, the one workspace of this token. */
-  private get team() {
-    return this.identity?.teamId ?? 'workspace';
+  /**
+   * The workspace a tenant's calls go to, which keys their pacing: the one
+   * workspace of SLACK_BOT_TOKEN (until auth.test has named it, `workspace`),
+   * else the tenant's `slack.team_id`.
+   */
+  private teamOf(tenant: string): string {
+    if (!this.clients.tokens.perWorkspace) return this.identity?.teamId ?? 'workspace';
+    return this.opts.workspaceOf?.(tenant) ?? `tenant:${tenant}`;
   }
 
-  private postPace(channel: string): Pace {
-    return { key: channelKey(this.team, channel), rule: SLACK_PACE.postPerChannel };
+  /** The cards client of the tenant's workspace; NotInstalled when no installation serves it. */
+  private async client(tenant: string): Promise<WebClient> {
+    if (!this.clients.tokens.perWorkspace) return this.clients.of('cards', {});
+    const teamId = this.opts.workspaceOf?.(tenant);
+    if (!teamId) throw new NotInstalled(`tenant:${tenant}`, `tenant ${tenant} names no Slack workspace (tenants.${tenant}.slack.team_id)`);
+    return this.clients.of('cards', { teamId });
+  }
+
+  private postPace(tenant: string, channel: string): Pace {
+    return { key: channelKey(this.teamOf(tenant), channel), rule: SLACK_PACE.postPerChannel };
   }
 
   /** Throws RateLimited, without calling Slack, when `holder`'s slot is still to come. */
@@ -127,10 +142,33 @@ export class SlackPlatform implements ChatPlatform {
     return this.directory.emailOf(reviewer);
   }
 
+  /**
+   * Tenants whose cards are held because no installation serves their
+   * workspace, with why and where to install (none with one token for all).
+   */
+  async uninstalled(tenants: readonly TenantPolicy[]): Promise<Map<string, string>> {
+    const held = new Map<string, string>();
+    const { tokens } = this.clients;
+    if (!tokens.perWorkspace) return held;
+    const at = tokens.installUrl ? ` at ${tokens.installUrl}` : '';
+    const inSlack = tenants.filter((t) => this.workspaceOf(t) !== undefined || [...t.reviewerGroups.values()].some((g) => this.targets(g)));
+    const unserved = await tokens.unserved(inSlack.flatMap((t) => this.workspaceOf(t) ?? []));
+    for (const t of inSlack) {
+      const team = this.workspaceOf(t);
+      const why = team === undefined ? 'no_workspace' : unserved.get(team);
+      if (why === 'no_workspace') held.set(t.id, `tenant ${t.id} names no Slack workspace (tenants.${t.id}.slack.team_id)`);
+      else if (why === 'not_installed') held.set(t.id, `no Slack installation serves workspace ${team}: install Airlock there${at}`);
+      else if (why === 'other_secret') held.set(t.id, `the Slack installation of workspace ${team} was sealed under another AIRLOCK_SECRET: install Airlock there again${at}`);
+    }
+    return held;
+  }
+
   async check(): Promise<void> {
+    // Installed into many workspaces, each token was checked (auth.test) when it was installed: there is no one token to check.
+    if (this.clients.tokens.perWorkspace) return;
     let res;
     try {
-      res = await this.client.auth.test();
+      res = await (await this.clients.of('cards', {})).auth.test();
     } catch (err) {
       throw new AirlockError('unavailable', startupProblem(err), { retry: true, cause: err });
     }
@@ -140,17 +178,18 @@ export class SlackPlatform implements ChatPlatform {
 
   /** One slot per card of a round in its channel: the same job asking again gets the slot it was given. */
   async cardWait(content: CardContent, opts?: { ahead?: boolean }): Promise<number> {
-    const pace = this.postPace(channelOf(content.group));
+    const pace = this.postPace(content.action.tenant, channelOf(content.group));
     return this.pacer.reserve(pace.key, `card:${content.action.id}:${content.action.round}`, pace.rule, opts);
   }
 
   async postCard(content: CardContent): Promise<SlackCardRef> {
     const channel = channelOf(content.group);
-    const pace = this.postPace(channel);
+    const pace = this.postPace(content.action.tenant, channel);
     const what = `chat.postMessage to ${channel}`;
     const { text, blocks } = this.render(content);
+    const client = await this.client(content.action.tenant);
     try {
-      const res = await this.client.chat.postMessage({
+      const res = await client.chat.postMessage({
         channel,
         text,
         blocks,
@@ -166,8 +205,9 @@ export class SlackPlatform implements ChatPlatform {
 
   async findCard(content: CardContent, since: Date): Promise<SlackCardRef | undefined> {
     const channel = channelOf(content.group);
+    const client = await this.client(content.action.tenant);
     try {
-      const res = await this.client.conversations.history({ channel, oldest: String(since.getTime() / 1000), include_all_metadata: true, limit: 200 });
+      const res = await client.conversations.history({ channel, oldest: String(since.getTime() / 1000), include_all_metadata: true, limit: 200 });
       const found = res.messages?.find(
         (m) => m.metadata?.event_type === CARD_EVENT_TYPE && (m.metadata.event_payload as { action_id?: string } | undefined)?.action_id === content.action.id,
       );
@@ -179,12 +219,13 @@ export class SlackPlatform implements ChatPlatform {
 
   async updateCard(ref: CardRef, content: CardContent): Promise<void> {
     const { channel, ts } = ref as SlackCardRef;
-    const pace = { key: methodKey(this.team, 'chat.update'), rule: SLACK_PACE.tier3 };
+    const pace = { key: methodKey(this.teamOf(content.action.tenant), 'chat.update'), rule: SLACK_PACE.tier3 };
     const what = `chat.update in ${channel}`;
     await this.inSlot(pace, `update:${channel}:${ts}`, `Slack ${what}`);
     const { text, blocks } = this.render(content);
+    const client = await this.client(content.action.tenant);
     try {
-      await this.client.chat.update({ channel, ts, text, blocks });
+      await client.chat.update({ channel, ts, text, blocks });
     } catch (err) {
       return this.failed(err, pace, what);
     }
@@ -192,11 +233,12 @@ export class SlackPlatform implements ChatPlatform {
 
   async postReminder(ref: CardRef, content: CardContent): Promise<void> {
     const { channel, ts } = ref as SlackCardRef;
-    const pace = this.postPace(channel);
+    const pace = this.postPace(content.action.tenant, channel);
+    const client = await this.client(content.action.tenant);
     // Sent now whatever the slot: a reminder is never queued behind a burst of cards.
     await this.pacer.reserve(pace.key, `reminder:${content.action.id}:${content.action.round}`, pace.rule);
     try {
-      await this.client.chat.postMessage({
+      await client.chat.postMessage({
         channel,
         thread_ts: ts,
         reply_broadcast: true,
@@ -207,14 +249,15 @@ export class SlackPlatform implements ChatPlatform {
     }
   }
 
-  async postNotice(_tenant: string, group: ReviewerGroup, notice: Message): Promise<void> {
+  async postNotice(tenant: string, group: ReviewerGroup, notice: Message): Promise<void> {
     const channel = group.chat.get('slack')?.place;
     if (!channel) return;
-    const pace = this.postPace(channel);
+    const pace = this.postPace(tenant, channel);
+    const client = await this.client(tenant);
     await this.pacer.reserve(pace.key, `notice:${randomUUID()}`, pace.rule);
     try {
       // Escaped like every other text: a reason typed by an admin cannot ping @channel or hide a link.
-      await this.client.chat.postMessage({ channel, text: renderMessage(notice), unfurl_links: false, unfurl_media: false });
+      await client.chat.postMessage({ channel, text: renderMessage(notice), unfurl_links: false, unfurl_media: false });
     } catch (err) {
       return this.failed(err, pace, `notice to ${channel}`);
     }

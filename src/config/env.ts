@@ -41,6 +41,14 @@ export const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).default('https://slack.com/api/'),
+  /**
+   * Slack across workspaces (docs/slack.md, One workspace or many): the app's
+   * OAuth credentials, and the secret that signs each install's state. Set
+   * instead of SLACK_BOT_TOKEN; every workspace's installation brings its own token.
+   */
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_APP_TENANT_ID: optionalString,
@@ -191,9 +199,27 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   if (env.AUDIT_SINK_SECRET && !env.AUDIT_SINK_URL) {
     throw new ConfigError(['AUDIT_SINK_URL: required when AUDIT_SINK_SECRET is set']);
   }
+  const slackIssues = slackInstallProblems(env);
+  if (slackIssues.length > 0) throw new ConfigError(slackIssues);
   const consoleIssues = consoleProblems(env);
   if (consoleIssues.length > 0) throw new ConfigError(consoleIssues);
   return { ...env, TEAMS_LOGIN_URL: env.TEAMS_LOGIN_URL ?? defaultTeamsLoginUrl(env.TEAMS_APP_TENANT_ID) };
+}
+
+/** Installs into many workspaces need the whole OAuth client, a public redirect and Slack over HTTP; never one bot token besides. */
+function slackInstallProblems(env: z.infer<typeof envSchema>): string[] {
+  if (!env.SLACK_CLIENT_ID) {
+    return env.SLACK_CLIENT_SECRET || env.SLACK_STATE_SECRET ? ['SLACK_CLIENT_ID: required when SLACK_CLIENT_SECRET or SLACK_STATE_SECRET is set'] : [];
+  }
+  const why = 'when SLACK_CLIENT_ID is set (Slack installs into many workspaces)';
+  const problems: string[] = [];
+  if (!env.SLACK_CLIENT_SECRET) problems.push(`SLACK_CLIENT_SECRET: required ${why}: the app's Client Secret (Basic Information)`);
+  if (!env.SLACK_STATE_SECRET) problems.push(`SLACK_STATE_SECRET: required ${why}: at least 32 characters (e.g. \`openssl rand -hex 32\`) that sign each install's state`);
+  if (!env.PUBLIC_URL) problems.push(`PUBLIC_URL: required ${why}: Slack sends each install back to PUBLIC_URL/slack/oauth_redirect`);
+  if (!env.SLACK_SIGNING_SECRET) problems.push(`SLACK_SIGNING_SECRET: required ${why}`);
+  if (env.SLACK_APP_TOKEN) problems.push('SLACK_APP_TOKEN: unset it when SLACK_CLIENT_ID is set: installs into many workspaces run over HTTP (POST /slack/events), not Socket Mode');
+  if (env.SLACK_BOT_TOKEN) problems.push("SLACK_BOT_TOKEN: unset it when SLACK_CLIENT_ID is set: each workspace's installation brings its own token");
+  return problems;
 }
 
 /** Hosts where plain http never leaves the machine. */

@@ -13,6 +13,8 @@ export const AUDIT_KINDS = [
   'escalated',
   'reminder',
   'card_posted',
+  // Not posted: the app is not installed in the tenant's workspace; the action still runs to its deadline.
+  'card_held',
   'card_failed',
   'callback_delivered',
   'callback_failed',

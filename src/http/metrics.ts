@@ -102,7 +102,7 @@ export function createMetrics(sources: MetricsSources = {}) {
   });
   const cardPosts = new Counter({
     name: 'airlock_card_posts_total',
-    help: 'Attempts to post an approval card, by chat platform and outcome (posted, recovered, undeliverable, error)',
+    help: 'Attempts to post an approval card, by chat platform and outcome (posted, recovered, undeliverable, held, error)',
     labelNames: ['platform', 'outcome'] as const,
     registers,
   });

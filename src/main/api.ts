@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { makeListCursors } from '../domain/list-cursor.js';
 import { buildApp } from '../http/build-app.js';
 import type { Metrics } from '../http/metrics.js';
+import type { ChatHealth } from '../http/routes/health.js';
 import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
 import { isDatabaseUnavailable } from '../infra/postgres/pool.js';
 import { PgRateLimiter } from '../infra/postgres/rate-limiter.js';
@@ -26,7 +27,7 @@ export async function buildApi(
     /** The configured chat platforms: which of them show a reviewer group's cards. */
     platforms: Pick<ChatPlatforms, 'targetsOf'>;
     /** Each chat platform's start-up state, for /readyz. */
-    chatStates?: () => Record<string, string>;
+    chatStates?: () => Promise<ChatHealth>;
     /** The web console's identity provider state, for /readyz. */
     consoleState?: () => string;
     /** The process's registry (the approval loop counts into it too). */

@@ -100,6 +100,8 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       metrics,
       onUndeliverable: (ref, why) =>
         log.error({ action: ref.actionId, tenant: ref.tenant, platform: ref.platform, why }, 'approval card cannot be delivered on this platform; with no other platform showing it the action ends by its timeout rule. Fix the channel or credentials in the policy/env.'),
+      onHeld: (ref, why) =>
+        log.warn({ action: ref.actionId, tenant: ref.tenant, platform: ref.platform, why }, 'approval card held: the app is not installed in the tenant’s workspace; the action waits for its deadline as usual'),
     });
     const updateCards = makeUpdateCards({ actions, cards, policy, platforms, metrics });
     const remind = makeSendReminder({ actions, cards, policy, platforms, clock, onAudited: seal });

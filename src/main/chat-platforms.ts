@@ -1,14 +1,16 @@
-import { createSlackApp, type SlackAdapter } from '../../adapters/slack/slack-app.js';
 import type { FastifyInstance } from 'fastify';
-import { PgSeenRequests } from '../infra/postgres/seen-requests.js';
+import type { ChatHealth } from '../http/routes/health.js';
 import { chatPlatforms, type ChatPlatform } from '../ports/chat-platform.js';
 import type { SendPacer } from '../ports/send-pacer.js';
-import { makeEditableAction } from '../usecases/editable-action.js';
 import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
 import type { Core } from './container.js';
 import { watchPlatforms } from './platform-health.js';
+import { wireSlack } from './slack.js';
 import { wireTeams } from './teams.js';
+
+/** How long /readyz waits for the list of tenants whose workspace has no installation. */
+const INSTALLATIONS_TIMEOUT_MS = 2_000;
 
 /** The use cases chat adapters call; bound late, because the use cases in turn need the platforms. */
 export interface ChatUseCases {
@@ -18,41 +20,36 @@ export interface ChatUseCases {
 
 /**
  * The chat platforms configured by the environment (Slack with
- * SLACK_BOT_TOKEN, Teams with TEAMS_APP_ID and TEAMS_APP_PASSWORD), their
+ * SLACK_BOT_TOKEN or SLACK_CLIENT_ID, Teams with TEAMS_APP_ID and TEAMS_APP_PASSWORD), their
  * inbound routes, and their start-up checks. The one place that knows which
  * platforms exist; everything else sees the ChatPlatforms port.
  */
 export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { checks: boolean; pacer?: SendPacer } = { checks: true }) {
-  const { env, policy, actions, log, clock } = core;
-  // Replays of signed Slack requests are refused for the whole signature window, across processes (HTTP mode only).
-  const seenRequests = env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && opts.checks ? new PgSeenRequests(core.pool, clock) : undefined;
-  const auditUrl = env.PUBLIC_URL ? (id: string) => new URL(`/v1/actions/${id}`, env.PUBLIC_URL).toString() : undefined;
-  const slack: SlackAdapter | undefined = env.SLACK_BOT_TOKEN
-    ? createSlackApp(
-        { botToken: env.SLACK_BOT_TOKEN, signingSecret: env.SLACK_SIGNING_SECRET, appToken: env.SLACK_APP_TOKEN, apiUrl: env.SLACK_API_URL, auditUrl, pacer: opts.pacer },
-        {
-          recordReview: (cmd) => useCases.recordReview(cmd),
-          adminCommand: (actor, text) => useCases.adminCommand(actor, text),
-          // The platform maps workspaces to tenants; bound once the adapter exists.
-          actionForEdit: makeEditableAction({ actions, policy, directory: { tenantOf: (p, teamId) => slack!.platform.tenantOf(p, teamId) } }),
-        },
-        log,
-        seenRequests && { seenRequests, now: () => clock.now().getTime() },
-      )
-    : undefined;
-  seenRequests?.startExpiry((err) => log.warn({ err: (err as Error).message }, 'could not expire the Slack requests seen; retrying in 30 s'));
+  const { policy, log } = core;
+  const slack = wireSlack(core, useCases, opts.pacer, opts.checks);
   const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, opts.pacer, opts.checks);
   const list: ChatPlatform[] = [...(slack ? [slack.platform] : []), ...(teams ? [teams.platform] : [])];
-  if (list.length === 0) log.warn('no chat platform configured (SLACK_BOT_TOKEN, TEAMS_APP_ID): no cards are posted; approvals wait for their timeout or `airlock review`');
+  if (list.length === 0) log.warn('no chat platform configured (SLACK_BOT_TOKEN or SLACK_CLIENT_ID, TEAMS_APP_ID): no cards are posted; approvals wait for their timeout or `airlock review`');
   const health = opts.checks ? watchPlatforms(list, log) : undefined;
   const mounts: ((app: FastifyInstance) => Promise<void>)[] = [...(slack ? [slack.mount] : []), ...(teams ? [teams.mount] : [])];
+  /** By platform, the tenants whose cards are held for want of an installation; left out when Postgres does not answer in time. */
+  const notInstalled = async (): Promise<Record<string, string[]>> => {
+    const tenants = [...policy.current().tenants.values()];
+    const lists = list.map(async (p) => [p.name, [...((await p.uninstalled?.(tenants)) ?? new Map()).keys()].sort()] as const);
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), INSTALLATIONS_TIMEOUT_MS).unref());
+    const found = await Promise.race([Promise.all(lists), timeout]).catch((err: Error) => {
+      log.warn({ err: err.message }, 'could not read which chat workspaces have no installation');
+      return undefined;
+    });
+    return Object.fromEntries((found ?? []).filter(([, tenants]) => tenants.length > 0));
+  };
+
   return {
     platforms: chatPlatforms(list),
     mounts,
-    /** Each platform's start-up state, for /readyz. */
-    states: () => health?.states() ?? {},
+    /** Each platform's start-up state and the tenants whose workspace has no installation, for /readyz. */
+    states: async (): Promise<ChatHealth> => ({ states: health?.states() ?? {}, notInstalled: await notInstalled() }),
     stop: async () => {
-      seenRequests?.stopExpiry();
       teams?.stop();
       health?.stop();
       await slack?.stop();

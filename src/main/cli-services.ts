@@ -110,8 +110,12 @@ export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessE
         const useCases = wireUseCases(core, {
           jobs: queues.jobs,
           platforms: chat.platforms,
-          // Reviewers are looked up without a chat app: without a bot token only listed Slack users can be named.
-          directories: chatDirectories([SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log), new TeamsDirectory()]),
+          // Reviewers are looked up without a chat app: without a bot token only listed Slack users can be named;
+          // installed into many workspaces, the Slack platform reads each workspace with its installation's token.
+          directories: chatDirectories([
+            (env.SLACK_CLIENT_ID && chat.platforms.get('slack')) || SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log),
+            new TeamsDirectory(),
+          ]),
           background: (what, task) => followUps.push(task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`))),
         });
         const result = await run({

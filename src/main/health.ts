@@ -1,8 +1,8 @@
-import type { HealthDeps } from '../http/routes/health.js';
+import type { ChatHealth, HealthDeps } from '../http/routes/health.js';
 import type { Core } from './container.js';
 
 /** What /readyz reports, the same for the API and a worker's own endpoint. */
-export function healthOf(core: Core, chatStates?: () => Record<string, string>, consoleState?: () => string): Omit<HealthDeps, 'metrics'> {
+export function healthOf(core: Core, chatStates?: () => Promise<ChatHealth>, consoleState?: () => string): Omit<HealthDeps, 'metrics'> {
   return {
     readiness: {
       postgres: async () => {

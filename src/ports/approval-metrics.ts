@@ -15,6 +15,8 @@ export type CardPostOutcome =
   | 'recovered'
   /** The platform can never take it (channel gone, credentials refused): struck off for good. */
   | 'undeliverable'
+  /** Held back: the app is not installed in the tenant's workspace (recorded, not posted, not retried). */
+  | 'held'
   /** A transient failure: the queue tries again. */
   | 'error';
 

@@ -23,6 +23,13 @@ export interface StoredCard {
 export interface CardStore {
   claim(tenant: string, actionId: string, round: number, platform: string, now: Date, staleAfterMs: number): Promise<CardClaim>;
   saved(actionId: string, round: number, ref: CardRef, now: Date, audit: AuditEvent): Promise<void>;
+  /**
+   * The platform holds this card back (the app is not installed in the
+   * tenant's workspace): recorded with its audit event, struck off what the
+   * round still owes, never retried; unlike a failed card, no reason to end
+   * the action early.
+   */
+  held(actionId: string, round: number, platform: string, audit: AuditEvent): Promise<void>;
   /** The platform can never take this card; returns what is left of the round's cards. */
   failed(actionId: string, round: number, platform: string): Promise<{ posted: number; owed: number }>;
   /** Drops a claim whose post certainly failed, so a retry can claim at once. */

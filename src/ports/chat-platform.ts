@@ -54,7 +54,9 @@ export interface ChatDirectory {
  * `retry: false` when the target can never take the card (unknown channel or
  * conversation, bot removed, revoked credentials), `RateLimited` when the
  * platform asked to wait (the caller delays the job without spending an
- * attempt), and a retryable error for anything else transient. A 429 the
+ * attempt), `NotInstalled` when the app is not installed in the tenant's
+ * workspace (the card is held: recorded, not posted, the action left to its
+ * deadline), and a retryable error for anything else transient. A 429 the
  * platform sends is also remembered for `cardWait` (every process waits it out).
  *
  * Left out on purpose: ephemeral replies to a clicker and admin-command
@@ -79,6 +81,13 @@ export interface ChatPlatform extends ChatDirectory {
   postReminder(ref: CardRef, content: CardContent): Promise<void>;
   /** A notice in the group's place (incident mode start/end); the platform renders and escapes it. */
   postNotice(tenant: string, group: ReviewerGroup, notice: Message): Promise<void>;
+
+  /**
+   * Of these tenants, those whose cards are held because the app is not
+   * installed in their workspace, with why and what to do (for /readyz and
+   * the admin status). Absent: the platform needs no installation per workspace.
+   */
+  uninstalled?(tenants: readonly TenantPolicy[]): Promise<Map<string, string>>;
 
   /**
    * One start-up check: can the platform be reached with the configured

@@ -2,6 +2,7 @@ import type { Action } from '../domain/action.js';
 import { cardFor } from '../domain/approval-card.js';
 import { actionAuditFields, type AuditEvent } from '../domain/audit-event.js';
 import { AirlockError } from '../domain/errors.js';
+import { NotInstalled } from '../domain/not-installed.js';
 import { RateLimited } from '../domain/rate-limited.js';
 import type { ActionStore } from '../ports/action-store.js';
 import type { ActionJobRef, CardJobRef } from '../ports/approval-jobs.js';
@@ -16,7 +17,7 @@ import type { EndCause } from './expire-action.js';
 import { SPAN, actionAttributes } from './span-attributes.js';
 
 
-export type PostCardOutcome = 'posted' | 'recovered' | 'skipped' | 'undeliverable';
+export type PostCardOutcome = 'posted' | 'recovered' | 'skipped' | 'undeliverable' | 'held';
 
 /** A card in the trail: where it went (the platform's ids of the message, no content), for which round and group, and the arguments it showed. */
 const cardPostedEvent = (action: Action, round: number, ref: CardRef, at: Date): AuditEvent => ({
@@ -27,12 +28,25 @@ const cardPostedEvent = (action: Action, round: number, ref: CardRef, at: Date):
   data: actionAuditFields(action, { card: ref, round, reviewer_group: action.reviewerGroup ?? null }),
 });
 
+/** A card held back: on which platform, for which round and group, and why (where to install), never its content. */
+const cardHeldEvent = (action: Action, round: number, platform: string, why: string, at: Date): AuditEvent => ({
+  tenant: action.tenant,
+  kind: 'card_held',
+  actionId: action.id,
+  at,
+  data: actionAuditFields(action, { platform, round, reviewer_group: action.reviewerGroup ?? null, held_because: why }),
+});
+
 /**
  * Posts one round's card on one chat platform, at most once: a claim row is
  * taken in Postgres before calling the platform; a stale claim (the worker
  * died mid-post) first looks for the message it may have posted. A platform
  * that can never take the card is struck off; when no platform shows the
- * round's card at all, the action ends by its timeout rule at once.
+ * round's card at all, the action ends by its timeout rule at once. A card
+ * the platform holds back (the app is not installed in the tenant's
+ * workspace) is recorded as held and struck off too, but ends nothing: the
+ * action runs to its deadline as usual, in case an admin or operator
+ * decides it meanwhile.
  */
 export function makePostCard(deps: {
   actions: ActionStore;
@@ -42,6 +56,7 @@ export function makePostCard(deps: {
   platforms: ChatPlatforms;
   endPending: (ref: ActionJobRef, cause: EndCause) => Promise<unknown>;
   onUndeliverable?: (ref: CardJobRef, why: string) => void;
+  onHeld?: (ref: CardJobRef, why: string) => void;
   onAudited?: (tenant: string) => void;
   metrics?: ApprovalMetrics;
   tracer?: Tracer;
@@ -53,6 +68,13 @@ export function makePostCard(deps: {
     const left = await deps.cards.failed(ref.actionId, ref.round, ref.platform);
     if (left.posted === 0 && left.owed === 0) await deps.endPending(ref, { kind: 'undeliverable', why });
     return 'undeliverable';
+  };
+  const hold = async (ref: CardJobRef, action: Action, why: string): Promise<PostCardOutcome> => {
+    deps.onHeld?.(ref, why);
+    deps.metrics?.cardPost(ref.platform, 'held');
+    await deps.cards.held(action.id, ref.round, ref.platform, cardHeldEvent(action, ref.round, ref.platform, why, deps.clock.now()));
+    deps.onAudited?.(action.tenant);
+    return 'held';
   };
 
   return async function postCard(ref: CardJobRef): Promise<PostCardOutcome> {
@@ -79,7 +101,11 @@ export function makePostCard(deps: {
     const claim = await deps.cards.claim(ref.tenant, ref.actionId, ref.round, ref.platform, deps.clock.now(), CARD_CLAIM_STALE_MS);
     if (claim.kind === 'taken') return 'skipped';
     if (claim.kind === 'reclaimed') {
-      const found = await platform.findCard(content, new Date(claim.claimedAt.getTime() - 60_000));
+      const found = await platform.findCard(content, new Date(claim.claimedAt.getTime() - 60_000)).catch((err: unknown) => {
+        if (err instanceof NotInstalled) return err;
+        throw err;
+      });
+      if (found instanceof NotInstalled) return hold(ref, action, found.message);
       if (found) {
         const now = deps.clock.now();
         await deps.cards.saved(action.id, ref.round, found, now, cardPostedEvent(action, ref.round, found, now));
@@ -96,6 +122,7 @@ export function makePostCard(deps: {
       deps.metrics?.cardPost(ref.platform, 'posted');
       return 'posted';
     } catch (err) {
+      if (err instanceof NotInstalled) return hold(ref, action, err.message);
       if (err instanceof AirlockError && err.code === 'delivery_failed' && !err.retry) return giveUp(ref, err.message);
       // Transient (or rate limited): let the next attempt claim again at once.
       if (!(err instanceof RateLimited)) deps.metrics?.cardPost(ref.platform, 'error');

@@ -108,7 +108,17 @@ export function makeRunAdminCommand(deps: {
     return execute(policy, tenant, actor, parsed);
   };
 
-  async function audit(tenant: string, e: Omit<AuditEvent, 'tenant' | 'at'>) {
+  /** By platform, why this tenant's cards are held there (the app is not installed in its workspace); a platform that cannot tell is left out. */
+  async function heldCards(tenant: TenantPolicy): Promise<Map<string, string>> {
+    const held = new Map<string, string>();
+    for (const p of deps.platforms.all()) {
+      const why = await p.uninstalled?.([tenant]).then((m) => m.get(tenant.id)).catch(() => undefined);
+      if (why) held.set(p.name, why);
+    }
+    return held;
+  }
+
+    async function audit(tenant: string, e: Omit<AuditEvent, 'tenant' | 'at'>) {
     await deps.audit.append({ tenant, at: deps.clock.now(), ...e });
     deps.onAudited?.(tenant);
   }
@@ -281,6 +291,7 @@ export function makeRunAdminCommand(deps: {
         // Tools are shared by every tenant of the file: count only those this tenant's agents may call.
         const tenantTools = new Set([...tenant.agents.values()].flatMap((a) => [...a.tools]));
         const overdue = dueForReview({ tools: new Map([...policy.tools].filter(([name]) => tenantTools.has(name))) }, now()).filter((r) => r.status === 'overdue').length;
+        const held = await heldCards(tenant);
         return withData(
           {
             tenant: tenant.id,
@@ -291,6 +302,7 @@ export function makeRunAdminCommand(deps: {
             runtime_modes: Object.fromEntries(o.toolModes),
             pending: { count: pending.count, oldest_at: pending.oldest?.toISOString() ?? null },
             review_overdue: overdue,
+            held_cards: Object.fromEntries(held),
           },
           [{ strong: `Airlock status for ${tenant.id}` }, ' (policy ', version(o), ')'],
           ['Incident mode: ', o.incident.on ? `ON since ${o.incident.since ?? '?'}${o.incident.reason ? ` (${o.incident.reason})` : ''}` : 'off'],
@@ -299,6 +311,7 @@ export function makeRunAdminCommand(deps: {
           ['Runtime modes: ', ...modes],
           [`Pending approvals: ${pending.count}; oldest: ${pending.oldest ? formatAge(now().getTime() - pending.oldest.getTime()) : 'none'}`],
           [`Policy review: ${overdue === 0 ? 'no control' : overdue === 1 ? '1 control' : `${overdue} controls`} of this tenant’s tools ${overdue === 1 ? 'is' : 'are'} past ${overdue === 1 ? 'its' : 'their'} review date`, ...(overdue > 0 ? [' (', { code: 'airlock policy review' }, ' lists them)'] as Inline[] : [])],
+          ...[...held].map(([platform, why]): Line => [{ strong: `Cards held on ${platform}` }, `: ${why}. New approvals wait for their deadline there.`]),
         );
       }
       case 'pending': {

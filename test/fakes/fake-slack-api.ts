@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { waitFor } from '../support/wait-for.js';
@@ -69,6 +70,37 @@ export interface FakeSlackApiOptions {
   usergroups?: Record<string, string[]>;
   /** Enforce these limits (e.g. SLACK_LIMITS); none by default, so a test sees only the failures it scripts. */
   limits?: SlackLimits;
+  /** The app's OAuth credentials: oauth.v2.access refuses any others. */
+  oauth?: { clientId: string; clientSecret: string };
+}
+
+/**
+ * What the next visit of the authorize page installs, once the person there
+ * allows it: into one workspace (`team`), or, with `isEnterpriseInstall`,
+ * into a whole Enterprise Grid organisation (`enterprise`) whose workspaces
+ * `orgTeams` are then served by the one token.
+ */
+export interface InstallGrant {
+  team?: { id: string; name?: string };
+  enterprise?: { id: string; name?: string };
+  isEnterpriseInstall?: boolean;
+  orgTeams?: string[];
+  /** Token rotation on: the bot token expires after this many seconds and comes with a refresh token. */
+  expiresIn?: number;
+  /** The user who installed the app. */
+  installer?: string;
+}
+
+/** A bot token the fake issued, and who it speaks for. */
+export interface IssuedToken {
+  token: string;
+  teamId?: string;
+  enterpriseId?: string;
+  isEnterpriseInstall: boolean;
+  orgTeams: string[];
+  botUserId: string;
+  botId: string;
+  refreshToken?: string;
 }
 
 // Fields the WebClient JSON-encodes inside a form body.
@@ -78,9 +110,16 @@ const JSON_FIELDS = ['blocks', 'view', 'attachments', 'metadata'];
  * A local HTTP server that speaks enough of the Slack Web API for a real
  * `WebClient` with `slackApiUrl: fake.url`. It records every call and can be
  * scripted to fail or to hang, and asked to enforce Slack's rate limits
- * (`limits`, e.g. SLACK_LIMITS). It checks no token; it keeps the messages
- * posted per channel, so conversations.history can answer (Airlock uses it to
- * find a card posted by a worker that died before saving it).
+ * (`limits`, e.g. SLACK_LIMITS). It checks no token, except that auth.test
+ * and auth.teams.list answer for the tokens it issued itself; it keeps the
+ * messages posted per channel, so conversations.history can answer (Airlock
+ * uses it to find a card posted by a worker that died before saving it).
+ *
+ * It also plays Slack's side of an OAuth v2 install: `GET
+ * /oauth/v2/authorize` (the page a browser is sent to) answers as if the
+ * person there clicked Allow, redirecting to the app's `redirect_uri` with a
+ * one-time code for what `grantNextInstall` said; `oauth.v2.access` trades
+ * the code (or a refresh token) for a bot token of its own.
  */
 export class FakeSlackApi {
   readonly emails: Record<string, string>;
@@ -93,6 +132,11 @@ export class FakeSlackApi {
   private readonly warnings = new Map<string, string>();
   private limits: SlackLimits | undefined;
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly oauth: FakeSlackApiOptions['oauth'];
+  private readonly grants: (InstallGrant | { refuse: string })[] = [];
+  private readonly codes = new Map<string, { grant: InstallGrant; redirectUri: string; scope: string }>();
+  private readonly issued = new Map<string, IssuedToken & { scope: string; url: string }>();
+  private issuedCount = 0;
 
   private constructor(
     private readonly server: Server,
@@ -101,6 +145,7 @@ export class FakeSlackApi {
     this.emails = { ...options.emails };
     this.usergroups = { ...options.usergroups };
     this.limits = options.limits;
+    this.oauth = options.oauth;
   }
 
   static async start(options: FakeSlackApiOptions = {}): Promise<FakeSlackApi> {
@@ -122,6 +167,33 @@ export class FakeSlackApi {
   get url(): string {
     const { port } = this.server.address() as AddressInfo;
     return `http://127.0.0.1:${port}/api/`;
+  }
+
+  /** Slack's authorize page on this fake (what Airlock derives from `SLACK_API_URL`). */
+  get authorizeUrl(): string {
+    return new URL('../oauth/v2/authorize', this.url).toString();
+  }
+
+  /** The next visit of the authorize page installs this (visits with nothing granted are answered 400). */
+  grantNextInstall(grant: InstallGrant): void {
+    this.grants.push(grant);
+  }
+
+  /** The next visit of the authorize page ends as Slack ends a refusal: a redirect with `error` (default `access_denied`) instead of a code. */
+  refuseNextInstall(error = 'access_denied'): void {
+    this.grants.push({ refuse: error });
+  }
+
+  /** Bot tokens issued so far, oldest first; of one workspace or organisation when `id` is given. */
+  tokens(id?: string): IssuedToken[] {
+    return [...this.issued.values()].filter((t) => id === undefined || t.teamId === id || t.enterpriseId === id).map(({ scope: _s, url: _u, ...t }) => t);
+  }
+
+  /** The newest bot token issued for a workspace or organisation. */
+  tokenOf(id: string): string {
+    const token = this.tokens(id).at(-1)?.token;
+    if (!token) throw new Error(`the fake issued no token for ${id}`);
+    return token;
   }
 
   /** Calls so far, oldest first, optionally of one method only. */
@@ -175,9 +247,10 @@ export class FakeSlackApi {
     return [...(this.channels.get(channel) ?? [])];
   }
 
-  /** Forgets recorded calls, messages, pending failures and hangs; keeps the emails and usergroups. */
+  /** Forgets recorded calls, messages, pending failures, hangs and grants; keeps the emails, usergroups and the tokens it issued. */
   reset(): void {
     this.recorded.length = 0;
+    this.grants.length = 0;
     this.failures.clear();
     this.hanging.clear();
     this.warnings.clear();
@@ -209,6 +282,10 @@ export class FakeSlackApi {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true }));
       return;
     }
+    if (req.method === 'GET' && new URL(req.url ?? '/', 'http://fake').pathname === '/oauth/v2/authorize') {
+      this.authorize(req, res);
+      return;
+    }
     const match = /^\/api\/([A-Za-z0-9_.]+)$/.exec(new URL(req.url ?? '/', 'http://fake').pathname);
     if (req.method !== 'POST' || !match?.[1]) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: false, error: 'unknown_method' }));
@@ -234,7 +311,7 @@ export class FakeSlackApi {
       res.writeHead(status, headers).end(JSON.stringify({ ok: false, error: status === 429 ? 'ratelimited' : 'internal_error' }));
       return;
     }
-    const answer = failure?.error ? { ok: false, error: failure.error } : this.withWarning(method, this.answer(method, body));
+    const answer = failure?.error ? { ok: false, error: failure.error } : this.withWarning(method, this.answer(method, body, token, req.headers.authorization));
     const hang = this.hanging.get(method);
     if (hang) {
       if (hang <= 1) this.hanging.delete(method);
@@ -287,8 +364,93 @@ export class FakeSlackApi {
     return failure;
   }
 
-  private answer(method: string, body: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * Slack's authorize page, as if the person there clicked Allow: records the
+   * visit (as method `oauth.authorize`, its query as the body) and redirects
+   * to `redirect_uri` with a one-time code and the app's `state`.
+   */
+  private authorize(req: IncomingMessage, res: ServerResponse): void {
+    const query = Object.fromEntries(new URL(req.url ?? '/', 'http://fake').searchParams);
+    this.recorded.push({ method: 'oauth.authorize', body: query, token: undefined, status: 302, at: new Date() });
+    const next = this.grants.shift();
+    if (!next || !query.redirect_uri || (this.oauth && query.client_id !== this.oauth.clientId)) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('invalid_client_id, or nothing granted');
+      return;
+    }
+    const back = new URL(query.redirect_uri);
+    if ('refuse' in next) {
+      back.searchParams.set('error', next.refuse);
+    } else {
+      const code = `code-${randomUUID()}`;
+      this.codes.set(code, { grant: next, redirectUri: query.redirect_uri, scope: query.scope ?? '' });
+      back.searchParams.set('code', code);
+    }
+    if (query.state) back.searchParams.set('state', query.state);
+    res.writeHead(302, { location: back.toString() }).end();
+  }
+
+  /** oauth.v2.access: a code (once, for the redirect_uri it was issued to) or a refresh token, for a bot token. */
+  private access(body: Record<string, unknown>, authorization: string | undefined): Record<string, unknown> {
+    const basic = /^Basic (.+)$/.exec(authorization ?? '');
+    const [clientId, secret] = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8').split(':') : [body.client_id, body.client_secret];
+    if (this.oauth && clientId !== this.oauth.clientId) return { ok: false, error: 'invalid_client_id' };
+    if (this.oauth && secret !== this.oauth.clientSecret) return { ok: false, error: 'bad_client_secret' };
+    if (body.grant_type === 'refresh_token') {
+      const old = [...this.issued.values()].find((t) => t.refreshToken !== undefined && t.refreshToken === body.refresh_token);
+      if (!old) return { ok: false, error: 'invalid_refresh_token' };
+      const fresh = this.issue({ ...old, refreshToken: `xoxe-refresh-${randomUUID()}` }, old.scope, old.url);
+      return { ok: true, token_type: 'bot', access_token: fresh.token, refresh_token: fresh.refreshToken, expires_in: 43_200, scope: old.scope, bot_user_id: old.botUserId, app_id: 'A0AIRLOCK', team: old.teamId ? { id: old.teamId } : null, enterprise: old.enterpriseId ? { id: old.enterpriseId } : null };
+    }
+    const issued = this.codes.get(String(body.code));
+    if (!issued) return { ok: false, error: 'invalid_code' };
+    this.codes.delete(String(body.code));
+    if (body.redirect_uri !== issued.redirectUri) return { ok: false, error: 'bad_redirect_uri' };
+    const { grant } = issued;
+    const orgWide = grant.isEnterpriseInstall === true;
+    const id = (orgWide ? grant.enterprise?.id : grant.team?.id) ?? 'T0UNKNOWN';
+    const token = this.issue(
+      {
+        teamId: orgWide ? undefined : grant.team?.id,
+        enterpriseId: grant.enterprise?.id,
+        isEnterpriseInstall: orgWide,
+        orgTeams: grant.orgTeams ?? [],
+        botUserId: `U0BOT${id}`,
+        botId: `B0BOT${id}`,
+        ...(grant.expiresIn !== undefined ? { refreshToken: `xoxe-refresh-${randomUUID()}` } : {}),
+      },
+      issued.scope,
+      `https://${id.toLowerCase()}.slack.com/`,
+    );
+    return {
+      ok: true,
+      app_id: 'A0AIRLOCK',
+      authed_user: { id: grant.installer ?? 'U0INSTALLER' },
+      scope: issued.scope,
+      token_type: 'bot',
+      access_token: token.token,
+      bot_user_id: token.botUserId,
+      team: orgWide || !grant.team ? null : { id: grant.team.id, name: grant.team.name ?? grant.team.id },
+      enterprise: grant.enterprise ? { id: grant.enterprise.id, name: grant.enterprise.name ?? grant.enterprise.id } : null,
+      is_enterprise_install: orgWide,
+      ...(grant.expiresIn !== undefined ? { refresh_token: token.refreshToken, expires_in: grant.expiresIn } : {}),
+    };
+  }
+
+  private issue(who: Omit<IssuedToken, 'token'>, scope: string, url: string): IssuedToken {
+    this.issuedCount += 1;
+    const token = `xoxb-${who.teamId ?? who.enterpriseId ?? 'x'}-${this.issuedCount}-${randomUUID().slice(0, 8)}`;
+    const issued = { ...who, token, scope, url };
+    this.issued.set(token, issued);
+    return issued;
+  }
+
+  private answer(method: string, body: Record<string, unknown>, token?: string, authorization?: string): Record<string, unknown> {
+    const mine = token === undefined ? undefined : this.issued.get(token);
     switch (method) {
+      case 'oauth.v2.access':
+        return this.access(body, authorization);
+      case 'auth.teams.list':
+        return mine ? { ok: true, teams: mine.orgTeams.map((id) => ({ id, name: id })) } : { ok: false, error: 'not_an_enterprise' };
       case 'chat.postMessage': {
         const ts = this.nextTs();
         const list = this.channels.get(String(body.channel)) ?? [];
@@ -331,6 +493,19 @@ export class FakeSlackApi {
         return { ok: true, url: `ws://127.0.0.1:${port}/socket-mode` };
       }
       case 'auth.test':
+        if (mine) {
+          return {
+            ok: true,
+            url: mine.url,
+            team: mine.teamId ?? mine.enterpriseId,
+            user: 'airlock',
+            team_id: mine.teamId ?? mine.enterpriseId,
+            ...(mine.enterpriseId ? { enterprise_id: mine.enterpriseId } : {}),
+            user_id: mine.botUserId,
+            bot_id: mine.botId,
+            is_enterprise_install: mine.isEnterpriseInstall,
+          };
+        }
         return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'airlock', team_id: 'T0ACME', user_id: 'UBOT', bot_id: 'B1' };
       default:
         return { ok: true };

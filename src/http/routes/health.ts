@@ -1,15 +1,23 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Metrics } from '../metrics.js';
 
+/** The chat platforms as /readyz reports them. */
+export interface ChatHealth {
+  /** By platform: `ok`, `starting` or `failing: <what to fix>`. */
+  states: Record<string, string>;
+  /** By platform, the tenants whose workspace has no installation of the app: their cards are held. */
+  notInstalled: Record<string, string[]>;
+}
+
 export interface HealthDeps {
   /** Each check resolves when its dependency answers; the name appears in /readyz output. */
   readiness: Record<string, () => Promise<void>>;
   /**
-   * Each chat platform's start-up state (`ok`, `starting`, `failing: …`).
-   * Reported, but never a reason to be not ready: the gate keeps deciding
-   * while a chat platform is down.
+   * Each chat platform's start-up state, and the tenants whose cards it
+   * holds for want of an installation. Reported, but never a reason to be
+   * not ready: the gate keeps deciding while a chat platform is down.
    */
-  chat?: () => Record<string, string>;
+  chat?: () => Promise<ChatHealth>;
   /**
    * The live policy's version, and why the file on disk was refused when its
    * last reload failed. Reported, never a reason to be not ready: the gate
@@ -46,12 +54,13 @@ export const healthRoutes =
       );
       const checks = Object.fromEntries(results);
       const ready = results.every(([, s]) => s === 'ok');
-      const chat = deps.chat?.();
+      const chat = await deps.chat?.();
       const policy = deps.policy?.();
       return reply.code(ready ? 200 : 503).send({
         status: ready ? 'ready' : 'not_ready',
         checks,
-        ...(chat && Object.keys(chat).length > 0 ? { chat } : {}),
+        ...(chat && Object.keys(chat.states).length > 0 ? { chat: chat.states } : {}),
+        ...(chat && Object.keys(chat.notInstalled).length > 0 ? { not_installed: chat.notInstalled } : {}),
         ...(deps.console ? { console: { identity_provider: deps.console() } } : {}),
         ...(policy ? { policy: { version: policy.version, file: policy.refused === undefined ? 'ok' : `refused: ${policy.refused}` } } : {}),
       });

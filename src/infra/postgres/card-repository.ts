@@ -22,17 +22,26 @@ export class PgCardStore implements CardStore {
   }
 
   async saved(actionId: string, round: number, ref: CardRef, now: Date, audit: AuditEvent) {
+    await this.settle(actionId, round, ref.platform, { state: 'posted', ref, at: now }, audit);
+  }
+
+  async held(actionId: string, round: number, platform: string, audit: AuditEvent) {
+    await this.settle(actionId, round, platform, { state: 'held', ref: null, at: null }, audit);
+  }
+
+  /** A claimed card posted or held: its row, its audit event and the round's debt, in one statement. */
+  private async settle(actionId: string, round: number, platform: string, to: { state: 'posted' | 'held'; ref: CardRef | null; at: Date | null }, audit: AuditEvent) {
     await this.pool.query(
       `WITH c AS (
-         UPDATE action_cards SET state = 'posted', ref = $4, posted_at = $5 WHERE action_id = $1 AND round = $2 AND platform = $3
+         UPDATE action_cards SET state = $4, ref = $5, posted_at = $6 WHERE action_id = $1 AND round = $2 AND platform = $3
          RETURNING tenant_id
        ), e AS (
-         INSERT INTO audit_events (tenant_id, kind, action_id, at, data) SELECT c.tenant_id, $6, $1, $5, $7 FROM c
+         INSERT INTO audit_events (tenant_id, kind, action_id, at, data) SELECT c.tenant_id, $7, $1, $8, $9 FROM c
        ), paid AS (
          DELETE FROM card_debts WHERE action_id = $1 AND round = $2 AND platforms <@ ARRAY[$3::text]
        )
        UPDATE card_debts SET platforms = array_remove(platforms, $3) WHERE action_id = $1 AND round = $2 AND NOT platforms <@ ARRAY[$3::text]`,
-      [actionId, round, ref.platform, JSON.stringify(ref), now, audit.kind, JSON.stringify(audit.data)],
+      [actionId, round, platform, to.state, to.ref && JSON.stringify(to.ref), to.at, audit.kind, audit.at, JSON.stringify(audit.data)],
     );
   }
 
