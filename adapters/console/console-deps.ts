@@ -4,6 +4,7 @@ import type { ActionStory } from '../../src/domain/action-story.js';
 import type { CardContent } from '../../src/ports/chat-platform.js';
 import type { Clock } from '../../src/ports/clock.js';
 import type { PolicySource } from '../../src/ports/policy-source.js';
+import type { TenantActionFilters, TenantActionPage } from '../../src/usecases/list-tenant-actions.js';
 import type { ReviewCommand, ReviewResult } from '../../src/usecases/record-review.js';
 import type { OidcSettings } from './identity-provider.js';
 import type { OversightDeps } from './oversight-deps.js';
@@ -23,4 +24,6 @@ export interface ConsoleDeps extends OversightDeps {
   getAction(tenant: string, id: string): Promise<Action | undefined>;
   /** The action's story from the tenant's audit trail (as `airlock audit show` tells it). */
   actionStory(tenant: string, id: string): Promise<ActionStory | undefined>;
+  /** The tenant's actions, newest first, a page at a time (the activity page and its exports). */
+  listActivity(tenant: string, filters: TenantActionFilters, page: { limit: number; cursor?: string }): Promise<TenantActionPage>;
 }

@@ -8,6 +8,7 @@ import { IdentityProvider } from './identity-provider.js';
 import { badRequest, failed, formExpired, notFound, notSignedIn } from './pages/notices.js';
 import { sendPage } from './reply-page.js';
 import { actionRoutes } from './routes/action-routes.js';
+import { activityRoutes } from './routes/activity-routes.js';
 import { assetRoutes } from './routes/asset-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
@@ -102,6 +103,7 @@ export function createConsole(deps: ConsoleDeps) {
         dashboardRoutes(scope, deps);
         policyRoutes(scope, deps);
         actionRoutes(scope, deps);
+        activityRoutes(scope, deps);
       },
       { prefix: '/console' },
     );

@@ -7,6 +7,8 @@ import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
 import { makeShadowReport } from '../usecases/shadow-report.js';
 import { PgActionTrail } from '../infra/postgres/action-trail.js';
 import { makeListInbox } from '../usecases/list-inbox.js';
+import { makeListTenantActions } from '../usecases/list-tenant-actions.js';
+import { makeListCursors } from '../domain/list-cursor.js';
 import { makeShowActionStory } from '../usecases/show-action-story.js';
 import type { Core } from './container.js';
 
@@ -29,6 +31,7 @@ export function wireConsole(core: Core, useCases: { recordReview(cmd: ReviewComm
     runAdminCommand: (actor, text) => useCases.adminCommand(actor, text),
     ...(core.shadowPolicy ? { shadow: { version: () => core.shadowPolicy?.current()?.fileVersion, report: makeShadowReport({ records: new PgShadowRecords(core.pool) }) } } : {}),
     getAction: (tenant, id) => core.actions.get(tenant, id),
+    listActivity: makeListTenantActions({ store: core.actions, cursors: makeListCursors(core.secret) }),
     // The console names an action by its whole id: a prefix never stands for one.
     actionStory: async (tenant, id) => {
       const found = await story(tenant, id);

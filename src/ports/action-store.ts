@@ -2,6 +2,7 @@ import type { Action, ActionResult, Review, ReviewerIdentity } from '../domain/a
 import type { ArgsEdit } from '../domain/args-edit.js';
 import type { ActionStatus } from '../domain/action-status.js';
 import type { AuditEvent } from '../domain/audit-event.js';
+import type { Decision } from '../domain/decision.js';
 import type { ListPosition } from '../domain/list-cursor.js';
 
 export interface NewActionRecord {
@@ -78,12 +79,33 @@ export interface ActionStore {
    */
   listOwn(query: ActionListQuery): Promise<{ action: Action; position: ListPosition }[]>;
   /**
+   * Up to `limit` actions of one tenant, any agent, newest first (creation
+   * time, then id), each with its position; with `before`, only those after
+   * it. What an auditor reads in the console: never across tenants.
+   */
+  listTenant(query: TenantListQuery): Promise<{ action: Action; position: ListPosition }[]>;
+  /**
    * The tenant's pending approvals waiting on any of `groups`, oldest first,
    * at most `limit`, and how many there are in all: a console reviewer's inbox.
    */
   pendingFor(tenant: string, groups: readonly string[], limit: number): Promise<{ total: number; actions: Action[] }>;
   /** How many approvals are open, since when, and the oldest `limit` of them (bounded however long the backlog). */
   pendingSummary(tenant: string, limit: number): Promise<{ count: number; oldest?: Date; items: { id: string; tool: string; agent: string; createdAt: Date; expiresAt?: Date; reviewerGroup?: string }[] }>;
+}
+
+/** A tenant-wide listing: every filter narrows it. */
+export interface TenantListQuery {
+  tenant: string;
+  agent?: string;
+  tool?: string;
+  decision?: Decision;
+  status?: ActionStatus;
+  /** Created at or after. */
+  since?: Date;
+  /** Created before. */
+  until?: Date;
+  before?: ListPosition;
+  limit: number;
 }
 
 export interface ActionListQuery {

@@ -4,10 +4,10 @@ import { approverEmail, reviewerKey, type Action, type ActionResult } from '../.
 import type { ActionStatus } from '../../domain/action-status.js';
 import { actionIdRange } from '../../domain/action-id-prefix.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import type { ActionListQuery, ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome } from '../../ports/action-store.js';
+import type { ActionListQuery, ActionStore, EndChange, EscalateChange, NewActionRecord, RecordOutcome, ReviewInput, ReviewOutcome, TenantListQuery } from '../../ports/action-store.js';
 import { ActionBatchWriter } from './action-batch-writer.js';
 import { ACTION_SELECT, toAction, type ActionRow } from './action-row.js';
-import { listActionsStatement } from './list-actions-statement.js';
+import { listActionsStatement, listTenantActionsStatement } from './list-actions-statement.js';
 import { withTransaction } from './transaction.js';
 
 const pendingKey = (tenant: string, group: string) => `${tenant}\u0000${group}`;
@@ -332,6 +332,11 @@ export class PgActionStore implements ActionStore {
 
   async listOwn(query: ActionListQuery) {
     const { rows } = await this.pool.query<ActionRow & { position_at: string }>(listActionsStatement(query));
+    return rows.map((r) => ({ action: toAction(r), position: { createdAt: r.position_at, id: r.id } }));
+  }
+
+  async listTenant(query: TenantListQuery) {
+    const { rows } = await this.pool.query<ActionRow & { position_at: string }>(listTenantActionsStatement(query));
     return rows.map((r) => ({ action: toAction(r), position: { createdAt: r.position_at, id: r.id } }));
   }
 

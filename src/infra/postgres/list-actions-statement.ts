@@ -1,4 +1,4 @@
-import type { ActionListQuery } from '../../ports/action-store.js';
+import type { ActionListQuery, TenantListQuery } from '../../ports/action-store.js';
 import { ACTION_SELECT } from './action-row.js';
 
 /**
@@ -21,6 +21,30 @@ export function listActionsStatement(q: ActionListQuery): { text: string; values
   return {
     // The position is written by Postgres, to the microsecond it stores. The
     // outer ORDER BY costs nothing: the page comes out of the index in that order.
+    text: `SELECT page.*, to_char(page.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at
+      FROM (${ACTION_SELECT} WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${param(q.limit)}) page
+      ORDER BY page.created_at DESC, page.id DESC`,
+    values,
+  };
+}
+
+/**
+ * The tenant-wide listing of the console's activity page, newest first: the
+ * same shape and position as the agent's own listing, read from the
+ * (tenant, creation time) index.
+ */
+export function listTenantActionsStatement(q: TenantListQuery): { text: string; values: unknown[] } {
+  const values: unknown[] = [q.tenant];
+  const where = ['a.tenant_id = $1'];
+  const param = (v: unknown) => `$${values.push(v)}`;
+  if (q.agent) where.push(`a.agent = ${param(q.agent)}`);
+  if (q.tool) where.push(`a.tool = ${param(q.tool)}`);
+  if (q.decision) where.push(`a.decision = ${param(q.decision)}`);
+  if (q.status) where.push(`a.status = ${param(q.status)}`);
+  if (q.since) where.push(`a.created_at >= ${param(q.since)}`);
+  if (q.until) where.push(`a.created_at < ${param(q.until)}`);
+  if (q.before) where.push(`(a.created_at, a.id) < (${param(q.before.createdAt)}::timestamptz, ${param(q.before.id)}::uuid)`);
+  return {
     text: `SELECT page.*, to_char(page.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_at
       FROM (${ACTION_SELECT} WHERE ${where.join(' AND ')} ORDER BY a.created_at DESC, a.id DESC LIMIT ${param(q.limit)}) page
       ORDER BY page.created_at DESC, page.id DESC`,
