@@ -106,6 +106,22 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.context().close();
   });
 
+  it("shows an auditor the tenant's activity, filtered with the form", async () => {
+    await t.submit('acme', 'read');
+    const page = await signIn('audit');
+    await page.goto(`${t.publicUrl}/console/t/acme/activity`);
+    expect(await page.locator('tbody tr').count()).toBeGreaterThanOrEqual(4);
+    await page.selectOption('#f-decision', 'allow');
+    await Promise.all([page.waitForNavigation(), page.click('.filters button')]);
+    expect(new URL(page.url()).searchParams.get('decision')).toBe('allow');
+    const decisions = await page.locator('tbody tr td:nth-child(6)').allTextContents();
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(decisions.every((d) => d.startsWith('allow'))).toBe(true);
+    await page.goto(`${t.publicUrl}/console/t/acme/activity`);
+    await page.screenshot({ path: join(shots, 'activity.png'), fullPage: true });
+    await page.context().close();
+  });
+
   it('lets a person in two tenants choose one, and reads well on a 375 px phone', async () => {
     await t.submit('acme', 'send_email', { summary: 'A long summary that has to wrap on a narrow screen without pushing anything off the side of it' });
     const page = await signIn('both', { width: 375, height: 812 });

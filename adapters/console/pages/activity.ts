@@ -36,7 +36,7 @@ export function activityPage(v: ActivityView, chrome: Chrome): Html {
 <td><code>${a.tool}</code></td>
 <td>${a.agent}</td>
 <td>${a.requester.display ?? a.requester.id}</td>
-<td>${a.decision}${a.mode !== 'approval_required' && a.decision !== 'deny' ? html` <span class="mode">(${a.mode})</span>` : ''}</td>
+<td>${a.decision}${a.decision === 'constrain' || a.decision === 'fallback' ? html` <span class="mode">(${a.mode})</span>` : ''}</td>
 <td>${a.status}</td>
 <td>${a.reviewerGroup ?? '—'}</td>
 </tr>`,
@@ -49,8 +49,8 @@ ${select('tool', 'Tool', v.tools)}
 ${select('agent', 'Agent', v.agents)}
 ${select('decision', 'Decision', DECISIONS)}
 ${select('status', 'Status', ACTION_STATUSES)}
-${date('since', 'From (UTC day)')}
-${date('until', 'To (UTC day, included)')}
+${date('since', 'From (UTC)')}
+${date('until', 'To (UTC, inclusive)')}
 ${v.form.limit ? html`<input type="hidden" name="limit" value="${v.form.limit}">` : ''}
 <div class="filter-actions"><button type="submit">Filter</button> <a href="${base}">Clear</a></div>
 </form>
@@ -61,7 +61,7 @@ ${
   v.actions.length === 0
     ? html`<p class="empty">No action matches.</p>`
     : html`<div class="activity"><table aria-label="Actions, newest first">
-<thead><tr><th scope="col">Requested</th><th scope="col">Action</th><th scope="col">Tool</th><th scope="col">Agent</th><th scope="col">Requester</th><th scope="col">Decision</th><th scope="col">Status</th><th scope="col">Reviewers</th></tr></thead>
+<thead><tr><th scope="col">Requested</th><th scope="col">Action</th><th scope="col">Tool</th><th scope="col">Agent</th><th scope="col">Requester</th><th scope="col">Decision</th><th scope="col">Status</th><th scope="col">Group</th></tr></thead>
 <tbody>${rows}</tbody></table></div>`
 }
 ${v.nextCursor ? html`<p class="pager"><a href="${base}?${queryOf(filters, { cursor: v.nextCursor })}">Older actions</a></p>` : ''}`,
