@@ -37,7 +37,7 @@ async function cannon(base: string, auth: string, body: unknown, seconds = SECON
     headers: { authorization: auth, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`non-2xx: ${result.non2xx}, errors: ${result.errors}`);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`non-2xx: ${result.non2xx} (${JSON.stringify(result.statusCodeStats)}), errors: ${result.errors}`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
 
@@ -61,8 +61,8 @@ interface Run {
   deny: Awaited<ReturnType<typeof cannon>>;
   /** allow again, on a server that also evaluates a shadow policy (POLICY_SHADOW_FILE). */
   shadow: Awaited<ReturnType<typeof cannon>>;
-  /** allow again, on a server exporting traces of 10 % of the requests to a local OTLP receiver. */
-  traced: Awaited<ReturnType<typeof cannon>> & { sampled: number };
+  /** allow again, alternating between a server exporting traces of 10 % of the requests and its untraced twin. */
+  traced: Awaited<ReturnType<typeof tracedPhase>>;
   behind: number;
   catchUpMs: number;
   chained: number;
@@ -137,7 +137,7 @@ async function main() {
       const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
       rows.push({ pgbench: baseline, allow, deny, shadow, traced, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
-      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}, allow traced at 10 % ${traced.rps.toFixed(0)}/s p99 ${traced.p99} (${(traced.sampled * 100).toFixed(1)} % sampled); unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
+      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}, allow traced at 10 % ${traced.on.rps.toFixed(0)}/s p99 ${traced.on.p99} against ${traced.off.rps.toFixed(0)}/s p99 ${traced.off.p99} untraced (${(traced.sampled * 100).toFixed(1)} % sampled); unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
     } finally {
       await pool.end();
       await server.stop();
@@ -173,17 +173,17 @@ With a shadow policy (\`POLICY_SHADOW_FILE\`: a candidate that disagrees on ever
 |---|---|---|---|---|
 | allow, shadow on | ${median(rows.map((r) => r.shadow.rps)).toFixed(0)} | ${(median(rows.map((r) => r.shadow.rps / r.allow.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.shadow.rps / r.allow.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.shadow.p50))} | ${median(rows.map((r) => r.shadow.p99))} |
 
-With traces on (\`OTEL_EXPORTER_OTLP_ENDPOINT\` at a local OTLP/HTTP receiver in the benchmark's process, \`OTEL_TRACES_SAMPLER=parentbased_traceidratio\`, \`OTEL_TRACES_SAMPLER_ARG=0.1\`; the requests carry no \`traceparent\`, so a tenth of them are recorded and exported, and every action stores its trace context), the allow load likewise on a server and fresh database of its own; without traces, nothing of the SDK is loaded:
+With traces on (\`OTEL_EXPORTER_OTLP_ENDPOINT\` at a local OTLP/HTTP receiver in the benchmark's process, \`OTEL_TRACES_SAMPLER=parentbased_traceidratio\`, \`OTEL_TRACES_SAMPLER_ARG=0.1\`; the requests carry no \`traceparent\`, so a tenth of them are recorded and exported, and every action stores its trace context) against tracing off (no endpoint: nothing of the SDK is loaded), in the same run: two more servers, each on a fresh database of its own, warmed up alike, then the allow load alternating between them (off, on, on, off, …), ${TRACE_ROUNDS} rounds of ${TRACE_ROUND_SECONDS} s each, so that a change in the machine's load falls on both alike (decisions/s are the means over the rounds, latencies the medians):
 
-| decision | decisions/s | of allow without traces (target ≥ 90%) | p50 ms | p99 ms | spans exported per decision |
-|---|---|---|---|---|---|
-| allow, traced at 10 % | ${median(rows.map((r) => r.traced.rps)).toFixed(0)} | ${(median(rows.map((r) => r.traced.rps / r.allow.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.traced.rps / r.allow.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.traced.p50))} | ${median(rows.map((r) => r.traced.p99))} | ${(median(rows.map((r) => r.traced.sampled)) * 100).toFixed(1)} % |
+| decision | decisions/s, traces off | decisions/s, traces on | on / off (target ≥ 90%) | p50 ms off / on | p99 ms off / on | spans exported per decision |
+|---|---|---|---|---|---|---|
+| allow | ${median(rows.map((r) => r.traced.off.rps)).toFixed(0)} | ${median(rows.map((r) => r.traced.on.rps)).toFixed(0)} | ${(median(rows.map((r) => r.traced.on.rps / r.traced.off.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.traced.on.rps / r.traced.off.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.traced.off.p50))} / ${median(rows.map((r) => r.traced.on.p50))} | ${median(rows.map((r) => r.traced.off.p99))} / ${median(rows.map((r) => r.traced.on.p99))} | ${(median(rows.map((r) => r.traced.sampled)) * 100).toFixed(1)} % |
 
 CPU while Airlock was under load, % of one core (medians over runs): server ${median(rows.map((r) => r.cpu.server)).toFixed(0)}, Postgres ${median(rows.map((r) => r.cpu.postgres)).toFixed(0)}, autocannon ${median(rows.map((r) => r.cpu.bench)).toFixed(0)}; whole machine ${median(rows.map((r) => r.cpu.busy)).toFixed(0)} of 200. The load generator shares the two cores with the server and Postgres; pgbench's client needs far less.
 
 Sealing keeps up: when the load stopped, the most events waiting to be sealed in any run was ${Math.max(...rows.map((r) => r.behind))}; the chain was complete at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
 
-Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99}), allow traced ${r.traced.rps.toFixed(0)} (p99 ${r.traced.p99})`).join('; ')}.`,
+Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99}), traces on ${r.traced.on.rps.toFixed(0)} (p99 ${r.traced.on.p99}) against off ${r.traced.off.rps.toFixed(0)} (p99 ${r.traced.off.p99})`).join('; ')}.`,
   );
 }
 
@@ -208,41 +208,63 @@ async function shadowPhase(shadowFile: string, body: unknown) {
   }
 }
 
+/** Rounds of the traced comparison, and the length of each (per server: about as long as one measured phase). */
+const TRACE_ROUNDS = 4;
+const TRACE_ROUND_SECONDS = Math.max(2, Math.round(SECONDS / TRACE_ROUNDS));
+
+/** A server on a fresh database of its own, with the bench agent's key, warmed up. */
+async function warmServer(label: string, env: Record<string, string>, body: unknown) {
+  const db = await freshDatabase(label);
+  const server = await startServer({ DATABASE_URL: db.url, POLICY_FILE: 'examples/policy.yml', ...env });
+  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const policy = await FilePolicySource.open('examples/policy.yml');
+  const auth = `Bearer ${(await makeCreateAgent({ agents: new PgAgentStore(pool), policy })('acme', 'support-bot')).key}`;
+  await cannon(server.base, auth, { ...(body as object), workflow: 'warmup' }, 3);
+  return { db, server, pool, auth };
+}
+
+const summarise = (rounds: Awaited<ReturnType<typeof cannon>>[]) => ({
+  rps: rounds.reduce((sum, r) => sum + r.rps, 0) / rounds.length,
+  p50: Math.round(median(rounds.map((r) => r.p50))),
+  p99: Math.round(median(rounds.map((r) => r.p99))),
+});
+
 /**
- * The allow load against a server exporting traces at 10 % sampling to a
- * local OTLP receiver, on its own fresh database. Returns the share of
- * decisions whose intake span was exported (counted after the server's
- * shutdown flushed what it held).
+ * Traces on (10 % sampling, to a local OTLP receiver) against traces off:
+ * the allow load alternating between the two servers. Returns both, and the
+ * share of decisions whose intake span was exported (counted after the
+ * traced server's shutdown flushed what it held).
  */
 async function tracedPhase(body: unknown) {
   const receiver = await OtlpReceiver.start({ keep: false });
-  const db = await freshDatabase('intake_traced');
-  const server = await startServer({
-    DATABASE_URL: db.url,
-    POLICY_FILE: 'examples/policy.yml',
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
-    OTEL_TRACES_SAMPLER_ARG: '0.1',
-  });
-  const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  const traced = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+  const off = await warmServer('intake_untraced', {}, body);
+  const on = await warmServer('intake_traced', traced, body);
   let stopped = false;
   try {
-    const policy = await FilePolicySource.open('examples/policy.yml');
-    const auth = `Bearer ${(await makeCreateAgent({ agents: new PgAgentStore(pool), policy })('acme', 'support-bot')).key}`;
-    await cannon(server.base, auth, { ...(body as object), workflow: 'warmup' }, 3);
-    await pool.query('CHECKPOINT');
-    const result = await cannon(server.base, auth, body);
-    await server.stop();
+    const rounds = { off: [] as Awaited<ReturnType<typeof cannon>>[], on: [] as Awaited<ReturnType<typeof cannon>>[] };
+    await off.pool.query('CHECKPOINT');
+    // Off, on, on, off, …: whichever goes second in a pair runs on the heels of the other's writes, so each goes second as often.
+    for (let i = 0; i < TRACE_ROUNDS; i++) {
+      for (const side of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+        const s = side === 'off' ? off : on;
+        rounds[side].push(await cannon(s.server.base, s.auth, body, TRACE_ROUND_SECONDS));
+      }
+    }
+    await on.server.stop();
     stopped = true;
-    const { rows } = await pool.query('SELECT count(*)::int AS n, count(p.traceparent)::int AS traced FROM actions a JOIN action_payloads p ON p.action_id = a.id');
+    const { rows } = await on.pool.query('SELECT count(*)::int AS n, count(p.traceparent)::int AS traced FROM actions a JOIN action_payloads p ON p.action_id = a.id');
     if (rows[0].traced !== rows[0].n) throw new Error(`${rows[0].n - rows[0].traced} of ${rows[0].n} actions stored no trace context`);
     const { spans, stray } = receiver.counts();
     if (spans === 0 || stray.length > 0) throw new Error(`the receiver got ${spans} spans${stray.length > 0 ? ` and stray requests: ${stray.join(', ')}` : ''}`);
-    return { ...result, sampled: spans / rows[0].n };
+    const untraced = (await off.pool.query('SELECT count(p.traceparent)::int AS n FROM action_payloads p')).rows[0].n;
+    if (untraced !== 0) throw new Error(`${untraced} actions stored a trace context with traces off`);
+    return { off: summarise(rounds.off), on: summarise(rounds.on), sampled: spans / rows[0].n };
   } finally {
-    await pool.end();
-    if (!stopped) await server.stop();
-    await db.drop();
+    for (const s of [off, on]) await s.pool.end();
+    await off.server.stop();
+    if (!stopped) await on.server.stop();
+    for (const s of [off, on]) await s.db.drop();
     await receiver.close();
   }
 }
