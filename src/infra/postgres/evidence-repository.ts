@@ -35,7 +35,7 @@ const IN_WINDOW = 'tenant_id = $1 AND created_at >= $2 AND created_at < $3 AND (
  *   reload) is withdrawn.
  * `reviewer_group` is set exactly for actions queued at intake.
  */
-const FIGURES_SQL = `
+export const FIGURES_SQL = `
 WITH fine AS (
   SELECT tool, reviewer_group, status, decision, mode, (rule = 'overrides.incident') AS incident,
     count(*) AS n, count(*) FILTER (WHERE result->>'argsCheck' = 'mismatch') AS mismatches
@@ -85,7 +85,7 @@ FROM figures f LEFT JOIN times t
  * start) and by the decision as given at intake (a queued action counts as
  * queued however it ended, as in the figures).
  */
-const TIMELINE_SQL = `
+export const TIMELINE_SQL = `
 SELECT date_bin(make_interval(secs => $5), created_at, $2) AS start,
   CASE WHEN reviewer_group IS NOT NULL THEN 'queue_for_approval' ELSE decision END AS decision,
   count(*)::int AS count
