@@ -7,7 +7,8 @@ import { loadavg } from 'node:os';
 import pg from 'pg';
 import { PgAuditLog } from '../src/infra/postgres/audit-log.js';
 import { loadEvents } from './audit.js';
-import { BENCH_SECRET, freshDatabase, machine, median, writeSection } from './lib.js';
+import { cpuSnapshot, cpuUse, type CpuSnapshot } from './cpu.js';
+import { BENCH_SECRET, REDIS_URL, freshDatabase, machine, median, writeSection } from './lib.js';
 
 /**
  * `npm run bench:audit-sink`: events/s the audit sink delivers to a local
@@ -37,6 +38,7 @@ async function startReceiver() {
   let first = 0;
   let last = 0;
   let onChange: () => void = () => undefined;
+  let onFirst: () => void = () => undefined;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -55,7 +57,10 @@ async function startReceiver() {
       batches += 1;
       bytes += body.length;
       last = performance.now();
-      first ||= last;
+      if (!first) {
+        first = last;
+        onFirst();
+      }
       res.writeHead(200).end();
       onChange();
     });
@@ -63,9 +68,11 @@ async function startReceiver() {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/audit`,
-    reset() {
+    /** Clears what was received; `first` runs when the next first batch arrives. */
+    reset(first_: () => void) {
       received.clear();
       batches = bytes = first = last = 0;
+      onFirst = first_;
     },
     /** Resolves once every tenant's highest received sequence number reaches `heads`. */
     until(heads: Map<string, number>) {
@@ -95,6 +102,19 @@ function peakRssMb(pid: number): number {
   return hwm ? Number(hwm[1]) / 1024 : Number.NaN;
 }
 
+/** Redis database 12: empty queues no other bench or test uses. */
+function queueRedis(): string {
+  const u = new URL(REDIS_URL);
+  u.pathname = '/12';
+  return u.toString();
+}
+
+/** The Postgres backends serving the database, but for the bench's own connections. */
+async function backendPids(pool: pg.Pool): Promise<number[]> {
+  const { rows } = await pool.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return rows.map((r) => r.pid);
+}
+
 async function main() {
   const db = await freshDatabase('auditsink');
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
@@ -103,17 +123,25 @@ async function main() {
     let t = performance.now();
     await loadEvents(pool, EVENTS);
     const audit = new PgAuditLog(pool, BENCH_SECRET);
-    await Promise.all(TENANTS.map((tenant) => audit.seal(tenant)));
+    // Sealing takes only events older than every running transaction of the Postgres server: others' may hold it back a while.
+    for (let sealed = 0; sealed < EVENTS; ) {
+      sealed += (await Promise.all(TENANTS.map((tenant) => audit.seal(tenant)))).reduce((a, b) => a + b, 0);
+      if (sealed < EVENTS) await new Promise((r) => setTimeout(r, 200));
+    }
     const seedS = (performance.now() - t) / 1000;
     const heads = new Map((await pool.query<{ tenant_id: string; seq: number }>('SELECT tenant_id, seq::float8 AS seq FROM audit_chain_heads')).rows.map((r) => [r.tenant_id, r.seq]));
     const total = [...heads.values()].reduce((a, b) => a + b, 0);
     const avgBytes = Number((await pool.query<{ b: number }>('SELECT avg(octet_length(data::text))::float8 AS b FROM audit_events')).rows[0]!.b);
     console.log(`seeded and sealed ${fmt(total)} events (${Math.round(avgBytes)} B of data each) in ${seedS.toFixed(1)} s`);
 
-    const runs: { rate: number; copyRate: number; batches: number; mb: number; rssMb: number; load: number }[] = [];
+    const runs: { rate: number; perCpuSecond: number; workerPct: number; postgresPct: number; receiverPct: number; busyPct: number; copyRate: number; batches: number; mb: number; rssMb: number; load: number }[] = [];
     for (let run = 0; run < RUNS; run++) {
       await pool.query('DELETE FROM audit_sink_cursors');
-      receiver.reset();
+      // CPU is accounted from the first batch on (the worker's start-up is not the sink's cost).
+      let start: Promise<CpuSnapshot> | undefined;
+      receiver.reset(() => {
+        start = backendPids(pool).then((pids) => cpuSnapshot(worker.pid!, pids));
+      });
       // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, to profile the worker.
       const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
       const worker = spawn('node', [...extra, '--import', 'tsx', 'src/main/start.ts'], {
@@ -123,7 +151,8 @@ async function main() {
           AIRLOCK_SECRET: BENCH_SECRET,
           AIRLOCK_ROLE: 'worker',
           POLICY_FILE,
-          REDIS_URL: '',
+          // Queues on a Redis database of their own: the Postgres backends measured are then the sink's (and the sealing sweep's), not the queue backend's polling.
+          REDIS_URL: queueRedis(),
           LOG_LEVEL: 'warn',
           AUDIT_SINK_URL: receiver.url,
           AUDIT_SINK_SECRET: SINK_SECRET,
@@ -132,30 +161,51 @@ async function main() {
       });
       const exited = new Promise((r) => worker.once('exit', r));
       await receiver.until(heads);
+      const cpu = cpuUse(await start!, cpuSnapshot(worker.pid!, await backendPids(pool)));
       const rssMb = peakRssMb(worker.pid!);
       worker.kill('SIGTERM');
       await exited;
       const f = receiver.figures();
       const copyS = await copyBaseline(db.url);
-      const r = { rate: total / f.seconds, copyRate: total / copyS, batches: f.batches, mb: f.bytes / 2 ** 20, rssMb, load: loadavg()[0]! };
+      const r = {
+        rate: total / f.seconds,
+        // Events per second of CPU the worker and its Postgres backends spent: what the sink costs, whatever else the machine runs.
+        perCpuSecond: total / (((cpu.server + cpu.backends) / 100) * f.seconds),
+        workerPct: cpu.server,
+        postgresPct: cpu.backends,
+        receiverPct: cpu.bench,
+        busyPct: cpu.busy,
+        copyRate: total / copyS,
+        batches: f.batches,
+        mb: f.bytes / 2 ** 20,
+        rssMb,
+        load: loadavg()[0]!,
+      };
       runs.push(r);
-      console.log(`run ${run + 1}: ${fmt(r.rate)} events/s delivered (${r.batches} batches, ${r.mb.toFixed(0)} MB, worker peak RSS ${r.rssMb.toFixed(0)} MB); COPY ${fmt(r.copyRate)} rows/s; load ${r.load.toFixed(1)}`);
+      console.log(
+        `run ${run + 1}: ${fmt(r.rate)} events/s delivered, ${fmt(r.perCpuSecond)} per CPU-second (worker ${r.workerPct.toFixed(0)} %, its backends ${r.postgresPct.toFixed(0)} %, receiver ${r.receiverPct.toFixed(0)} %, machine ${r.busyPct.toFixed(0)} % of a core); ` +
+          `${r.batches} batches, ${r.mb.toFixed(0)} MB, worker peak RSS ${r.rssMb.toFixed(0)} MB; COPY ${fmt(r.copyRate)} rows/s; load ${r.load.toFixed(1)}`,
+      );
     }
     const rate = median(runs.map((r) => r.rate));
+    const perCpu = median(runs.map((r) => r.perCpuSecond));
     const copyRate = median(runs.map((r) => r.copyRate));
+    const pct = (f: (r: (typeof runs)[number]) => number) => `${median(runs.map(f)).toFixed(0)} %`;
     const md = `## Audit sink: \`npm run bench:audit-sink\`
 
 ${new Date().toISOString().slice(0, 16)}Z, ${machine()}. Load average when the runs ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (1, 5, 15 min).
 
-A worker process (\`AIRLOCK_ROLE=worker\`, \`AUDIT_SINK_URL\` on a local receiver) ships a trail already sealed: ${fmt(total)} events with ${Math.round(avgBytes)} bytes of \`data\` on average, four tenants interleaved (as \`bench:audit\` seeds them). The receiver checks every batch's signature; time runs from the first batch received to the last. Each run starts from empty cursors. Baseline in the same runs: \`psql -c "COPY (SELECT id, tenant_id, kind, action_id, at, data FROM audit_events) TO STDOUT"\` of the same events into /dev/null.
+A worker process (\`AIRLOCK_ROLE=worker\`, \`AUDIT_SINK_URL\` on a local receiver in the bench process) ships a trail already sealed: ${fmt(total)} events with ${Math.round(avgBytes)} bytes of \`data\` on average, four tenants interleaved as \`bench:audit\` seeds them (acme half of them). The receiver checks every batch's signature; time runs from the first batch received to the last. Each run starts from empty cursors. Baseline in the same runs: \`psql -c "COPY (SELECT id, tenant_id, kind, action_id, at, data FROM audit_events) TO STDOUT"\` of the same events into /dev/null.
 
 | | events/s | of the COPY baseline (same runs) | target |
 |---|---|---|---|
 | delivered to the sink (median of ${RUNS}) | **${fmt(rate)}** | ${(rate / copyRate).toFixed(2)}× | ≥ 20,000 |
 | COPY baseline | ${fmt(copyRate)} | | |
 
-Per run (delivered events/s, batches, MB sent, worker peak RSS MB, COPY rows/s, load average): ${runs.map((r) => `${fmt(r.rate)}, ${r.batches}, ${r.mb.toFixed(0)}, ${r.rssMb.toFixed(0)}, ${fmt(r.copyRate)}, ${r.load.toFixed(1)}`).join(' | ')}.
-Knobs: \`BENCH_EVENTS\` (default 200,000), \`BENCH_RUNS\` (3).`;
+CPU while shipping, in percent of one core (medians): worker ${pct((r) => r.workerPct)}, its Postgres backends ${pct((r) => r.postgresPct)}, receiver ${pct((r) => r.receiverPct)}, whole machine ${pct((r) => r.busyPct)} (2 cores: 200 %). Events per CPU-second of the worker and its backends together: **${fmt(perCpu)}**, the cost of the sink whatever else the machine runs.
+
+Per run (delivered events/s, per CPU-second, batches, MB sent, worker peak RSS MB, COPY rows/s, load average): ${runs.map((r) => `${fmt(r.rate)}, ${fmt(r.perCpuSecond)}, ${r.batches}, ${r.mb.toFixed(0)}, ${r.rssMb.toFixed(0)}, ${fmt(r.copyRate)}, ${r.load.toFixed(1)}`).join(' | ')}.
+Knobs: \`BENCH_EVENTS\` (default 200,000), \`BENCH_RUNS\` (3), \`BENCH_NODE_ARGS\` (the worker's, e.g. \`--cpu-prof --cpu-prof-dir=/tmp/prof\`).`;
     console.log(md);
     await writeSection('audit-sink', md);
   } finally {
