@@ -96,6 +96,7 @@ async function main() {
     const cookie = await sessionCookie(idp.issuer);
     const rows: string[] = [];
     const perRun: string[] = [];
+    let slowest = 0;
     for (const w of WINDOWS) {
       const url = `${server.base}/console/t/${TENANT}/dashboard?window=${w.window}`;
       t = performance.now();
@@ -110,12 +111,17 @@ async function main() {
       }
       const pageMs = median(runs.map((r) => r.pageMs));
       const baselineMs = median(runs.map((r) => r.baselineMs));
+      slowest = Math.max(slowest, pageMs);
       rows.push(
         `| \`GET /console/t/${TENANT}/dashboard?window=${w.window}\` (${fmt(first.bytes / 1024)} KiB; first request ${fmt(first.ms)} ms) | ${fmt(pageMs)} ms | ${fmt(baselineMs)} ms | ${(pageMs / baselineMs).toFixed(2)}× | < ${fmt(TARGET_MS)} ms |`,
       );
       perRun.push(`${w.window}: ${runs.map((r) => `${fmt(r.pageMs)}, ${fmt(r.baselineMs)}; ${r.load.toFixed(1)}`).join(' | ')}`);
     }
     const loads = os.loadavg().map((l) => l.toFixed(1)).join(', ');
+    const verdict =
+      slowest <= TARGET_MS
+        ? `**Target met** (slowest median ${fmt(slowest)} ms).`
+        : `**Target missed** (slowest median ${fmt(slowest)} ms): the page costs no more than its two statements do in psql, so the time is the scan of the window's rows itself; meeting ${fmt(TARGET_MS)} ms on this machine needs the figures kept per hour as actions are decided (a rollup table) rather than computed from the rows at each view.`;
     await writeSection(
       'console',
       `## Console dashboard: \`npm run bench:console\`
@@ -128,7 +134,7 @@ Data: ${fmt(ACTIONS)} actions of tenant ${TENANT} over 30 days plus ${fmt(ACTION
 ${rows.join('\n')}
 
 Per run (page ms, psql ms; load average): ${perRun.join('; ')}.
-The page runs \`airlock report\`'s statement and one grouped count per slice of the window, in one read-only snapshot; no action row reaches the process. Knobs: \`BENCH_ACTIONS\`, \`BENCH_RUNS\`.`,
+The page runs \`airlock report\`'s statement and one grouped count per slice of the window, in one read-only snapshot; no action row reaches the process. ${verdict} Knobs: \`BENCH_ACTIONS\`, \`BENCH_RUNS\`.`,
     );
     console.log('written to BENCHMARKS.md');
   } finally {

@@ -70,7 +70,7 @@ ${
   report.groups.length === 0
     ? html`<p class="empty">No approval was asked for in this window.</p>`
     : html`<div class="scroll"><table>
-<thead><tr><th scope="col">Group</th><th scope="col" class="num">Asked</th><th scope="col" class="num">Approved</th><th scope="col" class="num">Denied</th><th scope="col" class="num">Expired</th><th scope="col" class="num">Withdrawn</th><th scope="col" class="num">Open</th><th scope="col" class="num">Approval rate</th><th scope="col">Time to decision (p50 / p90)</th></tr></thead>
+<thead><tr><th scope="col">Group</th><th scope="col" class="num">Asked</th><th scope="col" class="num">Approved</th><th scope="col" class="num">Denied</th><th scope="col" class="num">Expired</th><th scope="col" class="num">Withdrawn</th><th scope="col" class="num">Open</th><th scope="col" class="num">Approval rate</th><th scope="col">Decided in (p50 / p90)</th></tr></thead>
 <tbody>${report.groups.map(
         (g) => html`<tr><th scope="row">${g.group}</th><td class="num">${count(g.approvals.queued)}</td><td class="num">${count(g.approvals.approved)}</td><td class="num">${count(g.approvals.denied)}</td><td class="num">${count(g.approvals.expired)}</td><td class="num">${count(g.approvals.withdrawn)}</td><td class="num">${count(g.approvals.pending)}</td><td class="num">${percent(approvalRate(g.approvals))}</td>
 <td class="bar"><meter min="0" max="${slowest}" value="${g.approvals.p90Seconds ?? 0}" aria-hidden="true"></meter> ${duration(g.approvals.p50Seconds)} / ${duration(g.approvals.p90Seconds)}</td></tr>`,
@@ -84,7 +84,7 @@ ${
   topTools.length === 0
     ? html`<p class="empty">No actions in this window.</p>`
     : html`<div class="scroll"><table>
-<thead><tr><th scope="col">Tool</th><th scope="col">Actions</th><th scope="col" class="num">Fallbacks</th><th scope="col" class="num">Asked approval</th><th scope="col" class="num">Approval rate</th><th scope="col">Time to decision (p50 / p90)</th><th scope="col" class="num">Failed</th></tr></thead>
+<thead><tr><th scope="col">Tool</th><th scope="col">Actions</th><th scope="col" class="num">Fallbacks</th><th scope="col" class="num">Asked</th><th scope="col" class="num">Approval rate</th><th scope="col">Decided in (p50 / p90)</th><th scope="col" class="num">Failed</th></tr></thead>
 <tbody>${topTools.map(
         (tool) => html`<tr><th scope="row"><code>${tool.tool}</code></th><td class="bar"><meter min="0" max="${most}" value="${tool.actions}" aria-hidden="true"></meter> ${count(tool.actions)}</td><td class="num">${count(tool.fallbacks)}</td><td class="num">${count(tool.approvals.queued)}</td><td class="num">${percent(approvalRate(tool.approvals))}</td><td>${duration(tool.approvals.p50Seconds)} / ${duration(tool.approvals.p90Seconds)}</td><td class="num">${count(tool.results.failed)}</td></tr>`,
       )}</tbody></table></div>${report.tools.length > TOP_TOOLS ? html`<p class="detail">The ${TOP_TOOLS} busiest of ${report.tools.length} tools; <code>airlock report</code> lists them all.</p>` : ''}`
