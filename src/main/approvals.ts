@@ -46,7 +46,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
   const cards = new PgCardStore(core.pool);
   const seal = (tenant: string) => core.sealer.poke(tenant);
   const pacer = await createSendPacer(core);
-  const chat = createChatAdapters(
+  const chat = await createChatAdapters(
     core,
     {
       recordReview: (cmd) => recordReview(cmd),

@@ -6,8 +6,6 @@ import type { AdminActor, AdminReply } from '../usecases/run-admin-command.js';
 import type { ReviewCommand, ReviewResult } from '../usecases/record-review.js';
 import type { Core } from './container.js';
 import { watchPlatforms } from './platform-health.js';
-import { wireSlack } from './slack.js';
-import { wireTeams } from './teams.js';
 
 /** How long /readyz waits for the list of tenants whose workspace has no installation. */
 const INSTALLATIONS_TIMEOUT_MS = 2_000;
@@ -24,10 +22,14 @@ export interface ChatUseCases {
  * inbound routes, and their start-up checks. The one place that knows which
  * platforms exist; everything else sees the ChatPlatforms port.
  */
-export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { checks: boolean; pacer?: SendPacer } = { checks: true }) {
-  const { policy, log } = core;
-  const slack = wireSlack(core, useCases, opts.pacer, opts.checks);
-  const teams = wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, opts.pacer, opts.checks);
+export async function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { checks: boolean; pacer?: SendPacer } = { checks: true }) {
+  const { policy, log, env } = core;
+  // Each platform's SDK is loaded only when it is configured: Bolt and botbuilder take a second or two of CPU to load.
+  const slack = env.SLACK_BOT_TOKEN || env.SLACK_CLIENT_ID ? (await import('./slack.js')).wireSlack(core, useCases, opts.pacer, opts.checks) : undefined;
+  const teams =
+    env.TEAMS_APP_ID && env.TEAMS_APP_PASSWORD
+      ? (await import('./teams.js')).wireTeams(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, opts.pacer, opts.checks)
+      : undefined;
   const list: ChatPlatform[] = [...(slack ? [slack.platform] : []), ...(teams ? [teams.platform] : [])];
   if (list.length === 0) log.warn('no chat platform configured (SLACK_BOT_TOKEN or SLACK_CLIENT_ID, TEAMS_APP_ID): no cards are posted; approvals wait for their timeout or `airlock review`');
   const health = opts.checks ? watchPlatforms(list, log) : undefined;
@@ -57,4 +59,4 @@ export function createChatAdapters(core: Core, useCases: ChatUseCases, opts: { c
   };
 }
 
-export type ChatAdapters = ReturnType<typeof createChatAdapters>;
+export type ChatAdapters = Awaited<ReturnType<typeof createChatAdapters>>;

@@ -106,7 +106,7 @@ export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessE
       const followUps: Promise<unknown>[] = [];
       try {
         // For admin notices only: this process receives no clicks and runs no start-up checks.
-        const chat = createChatAdapters(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, { checks: false });
+        const chat = await createChatAdapters(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, { checks: false });
         const useCases = wireUseCases(core, {
           jobs: queues.jobs,
           platforms: chat.platforms,
