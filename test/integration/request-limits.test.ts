@@ -71,7 +71,10 @@ describe('bodies past their limit', () => {
     // Keep sending until the server hangs up, or 32 MB (8 times what Bolt would have buffered).
     while (c.state.written < 32 * MB && (await c.write(frame)));
     await waitFor(() => c.state.closed, { what: 'the connection to close', timeoutMs: 5_000 });
-    expect(c.state.received).toMatch(/^HTTP\/1\.1 413 /);
+    // The server answers 413 and closes while the rest of the upload is still in its socket buffer, so its kernel
+    // resets the connection, and a reset may reach the client before the 413 is read (the reset discards it).
+    // Whatever arrived is the 413; what matters is that the server stopped reading.
+    if (c.state.received !== '') expect(c.state.received).toMatch(/^HTTP\/1\.1 413 /);
     // What we got to send is the limit plus what the kernel's socket buffers took before the reset.
     expect(c.state.written).toBeLessThan(16 * MB);
   });
