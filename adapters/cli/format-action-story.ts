@@ -1,4 +1,5 @@
 import type { ActionStory, ArgsRef, StoryDecision, StoryEntry, StoryResult, StoryReviewer } from '../../src/domain/action-story.js';
+import { refusalInWords } from '../../src/domain/review-refusal.js';
 import { escapeTerminal } from '../../src/domain/terminal-text.js';
 import { humanDuration } from './format-report.js';
 
@@ -9,21 +10,6 @@ const STEP = 16;
 const INDENT = ' '.repeat(2 + TIME + STEP);
 /** Enough of a digest to compare by eye; the step itself and `--json` give it whole. */
 const SHORT_DIGEST = 16;
-
-/** Why a click was refused, as the trail codes it, in words. */
-const REFUSED: Record<string, string> = {
-  not_in_reviewer_group: 'not a member of the reviewer group',
-  reviewer_is_requester: 'the reviewer is the requester',
-  deny_without_reason: 'a deny needs a reason',
-  overridden_by_admin: 'an admin override had ended it',
-  not_permitted_by_policy: 'the policy no longer permits it',
-  args_changed: 'the arguments had changed since the reviewer looked',
-  already_decided: 'it was already decided',
-  already_approved: 'the reviewer had already approved this version',
-  edits_on_deny: 'changes come only with an approval',
-  invalid_edit: 'the changes were refused',
-  unknown_action: 'no such action in the tenant',
-};
 
 const STEP_NAMES: Record<Exclude<StoryEntry['kind'], 'review' | 'other'>, string> = {
   decision: 'decision',
@@ -82,7 +68,7 @@ function stepLines(e: StoryEntry): { name: string; lines: string[] } {
       return { name: e.decision === 'approve' ? 'approved' : 'denied', lines: [first, ...changes, bound] };
     }
     case 'review_refused':
-      return { name: STEP_NAMES[e.kind], lines: [`${e.attempted} by ${e.reviewer ? person(e.reviewer, true) : 'someone'}: ${REFUSED[e.because] ?? e.because}`] };
+      return { name: STEP_NAMES[e.kind], lines: [`${e.attempted} by ${e.reviewer ? person(e.reviewer, true) : 'someone'}: ${refusalInWords(e.because)}`] };
     case 'escalated':
       return { name: STEP_NAMES[e.kind], lines: [`to ${e.to}: ${e.cause}`] };
     case 'expired':

@@ -10,6 +10,7 @@ import { message, type Inline, type Message } from '../domain/message.js';
 import { overrideEnd, type OverrideEnd } from '../domain/override-coverage.js';
 import { pathsOverlap } from '../domain/paths.js';
 import { withdrawnByPolicy } from '../domain/policy-withdrawal.js';
+import type { ReviewRefusal } from '../domain/review-refusal.js';
 import { policyVersion, type Policy, type TenantOverrides, type TenantPolicy } from '../domain/policy-model.js';
 import type { ActionStore, ReviewEdit } from '../ports/action-store.js';
 import type { ApprovalJobs } from '../ports/approval-jobs.js';
@@ -83,7 +84,7 @@ export function makeRecordReview(deps: {
   tracer?: Tracer;
 }) {
   const tracer = deps.tracer ?? noTracing;
-  const refuse = async (tenant: string, action: Action | undefined, cmd: ReviewCommand, why: string, text: Message): Promise<ReviewResult> => {
+  const refuse = async (tenant: string, action: Action | undefined, cmd: ReviewCommand, why: ReviewRefusal, text: Message): Promise<ReviewResult> => {
     const event: AuditEvent = {
       tenant,
       kind: 'review_refused',

@@ -1,27 +1,12 @@
 import type { Action } from '../../../src/domain/action.js';
 import type { ActionStory, ArgsRef, StoryEntry, StoryReviewer } from '../../../src/domain/action-story.js';
 import type { ApprovalCard } from '../../../src/domain/approval-card.js';
+import { refusalInWords } from '../../../src/domain/review-refusal.js';
 import { html, type Html } from '../html.js';
 import { renderCard } from '../render-card.js';
 import { timeOf } from '../render-message.js';
 import { layout, type Chrome } from './layout.js';
 import { reviewForms } from './review-forms.js';
-
-/** Why a click was refused, as the trail codes it, in words (a code this page does not know is shown as it is). */
-const REFUSED: Record<string, string> = {
-  not_in_reviewer_group: 'not a member of the reviewer group',
-  reviewer_is_requester: 'the reviewer is the requester',
-  deny_without_reason: 'a deny needs a reason',
-  overridden_by_admin: 'an admin override had ended it',
-  not_permitted_by_policy: 'the policy no longer permits it',
-  args_changed: 'the arguments had changed since the reviewer looked',
-  already_decided: 'it was already decided',
-  already_approved: 'the reviewer had already approved this version',
-  edits_on_deny: 'changes come only with an approval',
-  invalid_edit: 'the changes were refused',
-  unknown_action: 'no such action in the tenant',
-  workspace_not_connected: 'the workspace belongs to no tenant',
-};
 
 const STEP: Record<Exclude<StoryEntry['kind'], 'review' | 'other'>, string> = {
   decision: 'Decision',
@@ -115,7 +100,7 @@ function step(e: StoryEntry): { name: string; lines: string[] } {
         ],
       };
     case 'review_refused':
-      return { name: STEP.review_refused, lines: [`${e.attempted} by ${e.reviewer ? person(e.reviewer) : 'someone'}: ${REFUSED[e.because] ?? e.because}`] };
+      return { name: STEP.review_refused, lines: [`${e.attempted} by ${e.reviewer ? person(e.reviewer) : 'someone'}: ${refusalInWords(e.because)}`] };
     case 'escalated':
       return { name: STEP.escalated, lines: [`to ${e.to}: ${e.cause}`] };
     case 'expired':
