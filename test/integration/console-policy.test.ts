@@ -101,4 +101,31 @@ describe('the console policy page', () => {
     expect(flashOf(await command(client, { command: 'deny-tool', tool: 'no_such_tool' }))).toBe('Unknown tool no_such_tool.');
     expect((await overrides()).version).toBe(before);
   });
+
+  it('takes an admin by IdP group: the page shows them the admin form and their command runs, audited with their IdP identity; a reviewer whose token lacks the group is refused', async () => {
+    const { client } = await t.signIn('groupAdmin');
+    const page = await client.get('/console/t/acme/policy');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('name="command"');
+    expect(page.body).not.toContain('You read this page as an auditor');
+
+    const denied = await command(client, { command: 'deny-tool', tool: 'refund', reason: 'finance audit' });
+    expect(flashOf(denied)).toMatch(/^Denied refund for tenant acme/);
+    expect((await overrides()).deniedTools.has('refund')).toBe(true);
+    const change = (await adminEvents()).at(-1)!;
+    // Only the groups the policy names are kept from the token: not `everyone`.
+    expect(change).toMatchObject({ kind: 'admin_change', data: { admin: { platform: 'console', user_id: 'pat@acme.example', team_id: 'acme', email: 'pat@acme.example', groups: ['platform-admins'] }, command: { kind: 'deny-tool', tool: 'refund' }, reason: 'finance audit' } });
+    expect(flashOf(await command(client, { command: 'allow-tool', tool: 'refund' }))).toMatch(/^refund is no longer denied/);
+
+    // lead2's token carries groups (support-leads, everyone), not platform-admins: a reviewer here, no more.
+    const before = await adminEvents();
+    const lead = await t.signIn('lead2');
+    expect((await lead.client.get('/console/t/acme/policy')).status).toBe(404);
+    const inbox = await lead.client.get('/console/t/acme/inbox');
+    expect(inbox.status).toBe(200);
+    const sent = await lead.client.post('/console/t/acme/policy/command', { _csrf: ConsoleClient.csrfOf(inbox), command: 'deny-tool', tool: 'refund', reason: 'not mine to do' });
+    expect(sent.status).toBe(404);
+    expect((await overrides()).deniedTools.size).toBe(0);
+    expect(await adminEvents()).toHaveLength(before.length);
+  });
 });

@@ -16,6 +16,8 @@ export const ACCOUNTS: Record<string, TestAccount> = {
   stranger: { email: 'nobody@elsewhere.example' },
   auditor: { email: 'audit@acme.example', name: 'Audit Person' },
   admin: { email: 'ops@acme.example', name: 'Ops Lead' },
+  /** An admin only through an IdP group (test/fixtures/console-oversight-policy.yml names it); her email is listed nowhere. */
+  groupAdmin: { email: 'pat@acme.example', name: 'Pat Platform', groups: ['platform-admins', 'everyone'] },
 };
 
 export interface ConsoleTestAirlock extends TestAirlock {
