@@ -103,8 +103,8 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       onHeld: (ref, why) =>
         log.warn({ action: ref.actionId, tenant: ref.tenant, platform: ref.platform, why }, 'approval card held: the app is not installed in the tenant’s workspace; the action waits for its deadline as usual'),
     });
-    const updateCards = makeUpdateCards({ actions, cards, policy, platforms, metrics });
-    const remind = makeSendReminder({ actions, cards, policy, platforms, clock, onAudited: seal });
+    const updateCards = makeUpdateCards({ actions, cards, policy, platforms, metrics, tracer: core.tracer });
+    const remind = makeSendReminder({ actions, cards, policy, platforms, clock, onAudited: seal, tracer: core.tracer });
     const sender = createHttpCallbackSender({
       rules: createCallbackTargets(core.env.AIRLOCK_CALLBACK_ALLOW),
       resolve: opts.resolveCallbackHost,

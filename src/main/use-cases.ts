@@ -50,7 +50,7 @@ export function wireUseCases(core: Core, wiring: UseCaseWiring) {
     recordReview,
     operatorReview: logged.operatorReview(makeOperatorReview({ actions, directories, recordReview })),
     resolveActionId: makeResolveActionId({ actions }),
-    expire: makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError, metrics: wiring.metrics }),
+    expire: makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError, metrics: wiring.metrics, tracer: core.tracer }),
     adminCommand: makeRunAdminCommand({ policy, overrides: core.overrides, actions, audit: core.audit, jobs, clock, platforms, onAudited, background: wiring.background }),
   };
 }

@@ -14,6 +14,12 @@ export const SPAN = {
   intake: 'airlock.intake',
   review: 'airlock.review',
   cardPost: 'airlock.card.post',
+  cardUpdate: 'airlock.card.update',
+  reminder: 'airlock.reminder',
+  /** A deadline (or a card no platform could take) ended a pending approval. */
+  timeout: 'airlock.timeout',
+  /** A deadline moved a pending approval on to its `escalate_to` group. */
+  escalation: 'airlock.escalation',
   callback: 'airlock.callback',
 } as const;
 

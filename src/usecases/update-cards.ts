@@ -4,9 +4,15 @@ import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { CardStore } from '../ports/card-store.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
+import { noTracing, type Tracer } from '../ports/tracer.js';
+import { SPAN, actionAttributes } from './span-attributes.js';
 
-/** Re-renders every posted card of an action, on every platform, from its stored state (idempotent). */
-export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms; metrics?: ApprovalMetrics }) {
+/**
+ * Re-renders every posted card of an action, on every platform, from its
+ * stored state (idempotent). Each card's update is a span in the action's trace.
+ */
+export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; policy: PolicySource; platforms: ChatPlatforms; metrics?: ApprovalMetrics; tracer?: Tracer }) {
+  const tracer = deps.tracer ?? noTracing;
   return async function updateCards(tenant: string, actionId: string): Promise<number> {
     const action = await deps.actions.get(tenant, actionId);
     if (!action) return 0;
@@ -16,13 +22,17 @@ export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; 
       const content = cardFor(policy, action, card.round);
       const platform = deps.platforms.get(card.ref.platform);
       if (!content || !platform) continue;
-      try {
-        await platform.updateCard(card.ref, content);
-      } catch (err) {
-        deps.metrics?.cardUpdate(card.ref.platform, 'error');
-        throw err;
-      }
-      deps.metrics?.cardUpdate(card.ref.platform, 'updated');
+      const attributes = { ...actionAttributes(action), 'airlock.chat.platform': card.ref.platform, 'airlock.card.round': card.round, 'airlock.action.status': action.status };
+      await tracer.span(SPAN.cardUpdate, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+        try {
+          await platform.updateCard(card.ref, content);
+        } catch (err) {
+          deps.metrics?.cardUpdate(card.ref.platform, 'error');
+          throw err;
+        }
+        deps.metrics?.cardUpdate(card.ref.platform, 'updated');
+        span.set({ 'airlock.card.outcome': 'updated' });
+      });
       updated += 1;
     }
     return updated;

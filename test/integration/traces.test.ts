@@ -54,13 +54,13 @@ async function start(env: Record<string, string>): Promise<{ server: SlackProces
   return { server, key: await server.agentKey(), db };
 }
 
-/** Submits an email whose arguments carry the markers (one plain, one in the redacted `body`). */
-async function submit(server: SlackProcess, key: string, headers: Record<string, string>, callbackPath: string) {
+/** Submits an email (or another tool) whose arguments carry the markers (one plain, one in the redacted `body` of an email). */
+async function submit(server: SlackProcess, key: string, headers: Record<string, string>, callbackPath: string, tool = 'send_email') {
   const res = await fetch(`${server.base}/v1/actions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({
-      tool: 'send_email',
+      tool,
       args: { to: `${MARKER}@example.com`, subject: `About ${MARKER}`, body: REDACTED_MARKER },
       requester: { id: 'U0SAM', email: 'sam@acme.test' },
       summary: 'Tell the customer',
@@ -158,6 +158,51 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     const exported = JSON.stringify(receiver.spans());
     expect(exported).not.toContain(MARKER);
     expect(exported).not.toContain(REDACTED_MARKER);
+  });
+
+  it('traces what follows without a click (reminders, the escalation, the timeout, the card updates) under the intake span', { timeout: 60_000 }, async () => {
+    const agentTrace = hex(16);
+    // quick_escalate: reminded after 1 s, escalated to security at its 2 s deadline, then reminded and denied at the next one.
+    const action = await submit(server, key, { traceparent: `00-${agentTrace}-${hex(8)}-01` }, '/timed-out', 'quick_escalate');
+    await callbackOf('/timed-out');
+
+    const ended = (s: ReceivedSpan) => s.name === 'airlock.timeout' && s.attributes['airlock.timeout.outcome'] === 'ended';
+    const spans = await waitFor(
+      () => {
+        const mine = receiver.spans().filter((s) => s.traceId === agentTrace);
+        const has = (name: string) => mine.some((s) => s.name === name);
+        return has('airlock.intake') && has('airlock.reminder') && has('airlock.escalation') && has('airlock.card.update') && mine.some(ended) && mine;
+      },
+      { timeoutMs: 30_000, what: "reminder, escalation, timeout and card update spans in the agent's trace", giveUp: server.giveUp },
+    );
+    const intake = spans.find((s) => s.name === 'airlock.intake')!;
+    const later = spans.filter((s) => ['airlock.reminder', 'airlock.escalation', 'airlock.timeout', 'airlock.card.update'].includes(s.name));
+    for (const span of later) {
+      expect(span.parentSpanId, span.name).toBe(intake.spanId);
+      expect(span.attributes, span.name).toMatchObject({ 'airlock.action.id': action.id, 'airlock.tenant': 'acme', 'gen_ai.tool.name': 'quick_escalate' });
+    }
+
+    // The deadline handled by the expiry job and the reconciler's sweep alike: only one of them moves the action.
+    const escalations = spans.filter((s) => s.name === 'airlock.escalation' && s.attributes['airlock.timeout.outcome'] === 'escalated');
+    expect(escalations).toHaveLength(1);
+    expect(escalations[0]!.kind).toBe(1); // internal
+    expect(escalations[0]!.attributes).toMatchObject({ 'airlock.timeout.cause': 'deadline', 'airlock.approval.round': 0, 'airlock.escalation.to': 'security', 'airlock.action.status': 'pending' });
+    const timeouts = spans.filter(ended);
+    expect(timeouts).toHaveLength(1);
+    expect(timeouts[0]!.attributes).toMatchObject({ 'airlock.timeout.cause': 'deadline', 'airlock.approval.round': 1, 'airlock.action.status': 'expired', 'airlock.decision': 'deny' });
+
+    const reminders = spans.filter((s) => s.name === 'airlock.reminder' && s.attributes['airlock.reminder.outcome'] === 'sent');
+    expect(reminders.length).toBeGreaterThanOrEqual(1);
+    expect(reminders[0]!.kind).toBe(3); // client: it posts in the card's thread
+    expect(reminders[0]!.attributes).toMatchObject({ 'airlock.approval.round': 0, 'airlock.reminder.cards': 1, 'airlock.reminder.failed': 0 });
+
+    const updates = spans.filter((s) => s.name === 'airlock.card.update');
+    expect(updates.every((u) => u.kind === 3 && u.attributes['airlock.chat.platform'] === 'slack' && u.attributes['airlock.card.outcome'] === 'updated')).toBe(true);
+
+    // No argument value, no reviewer group member, anywhere in what was exported.
+    const exported = JSON.stringify(receiver.spans());
+    expect(exported).not.toContain(MARKER);
+    expect(exported).not.toContain('U0SEC1');
   });
 
   it('starts a trace of its own when the agent sends none', { timeout: 30_000 }, async () => {
