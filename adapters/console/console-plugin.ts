@@ -60,7 +60,8 @@ export function createConsole(deps: ConsoleDeps) {
               imgSrc: ["'self'"],
               fontSrc: ["'self'"],
               connectSrc: ["'self'"],
-              formAction: ["'self'"],
+              // Sign-out posts here and is redirected on to the IdP's end-session endpoint: browsers hold a form's redirects to form-action too.
+              formAction: ["'self'", () => idp.endSessionOrigin() ?? "'self'"],
               frameAncestors: ["'none'"],
               baseUri: ["'none'"],
               objectSrc: ["'none'"],

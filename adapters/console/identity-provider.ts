@@ -19,6 +19,12 @@ export interface LoginChecks {
 /** The IdP's answer about the person who signed in: the ID token's claims, completed by the userinfo endpoint's. */
 export type SignInClaims = Record<string, unknown> & { iss: string; sub: string };
 
+/** A finished sign-in: who it was, and the ID token itself (the hint the IdP's end-session endpoint takes at sign-out). */
+export interface SignInResult {
+  claims: SignInClaims;
+  idToken: string;
+}
+
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 60_000;
 /** Seconds any one request to the IdP may take. */
@@ -84,7 +90,7 @@ export class IdentityProvider {
    * nonce) and reads the userinfo endpoint when the IdP has one. Throws with
    * a message fit for the person signing in (no token, no code).
    */
-  async finish(callbackUrl: URL, checks: LoginChecks): Promise<SignInClaims> {
+  async finish(callbackUrl: URL, checks: LoginChecks): Promise<SignInResult> {
     const config = await this.configuration();
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
       pkceCodeVerifier: checks.verifier,
@@ -98,7 +104,32 @@ export class IdentityProvider {
       userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
     }
     // The ID token is signed: what it says wins over the userinfo answer.
-    return { ...userinfo, ...claims, iss: claims.iss, sub: claims.sub };
+    return { claims: { ...userinfo, ...claims, iss: claims.iss, sub: claims.sub }, idToken: tokens.id_token! };
+  }
+
+  /**
+   * Where to send the browser to end its session at the IdP too (OpenID
+   * Connect RP-initiated logout), and to come back to `postLogoutRedirectUri`
+   * from; undefined when the IdP advertises no `end_session_endpoint`, or has
+   * not been discovered (then no request waits on an IdP that may be down).
+   * The ID token goes along as `id_token_hint` only to the issuer that
+   * signed it: after OIDC_ISSUER changes, an old session's token stays here.
+   */
+  endSessionUrl(opts: { postLogoutRedirectUri: string; idToken?: string; issuer: string }): URL | undefined {
+    const config = this.config;
+    if (!config?.serverMetadata().end_session_endpoint) return undefined;
+    const params: Record<string, string> = { post_logout_redirect_uri: opts.postLogoutRedirectUri };
+    if (opts.idToken !== undefined && config.serverMetadata().issuer === opts.issuer) params.id_token_hint = opts.idToken;
+    // client_id goes too (openid-client adds it): an IdP given no hint still knows whose redirect URI to check.
+    return oidc.buildEndSessionUrl(config, params);
+  }
+
+  /** The origin `endSessionUrl` sends the browser to (the console's sign-out form goes on there); undefined until there is one. */
+  endSessionOrigin(): string | undefined {
+    const endpoint = this.config?.serverMetadata().end_session_endpoint;
+    const origin = endpoint && URL.canParse(endpoint) ? new URL(endpoint).origin : undefined;
+    // It goes into the Content-Security-Policy header: nothing but scheme, host and port.
+    return origin && /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin) ? origin : undefined;
   }
 
   private configuration(): Promise<oidc.Configuration> {

@@ -13,7 +13,21 @@ export interface SignedIn {
   /** Milliseconds since the epoch, by the console's clock. */
   signedInAt: number;
   expiresAt: number;
+  /** The ID token of the sign-in, for the IdP's end-session endpoint at sign-out; absent when it was too long to keep (`keptIdToken`). */
+  idToken?: string;
 }
+
+/**
+ * The longest ID token the session keeps. The whole session is one cookie,
+ * and a browser drops a cookie over 4 KB (then the person cannot stay signed
+ * in at all); an ID token is typically 1 to 1.5 KB, but one carrying every
+ * group the IdP lists can be larger than that limit on its own. Without it
+ * sign-out still ends the IdP session, naming the console by its client id;
+ * the IdP may then ask the person to confirm.
+ */
+export const ID_TOKEN_KEPT_MAX = 1_600;
+
+export const keptIdToken = (idToken: string): string | undefined => (idToken.length <= ID_TOKEN_KEPT_MAX ? idToken : undefined);
 
 /** A sign-in under way: the checks the IdP's answer must pass, and where to go after. */
 export interface LoginAttempt extends LoginChecks {

@@ -12,7 +12,8 @@ import { startTestIdp } from '../support/oidc-provider.js';
 /**
  * Signing in to the web console: the authorization code flow with PKCE at a
  * real OpenID provider, the session cookie, CSRF on every change, and what
- * happens when the identity provider is away.
+ * happens when the identity provider is away (signing out:
+ * console-sign-out.test.ts).
  */
 let t: ConsoleTestAirlock;
 let offsetMs = 0;
@@ -144,13 +145,6 @@ describe('console sign-in', () => {
     const done = await client.post(`/console/t/acme/actions/${action.id}/review`, { ...form, _csrf: ConsoleClient.csrfOf(inbox) });
     expect(done).toMatchObject({ status: 303, location: '/console/t/acme/inbox' });
     expect((await t.core.actions.get('acme', action.id))?.status).toBe('denied');
-  });
-
-  it('signs out: the session is gone and pages ask for sign-in again', async () => {
-    const { client, page } = await t.signIn('lead1');
-    expect(await client.post('/console/logout', { _csrf: ConsoleClient.csrfOf(page) })).toMatchObject({ status: 303, location: '/console/signed-out' });
-    expect(client.cookies.has('airlock_console')).toBe(false);
-    expect((await client.get('/console/t/acme/inbox')).status).toBe(302);
   });
 
   it('refuses a callback that is not the answer to its own sign-in', async () => {

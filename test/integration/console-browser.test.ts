@@ -134,4 +134,23 @@ describe.skipIf(!available)('the console in a browser', () => {
     await page.screenshot({ path: join(shots, 'inbox-phone.png') });
     await page.context().close();
   });
+
+  it('signs out at the identity provider too: the Content-Security-Policy lets the sign-out form go on there, and the next sign-in asks for credentials again', async () => {
+    const page = await signIn('lead1');
+    const refused: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) refused.push(m.text());
+    });
+    await Promise.all([page.waitForURL((u) => u.origin === t.idp.issuer), page.click('form.signout button')]);
+    expect(await page.locator('h1').textContent()).toBe('Sign out of the test IdP?');
+    await Promise.all([page.waitForURL(`${t.publicUrl}/console/signed-out`), page.click('button[value="yes"]')]);
+    expect(await page.locator('h1').textContent()).toBe('Signed out');
+    expect(refused).toEqual([]);
+
+    const asked = t.idp.credentialsAsked();
+    t.idp.signInAs('lead1');
+    await Promise.all([page.waitForURL(`${t.publicUrl}/console/t/acme/inbox`), page.click('a.button')]);
+    expect(t.idp.credentialsAsked()).toBe(asked + 1);
+    await page.context().close();
+  });
 });

@@ -16,6 +16,8 @@ export const ACCOUNTS: Record<string, TestAccount> = {
   stranger: { email: 'nobody@elsewhere.example' },
   auditor: { email: 'audit@acme.example', name: 'Audit Person' },
   admin: { email: 'ops@acme.example', name: 'Ops Lead' },
+  /** A reviewer by group whose IdP lists 200 more groups: an ID token too long for the session to keep. */
+  manyGroups: { email: 'lead3@acme.example', name: 'Lead Three', groups: ['support-leads', ...Array.from({ length: 200 }, (_, i) => `all-staff-distribution-list-${i}`)] },
   /** An admin only through an IdP group (test/fixtures/console-oversight-policy.yml names it); her email is listed nowhere. */
   groupAdmin: { email: 'pat@acme.example', name: 'Pat Platform', groups: ['platform-admins', 'everyone'] },
 };
@@ -30,10 +32,15 @@ export interface ConsoleTestAirlock extends TestAirlock {
 }
 
 /** Airlock serving the console, signing in at a real OpenID provider on loopback. */
-export async function startConsoleAirlock(opts: StartOptions & { port?: number } = {}): Promise<ConsoleTestAirlock> {
+export async function startConsoleAirlock(opts: StartOptions & { port?: number; idpEndSession?: boolean } = {}): Promise<ConsoleTestAirlock> {
   const port = opts.port ?? (await freePort());
   const publicUrl = `http://127.0.0.1:${port}`;
-  const idp = await startTestIdp({ redirectUris: [`${publicUrl}/console/callback`], accounts: ACCOUNTS });
+  const idp = await startTestIdp({
+    redirectUris: [`${publicUrl}/console/callback`],
+    postLogoutRedirectUris: [`${publicUrl}/console/signed-out`],
+    accounts: ACCOUNTS,
+    ...(opts.idpEndSession !== undefined ? { endSession: opts.idpEndSession } : {}),
+  });
   const airlock = await startAirlock({
     policyFile: 'test/fixtures/console-policy.yml',
     ...opts,

@@ -20,7 +20,7 @@ export const signInFailed = (why: string) =>
 export const notSignedIn = () => notice('Sign in first', html`<p>Your session has ended or you have not signed in yet, so nothing was changed.</p>${signInLink()}`);
 
 export const signedOut = () =>
-  notice('Signed out', html`<p>You have signed out of Airlock. You may still be signed in at your identity provider.</p>${signInLink()}`);
+  notice('Signed out', html`<p>You have signed out of Airlock. Where your identity provider offers it, you were signed out there too; otherwise you may still be signed in at it.</p>${signInLink()}`);
 
 export const noRole = (who: string, chrome: Chrome) =>
   notice(
