@@ -45,10 +45,10 @@ approvalConformance('Slack', async () => {
       const res = await postInteraction(t.app, payload);
       if (res.statusCode !== 200) throw new Error(`Slack interaction answered ${res.statusCode}: ${res.body}`);
     },
-    cardPosted: async (id) => {
+    awaitingReview: async (id) => {
       await t.slack.waitForCall('chat.postMessage', (c) => c.status === 200 && JSON.stringify(c.body.metadata ?? '').includes(id), 15_000);
     },
-    cardUpdates: async (id) => {
+    cardViews: async (id) => {
       // The card's ts ties an update to the post.
       const card = posts(id).find((c) => c.status === 200);
       const ts = card && t.slack.messages(String(card.body.channel)).find((m) => JSON.stringify(m.metadata ?? '').includes(id))?.ts;
@@ -57,32 +57,34 @@ approvalConformance('Slack', async () => {
         .filter((c) => ts && c.status === 200 && c.body.ts === ts)
         .map((c) => ({ text: JSON.stringify(blocks(c)), buttons: blocks(c).some((b) => b.type === 'actions') }));
     },
-    postAttempts: (id) => posts(id).map((c) => ({ status: c.status, at: c.at.getTime() })),
-    makeNextPostFail: (kind) =>
-      t.slack.failNext('chat.postMessage', kind === 'place_gone' ? { error: 'channel_not_found' } : kind === 'not_a_member' ? { error: 'not_in_channel' } : { retryAfter: kind.rateLimited }),
-    startRefused: async () => {
-      const secret = 'xoxb-never-printed-9f2c';
-      const slack = await FakeSlackApi.start();
-      slack.failNext('auth.test', { error: 'invalid_auth', times: 1_000 });
-      slack.failNext('chat.postMessage', { error: 'invalid_auth', times: 1_000 });
-      const db = await createTestDatabase();
-      const r = await startSlackProcess({ databaseUrl: db.url, apiUrl: slack.url, token: secret, policyFile: 'test/fixtures/approval-policy.yml' });
-      const key = await r.agentKey();
-      const api = (path: string, init: RequestInit = {}) =>
-        fetch(`${r.base}/v1/actions${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }).then((res) => res.json());
-      return {
-        variable: 'SLACK_BOT_TOKEN',
-        secret,
-        readyz: async () => ({ status: (await fetch(`${r.base}/readyz`)).status, chat: await r.chatState() }),
-        submit: (tool) => api('', { method: 'POST', body: JSON.stringify({ tool, args: { to: 'x@example.com', subject: 's' }, requester: { id: 'U0SAM' } }) }),
-        get: (id) => api(`/${id}`),
-        output: r.output,
-        close: async () => {
-          await r.close();
-          await slack.close();
-          await db.drop();
-        },
-      };
+    cards: {
+      postAttempts: (id) => posts(id).map((c) => ({ status: c.status, at: c.at.getTime() })),
+      makeNextPostFail: (kind) =>
+        t.slack.failNext('chat.postMessage', kind === 'place_gone' ? { error: 'channel_not_found' } : kind === 'not_a_member' ? { error: 'not_in_channel' } : { retryAfter: kind.rateLimited }),
+      startRefused: async () => {
+        const secret = 'xoxb-never-printed-9f2c';
+        const slack = await FakeSlackApi.start();
+        slack.failNext('auth.test', { error: 'invalid_auth', times: 1_000 });
+        slack.failNext('chat.postMessage', { error: 'invalid_auth', times: 1_000 });
+        const db = await createTestDatabase();
+        const r = await startSlackProcess({ databaseUrl: db.url, apiUrl: slack.url, token: secret, policyFile: 'test/fixtures/approval-policy.yml' });
+        const key = await r.agentKey();
+        const api = (path: string, init: RequestInit = {}) =>
+          fetch(`${r.base}/v1/actions${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }).then((res) => res.json());
+        return {
+          variable: 'SLACK_BOT_TOKEN',
+          secret,
+          readyz: async () => ({ status: (await fetch(`${r.base}/readyz`)).status, chat: await r.chatState() }),
+          submit: (tool) => api('', { method: 'POST', body: JSON.stringify({ tool, args: { to: 'x@example.com', subject: 's' }, requester: { id: 'U0SAM' } }) }),
+          get: (id) => api(`/${id}`),
+          output: r.output,
+          close: async () => {
+            await r.close();
+            await slack.close();
+            await db.drop();
+          },
+        };
+      },
     },
     forgetAnswers: () => {
       answersSince = Date.now();

@@ -63,34 +63,36 @@ approvalConformance('Teams', async () => {
       if (res.status !== 200) throw new Error(`the bot endpoint answered ${res.status}`);
       if (res.body?.type === 'application/vnd.microsoft.activity.message') told.set(user, [...(told.get(user) ?? []), String(res.body.value)]);
     },
-    cardPosted: async (id) => {
+    awaitingReview: async (id) => {
       await waitFor(() => card(id), { what: `the card of ${id}`, timeoutMs: 15_000 });
     },
-    cardUpdates: async (id) => {
+    cardViews: async (id) => {
       const posted = card(id)?.answeredId;
       return t.fake
         .calls('update')
         .filter((c) => posted && c.status === 200 && c.activityId === posted)
         .map((c) => ({ text: JSON.stringify(c.body), buttons: hasButtons(c.body) }));
     },
-    postAttempts: (id) => sends(id).map((c) => ({ status: c.status, at: c.at })),
-    makeNextPostFail: (kind) =>
-      t.fake.failNext('send', kind === 'place_gone' ? { status: 404 } : kind === 'not_a_member' ? { status: 403 } : { status: 429, retryAfter: kind.rateLimited }),
-    startRefused: async () => {
-      const secret = 'not-the-app-password-7f3a';
-      const r = await startTeamsAirlock({ env: { TEAMS_APP_PASSWORD: secret } });
-      return {
-        variable: 'TEAMS_APP_PASSWORD',
-        secret,
-        readyz: async () => {
-          const res = await fetch(`${r.base}/readyz`);
-          return { status: res.status, chat: ((await res.json()) as { chat?: Record<string, string> }).chat?.teams ?? '' };
-        },
-        submit: (tool) => r.submit(tool, { args: { to: 'x@example.com', subject: 's' } }, { waitForCard: false }),
-        get: (id) => r.get(id) as never,
-        output: r.output,
-        close: r.close,
-      };
+    cards: {
+      postAttempts: (id) => sends(id).map((c) => ({ status: c.status, at: c.at })),
+      makeNextPostFail: (kind) =>
+        t.fake.failNext('send', kind === 'place_gone' ? { status: 404 } : kind === 'not_a_member' ? { status: 403 } : { status: 429, retryAfter: kind.rateLimited }),
+      startRefused: async () => {
+        const secret = 'not-the-app-password-7f3a';
+        const r = await startTeamsAirlock({ env: { TEAMS_APP_PASSWORD: secret } });
+        return {
+          variable: 'TEAMS_APP_PASSWORD',
+          secret,
+          readyz: async () => {
+            const res = await fetch(`${r.base}/readyz`);
+            return { status: res.status, chat: ((await res.json()) as { chat?: Record<string, string> }).chat?.teams ?? '' };
+          },
+          submit: (tool) => r.submit(tool, { args: { to: 'x@example.com', subject: 's' } }, { waitForCard: false }),
+          get: (id) => r.get(id) as never,
+          output: r.output,
+          close: r.close,
+        };
+      },
     },
     forgetAnswers: () => told.clear(),
     toldPrivately: (user, contains) => waitFor(() => told.get(user)?.find((m) => m.includes(contains)), { what: `a message to ${user} containing "${contains}"` }),

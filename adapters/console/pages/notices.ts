@@ -22,10 +22,11 @@ export const notSignedIn = () => notice('Sign in first', html`<p>Your session ha
 export const signedOut = () =>
   notice('Signed out', html`<p>You have signed out of Airlock. Where your identity provider offers it, you were signed out there too; otherwise you may still be signed in at it.</p>${signInLink()}`);
 
-export const noRole = (who: string, chrome: Chrome) =>
+/** For a person the policy gives no role in any tenant; `refused` when what they sent (a decision) was turned away. */
+export const noRole = (who: string, chrome: Chrome, refused = false) =>
   notice(
     'No access',
-    html`<p>You are signed in as <strong>${who}</strong>, but the policy gives you no role in any tenant: ask an Airlock admin to list your email address or one of your groups under a tenant's <code>console</code> or a reviewer group's <code>console</code>.</p>
+    html`${refused ? html`<p>Nothing was changed.</p>` : ''}<p>You are signed in as <strong>${who}</strong>, but you are not connected to any Airlock tenant: the policy gives you no role in any tenant. Ask an Airlock admin to list your email address or one of your groups under a tenant's <code>console</code> or a reviewer group's <code>console</code>.</p>
 <p>An email address your identity provider has not verified counts for nothing.</p>`,
     chrome,
   );
