@@ -1,7 +1,8 @@
 import type pg from 'pg';
 
 /**
- * `n` actions of `tenant` from index `first`, created over the last 29.5 days (inside the default window however long the bench runs). Per action, r
+ * `n` actions of `tenant` from index `first`, created over the last 29.5 days (inside the default window however long the bench runs)
+ * in the order of their index, as actions arrive (the table's physical order follows time, as it does in use). Per action, r
  * (uniform in [0, 1)) picks the intake decision: 60 % allow, 10 % constrain, 3 % deny,
  * 2 % fallback, 25 % queued; a queued one ends approved (80 %), denied by reviewers
  * (8 %), expired (7 %: denied or fallen back on timeout), withdrawn by an admin (1 %)
@@ -11,7 +12,7 @@ import type pg from 'pg';
 const SEED_SQL = `
 WITH src AS (
   SELECT i, gen_random_uuid() AS id, random() AS r, random() AS q, random() AS r2, random() AS r3, random() AS rr,
-    now() - make_interval(secs => random() * 29.5 * 86400) AS created_at,
+    now() - make_interval(secs => (1 - ((i - $4::bigint) + random()) / $5::bigint) * 29.5 * 86400) AS created_at,
     (ARRAY['send_customer_email','issue_refund','search_orders','update_crm','deploy_service','read_docs','delete_records','post_message'])[1 + i % 8] AS tool
   FROM generate_series($2::bigint, $3::bigint) AS i
 ), shaped AS (
@@ -73,5 +74,5 @@ FROM executed`;
 /** Seeds in chunks of 100,000 (one statement each), so no single statement holds a million rows in memory. */
 export async function seedActions(pool: pg.Pool, tenant: string, n: number, first: number) {
   const CHUNK = 100_000;
-  for (let from = first; from < first + n; from += CHUNK) await pool.query(SEED_SQL, [tenant, from, Math.min(from + CHUNK, first + n) - 1]);
+  for (let from = first; from < first + n; from += CHUNK) await pool.query(SEED_SQL, [tenant, from, Math.min(from + CHUNK, first + n) - 1, first, n]);
 }

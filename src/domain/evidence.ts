@@ -53,7 +53,7 @@ export interface GroupEvidence {
 
 /** How many actions of one intake decision were requested in one slice of the window. */
 export interface TimelinePoint {
-  /** The slice's start; slices are `bucketSeconds` wide, aligned on the window's start. */
+  /** The slice's start; slices are `bucketSeconds` wide (whole hours), aligned on the Unix epoch: on clock hours, a day's on midnight UTC. */
   start: Date;
   decision: Decision;
   count: number;

@@ -5,12 +5,14 @@ import type { Clock } from '../ports/clock.js';
 import type { EvidenceStore } from '../ports/evidence-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
 
+const HOUR_MS = 3_600_000;
+
 export interface ReportInput {
   tenant: string;
   /** A span back from now (`7d`) or an ISO date or time; DEFAULT_REPORT_WINDOW when absent. */
   since?: string;
   tool?: string;
-  /** Also count decisions over time, in slices this wide (`1h`, `1d`): what a chart of the window plots. */
+  /** Also count decisions over time, in slices this wide (whole hours: `1h`, `6h`, `1d`): what a chart of the window plots. */
   slice?: string;
 }
 
@@ -29,8 +31,9 @@ export function makeReport(deps: { evidence: EvidenceStore; policy: PolicySource
     const until = deps.clock.now();
     const since = windowStart(input.since ?? DEFAULT_REPORT_WINDOW, until);
     const slice = input.slice === undefined ? undefined : parseDuration(input.slice);
-    if (slice !== undefined && slice < 60_000) throw new AirlockError('validation_failed', `a slice of ${input.slice} is too fine: a minute at least`);
-    if (input.slice !== undefined && slice === undefined) throw new AirlockError('validation_failed', `${JSON.stringify(input.slice)} is not a span (1h, 1d)`);
+    if (input.slice !== undefined && slice === undefined) throw new AirlockError('validation_failed', `${JSON.stringify(input.slice)} is not a span (1h, 6h, 1d)`);
+    // Actions are counted per hour as they change: a slice is whole hours, so that every hour falls in one slice.
+    if (slice !== undefined && (slice < HOUR_MS || slice % HOUR_MS !== 0)) throw new AirlockError('validation_failed', `a slice of ${input.slice} is not whole hours (1h, 6h, 1d)`);
     const bucketSeconds = slice === undefined ? undefined : slice / 1000;
     const { tools, groups, timeline } = await deps.evidence.figures({ tenant: input.tenant, since, until, tool: input.tool, ...(bucketSeconds ? { bucketSeconds } : {}) });
     return {

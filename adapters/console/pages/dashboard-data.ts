@@ -1,7 +1,7 @@
 import { DECISIONS, type Decision } from '../../../src/domain/decision.js';
 import type { EvidenceReport } from '../../../src/domain/evidence.js';
 
-/** The windows the dashboard offers, each with the slice its chart counts decisions in (about 24 to 30 points). */
+/** The windows the dashboard offers, each with the slice its chart counts decisions in (about 24 to 31 points). */
 export const WINDOWS = { '24h': '1h', '7d': '6h', '30d': '1d' } as const;
 export type DashboardWindow = keyof typeof WINDOWS;
 
@@ -18,9 +18,10 @@ export function timelineSeries(report: EvidenceReport): TimelineSeries {
   const timeline = report.timeline;
   if (!timeline) return { x: [], series: [] };
   const step = timeline.bucketSeconds;
-  // Slices start at the window's start, as date_bin aligned them.
-  const first = report.since.getTime() / 1000;
-  const slices = Math.max(1, Math.ceil((report.until.getTime() - report.since.getTime()) / 1000 / step));
+  // Slices are aligned on the epoch (clock hours, midnight UTC), as date_bin aligned them: the first and the last may be partly outside the window.
+  const first = Math.floor(report.since.getTime() / 1000 / step) * step;
+  const last = Math.ceil(report.until.getTime() / 1000 / step) * step;
+  const slices = Math.max(1, (last - first) / step);
   const x = Array.from({ length: slices }, (_, i) => first + i * step);
   const counts = new Map<Decision, number[]>(DECISIONS.map((d) => [d, new Array<number>(slices).fill(0)]));
   for (const p of timeline.points) {
