@@ -132,6 +132,8 @@ export interface Action {
    * runs them. Never shown to the agent (its callback carries its own header).
    */
   traceparent?: string;
+  /** The W3C tracestate the agent sent with its trace, carried on beside `traceparent` (bounded at intake). */
+  tracestate?: string;
 }
 
 /**

@@ -4,14 +4,29 @@ export type SpanAttributes = Record<string, string | number | boolean | undefine
 /** What the span stands for, as a trace viewer groups it. */
 export type SpanKind = 'server' | 'client' | 'internal';
 
+/**
+ * A W3C trace context as it travels between processes: an agent's request
+ * headers, the columns stored with an action, a callback's headers.
+ */
+export interface TraceContext {
+  traceparent: string;
+  /**
+   * The vendors' entries that travel with the trace (`tracestate`), at most
+   * 512 characters and 32 members: whoever reads it from a request bounds it
+   * first, and drops one that is malformed or too long.
+   */
+  tracestate?: string;
+}
+
 export interface SpanOptions {
   kind?: SpanKind;
   /**
-   * The W3C `traceparent` this span continues: an agent's request header, or
+   * The trace context this span continues: an agent's request headers, or
    * the one stored with an action when the work happens later (possibly in
-   * another process). Absent or malformed: the span starts a trace of its own.
+   * another process). Absent or a malformed traceparent: the span starts a
+   * trace of its own (and a tracestate without its traceparent is ignored).
    */
-  parent?: string;
+  parent?: TraceContext;
   attributes?: SpanAttributes;
 }
 
@@ -19,11 +34,11 @@ export interface ActiveSpan {
   /** Adds attributes learnt while the work runs (a decision, an outcome). */
   set(attributes: SpanAttributes): void;
   /**
-   * This span's context as a W3C `traceparent`, to store with durable state
-   * or send on in a request header, so that what follows joins the trace.
-   * Undefined when tracing is off.
+   * This span's context (`traceparent`, and the parent's `tracestate` it
+   * carries on), to store with durable state or send on in request headers,
+   * so that what follows joins the trace. Undefined when tracing is off.
    */
-  traceparent(): string | undefined;
+  context(): TraceContext | undefined;
 }
 
 /**
@@ -31,15 +46,15 @@ export interface ActiveSpan {
  * `run` throws, the span is marked failed with the error's stable code (or
  * its class name) as `error.type`, never its message, which may quote input.
  *
- * Left out on purpose: events, links, baggage and `tracestate` (only
- * `traceparent` is carried through stored state), and any notion of an
- * active span: a span's parent is always passed explicitly.
+ * Left out on purpose: events, links, baggage, and any notion of an active
+ * span: a span's parent is always passed explicitly. Airlock adds no
+ * tracestate entry of its own; it carries on the agent's.
  */
 export interface Tracer {
   span<T>(name: string, opts: SpanOptions, run: (span: ActiveSpan) => Promise<T>): Promise<T>;
 }
 
-const NO_SPAN: ActiveSpan = { set: () => undefined, traceparent: () => undefined };
+const NO_SPAN: ActiveSpan = { set: () => undefined, context: () => undefined };
 
 /** Tracing off: the work runs as it is, nothing is recorded or propagated. */
 export const noTracing: Tracer = { span: (_name, _opts, run) => run(NO_SPAN) };

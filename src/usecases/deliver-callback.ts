@@ -9,7 +9,7 @@ import type { CallbackSender } from '../ports/callback-sender.js';
 import type { Clock } from '../ports/clock.js';
 import { noTracing, type Tracer } from '../ports/tracer.js';
 import { makeCallbackLanes, type CallbackLaneCaps } from './callback-lanes.js';
-import { SPAN, actionAttributes } from './span-attributes.js';
+import { SPAN, actionAttributes, traceOf } from './span-attributes.js';
 
 /** `Airlock-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "t.body">` with the agent's callback secret. */
 export function signCallback(secret: string, body: string | Buffer, unixSeconds: number): string {
@@ -32,7 +32,7 @@ export function makeDeliverCallback(deps: {
   clock: Clock;
   lanes: CallbackLaneCaps;
   metrics?: ApprovalMetrics;
-  /** Each delivery attempt is a span under the action's intake span; the request carries its traceparent on to the agent. */
+  /** Each delivery attempt is a span under the action's intake span; the request carries its traceparent (and the agent's tracestate) on to the agent. */
   tracer?: Tracer;
 }) {
   const tracer = deps.tracer ?? noTracing;
@@ -45,18 +45,17 @@ export function makeDeliverCallback(deps: {
     const attributes = { ...actionAttributes(action), 'airlock.action.status': action.status, 'http.request.method': 'POST', 'server.address': new URL(url).hostname };
     const lane = lanes.enter(tenant, action.agent);
     if ('retryAfterMs' in lane) throw new RateLimited(lane.retryAfterMs, `the callback of ${tenant}/${action.agent} (its share of delivery slots is in use)`);
-    return tracer.span(SPAN.callback, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+    return tracer.span(SPAN.callback, { kind: 'client', parent: traceOf(action), attributes }, async (span) => {
       try {
         const secret = await deps.agents.callbackSecret(tenant, action.agent);
         if (!secret) throw new AirlockError('delivery_failed', `agent ${action.agent} has no callback secret`, { retry: false });
         const body = JSON.stringify(serializeAction(action));
         const signature = signCallback(secret, body, Math.floor(deps.clock.now().getTime() / 1000));
-        const traceparent = span.traceparent();
         const { status } = await deps.sender.send(url, body, {
           'content-type': 'application/json',
           'airlock-signature': signature,
           'user-agent': 'Airlock-Callback/1',
-          ...(traceparent ? { traceparent } : {}),
+          ...span.context(),
         });
         span.set({ 'http.response.status_code': status });
         if (status < 200 || status >= 300) throw new AirlockError('delivery_failed', `callback answered ${status}`, { retry: true });

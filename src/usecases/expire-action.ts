@@ -14,7 +14,7 @@ import type { PolicySource } from '../ports/policy-source.js';
 import { noTracing, type Tracer } from '../ports/tracer.js';
 import { afterDecision, followUp, reportTimeToDecision, type FollowUpErrors } from './approval-effects.js';
 import { CARD_GRACE_MS } from './card-timing.js';
-import { SPAN, actionAttributes, decisionAttributes } from './span-attributes.js';
+import { SPAN, actionAttributes, decisionAttributes, traceOf } from './span-attributes.js';
 import { startRound } from './start-round.js';
 
 export type EndCause = { kind: 'timeout' } | { kind: 'undeliverable'; why: string };
@@ -61,13 +61,13 @@ export function makeExpireAction(deps: {
       'airlock.timeout.cause': cause.kind === 'timeout' ? 'deadline' : 'undeliverable',
     };
     if (plan.kind === 'escalate') {
-      return tracer.span(SPAN.escalation, { parent: action.traceparent, attributes: { ...attributes, 'airlock.escalation.to': plan.to } }, async (span) => {
+      return tracer.span(SPAN.escalation, { parent: traceOf(action), attributes: { ...attributes, 'airlock.escalation.to': plan.to } }, async (span) => {
         const escalated = await escalate(action, cause, plan, now);
         span.set({ ...(escalated ? decisionAttributes(escalated) : {}), 'airlock.timeout.outcome': escalated ? 'escalated' : 'already_ended' });
         return escalated;
       });
     }
-    return tracer.span(SPAN.timeout, { parent: action.traceparent, attributes }, async (span) => {
+    return tracer.span(SPAN.timeout, { parent: traceOf(action), attributes }, async (span) => {
       const ended = plan.kind === 'withdrawn' ? await endWithdrawn(action, ref, plan.withdrawn, now) : await end(action, ref, cause, plan.fallback, now);
       const outcome = plan.kind === 'withdrawn' ? 'withdrawn' : 'ended';
       span.set({ ...(ended ? decisionAttributes(ended) : {}), 'airlock.timeout.outcome': ended ? outcome : 'already_ended' });

@@ -14,7 +14,7 @@ import type { PolicySource } from '../ports/policy-source.js';
 import { noTracing, type Tracer } from '../ports/tracer.js';
 import { CARD_CLAIM_STALE_MS } from './card-timing.js';
 import type { EndCause } from './expire-action.js';
-import { SPAN, actionAttributes } from './span-attributes.js';
+import { SPAN, actionAttributes, traceOf } from './span-attributes.js';
 
 
 export type PostCardOutcome = 'posted' | 'recovered' | 'skipped' | 'undeliverable' | 'held';
@@ -82,7 +82,7 @@ export function makePostCard(deps: {
     if (!action || action.status !== 'pending' || action.round !== ref.round || !action.cardPlatforms.includes(ref.platform)) return 'skipped';
     // Each attempt is a span under the action's intake span; a paced one ends as RateLimited and is tried again.
     const attributes = { ...actionAttributes(action), 'airlock.chat.platform': ref.platform, 'airlock.card.round': ref.round };
-    return tracer.span(SPAN.cardPost, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+    return tracer.span(SPAN.cardPost, { kind: 'client', parent: traceOf(action), attributes }, async (span) => {
       const outcome = await post(ref, action);
       span.set({ 'airlock.card.outcome': outcome });
       return outcome;

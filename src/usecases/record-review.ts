@@ -22,7 +22,7 @@ import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { noTracing, type SpanAttributes, type Tracer } from '../ports/tracer.js';
 import { afterDecision, followUp, reportTimeToDecision, type FollowUpErrors } from './approval-effects.js';
-import { SPAN, actionAttributes } from './span-attributes.js';
+import { SPAN, actionAttributes, traceOf } from './span-attributes.js';
 
 export interface ReviewCommand {
   reviewer: ReviewerIdentity;
@@ -110,7 +110,7 @@ export function makeRecordReview(deps: {
     if (!first) return refuse(tenant.id, undefined, cmd, 'unknown_action', UNKNOWN_ACTION);
     // A span in the action's trace, under its intake span: the click may come hours later, in another process.
     const attributes = { ...actionAttributes(first), 'airlock.review.decision': cmd.decision, 'airlock.reviewer.platform': cmd.reviewer.platform };
-    return tracer.span(SPAN.review, { parent: first.traceparent, attributes }, async (span) => {
+    return tracer.span(SPAN.review, { parent: traceOf(first), attributes }, async (span) => {
       const result = await review(cmd, policy, platform, tenant, first);
       span.set(reviewOutcomeAttributes(result));
       return result;

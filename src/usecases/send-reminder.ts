@@ -7,7 +7,7 @@ import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { noTracing, type Tracer } from '../ports/tracer.js';
-import { SPAN, actionAttributes } from './span-attributes.js';
+import { SPAN, actionAttributes, traceOf } from './span-attributes.js';
 
 /**
  * One reminder per round, in the thread of each of that round's cards, while
@@ -34,7 +34,7 @@ export function makeSendReminder(deps: {
     const nowhere = cards.length === 0 && action.cardPlatforms.length === 0;
     if ((cards.length === 0 && !nowhere) || !content) return false;
     const attributes = { ...actionAttributes(action), 'airlock.approval.round': ref.round, 'airlock.reminder.cards': cards.length };
-    return tracer.span(SPAN.reminder, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+    return tracer.span(SPAN.reminder, { kind: 'client', parent: traceOf(action), attributes }, async (span) => {
       const reminder = {
         tenant: action.tenant,
         kind: 'reminder' as const,

@@ -1,5 +1,5 @@
 import type { Action } from '../domain/action.js';
-import type { SpanAttributes } from '../ports/tracer.js';
+import type { SpanAttributes, TraceContext } from '../ports/tracer.js';
 
 /**
  * Span names and the attributes every span of an action carries. Only
@@ -22,6 +22,10 @@ export const SPAN = {
   escalation: 'airlock.escalation',
   callback: 'airlock.callback',
 } as const;
+
+/** The trace context stored with an action, which every later span of it continues (none when tracing was off at intake). */
+export const traceOf = (a: Pick<Action, 'traceparent' | 'tracestate'>): TraceContext | undefined =>
+  a.traceparent ? { traceparent: a.traceparent, ...(a.tracestate ? { tracestate: a.tracestate } : {}) } : undefined;
 
 export const actionAttributes = (a: Pick<Action, 'id' | 'tenant' | 'agent' | 'tool'>): SpanAttributes => ({
   'airlock.action.id': a.id,

@@ -16,7 +16,7 @@ import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { Clock } from '../ports/clock.js';
 import type { OverridesStore } from '../ports/overrides-store.js';
 import type { PolicySource } from '../ports/policy-source.js';
-import { noTracing, type Tracer } from '../ports/tracer.js';
+import { noTracing, type TraceContext, type Tracer } from '../ports/tracer.js';
 import { CARD_GRACE_MS } from './card-timing.js';
 import { SPAN, actionAttributes, decisionAttributes } from './span-attributes.js';
 
@@ -66,17 +66,17 @@ const MAX_STALE_RETRIES = 5;
 
 export function makeSubmitAction(deps: SubmitActionDeps) {
   const tracer = deps.tracer ?? noTracing;
-  /** `traceparent`: the agent's W3C trace context (its request header), which the intake span continues. */
-  return function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string, traceparent?: string): Promise<SubmitActionResult> {
+  /** `trace`: the agent's W3C trace context (its request headers, tracestate already bounded), which the intake span continues. */
+  return function submitAction(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey?: string, trace?: TraceContext): Promise<SubmitActionResult> {
     const attributes = { 'airlock.tenant': agent.tenant, 'gen_ai.agent.name': agent.name, 'gen_ai.tool.name': input.tool };
-    return tracer.span(SPAN.intake, { kind: 'server', parent: traceparent, attributes }, async (span) => {
-      const result = await decide(agent, input, idempotencyKey, span.traceparent());
+    return tracer.span(SPAN.intake, { kind: 'server', parent: trace, attributes }, async (span) => {
+      const result = await decide(agent, input, idempotencyKey, span.context());
       span.set({ ...actionAttributes(result.action), ...decisionAttributes(result.action), 'airlock.replayed': result.replayed });
       return result;
     });
   };
 
-  async function decide(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey: string | undefined, traceparent: string | undefined): Promise<SubmitActionResult> {
+  async function decide(agent: AgentIdentity, input: SubmitActionInput, idempotencyKey: string | undefined, trace: TraceContext | undefined): Promise<SubmitActionResult> {
     const started = deps.clock.now();
     checkCallbackUrl(deps.callbackTargets, input.callback_url);
     // Only an Idempotency-Key replay needs the body's digest (keyed: the body holds redacted values).
@@ -166,7 +166,7 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         reviews: [],
         latencyMs: now.getTime() - started.getTime(),
         ...(shadow ? { shadow } : {}),
-        ...(traceparent ? { traceparent } : {}),
+        ...trace,
       };
       const outcome = await deps.store.record({
         action,

@@ -5,7 +5,7 @@ import type { CardStore } from '../ports/card-store.js';
 import type { ChatPlatforms } from '../ports/chat-platform.js';
 import type { PolicySource } from '../ports/policy-source.js';
 import { noTracing, type Tracer } from '../ports/tracer.js';
-import { SPAN, actionAttributes } from './span-attributes.js';
+import { SPAN, actionAttributes, traceOf } from './span-attributes.js';
 
 /**
  * Re-renders every posted card of an action, on every platform, from its
@@ -23,7 +23,7 @@ export function makeUpdateCards(deps: { actions: ActionStore; cards: CardStore; 
       const platform = deps.platforms.get(card.ref.platform);
       if (!content || !platform) continue;
       const attributes = { ...actionAttributes(action), 'airlock.chat.platform': card.ref.platform, 'airlock.card.round': card.round, 'airlock.action.status': action.status };
-      await tracer.span(SPAN.cardUpdate, { kind: 'client', parent: action.traceparent, attributes }, async (span) => {
+      await tracer.span(SPAN.cardUpdate, { kind: 'client', parent: traceOf(action), attributes }, async (span) => {
         try {
           await platform.updateCard(card.ref, content);
         } catch (err) {

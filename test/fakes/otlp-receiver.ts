@@ -9,6 +9,8 @@ export interface ReceivedSpan {
   spanId: string;
   /** Undefined for a root span. */
   parentSpanId?: string;
+  /** The W3C tracestate of the span's context; undefined when empty. */
+  traceState?: string;
   name: string;
   /** OTLP's SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
@@ -37,6 +39,7 @@ interface OtlpSpan {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
+  traceState?: string;
   name: string;
   kind?: number;
   attributes?: OtlpKeyValue[];
@@ -69,6 +72,7 @@ export function decodeTraces(request: ExportRequest): ReceivedSpan[] {
         traceId: s.traceId,
         spanId: s.spanId,
         ...(s.parentSpanId ? { parentSpanId: s.parentSpanId } : {}),
+        ...(s.traceState ? { traceState: s.traceState } : {}),
         name: s.name,
         kind: s.kind ?? 0,
         attributes: attributesOf(s.attributes),

@@ -79,16 +79,17 @@ async function approveByClick(server: SlackProcess, actionId: string) {
   expect(res.status).toBe(200);
 }
 
-/** The trace context stored with the action, for the work that follows it (null when none). */
-async function storedTraceparent(db: TestDatabase, actionId: string): Promise<string | null> {
+/** The trace context stored with the action, for the work that follows it (nulls when none). */
+async function storedContext(db: TestDatabase, actionId: string): Promise<{ traceparent: string | null; tracestate: string | null }> {
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {
-    return (await c.query('SELECT traceparent FROM action_payloads WHERE action_id = $1', [actionId])).rows[0].traceparent;
+    return (await c.query('SELECT traceparent, tracestate FROM action_payloads WHERE action_id = $1', [actionId])).rows[0];
   } finally {
     await c.end();
   }
 }
+const storedTraceparent = async (db: TestDatabase, actionId: string) => (await storedContext(db, actionId)).traceparent;
 
 const callbackOf = (path: string) => waitFor(() => callbacks.requests.find((r) => r.url === path), { timeoutMs: 20_000, what: `the callback to ${path}` });
 
@@ -106,7 +107,8 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   it('continues the agent trace through intake, card post, review and callback, and hands it on to the callback', { timeout: 60_000 }, async () => {
     const agentTrace = hex(16);
     const agentSpan = hex(8);
-    const action = await submit(server, key, { traceparent: `00-${agentTrace}-${agentSpan}-01` }, '/traced');
+    // A list with optional white space: carried on as the list it is.
+    const action = await submit(server, key, { traceparent: `00-${agentTrace}-${agentSpan}-01`, tracestate: `rojo=${agentSpan}, congo=t61rcWkgMzE` }, '/traced');
     expect(action.status).toBe('pending');
     await approveByClick(server, action.id);
     const callback = await callbackOf('/traced');
@@ -153,6 +155,11 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(header![1]).toBe(agentTrace);
     expect(header![2]).toBe(delivery.spanId);
     expect(header![3]).toBe('01');
+    // The agent's tracestate travels with it: stored with the action, in every span's context, and on to the callback.
+    const tracestate = `rojo=${agentSpan},congo=t61rcWkgMzE`;
+    expect(callback.headers.tracestate).toBe(tracestate);
+    expect((await storedContext(db, action.id)).tracestate).toBe(tracestate);
+    for (const span of [intake, card, review, delivery]) expect(span.traceState, span.name).toBe(tracestate);
 
     // No argument value, plain or redacted, anywhere in what was exported.
     const exported = JSON.stringify(receiver.spans());
@@ -205,6 +212,26 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(exported).not.toContain('U0SEC1');
   });
 
+  it('drops a tracestate it cannot carry whole (too long, or malformed), keeps the traceparent and decides as usual', { timeout: 60_000 }, async () => {
+    const cases = { '/long-state': `a=${'x'.repeat(300)},b=${'y'.repeat(300)}`, '/bad-state': 'rojo=1,Not A Key=2' };
+    for (const [path, tracestate] of Object.entries(cases)) {
+      const agentTrace = hex(16);
+      const action = await submit(server, key, { traceparent: `00-${agentTrace}-${hex(8)}-01`, tracestate }, path);
+      expect(action.status).toBe('pending');
+      await approveByClick(server, action.id);
+      const callback = await callbackOf(path);
+      expect(TRACEPARENT.exec(String(callback.headers.traceparent))?.[1], path).toBe(agentTrace);
+      expect(callback.headers.tracestate, path).toBeUndefined();
+      expect(await storedContext(db, action.id), path).toEqual({ traceparent: expect.stringContaining(agentTrace), tracestate: null });
+      const intake = await waitFor(() => receiver.spans().find((s) => s.name === 'airlock.intake' && s.attributes['airlock.action.id'] === action.id), {
+        what: 'the intake span',
+        giveUp: server.giveUp,
+      });
+      expect(intake.traceId).toBe(agentTrace);
+      expect(intake.traceState).toBeUndefined();
+    }
+  });
+
   it('starts a trace of its own when the agent sends none', { timeout: 30_000 }, async () => {
     const action = await submit(server, key, {}, '/untraced');
     const intake = await waitFor(() => receiver.spans().find((s) => s.name === 'airlock.intake' && s.attributes['airlock.action.id'] === action.id), {
@@ -237,11 +264,12 @@ describe('without an OTLP endpoint', () => {
     const metricsOnly = await OtlpReceiver.start();
     cleanups.push(() => defaultPort.close(), () => metricsOnly.close());
     const { server, key, db } = await start({ OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: `${metricsOnly.url}/v1/metrics`, OTEL_BSP_SCHEDULE_DELAY: '50', OTEL_TRACES_SAMPLER: 'always_on' });
-    const action = await submit(server, key, { traceparent: `00-${hex(16)}-${hex(8)}-01` }, '/off');
+    const action = await submit(server, key, { traceparent: `00-${hex(16)}-${hex(8)}-01`, tracestate: 'rojo=1' }, '/off');
     await approveByClick(server, action.id);
     const callback = await callbackOf('/off');
     expect(callback.headers.traceparent).toBeUndefined();
-    expect(await storedTraceparent(db, action.id)).toBeNull();
+    expect(callback.headers.tracestate).toBeUndefined();
+    expect(await storedContext(db, action.id)).toEqual({ traceparent: null, tracestate: null });
     // A clean stop flushes whatever a tracer held: after it, nothing can still arrive.
     expect(await server.stop()).toBe(0);
     expect(defaultPort.counts()).toEqual({ exports: 0, spans: 0, stray: [] });

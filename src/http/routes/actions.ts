@@ -13,6 +13,7 @@ import { getActionDocs, listActionsDocs, reportResultDocs, submitActionDocs } fr
 import { serializeAction } from '../../domain/action-view.js';
 import { WaitSlots } from '../wait-slots.js';
 import { logDecision } from '../log-decision.js';
+import { traceContextOf } from '../trace-context-headers.js';
 
 export interface ActionRoutesDeps {
   authenticate: ReturnType<typeof makeAuthenticateAgent>;
@@ -57,9 +58,9 @@ export const actionRoutes =
 
     app.post('/v1/actions', { schema: { ...submitActionDocs, body: submitActionBody, headers: idempotencyHeaders } }, async (req, reply) => {
       const end = deps.metrics.intakeLatency.startTimer();
-      // An agent's W3C trace context continues into the decision; a malformed one starts a trace of Airlock's own, never a refusal.
-      const traceparent = typeof req.headers.traceparent === 'string' ? req.headers.traceparent : undefined;
-      const { action, replayed } = await deps.submitAction(req.agent, req.body, req.headers['idempotency-key'], traceparent);
+      // An agent's W3C trace context continues into the decision; a malformed traceparent starts a trace of
+      // Airlock's own and a tracestate it cannot carry whole is dropped: never a refusal.
+      const { action, replayed } = await deps.submitAction(req.agent, req.body, req.headers['idempotency-key'], traceContextOf(req.headers));
       if (!replayed) {
         end({ decision: action.decision });
         deps.metrics.decision(action);

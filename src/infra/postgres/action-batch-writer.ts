@@ -37,7 +37,7 @@ WITH r AS (
     workflow text, environment text, session_id text, context jsonb, callback_url text, target text, risk text,
     effects jsonb, consequence text, reviewer_group text, required_approvals int, expires_at timestamptz,
     created_at timestamptz, decided_at timestamptz, latency_ms real, idempotency_key text, request_hash text,
-    remind_at timestamptz, overrides_version bigint, shadow jsonb, traceparent text, audit_kind text, audit_data json)) WITH ORDINALITY AS x
+    remind_at timestamptz, overrides_version bigint, shadow jsonb, traceparent text, tracestate text, audit_kind text, audit_data json)) WITH ORDINALITY AS x
 ), locked AS (
   SELECT tenant_id, version FROM tenant_overrides WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM r) FOR KEY SHARE
 ), ov AS (
@@ -60,8 +60,8 @@ WITH r AS (
   SELECT a.id, a.tenant_id, a.round, r.card_platforms, r.cards_due_at FROM a JOIN r ON r.id = a.id
   WHERE cardinality(r.card_platforms) > 0
 ), p AS (
-  INSERT INTO action_payloads (action_id, args, context, overrides_version, shadow, traceparent)
-  SELECT a.id, r.args, r.context, r.overrides_version, r.shadow, r.traceparent FROM a JOIN r ON r.id = a.id
+  INSERT INTO action_payloads (action_id, args, context, overrides_version, shadow, traceparent, tracestate)
+  SELECT a.id, r.args, r.context, r.overrides_version, r.shadow, r.traceparent, r.tracestate FROM a JOIN r ON r.id = a.id
 ), e AS (
   INSERT INTO audit_events (tenant_id, kind, action_id, at, data)
   SELECT a.tenant_id, r.audit_kind, a.id, a.created_at, r.audit_data
@@ -209,6 +209,7 @@ function rowParts({ action: a, audit, idempotencyKey, requestHash, overridesVers
     overrides_version: overridesVersion,
     shadow: a.shadow ? { ...shadowFields(a.shadow), live: { decision: a.decision, mode: a.mode } } : null,
     traceparent: a.traceparent ?? null,
+    tracestate: a.tracestate ?? null,
     audit_kind: audit.kind,
   });
   return { args: argsJson, auditData: auditDataJson(audit.data, a.args, argsJson), row };

@@ -48,6 +48,7 @@ export interface ActionRow {
   latency_ms: number | null;
   request_hash: string | null;
   traceparent: string | null;
+  tracestate: string | null;
   reviews:
     | { reviewer: Action['reviews'][number]['reviewer']; decision: 'approve' | 'deny'; reason: string | null; at: string; round: number; args_version: number; args_sha256: string | null }[]
     | null;
@@ -55,7 +56,7 @@ export interface ActionRow {
 
 /** An action: its state (`actions`) with its arguments and context (`action_payloads`), the platforms still owing its round's card (`card_debts`) and its reviews. */
 export const ACTION_SELECT = `
-  SELECT a.*, p.args, p.context, p.traceparent, COALESCE(d.platforms, '{}') AS card_platforms, (
+  SELECT a.*, p.args, p.context, p.traceparent, p.tracestate, COALESCE(d.platforms, '{}') AS card_platforms, (
     SELECT json_agg(json_build_object('reviewer', r.reviewer, 'decision', r.decision, 'reason', r.reason, 'at', r.at,
       'round', r.round, 'args_version', r.args_version, 'args_sha256', r.args_sha256) ORDER BY r.id)
     FROM reviews r WHERE r.action_id = a.id
@@ -120,5 +121,6 @@ export function toAction(r: ActionRow): Action {
     result: r.result ? { ...r.result, at: new Date(r.result.at) } : undefined,
     latencyMs: opt(r.latency_ms),
     ...(r.traceparent ? { traceparent: r.traceparent } : {}),
+    ...(r.tracestate ? { tracestate: r.tracestate } : {}),
   };
 }

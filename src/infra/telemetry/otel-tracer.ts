@@ -10,7 +10,7 @@ import {
   type TextMapPropagator,
   type Tracer as OtelTracer,
 } from '@opentelemetry/api';
-import type { ActiveSpan, SpanAttributes, SpanKind as PortSpanKind, Tracer } from '../../ports/tracer.js';
+import type { ActiveSpan, SpanAttributes, SpanKind as PortSpanKind, TraceContext, Tracer } from '../../ports/tracer.js';
 
 const KINDS: Record<PortSpanKind, SpanKind> = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL };
 
@@ -32,24 +32,27 @@ const defined = (attributes: SpanAttributes | undefined): Attributes => {
 /**
  * The tracer port over the OpenTelemetry API, with the tracer and the W3C
  * propagator given by the composition root. Parents travel as `traceparent`
- * strings only, so nothing depends on an active context (no context manager
- * is needed, and none is consulted).
+ * and `tracestate` strings only, so nothing depends on an active context (no
+ * context manager is needed, and none is consulted). A span carries on its
+ * parent's tracestate as it came (the SDK's parser drops what it cannot
+ * read); the tracer adds no entry of its own.
  */
 export function createOtelTracer(deps: { tracer: OtelTracer; propagator: TextMapPropagator }): Tracer {
-  const traceparentOf = (span: Span): string | undefined => {
-    const carrier: Record<string, string> = {};
+  const contextOf = (span: Span): TraceContext | undefined => {
+    const carrier: Partial<TraceContext> = {};
     deps.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
-    return carrier.traceparent;
+    if (!carrier.traceparent) return undefined;
+    return { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) };
   };
   return {
     async span(name, opts, run) {
-      const parent = opts.parent ? deps.propagator.extract(ROOT_CONTEXT, { traceparent: opts.parent }, defaultTextMapGetter) : ROOT_CONTEXT;
+      const parent = opts.parent ? deps.propagator.extract(ROOT_CONTEXT, { ...opts.parent }, defaultTextMapGetter) : ROOT_CONTEXT;
       const span = deps.tracer.startSpan(name, { kind: KINDS[opts.kind ?? 'internal'], attributes: defined(opts.attributes) }, parent);
       const active: ActiveSpan = {
         set: (attributes) => {
           if (span.isRecording()) span.setAttributes(defined(attributes));
         },
-        traceparent: () => traceparentOf(span),
+        context: () => contextOf(span),
       };
       try {
         return await run(active);

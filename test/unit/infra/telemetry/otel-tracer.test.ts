@@ -18,20 +18,35 @@ const PARENT = '00f067aa0ba902b7';
 
 describe('the OpenTelemetry tracer behind the tracer port', () => {
   it("continues the parent's trace and names itself in its traceparent", async () => {
-    const carried = await tracer.span('airlock.intake', { kind: 'server', parent: `00-${TRACE}-${PARENT}-01`, attributes: { 'airlock.tenant': 'acme', absent: undefined } }, async (span) => {
+    const carried = await tracer.span('airlock.intake', { kind: 'server', parent: { traceparent: `00-${TRACE}-${PARENT}-01` }, attributes: { 'airlock.tenant': 'acme', absent: undefined } }, async (span) => {
       span.set({ 'airlock.decision': 'allow' });
-      return span.traceparent();
+      return span.context();
     });
     const [span] = exporter.getFinishedSpans();
     expect(span!.spanContext().traceId).toBe(TRACE);
     expect(span!.parentSpanContext?.spanId).toBe(PARENT);
     expect(span!.kind).toBe(1); // SpanKind.SERVER in the API's numbering
     expect(span!.attributes).toEqual({ 'airlock.tenant': 'acme', 'airlock.decision': 'allow' });
-    expect(carried).toBe(`00-${TRACE}-${span!.spanContext().spanId}-01`);
+    expect(carried).toEqual({ traceparent: `00-${TRACE}-${span!.spanContext().spanId}-01` });
+  });
+
+  it("carries the parent's tracestate on, in its own context and its children's", async () => {
+    const tracestate = 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE';
+    const carried = await tracer.span('airlock.intake', { parent: { traceparent: `00-${TRACE}-${PARENT}-01`, tracestate } }, async (span) => span.context());
+    expect(carried?.tracestate).toBe(tracestate);
+    const child = await tracer.span('airlock.callback', { parent: carried }, async (span) => span.context());
+    expect(child).toEqual({ traceparent: expect.stringMatching(new RegExp(`^00-${TRACE}-`)), tracestate });
+    expect(exporter.getFinishedSpans().map((s) => s.spanContext().traceState?.serialize())).toEqual([tracestate, tracestate]);
+  });
+
+  it('ignores a tracestate whose traceparent is malformed', async () => {
+    const carried = await tracer.span('a', { parent: { traceparent: 'not-a-traceparent', tracestate: 'rojo=1' } }, async (span) => span.context());
+    expect(carried?.tracestate).toBeUndefined();
+    expect(exporter.getFinishedSpans()[0]!.parentSpanContext).toBeUndefined();
   });
 
   it('starts a trace of its own from a malformed or absent parent', async () => {
-    await tracer.span('a', { parent: 'not-a-traceparent' }, async () => undefined);
+    await tracer.span('a', { parent: { traceparent: 'not-a-traceparent' } }, async () => undefined);
     await tracer.span('b', {}, async () => undefined);
     for (const span of exporter.getFinishedSpans()) {
       expect(span.parentSpanContext).toBeUndefined();
@@ -40,9 +55,9 @@ describe('the OpenTelemetry tracer behind the tracer port', () => {
   });
 
   it("follows a parent's decision not to sample, and hands that decision on", async () => {
-    const carried = await tracer.span('airlock.review', { parent: `00-${TRACE}-${PARENT}-00` }, async (span) => {
+    const carried = await tracer.span('airlock.review', { parent: { traceparent: `00-${TRACE}-${PARENT}-00` } }, async (span) => {
       span.set({ 'airlock.review.outcome': 'accepted' });
-      return span.traceparent();
+      return span.context()?.traceparent;
     });
     expect(exporter.getFinishedSpans()).toHaveLength(0);
     expect(carried).toMatch(new RegExp(`^00-${TRACE}-[0-9a-f]{16}-00$`));
