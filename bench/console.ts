@@ -4,7 +4,9 @@ import secureSession from '@fastify/secure-session';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { sessionKey, SESSION_MS, type SignedIn } from '../adapters/console/session.js';
-import { FIGURES_SQL, TIMELINE_SQL } from '../src/infra/postgres/evidence-repository.js';
+import { foldActionCounts } from '../src/infra/postgres/action-counts.js';
+import { FIGURES_SQL, TIMELINE_SQL, wholeHours } from '../src/infra/postgres/evidence-repository.js';
+import { RAW_FIGURES_SQL, RAW_TIMELINE_SQL } from '../test/support/raw-evidence.js';
 import { startTestIdp } from '../test/support/oidc-provider.js';
 import { BENCH_SECRET, freshDatabase, machine, median, startServer, writeSection } from './lib.js';
 import { seedActions } from './seed-actions.js';
@@ -29,8 +31,8 @@ const TENANT = 'acme';
 const AUDITOR = 'audit@acme.example';
 const TARGET_MS = 1_000;
 const WINDOWS = [
-  { window: '30d', slice: 86_400, interval: '30 days' },
-  { window: '7d', slice: 21_600, interval: '7 days' },
+  { window: '30d', slice: 86_400, days: 30 },
+  { window: '7d', slice: 21_600, days: 7 },
 ] as const;
 
 /** A session cookie as the console sets it after a sign-in, sealed with the server's key. */
@@ -46,17 +48,29 @@ async function sessionCookie(issuer: string): Promise<string> {
   return `airlock_console=${encodeURIComponent(cookie)}`;
 }
 
-/** The page's two statements through psql (JIT off, as the store runs them), psql's start-up included. */
-function baseline(databaseUrl: string, w: (typeof WINDOWS)[number]): Promise<number> {
-  const bind = (sql: string) =>
+/**
+ * Statements through psql (JIT off and work_mem as the store sets them), psql's start-up
+ * included: the page's own two (`counted`: the floor under the page), or the
+ * same figures computed from the action rows (`rows`: what the page cost
+ * before actions were counted per hour).
+ */
+function baseline(databaseUrl: string, w: (typeof WINDOWS)[number], kind: 'counted' | 'rows'): Promise<number> {
+  const until = new Date();
+  const since = new Date(until.getTime() - w.days * 86_400_000);
+  const hours = wholeHours(since, until);
+  const at = (d: Date) => `'${d.toISOString()}'::timestamptz`;
+  const bind = (sql: string, slice: string) =>
     sql
       .replaceAll('$1', `'${TENANT}'`)
-      .replaceAll('$2', `(now() - interval '${w.interval}')`)
-      .replaceAll('$3', 'now()')
+      .replaceAll('$2', at(since))
+      .replaceAll('$3', at(until))
       .replaceAll('$4', 'NULL::text')
-      .replaceAll('$5', String(w.slice));
+      .replaceAll(slice, String(w.slice))
+      .replaceAll('$5', at(hours.from))
+      .replaceAll('$6', at(hours.to));
+  const statements = kind === 'counted' ? [bind(FIGURES_SQL, '$7'), bind(TIMELINE_SQL, '$7')] : [bind(RAW_FIGURES_SQL, '$5'), bind(RAW_TIMELINE_SQL, '$5')];
   const start = performance.now();
-  const child = spawn('psql', ['-X', '-q', databaseUrl, '-c', 'SET jit = off', '-c', bind(FIGURES_SQL), '-c', bind(TIMELINE_SQL)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn('psql', ['-X', '-q', databaseUrl, '-c', 'SET jit = off', '-c', "SET work_mem = '64MB'", ...statements.flatMap((q) => ['-c', q])], { stdio: ['ignore', 'ignore', 'inherit'] });
   return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(performance.now() - start) : reject(new Error(`psql exited ${code}`)))));
 }
 
@@ -80,10 +94,17 @@ async function main() {
     let t = performance.now();
     await seedActions(pool, TENANT, ACTIONS, 0);
     await seedActions(pool, 'globex', Math.round(ACTIONS / 10), ACTIONS);
+    const loadS = (performance.now() - t) / 1000;
+    t = performance.now();
+    // What the worker's sweep does every few seconds: the seed's deltas folded into the hourly counts.
+    const folded = await foldActionCounts(pool);
+    const foldS = (performance.now() - t) / 1000;
+    const counts = Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM action_hour_counts')).rows[0]!.n);
     await pool.query('VACUUM ANALYZE actions');
     await pool.query('VACUUM ANALYZE action_payloads');
-    const loadS = (performance.now() - t) / 1000;
-    console.log(`seeded ${fmt(ACTIONS)} + ${fmt(ACTIONS / 10)} actions in ${loadS.toFixed(0)} s`);
+    await pool.query('VACUUM ANALYZE action_hour_counts');
+    await pool.query('VACUUM ANALYZE review_durations');
+    console.log(`seeded ${fmt(ACTIONS)} + ${fmt(ACTIONS / 10)} actions in ${loadS.toFixed(0)} s; folded ${fmt(folded ?? 0)} deltas into ${fmt(counts)} hourly counts in ${foldS.toFixed(1)} s`);
 
     server = await startServer({
       DATABASE_URL: db.url,
@@ -102,39 +123,38 @@ async function main() {
       t = performance.now();
       const first = await page(url, cookie);
       if (w.window === '30d' && !first.body.includes(`<dt>Actions</dt><dd>${ACTIONS.toLocaleString('en')}</dd>`)) throw new Error('the dashboard did not count every action of the window');
-      const runs: { pageMs: number; baselineMs: number; load: number }[] = [];
+      const runs: { pageMs: number; countedMs: number; rowsMs: number; load: number }[] = [];
       for (let i = 0; i < RUNS; i++) {
         const p = await page(url, cookie);
-        const baselineMs = await baseline(db.url, w);
-        runs.push({ pageMs: p.ms, baselineMs, load: os.loadavg()[0]! });
-        console.log(`${w.window} run ${i + 1}: page ${fmt(p.ms)} ms (${fmt(p.bytes / 1024)} KiB), psql ${fmt(baselineMs)} ms, load ${os.loadavg()[0]!.toFixed(1)}`);
+        const countedMs = await baseline(db.url, w, 'counted');
+        const rowsMs = await baseline(db.url, w, 'rows');
+        runs.push({ pageMs: p.ms, countedMs, rowsMs, load: os.loadavg()[0]! });
+        console.log(`${w.window} run ${i + 1}: page ${fmt(p.ms)} ms (${fmt(p.bytes / 1024)} KiB), psql counted ${fmt(countedMs)} ms, psql from rows ${fmt(rowsMs)} ms, load ${os.loadavg()[0]!.toFixed(1)}`);
       }
       const pageMs = median(runs.map((r) => r.pageMs));
-      const baselineMs = median(runs.map((r) => r.baselineMs));
+      const countedMs = median(runs.map((r) => r.countedMs));
+      const rowsMs = median(runs.map((r) => r.rowsMs));
       slowest = Math.max(slowest, pageMs);
       rows.push(
-        `| \`GET /console/t/${TENANT}/dashboard?window=${w.window}\` (${fmt(first.bytes / 1024)} KiB; first request ${fmt(first.ms)} ms) | ${fmt(pageMs)} ms | ${fmt(baselineMs)} ms | ${(pageMs / baselineMs).toFixed(2)}× | < ${fmt(TARGET_MS)} ms |`,
+        `| \`GET /console/t/${TENANT}/dashboard?window=${w.window}\` (${fmt(first.bytes / 1024)} KiB; first request ${fmt(first.ms)} ms) | **${fmt(pageMs)} ms** | ${fmt(countedMs)} ms (${(pageMs / countedMs).toFixed(2)}×) | ${fmt(rowsMs)} ms (${(pageMs / rowsMs).toFixed(2)}×) | < ${fmt(TARGET_MS)} ms |`,
       );
-      perRun.push(`${w.window}: ${runs.map((r) => `${fmt(r.pageMs)}, ${fmt(r.baselineMs)}; ${r.load.toFixed(1)}`).join(' | ')}`);
+      perRun.push(`${w.window}: ${runs.map((r) => `${fmt(r.pageMs)}, ${fmt(r.countedMs)}, ${fmt(r.rowsMs)}; ${r.load.toFixed(1)}`).join(' | ')}`);
     }
     const loads = os.loadavg().map((l) => l.toFixed(1)).join(', ');
-    const verdict =
-      slowest <= TARGET_MS
-        ? `**Target met** (slowest median ${fmt(slowest)} ms).`
-        : `**Target missed** (slowest median ${fmt(slowest)} ms): the page costs no more than its two statements do in psql, so the time is the scan of the window's rows itself; meeting ${fmt(TARGET_MS)} ms on this machine needs the figures kept per hour as actions are decided (a rollup table) rather than computed from the rows at each view.`;
+    const verdict = slowest <= TARGET_MS ? `**Target met** (slowest median ${fmt(slowest)} ms).` : `**Target missed** (slowest median ${fmt(slowest)} ms).`;
     await writeSection(
       'console',
       `## Console dashboard: \`npm run bench:console\`
 
-Machine: ${machine()}; Postgres on the same machine; load average ${loads} at the end of the run, on ${os.cpus().length} cores (the machine was shared with other test runs, so compare each figure with its baseline from the same runs).
-Data: ${fmt(ACTIONS)} actions of tenant ${TENANT} over 30 days plus ${fmt(ACTIONS / 10)} of another tenant, seeded as \`bench:report\` seeds them (${loadS.toFixed(0)} s). The server is \`src/main/start.ts\` in its own process; each request carries the session cookie of a signed-in auditor and is timed from the request to the last byte of the page (figures, the chart's embedded data, the tables).
+Machine: ${machine()}; Postgres 15 on the same machine (autovacuum off in this machine's configuration: the bench runs \`VACUUM ANALYZE\` after seeding); load average ${loads} at the end of the run, on ${os.cpus().length} cores.
+Data: ${fmt(ACTIONS)} actions of tenant ${TENANT} over 30 days plus ${fmt(ACTIONS / 10)} of another tenant, seeded as \`bench:report\` seeds them (${loadS.toFixed(0)} s, the count triggers included); the seed's deltas folded into ${fmt(counts)} hourly counts in ${foldS.toFixed(1)} s, as the worker's sweep folds them every 5 s. The server is \`src/main/start.ts\` in its own process; each request carries the session cookie of a signed-in auditor and is timed from the request to the last byte of the page (figures, the chart's embedded data, the tables).
 
-| page | median of ${RUNS} | baseline: the page's two report statements through \`psql\` | ratio | target |
+| page | median of ${RUNS} | baseline: the page's two statements through \`psql\` (page / it) | the same figures from the action rows through \`psql\` (page / it) | target |
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Per run (page ms, psql ms; load average): ${perRun.join('; ')}.
-The page runs \`airlock report\`'s statement and one grouped count per slice of the window, in one read-only snapshot; no action row reaches the process. ${verdict} Knobs: \`BENCH_ACTIONS\`, \`BENCH_RUNS\`.`,
+Per run (page ms, psql counted ms, psql from rows ms; load average): ${perRun.join('; ')}.
+${verdict} The page reads the window's whole UTC hours from the hourly counts (kept by triggers on \`actions\` in the transaction of every change, folded by the worker), its partial hours at the edges from the actions themselves, and the time to decision from the durations of reviewed actions (exact percentiles), in one read-only snapshot. Knobs: \`BENCH_ACTIONS\`, \`BENCH_RUNS\`.`,
     );
     console.log('written to BENCHMARKS.md');
   } finally {
