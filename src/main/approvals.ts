@@ -2,12 +2,14 @@ import { createCallbackTargets } from '../infra/callbacks/callback-targets.js';
 import type { ResolveHost } from '../infra/callbacks/guarded-lookup.js';
 import { createHttpCallbackSender } from '../infra/callbacks/http-callback-sender.js';
 import { PgCardStore } from '../infra/postgres/card-repository.js';
+import { PgMetricHandoff } from '../infra/postgres/metric-handoff.js';
 import { PgWithdrawnApprovals } from '../infra/postgres/end-withdrawn.js';
 import { CALLBACK_CONCURRENCY, createApprovalQueues } from '../infra/queue/approval-queues.js';
 import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import { makeApprovalDispatcher } from '../usecases/approval-dispatcher.js';
 import { makeDeliverCallback } from '../usecases/deliver-callback.js';
 import { makeEndWithdrawnApprovals } from '../usecases/end-withdrawn-approvals.js';
+import { makeTakeOverCounts } from '../usecases/metric-handoff.js';
 import { makePostCard } from '../usecases/post-card.js';
 import { makeReconcile } from '../usecases/reconcile.js';
 import { makeRecordCallbackOutcome } from '../usecases/record-callback-outcome.js';
@@ -125,6 +127,7 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       callbackGraceMs: opts.callbackGraceMs,
     });
     const callbackOutcome = makeRecordCallbackOutcome({ actions, audit: core.audit, clock, onAudited: seal, metrics });
+    const takeOverCounts = makeTakeOverCounts({ handoff: new PgMetricHandoff(core.pool), metrics });
     await queues.startWorkers({
       postCard,
       updateCards,
@@ -133,6 +136,8 @@ export async function wireApprovals(core: Core, opts: ApprovalOptions) {
       reconcile: async () => {
         const r = await reconcile();
         if (r.failed > 0) log.warn({ failed: r.failed }, 'reconciler could not repair some actions (queue or chat unavailable); retrying them on the next tick');
+        // The reviews operators recorded with the CLI, counted here once each (a failure leaves them for the next tick).
+        await takeOverCounts().catch((err: Error) => log.warn({ err: err.message }, 'could not take over the counts the CLI left for /metrics; retrying on the next tick'));
         return r;
       },
       deliverCallback: deliver,

@@ -6,6 +6,7 @@ import { PgAgentStore } from '../infra/postgres/agent-repository.js';
 import { PgActionTrail } from '../infra/postgres/action-trail.js';
 import { PgAuditLog } from '../infra/postgres/audit-log.js';
 import { PgEvidenceStore } from '../infra/postgres/evidence-repository.js';
+import { PgMetricHandoff } from '../infra/postgres/metric-handoff.js';
 import { payAuditDebts } from '../infra/postgres/end-pending.js';
 import { OutputError } from '../infra/postgres/json-lines-writer.js';
 import { PgRecordedDecisions } from '../infra/postgres/recorded-decisions.js';
@@ -18,6 +19,7 @@ import { chatDirectories } from '../ports/chat-platform.js';
 import { systemClock } from '../ports/clock.js';
 import { makeCreateAgent } from '../usecases/create-agent.js';
 import { makeListAgents } from '../usecases/list-agents.js';
+import { countsToHandOver } from '../usecases/metric-handoff.js';
 import { makePlanPolicy } from '../usecases/plan-policy.js';
 import { makeShadowReport } from '../usecases/shadow-report.js';
 import { PgShadowRecords } from '../infra/postgres/shadow-records.js';
@@ -104,6 +106,8 @@ export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessE
       const core = await buildCore(env, log, { poolSize: POOL_SIZE, openPolicy: (path, pool) => openCliPolicy(path, pool, warn) });
       const queues = createApprovalQueues(core.queues, core.clock, log);
       const followUps: Promise<unknown>[] = [];
+      // Nobody scrapes this process: its reviews are left in Postgres for a worker to count.
+      const counts = countsToHandOver();
       try {
         // For admin notices only: this process receives no clicks and runs no start-up checks.
         const chat = await createChatAdapters(core, { recordReview: (cmd) => useCases.recordReview(cmd), adminCommand: (actor, text) => useCases.adminCommand(actor, text) }, { checks: false });
@@ -116,6 +120,7 @@ export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessE
             (env.SLACK_CLIENT_ID && chat.platforms.get('slack')) || SlackDirectory.create(env.SLACK_BOT_TOKEN, env.SLACK_API_URL, log),
             new TeamsDirectory(),
           ]),
+          metrics: counts.metrics,
           background: (what, task) => followUps.push(task().catch((err: Error) => log.warn({ err: err.message }, `${what} failed; the reconciler or the next click repairs it`))),
         });
         const result = await run({
@@ -131,6 +136,7 @@ export function createCliServices(env: Env, log: Logger, source: NodeJS.ProcessE
         return result;
       } finally {
         await core.sealer.idle();
+        await counts.leave(new PgMetricHandoff(core.pool)).catch((err: Error) => log.warn({ err: err.message }, 'the reviews of this command could not be left for the worker to count in /metrics; the audit trail has them'));
         await queues.close();
         await core.close();
       }

@@ -25,7 +25,7 @@ export interface UseCaseWiring {
    * platforms). The CLI reads the directories without running a chat app.
    */
   directories?: ChatDirectories;
-  /** Where reviews and expiries are counted; absent in the CLI, which nobody scrapes. */
+  /** Where reviews and expiries are counted: the process's /metrics, or in the CLI, which nobody scrapes, counts it hands over to the worker. */
   metrics?: ApprovalMetrics;
   /** Runs an admin command's follow-up work (card updates, notices) without holding its reply. */
   background: (what: string, task: () => Promise<unknown>) => void;
@@ -48,7 +48,7 @@ export function wireUseCases(core: Core, wiring: UseCaseWiring) {
   );
   return {
     recordReview,
-    operatorReview: logged.operatorReview(makeOperatorReview({ actions, directories, recordReview })),
+    operatorReview: logged.operatorReview(makeOperatorReview({ actions, directories, recordReview, metrics: wiring.metrics })),
     resolveActionId: makeResolveActionId({ actions }),
     expire: makeExpireAction({ actions, policy, clock, jobs, platforms, onFollowUpError, metrics: wiring.metrics, tracer: core.tracer }),
     adminCommand: makeRunAdminCommand({ policy, overrides: core.overrides, actions, audit: core.audit, jobs, clock, platforms, onAudited, background: wiring.background }),

@@ -31,8 +31,9 @@ export type CallbackDeliveryOutcome =
 
 /**
  * What the approval loop reports for /metrics, as it happens, in the process
- * it happens in. Raw names are passed: the implementation labels them only
- * with what the live policy declares.
+ * it happens in (the CLI, which nobody scrapes, hands its counts over to a
+ * worker: see metric-handoff.ts). Raw names are passed: the implementation
+ * labels them only with what the live policy declares.
  *
  * Deliberately left out: intake decisions (the HTTP route counts them), and
  * anything that must be right across processes and restarts, such as how
@@ -47,12 +48,3 @@ export interface ApprovalMetrics {
   cardUpdate(platform: string, outcome: CardUpdateOutcome): void;
   callback(outcome: CallbackDeliveryOutcome): void;
 }
-
-/** For a process nobody scrapes (the CLI). */
-export const uncounted: ApprovalMetrics = {
-  review: () => undefined,
-  decided: () => undefined,
-  cardPost: () => undefined,
-  cardUpdate: () => undefined,
-  callback: () => undefined,
-};

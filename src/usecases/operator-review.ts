@@ -1,7 +1,8 @@
 import type { Action, ReviewerIdentity } from '../domain/action.js';
-import { message } from '../domain/message.js';
+import { message, type Message } from '../domain/message.js';
 import type { TenantPolicy } from '../domain/policy-model.js';
 import type { ActionStore } from '../ports/action-store.js';
+import type { ApprovalMetrics } from '../ports/approval-metrics.js';
 import type { ChatDirectories, ChatDirectory } from '../ports/chat-platform.js';
 import type { ReviewResult } from './record-review.js';
 
@@ -14,12 +15,14 @@ import type { ReviewResult } from './record-review.js';
  * overrides and exactly-once all apply, and the review records the operator.
  * A click brings the email its platform verified; here the directory looks it
  * up, and where a rule needs it and it cannot be read the operator is refused
- * rather than the rule skipped.
+ * rather than the rule skipped. A review refused here, before it reaches
+ * recordReview, is counted as refused as recordReview counts its own.
  */
 export function makeOperatorReview(deps: {
   actions: ActionStore;
   directories: ChatDirectories;
   recordReview: (cmd: import('./record-review.js').ReviewCommand) => Promise<ReviewResult>;
+  metrics?: ApprovalMetrics;
 }) {
   return async function operatorReview(
     tenant: TenantPolicy,
@@ -27,42 +30,46 @@ export function makeOperatorReview(deps: {
     input: { as: string; operator: string; decision: 'approve' | 'deny'; reason?: string; argsVersion?: number },
   ): Promise<ReviewResult> {
     const action = await deps.actions.get(tenant.id, actionId);
-    if (!action) return { kind: 'refused', message: message([`No action ${actionId} in tenant ${tenant.id}.`]), because: 'unknown_action', tenant: tenant.id };
+    if (!action) return refused(tenant, 'unknown_action', message([`No action ${actionId} in tenant ${tenant.id}.`]));
     // An approval binds to the arguments the operator read. Unchanged ones are the
     // agent's own; once a reviewer changed them, the operator names the version read.
     if (input.decision === 'approve' && input.argsVersion === undefined && action.argsVersion > 1) {
-      return {
-        kind: 'refused',
-        because: 'args_version_needed',
-        tenant: tenant.id,
-        action,
-        message: message([
+      return refused(
+        tenant,
+        'args_version_needed',
+        message([
           `The arguments of ${action.id} were changed by a reviewer (now version ${action.argsVersion}). Read them with \`review show\`, then approve with --args-version ${action.argsVersion}.`,
         ]),
-      };
+        action,
+      );
     }
     const found = await identify(tenant, action, input.as, input.operator);
     if (!found) {
-      return { kind: 'refused', because: 'not_a_listed_member', tenant: tenant.id, action, message: message([`${input.as} is not a listed member of the ${action.reviewerGroup ?? 'reviewer'} group on any chat platform of tenant ${tenant.id}.`]) };
+      return refused(tenant, 'not_a_listed_member', message([`${input.as} is not a listed member of the ${action.reviewerGroup ?? 'reviewer'} group on any chat platform of tenant ${tenant.id}.`]), action);
     }
     const { reviewer, directory, member } = found;
     // Someone outside the group is refused (and audited) by recordReview whatever their email.
     const email = member ? await directory.emailOf(reviewer) : undefined;
     const needed = emailNeededFor(tenant, action, input.decision);
     if (email && 'unreadable' in email && needed) {
-      return {
-        kind: 'refused',
-        because: 'email_unreadable',
-        tenant: tenant.id,
-        action,
-        message: message([
+      return refused(
+        tenant,
+        'email_unreadable',
+        message([
           `Airlock cannot read the email address of ${reviewer.platform} user ${reviewer.userId}, which it needs ${needed}; nothing was recorded. ${email.unreadable}, or let the reviewer decide on the card.`,
         ]),
-      };
+        action,
+      );
     }
     if (email && 'email' in email) reviewer.email = email.email;
     return deps.recordReview({ reviewer, actionId, decision: input.decision, reason: input.reason, argsVersion: input.argsVersion ?? action.argsVersion });
   };
+
+  /** A review refused before it reaches recordReview (which counts its own), counted as refused all the same. */
+  function refused(tenant: TenantPolicy, because: string, text: Message, action?: Action): ReviewResult {
+    deps.metrics?.review(tenant.id, action?.reviewerGroup, 'refused');
+    return { kind: 'refused', because, tenant: tenant.id, message: text, ...(action ? { action } : {}) };
+  }
 
   /**
    * Why this review needs the reviewer's email, if it does: the requester is

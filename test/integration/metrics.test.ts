@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { declaredSeries, parseSamples, sampleValue } from '../support/prometheus-text.js';
+import { runCli } from '../support/run-cli.js';
 import { startSlackAirlock, type SlackTestAirlock } from '../support/slack-airlock.js';
-import { approveClick, postInteraction } from '../support/slack-requests.js';
+import { SIGNING_SECRET, approveClick, postInteraction } from '../support/slack-requests.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -86,6 +87,28 @@ describe('/metrics', () => {
     await waitFor(async () => (sampleValue(await scrape(), 'airlock_card_updates_total', { platform: 'slack', outcome: 'updated' }) ?? 0) >= 1, {
       what: 'the card update counted',
     });
+  });
+
+  it('counts the reviews an operator records with the CLI as it counts clicks: taken over by the worker, with their time to decision', { timeout: 60_000 }, async () => {
+    // The CLI on the server's database and queues, reading reviewers from the same Slack.
+    const env = { DATABASE_URL: t.db.url, POLICY_FILE: 'test/fixtures/approval-policy.yml', REDIS_URL: '', SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: t.slack.url };
+    const review = (...args: string[]) => runCli(['review', ...args, '--tenant', 'acme'], env);
+    // Refused before it reaches the review rules: the requester is named by an email this Slack does not show for the reviewer.
+    const unreadable = await t.submit('refund', { args: { amount: 5 } });
+    expect((await review('approve', unreadable.id, '--as', 'U0FIN1')).stderr).toContain('cannot read the email address');
+    // A refund needs two approvers of finance; refused by the rules a click obeys, counted, then approved.
+    const a = await t.submit('refund', { args: { amount: 5 }, requester: { id: 'U0SAM' } });
+    expect((await review('approve', a.id, '--as', 'U0LEAD1')).stderr).toContain('Only members of the finance group');
+    expect((await review('approve', a.id, '--as', 'U0FIN1')).stdout).toContain('1 of 2 approvals');
+    expect((await review('approve', a.id, '--as', 'U0FIN2')).stdout).toContain('The action is approved');
+
+    await until('airlock_reviews_total', { tenant: 'acme', group: 'finance', outcome: 'approved' }, 1);
+    const text = await scrape();
+    expect(sampleValue(text, 'airlock_reviews_total', { tenant: 'acme', group: 'finance', outcome: 'counted' })).toBe(1);
+    expect(sampleValue(text, 'airlock_reviews_total', { tenant: 'acme', group: 'finance', outcome: 'refused' })).toBe(2);
+    expect(sampleValue(text, 'airlock_time_to_decision_seconds_count', { tenant: 'acme', group: 'finance' })).toBe(1);
+    // Counted once: nothing is left for another process to count again.
+    expect((await t.core.pool.query('SELECT count(*)::int AS n FROM metric_handoffs')).rows[0].n).toBe(0);
   });
 
   it('counts open approvals by tenant and group from Postgres: a second instance and a restarted one agree', async () => {
