@@ -11,6 +11,12 @@ export interface OpenApprovals {
   count: number;
 }
 
+/** Sealed audit events of one tenant that the audit sink has not acknowledged, as stored. */
+export interface AuditSinkLag {
+  tenant: string;
+  events: number;
+}
+
 export interface MetricsSources {
   /** The live policy: the only source of label values (anything else is `other`), and its version. */
   policy?: () => Policy;
@@ -20,6 +26,8 @@ export interface MetricsSources {
   openApprovals?: () => Promise<OpenApprovals[]>;
   /** Why the policy file on disk was refused at its last reload, while the last good policy stays live; undefined when it loaded. */
   policyFileRefused?: () => string | undefined;
+  /** With an audit sink configured: how far it is behind per tenant, read from Postgres at scrape. */
+  auditSinkLag?: () => Promise<AuditSinkLag[]>;
 }
 
 /** From seconds (a reviewer watching the channel) to a day (an approval left to its deadline). */
@@ -30,7 +38,7 @@ export function createMetrics(sources: MetricsSources = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'airlock_' });
   const registers = [registry];
-  const { policy, overdueControls, openApprovals, policyFileRefused } = sources;
+  const { policy, overdueControls, openApprovals, policyFileRefused, auditSinkLag } = sources;
   const labels = () => metricLabels(policy?.() ?? { fileVersion: '', tenants: new Map(), tools: new Map() });
 
   new Gauge({
@@ -78,6 +86,28 @@ export function createMetrics(sources: MetricsSources = {}) {
       // Every declared group, so an empty queue reads 0 rather than nothing.
       for (const tenant of policy?.().tenants.values() ?? []) for (const group of tenant.reviewerGroups.keys()) this.set({ tenant: tenant.id, group }, 0);
       for (const r of rows) this.inc({ tenant: l.tenant(r.tenant), group: l.group(r.tenant, r.group ?? undefined) }, r.count);
+    },
+  });
+
+  new Gauge({
+    name: 'airlock_audit_sink_lag_events',
+    help: 'Sealed audit events the audit sink (AUDIT_SINK_URL) has not acknowledged yet, by tenant, read from Postgres (every process reports the same count); no sample without a sink',
+    labelNames: ['tenant'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      if (!auditSinkLag) return;
+      let rows: AuditSinkLag[];
+      try {
+        rows = await auditSinkLag();
+      } catch {
+        // Postgres unreachable: no value rather than a failed scrape of every other series.
+        return;
+      }
+      const l = labels();
+      // Every declared tenant, so a sink that caught up (or a tenant with no event yet) reads 0.
+      for (const tenant of policy?.().tenants.keys() ?? []) this.set({ tenant }, 0);
+      for (const r of rows) this.inc({ tenant: l.tenant(r.tenant) }, r.events);
     },
   });
 

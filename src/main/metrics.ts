@@ -1,5 +1,6 @@
 import { dueForReview } from '../domain/review-dates.js';
 import { createMetrics, type Metrics } from '../http/metrics.js';
+import { PgAuditSinkLag } from '../infra/postgres/audit-sink-lag.js';
 import { PgOpenApprovals } from '../infra/postgres/open-approvals.js';
 import type { Core } from './container.js';
 
@@ -11,10 +12,12 @@ import type { Core } from './container.js';
  */
 export function createProcessMetrics(core: Core): Metrics {
   const open = new PgOpenApprovals(core.pool);
+  const sinkLag = core.env.AUDIT_SINK_URL ? new PgAuditSinkLag(core.pool) : undefined;
   return createMetrics({
     policy: () => core.policy.current(),
     overdueControls: () => dueForReview(core.policy.current(), core.clock.now()).filter((r) => r.status === 'overdue').length,
     openApprovals: () => open.read(),
     policyFileRefused: () => core.policy.refused(),
+    ...(sinkLag ? { auditSinkLag: () => sinkLag.read() } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AuditSinkReceiver, type SinkEvent } from '../fakes/audit-sink-receiver.js';
 import { startAirlockProcess, startRefused, type AirlockProcess } from '../support/airlock-process.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { sampleValue } from '../support/prometheus-text.js';
 import { runCli } from '../support/run-cli.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -132,6 +133,38 @@ describe('audit sink', () => {
     const shippedActions = new Set([...receiver.events.values()].map((e) => e.action_id));
     expect(decided.filter((id) => shippedActions.has(id))).toEqual(decided);
     expect(server.output()).not.toContain(SINK_SECRET);
+  });
+
+  it('shows on /metrics how many sealed events wait for the sink, per tenant: they pile up while it is down and fall to 0 when it takes them', { timeout: 120_000 }, async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const receiver = await AuditSinkReceiver.start(SINK_SECRET);
+    cleanups.push(() => receiver.close());
+    await receiver.answer('fail');
+    const server = await startAirlockProcess({ DATABASE_URL: db.url, POLICY_FILE, AUDIT_SINK_URL: receiver.url, AUDIT_SINK_SECRET: SINK_SECRET, AIRLOCK_AUDIT_SINK_MAX_BACKOFF: '1s' });
+    cleanups.push(() => server.kill());
+    // Two declared tenants, and one the policy does not declare, which is labelled other.
+    await writeEvents(db, 'acme', 40);
+    await writeEvents(db, 'globex', 7);
+    await writeEvents(db, 'initech', 3);
+    const lag = async () => {
+      const text = await (await fetch(`${server.base}/metrics`)).text();
+      return Object.fromEntries(['acme', 'globex', 'other'].map((tenant) => [tenant, sampleValue(text, 'airlock_audit_sink_lag_events', { tenant })]));
+    };
+    const until = (check: (l: Record<string, number | undefined>) => boolean, what: string) =>
+      waitFor(async () => check(await lag()), { timeoutMs: 60_000, what, giveUp: server.giveUp }).catch(async (err: Error) => {
+        throw new Error(`${err.message}: ${JSON.stringify(await lag())}\n${server.output().slice(-4_000)}`);
+      });
+
+    // Every event sealed, none acknowledged: the sink answers 500 to each attempt.
+    const written = await eventCounts(db);
+    await until((l) => l.acme === written.acme && l.globex === written.globex && l.other === written.initech, 'the lag equal to every event written');
+    await waitFor(() => receiver.attempts >= 2, { what: 'attempts against the failing sink', giveUp: server.giveUp });
+    expect(receiver.events.size).toBe(0);
+
+    await receiver.answer('ok');
+    await until((l) => l.acme === 0 && l.globex === 0 && l.other === 0, 'the lag back to 0');
+    expect(TENANTS.every((t) => receiver.seqs(t).length === written[t])).toBe(true);
   });
 
   it('refuses to start with a sink URL that is neither https nor on a loopback host', { timeout: 60_000 }, async () => {

@@ -135,6 +135,12 @@ describe('/metrics', () => {
     }
   });
 
+  it('serves no audit sink lag without an audit sink, only the series declared', async () => {
+    const text = await scrape();
+    expect(declaredSeries(text).has('airlock_audit_sink_lag_events')).toBe(true);
+    expect(parseSamples(text).filter((s) => s.name === 'airlock_audit_sink_lag_events')).toEqual([]);
+  });
+
   it('labels nothing with a value the policy does not declare', async () => {
     const declared = new Set(['acme', 'globex', 'other']);
     const groups = new Set(['leads', 'finance', 'oncall', 'security', 'tiny', 'other']);
