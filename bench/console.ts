@@ -68,7 +68,7 @@ function baseline(databaseUrl: string, w: (typeof WINDOWS)[number], kind: 'count
       .replaceAll(slice, String(w.slice))
       .replaceAll('$5', at(hours.from))
       .replaceAll('$6', at(hours.to));
-  const statements = kind === 'counted' ? [bind(FIGURES_SQL, '$7'), bind(TIMELINE_SQL, '$7')] : [bind(RAW_FIGURES_SQL, '$5'), bind(RAW_TIMELINE_SQL, '$5')];
+  const statements = (kind === 'counted' ? [FIGURES_SQL, TIMELINE_SQL] : [RAW_FIGURES_SQL, RAW_TIMELINE_SQL]).map((q) => bind(q, '$7'));
   const start = performance.now();
   const child = spawn('psql', ['-X', '-q', databaseUrl, '-c', 'SET jit = off', '-c', "SET work_mem = '64MB'", ...statements.flatMap((q) => ['-c', q])], { stdio: ['ignore', 'ignore', 'inherit'] });
   return new Promise((resolve, reject) => child.on('close', (code) => (code === 0 ? resolve(performance.now() - start) : reject(new Error(`psql exited ${code}`)))));

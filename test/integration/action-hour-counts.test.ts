@@ -36,9 +36,9 @@ async function both(tenant: string, since: Date, until: Date, tool: string | nul
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
     const hours = wholeHours(since, until);
     const counted = (await c.query(FIGURES_SQL, [tenant, since, until, tool, hours.from, hours.to])).rows;
-    const raw = (await c.query(RAW_FIGURES_SQL, [tenant, since, until, tool])).rows;
+    const raw = (await c.query(RAW_FIGURES_SQL, [tenant, since, until, tool, hours.from, hours.to])).rows;
     const countedTimeline = (await c.query(TIMELINE_SQL, [tenant, since, until, tool, hours.from, hours.to, sliceSeconds])).rows;
-    const rawTimeline = (await c.query(RAW_TIMELINE_SQL, [tenant, since, until, tool, sliceSeconds])).rows;
+    const rawTimeline = (await c.query(RAW_TIMELINE_SQL, [tenant, since, until, tool, hours.from, hours.to, sliceSeconds])).rows;
     await c.query('COMMIT');
     return { counted, raw, countedTimeline, rawTimeline };
   } finally {

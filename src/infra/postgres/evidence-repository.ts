@@ -22,7 +22,7 @@ const KIND = 'tool, reviewer_group, status, decision, mode, incident, args_misma
  * the partial hours at its edges from the actions themselves (an index range
  * of at most two hours).
  */
-const COUNTED = `
+export const COUNTED = `
 counted AS (
   SELECT hour, ${KIND}, n FROM action_hour_counts WHERE tenant_id = $1 AND hour >= $5 AND hour < $6 AND ${TOOL}
   UNION ALL
@@ -33,6 +33,12 @@ counted AS (
   UNION ALL
   SELECT action_count_hour(created_at), tool, reviewer_group, status, decision, mode, rule = 'overrides.incident', action_args_mismatch(result), 1
   FROM actions WHERE tenant_id = $1 AND created_at >= $6 AND created_at < $3 AND ${TOOL}
+)`;
+
+/** The window's actions reviewers decided, with the seconds from request to their decision. */
+export const REVIEWED = `
+reviewed AS (
+  SELECT tool, reviewer_group, seconds FROM review_durations WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 AND ${TOOL}
 )`;
 
 /**
@@ -89,11 +95,10 @@ WITH ${COUNTED}, fine AS (
     sum(mismatches)::int AS args_mismatches
   FROM classified
   GROUP BY GROUPING SETS ((tool, intake_decision, intake_mode), (tool), (reviewer_group))
-), times AS (
+), ${REVIEWED}, times AS (
   SELECT GROUPING(tool, reviewer_group) AS set_bits, tool, reviewer_group,
     percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY seconds) AS decision_seconds
-  FROM review_durations
-  WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 AND ${TOOL}
+  FROM reviewed
   GROUP BY GROUPING SETS ((tool), (reviewer_group))
 )
 SELECT f.*, t.decision_seconds

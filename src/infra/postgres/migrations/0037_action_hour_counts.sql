@@ -35,18 +35,7 @@ CREATE TABLE action_hour_counts (
 CREATE UNIQUE INDEX action_hour_counts_key ON action_hour_counts
   (tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch) NULLS NOT DISTINCT;
 
-CREATE TABLE action_count_changes (
-  tenant_id text NOT NULL,
-  hour timestamptz NOT NULL,
-  tool text NOT NULL,
-  reviewer_group text,
-  status text NOT NULL,
-  decision text NOT NULL,
-  mode text NOT NULL,
-  incident boolean NOT NULL,
-  args_mismatch boolean NOT NULL,
-  n bigint NOT NULL
-);
+CREATE TABLE action_count_changes (LIKE action_hour_counts);
 
 CREATE TABLE review_durations (
   action_id uuid PRIMARY KEY,
