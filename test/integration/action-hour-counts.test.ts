@@ -4,8 +4,10 @@ import { seedActions } from '../../bench/seed-actions.js';
 import { foldActionCounts } from '../../src/infra/postgres/action-counts.js';
 import { FIGURES_SQL, TIMELINE_SQL, wholeHours } from '../../src/infra/postgres/evidence-repository.js';
 import { migrate } from '../../src/infra/postgres/migrate.js';
+import { startAirlock } from '../support/airlock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { RAW_FIGURES_SQL, RAW_TIMELINE_SQL } from '../support/raw-evidence.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The report reads actions counted per hour (kept by triggers, folded by a
@@ -133,5 +135,24 @@ describe('actions counted per hour', () => {
     await expectAgreement('after concurrent writes and folds');
     await foldActionCounts(pool);
     await expectAgreement('folded');
+  });
+
+  it('are folded by a running worker within seconds of a decision', async () => {
+    const airlock = await startAirlock();
+    try {
+      const auth = await airlock.agentAuth('acme', 'support-bot');
+      const sent = await airlock.app.inject({
+        method: 'POST',
+        url: '/v1/actions',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        payload: JSON.stringify({ tool: 'lookup_order', args: { order_id: 'o-1' }, requester: { id: 'U0SAM' }, environment: 'production', context: {} }),
+      });
+      expect(sent.statusCode).toBe(201);
+      const q = (sql: string) => airlock.core.pool.query(sql).then((r) => r.rows);
+      await waitFor(async () => (await q('SELECT count(*)::int AS n FROM action_count_changes'))[0].n === 0 && (await q('SELECT sum(n)::int AS n FROM action_hour_counts'))[0].n === 1, { timeoutMs: 20_000, intervalMs: 200, what: 'the worker to fold the decision into the hourly counts' });
+      expect(await q('SELECT tenant_id, tool, status, decision, n::int FROM action_hour_counts')).toEqual([{ tenant_id: 'acme', tool: 'lookup_order', status: 'decided', decision: 'allow', n: 1 }]);
+    } finally {
+      await airlock.close();
+    }
   });
 });
