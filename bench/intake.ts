@@ -1,4 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -63,6 +65,8 @@ interface Run {
   shadow: Awaited<ReturnType<typeof cannon>>;
   /** allow again, alternating between a server exporting traces of 10 % of the requests and its untraced twin. */
   traced: Awaited<ReturnType<typeof tracedPhase>>;
+  /** allow again, alternating between a server whose audit sink never answers in time and its twin without a sink. */
+  stalled: Awaited<ReturnType<typeof stalledSinkPhase>>;
   behind: number;
   catchUpMs: number;
   chained: number;
@@ -121,6 +125,7 @@ async function main() {
       const cpu = meanUse(cpuAllow, cpuDeny);
       const shadow = await shadowPhase(shadowFile, allowBody);
       const traced = await tracedPhase(allowBody);
+      const stalled = await stalledSinkPhase(allowBody);
       // Every stored decision has its audit event (one statement wrote both).
       const orphans = Number((await pool.query(
         "SELECT count(*) FROM actions a WHERE workflow = 'bench' AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.action_id = a.id AND e.kind = 'decision')",
@@ -136,8 +141,8 @@ async function main() {
       const catchUpMs = Date.now() - stopped;
       const verified = await new PgAuditLog(pool, BENCH_SECRET).verify('acme');
       if (!verified.ok) throw new Error(`audit verify failed: ${verified.problems.slice(0, 3).join('; ')}`);
-      rows.push({ pgbench: baseline, allow, deny, shadow, traced, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
-      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}, allow traced at 10 % ${traced.on.rps.toFixed(0)}/s p99 ${traced.on.p99} against ${traced.off.rps.toFixed(0)}/s p99 ${traced.off.p99} untraced (${(traced.sampled * 100).toFixed(1)} % sampled); unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
+      rows.push({ pgbench: baseline, allow, deny, shadow, traced, stalled, behind, catchUpMs, chained: verified.checked, argsBytes, cpu, cpuAllow });
+      console.log(`run ${run}: pgbench ${baseline.tps.toFixed(0)} tx/s (avg ${baseline.latencyMs} ms), allow ${allow.rps.toFixed(0)}/s p50 ${allow.p50} p99 ${allow.p99}, deny ${deny.rps.toFixed(0)}/s p50 ${deny.p50} p99 ${deny.p99}, allow with a shadow policy ${shadow.rps.toFixed(0)}/s p99 ${shadow.p99}, allow traced at 10 % ${traced.on.rps.toFixed(0)}/s p99 ${traced.on.p99} against ${traced.off.rps.toFixed(0)}/s p99 ${traced.off.p99} untraced (${(traced.sampled * 100).toFixed(1)} % sampled), allow with a stalled audit sink ${stalled.on.rps.toFixed(0)}/s p99 ${stalled.on.p99} against ${stalled.off.rps.toFixed(0)}/s p99 ${stalled.off.p99} without (${stalled.waiting} events waiting in Postgres, ${stalled.batches} batches sent, peak RSS ${stalled.rssOnMb.toFixed(0)} / ${stalled.rssOffMb.toFixed(0)} MB); unsealed at end ${behind}, sealed ${catchUpMs} ms later, ${verified.checked} events verified; CPU (% of a core) server ${cpu.server.toFixed(0)}, Postgres ${cpu.postgres.toFixed(0)}, autocannon ${cpu.bench.toFixed(0)}, machine ${cpu.busy.toFixed(0)}/200`);
     } finally {
       await pool.end();
       await server.stop();
@@ -179,11 +184,17 @@ With traces on (\`OTEL_EXPORTER_OTLP_ENDPOINT\` at a local OTLP/HTTP receiver in
 |---|---|---|---|---|---|---|
 | allow | ${median(rows.map((r) => r.traced.off.rps)).toFixed(0)} | ${median(rows.map((r) => r.traced.on.rps)).toFixed(0)} | ${(median(rows.map((r) => r.traced.on.rps / r.traced.off.rps)) * 100).toFixed(0)}% (${median(rows.map((r) => r.traced.on.rps / r.traced.off.rps)) >= 0.9 ? 'met' : 'missed'}) | ${median(rows.map((r) => r.traced.off.p50))} / ${median(rows.map((r) => r.traced.on.p50))} | ${median(rows.map((r) => r.traced.off.p99))} / ${median(rows.map((r) => r.traced.on.p99))} | ${(median(rows.map((r) => r.traced.sampled)) * 100).toFixed(1)} % |
 
+With an audit sink that never answers in time (\`AUDIT_SINK_URL\` at a local receiver in the benchmark's process that reads each batch and answers 503 only after ${STALL_SECONDS} s) against no sink at all, in the same run and alternating as above: the events wait in Postgres, and the server keeps one batch per tenant in memory at most.
+
+| decision | decisions/s, no sink | decisions/s, sink stalled | stalled / none (target: no slower) | p99 ms none / stalled | events waiting in Postgres at the end | batches the sink was sent | server peak RSS MB none / stalled |
+|---|---|---|---|---|---|---|---|
+| allow | ${median(rows.map((r) => r.stalled.off.rps)).toFixed(0)} | ${median(rows.map((r) => r.stalled.on.rps)).toFixed(0)} | ${(median(rows.map((r) => r.stalled.on.rps / r.stalled.off.rps)) * 100).toFixed(0)}% | ${median(rows.map((r) => r.stalled.off.p99))} / ${median(rows.map((r) => r.stalled.on.p99))} | ${median(rows.map((r) => r.stalled.waiting)).toFixed(0)} | ${median(rows.map((r) => r.stalled.batches)).toFixed(0)} | ${median(rows.map((r) => r.stalled.rssOffMb)).toFixed(0)} / ${median(rows.map((r) => r.stalled.rssOnMb)).toFixed(0)} |
+
 CPU while Airlock was under load, % of one core (medians over runs): server ${median(rows.map((r) => r.cpu.server)).toFixed(0)}, Postgres ${median(rows.map((r) => r.cpu.postgres)).toFixed(0)}, autocannon ${median(rows.map((r) => r.cpu.bench)).toFixed(0)}; whole machine ${median(rows.map((r) => r.cpu.busy)).toFixed(0)} of 200. The load generator shares the two cores with the server and Postgres; pgbench's client needs far less.
 
 Sealing keeps up: when the load stopped, the most events waiting to be sealed in any run was ${Math.max(...rows.map((r) => r.behind))}; the chain was complete at most ${Math.max(...rows.map((r) => r.catchUpMs))} ms later, and \`audit verify\` then passed over every event (${rows.map((r) => r.chained).join(', ')} per run).
 
-Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99}), traces on ${r.traced.on.rps.toFixed(0)} (p99 ${r.traced.on.p99}) against off ${r.traced.off.rps.toFixed(0)} (p99 ${r.traced.off.p99})`).join('; ')}.`,
+Per run: ${rows.map((r) => `pgbench ${r.pgbench.tps.toFixed(0)} (avg ${r.pgbench.latencyMs} ms), allow ${r.allow.rps.toFixed(0)} (p99 ${r.allow.p99}), deny ${r.deny.rps.toFixed(0)} (p99 ${r.deny.p99}), allow with shadow ${r.shadow.rps.toFixed(0)} (p99 ${r.shadow.p99}), traces on ${r.traced.on.rps.toFixed(0)} (p99 ${r.traced.on.p99}) against off ${r.traced.off.rps.toFixed(0)} (p99 ${r.traced.off.p99}), sink stalled ${r.stalled.on.rps.toFixed(0)} (p99 ${r.stalled.on.p99}) against none ${r.stalled.off.rps.toFixed(0)} (p99 ${r.stalled.off.p99})`).join('; ')}.`,
   );
 }
 
@@ -266,6 +277,73 @@ async function tracedPhase(body: unknown) {
     if (!stopped) await on.server.stop();
     for (const s of [off, on]) await s.db.drop();
     await receiver.close();
+  }
+}
+
+/** How long the stalled sink holds each batch before it answers 503 (the sink's own timeout is 30 s). */
+const STALL_SECONDS = 20;
+const SINK_SECRET = 'bench-audit-sink-secret-0123456789abcdef';
+
+/** A sink that reads every batch and answers 503 only after STALL_SECONDS: a SIEM that has stopped keeping up. */
+async function stalledSink() {
+  let batches = 0;
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    batches++;
+    req.resume();
+    req.on('end', () => setTimeout(() => res.writeHead(503).end(), STALL_SECONDS * 1000).unref());
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/events`,
+    batches: () => batches,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? Number.NaN) / 1024;
+
+/**
+ * An audit sink that never answers in time against no sink: the allow load
+ * alternating between the two servers, as for traces. Returns both, the
+ * events left waiting in Postgres, the batches the sink was sent and each
+ * server's peak resident memory.
+ */
+async function stalledSinkPhase(body: unknown) {
+  const sink = await stalledSink();
+  const off = await warmServer('intake_no_sink', {}, body);
+  const on = await warmServer('intake_stalled_sink', { AUDIT_SINK_URL: sink.url, AUDIT_SINK_SECRET: SINK_SECRET }, body);
+  try {
+    const rounds = { off: [] as Awaited<ReturnType<typeof cannon>>[], on: [] as Awaited<ReturnType<typeof cannon>>[] };
+    await off.pool.query('CHECKPOINT');
+    for (let i = 0; i < TRACE_ROUNDS; i++) {
+      for (const side of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+        const s = side === 'off' ? off : on;
+        rounds[side].push(await cannon(s.server.base, s.auth, body, TRACE_ROUND_SECONDS));
+      }
+    }
+    const waiting = (await on.pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n as number;
+    if (sink.batches() === 0) throw new Error('the stalled sink was never sent a batch');
+    return {
+      off: summarise(rounds.off),
+      on: summarise(rounds.on),
+      waiting,
+      batches: sink.batches(),
+      rssOffMb: peakRssMb(off.server.proc.pid!),
+      rssOnMb: peakRssMb(on.server.proc.pid!),
+    };
+  } finally {
+    for (const s of [off, on]) await s.pool.end();
+    for (const s of [off, on]) await s.server.stop();
+    for (const s of [off, on]) await s.db.drop();
+    await sink.close();
   }
 }
 
