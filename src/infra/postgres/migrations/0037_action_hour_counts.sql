@@ -10,8 +10,8 @@
 -- hour, by every column a figure depends on. Written only by the compaction
 -- sweep (one process at a time), which folds action_count_changes into it.
 --
--- action_count_changes: the triggers' deltas (+n for an action entering a
--- kind, -1 for one leaving it), appended without a lock on any shared row, so
+-- action_count_changes: the triggers' deltas (+n for actions entering a
+-- kind, -n for actions leaving it), appended without a lock on any shared row, so
 -- concurrent intake and reviews never wait for each other here. Readers add
 -- both tables; the sweep moves the deltas every few seconds and vacuums this
 -- table itself, since nothing may depend on autovacuum. No index: it holds a
@@ -85,40 +85,51 @@ BEGIN
   RETURN NULL;
 END $$;
 
--- Row by row: only changes of what the figures depend on reach it (the trigger's WHEN).
+-- An update, per statement as for intake: the rows as they were (`was`, -1
+-- each) and are (`became`, +1 each), netted per kind, so that rows whose kind
+-- did not change leave no delta (a statement ending 100,000 approvals writes
+-- one delta per kind and hour, not two per row).
 CREATE FUNCTION action_counts_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  was_reviewed boolean := TG_OP = 'DELETE' OR TG_OP = 'UPDATE';
-  is_reviewed boolean := false;
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
-    is_reviewed := action_reviewed(NEW.reviewer_group, NEW.decision, NEW.status, NEW.decided_at);
-  END IF;
-  was_reviewed := was_reviewed AND action_reviewed(OLD.reviewer_group, OLD.decision, OLD.status, OLD.decided_at);
-  IF TG_OP = 'DELETE' OR (OLD.tenant_id, action_count_hour(OLD.created_at), OLD.tool, OLD.reviewer_group, OLD.status, OLD.decision,
-      OLD.mode, OLD.rule = 'overrides.incident', action_args_mismatch(OLD.result))
-    IS DISTINCT FROM (NEW.tenant_id, action_count_hour(NEW.created_at), NEW.tool, NEW.reviewer_group, NEW.status, NEW.decision,
-      NEW.mode, NEW.rule = 'overrides.incident', action_args_mismatch(NEW.result)) THEN
-    INSERT INTO action_count_changes (tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch, n)
-    VALUES (OLD.tenant_id, action_count_hour(OLD.created_at), OLD.tool, OLD.reviewer_group, OLD.status, OLD.decision, OLD.mode,
-      OLD.rule = 'overrides.incident', action_args_mismatch(OLD.result), -1);
-    IF TG_OP = 'UPDATE' THEN
-      INSERT INTO action_count_changes (tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch, n)
-      VALUES (NEW.tenant_id, action_count_hour(NEW.created_at), NEW.tool, NEW.reviewer_group, NEW.status, NEW.decision, NEW.mode,
-        NEW.rule = 'overrides.incident', action_args_mismatch(NEW.result), 1);
-    END IF;
-  END IF;
-  IF was_reviewed AND NOT is_reviewed THEN
-    DELETE FROM review_durations WHERE action_id = OLD.id;
-  ELSIF is_reviewed AND NOT was_reviewed THEN
+  INSERT INTO action_count_changes (tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch, n)
+  SELECT tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch, sum(n)
+  FROM (
+    SELECT tenant_id, action_count_hour(created_at) AS hour, tool, reviewer_group, status, decision, mode,
+      rule = 'overrides.incident' AS incident, action_args_mismatch(result) AS args_mismatch, -1 AS n
+    FROM was
+    UNION ALL
+    SELECT tenant_id, action_count_hour(created_at), tool, reviewer_group, status, decision, mode,
+      rule = 'overrides.incident', action_args_mismatch(result), 1
+    FROM became
+  ) moved
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9
+  HAVING sum(n) <> 0;
+  -- Durations: only when a row reviewers decided is among them, before or after.
+  IF EXISTS (SELECT 1 FROM was WHERE action_reviewed(reviewer_group, decision, status, decided_at))
+     OR EXISTS (SELECT 1 FROM became WHERE action_reviewed(reviewer_group, decision, status, decided_at)) THEN
+    DELETE FROM review_durations d USING was w
+    WHERE d.action_id = w.id AND NOT EXISTS (
+      SELECT 1 FROM became n WHERE n.id = w.id AND action_reviewed(n.reviewer_group, n.decision, n.status, n.decided_at));
     INSERT INTO review_durations (action_id, tenant_id, created_at, tool, reviewer_group, seconds)
-    VALUES (NEW.id, NEW.tenant_id, NEW.created_at, NEW.tool, NEW.reviewer_group, extract(epoch FROM NEW.decided_at - NEW.created_at)::float8);
-  ELSIF is_reviewed AND (OLD.tenant_id, OLD.created_at, OLD.tool, OLD.reviewer_group, OLD.decided_at)
-      IS DISTINCT FROM (NEW.tenant_id, NEW.created_at, NEW.tool, NEW.reviewer_group, NEW.decided_at) THEN
-    UPDATE review_durations SET tenant_id = NEW.tenant_id, created_at = NEW.created_at, tool = NEW.tool, reviewer_group = NEW.reviewer_group,
-      seconds = extract(epoch FROM NEW.decided_at - NEW.created_at)::float8
-    WHERE action_id = NEW.id;
+    SELECT n.id, n.tenant_id, n.created_at, n.tool, n.reviewer_group, extract(epoch FROM n.decided_at - n.created_at)::float8
+    FROM became n
+    WHERE action_reviewed(n.reviewer_group, n.decision, n.status, n.decided_at)
+    ON CONFLICT (action_id) DO UPDATE SET tenant_id = EXCLUDED.tenant_id, created_at = EXCLUDED.created_at, tool = EXCLUDED.tool,
+      reviewer_group = EXCLUDED.reviewer_group, seconds = EXCLUDED.seconds
+    WHERE (review_durations.tenant_id, review_durations.created_at, review_durations.tool, review_durations.reviewer_group, review_durations.seconds)
+      IS DISTINCT FROM (EXCLUDED.tenant_id, EXCLUDED.created_at, EXCLUDED.tool, EXCLUDED.reviewer_group, EXCLUDED.seconds);
   END IF;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION action_counts_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO action_count_changes (tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch, n)
+  SELECT tenant_id, action_count_hour(created_at), tool, reviewer_group, status, decision, mode,
+    rule = 'overrides.incident', action_args_mismatch(result), -count(*)
+  FROM was
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
+  DELETE FROM review_durations d USING was w WHERE d.action_id = w.id;
   RETURN NULL;
 END $$;
 
@@ -133,13 +144,10 @@ LOCK TABLE actions IN SHARE MODE;
 
 CREATE TRIGGER actions_counts_inserted AFTER INSERT ON actions
   REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION action_counts_inserted();
-CREATE TRIGGER actions_counts_updated AFTER UPDATE ON actions FOR EACH ROW
-  WHEN ((OLD.tenant_id, OLD.created_at, OLD.tool, OLD.reviewer_group, OLD.status, OLD.decision, OLD.mode,
-         OLD.rule = 'overrides.incident', action_args_mismatch(OLD.result), OLD.decided_at)
-    IS DISTINCT FROM (NEW.tenant_id, NEW.created_at, NEW.tool, NEW.reviewer_group, NEW.status, NEW.decision, NEW.mode,
-         NEW.rule = 'overrides.incident', action_args_mismatch(NEW.result), NEW.decided_at))
-  EXECUTE FUNCTION action_counts_updated();
-CREATE TRIGGER actions_counts_deleted AFTER DELETE ON actions FOR EACH ROW EXECUTE FUNCTION action_counts_updated();
+CREATE TRIGGER actions_counts_updated AFTER UPDATE ON actions
+  REFERENCING OLD TABLE AS was NEW TABLE AS became FOR EACH STATEMENT EXECUTE FUNCTION action_counts_updated();
+CREATE TRIGGER actions_counts_deleted AFTER DELETE ON actions
+  REFERENCING OLD TABLE AS was FOR EACH STATEMENT EXECUTE FUNCTION action_counts_deleted();
 CREATE TRIGGER actions_counts_truncated AFTER TRUNCATE ON actions FOR EACH STATEMENT EXECUTE FUNCTION action_counts_truncated();
 
 INSERT INTO action_hour_counts (tenant_id, hour, tool, reviewer_group, status, decision, mode, incident, args_mismatch, n)
