@@ -90,14 +90,19 @@ describe('the console dashboard', () => {
     expect(odd.body).toMatch(/window=7d" aria-current="page"/);
   });
 
-  it('is not found for a reviewer, for another tenant and for someone with no role; the reviewer is offered no link to it', async () => {
+  it('is not found for a reviewer and for another tenant, and says so to someone with no role anywhere; the reviewer is offered no link to it', async () => {
     const lead = await t.signIn('lead1');
     expect((await lead.client.get('/console/t/acme/dashboard')).status).toBe(404);
     expect((await lead.client.get('/console/t/acme/inbox')).body).not.toContain('/dashboard');
     const auditor = await t.signIn('auditor');
     expect((await auditor.client.get('/console/t/globex/dashboard')).status).toBe(404);
+    // Someone the policy gives no role anywhere is told so, for any tenant (which says nothing about the tenant).
     const stranger = await t.signIn('stranger');
-    expect((await stranger.client.get('/console/t/acme/dashboard')).status).toBe(404);
+    for (const path of ['/console/t/acme/dashboard', '/console/t/acme/activity', '/console/t/acme/policy', '/console/t/acme/actions/00000000-0000-4000-8000-000000000000', '/console/t/no-such-tenant/dashboard']) {
+      const page = await stranger.client.get(path);
+      expect(page.status, path).toBe(403);
+      expect(page.body, path).toContain('not connected to any Airlock tenant');
+    }
   });
 
   it("shows a person listed in two tenants the figures of the tenant they chose only", async () => {

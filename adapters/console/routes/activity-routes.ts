@@ -5,9 +5,10 @@ import { CSV_HEADER, csvRecord, exportRow, jsonLine } from '../activity-export.j
 import { parseActivityQuery } from '../activity-filters.js';
 import type { ConsoleDeps } from '../console-deps.js';
 import { activityPage } from '../pages/activity.js';
-import { badRequest, notFound } from '../pages/notices.js';
+import { badRequest } from '../pages/notices.js';
 import { chromeFor, sendPage } from '../reply-page.js';
 import { signedIn, type SignedIn } from '../session.js';
+import { refuseEntry } from './reader-access.js';
 
 /** An export reads this many actions per page, and stops at the most it holds. */
 const EXPORT_PAGE = 1_000;
@@ -22,7 +23,7 @@ export function activityRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const enter = (req: FastifyRequest, reply: FastifyReply): { s: SignedIn; access: TenantAccess } | undefined => {
     const s = signedIn(req, deps.clock.now().getTime())!;
     const access = accessTo(deps.policy.current(), s.who, (req.params as { tenant: string }).tenant);
-    if (!access?.reads) void sendPage(reply, 404, notFound(chromeFor(req, reply, s, deps.policy.current(), access)));
+    if (!access?.reads) void refuseEntry(deps, req, reply, s, access);
     return access?.reads ? { s, access } : undefined;
   };
 

@@ -5,9 +5,10 @@ import { toPlainText } from '../../../src/domain/message.js';
 import type { ReviewResult } from '../../../src/usecases/record-review.js';
 import type { ConsoleDeps } from '../console-deps.js';
 import { inboxPage } from '../pages/inbox.js';
-import { badRequest, noRole, notFound } from '../pages/notices.js';
+import { badRequest } from '../pages/notices.js';
 import { chromeFor, sendPage } from '../reply-page.js';
 import { safeNext, signedIn, type Flash, type SignedIn } from '../session.js';
+import { refuseEntry } from './reader-access.js';
 
 /** Cards shown at once; the rest wait their turn (oldest first). */
 const INBOX_PAGE = 50;
@@ -18,20 +19,12 @@ type Form = Record<string, string | undefined>;
 export function inboxRoutes(app: FastifyInstance, deps: ConsoleDeps) {
   const now = () => deps.clock.now().getTime();
 
-  /**
-   * The tenant of the URL, if this person may enter it. Otherwise the page is
-   * not found (whether the tenant exists or not), except for a person with
-   * no role in any tenant: they are told so, as a chat click from a workspace
-   * no tenant is connected to is, since that says nothing about the tenant.
-   */
+  /** The tenant of the URL, if this person may enter it; otherwise turned away (refuseEntry). */
   const enter = (req: FastifyRequest, reply: FastifyReply): { s: SignedIn; access: TenantAccess } | undefined => {
     const s = signedIn(req, now())!;
-    const policy = deps.policy.current();
-    const access = accessTo(policy, s.who, (req.params as { tenant: string }).tenant);
+    const access = accessTo(deps.policy.current(), s.who, (req.params as { tenant: string }).tenant);
     if (access) return { s, access };
-    const chrome = chromeFor(req, reply, s, policy);
-    if (chrome.tenants === 0) void sendPage(reply, 403, noRole(s.who.email ?? s.who.subject, chrome, req.method === 'POST'));
-    else void sendPage(reply, 404, notFound(chrome));
+    void refuseEntry(deps, req, reply, s, access);
     return undefined;
   };
 
