@@ -48,7 +48,8 @@ export async function foldActionCounts(pool: Pool): Promise<number | null> {
   if (folded) {
     // Both tables churn (every fold deletes the deltas and rewrites the counts it
     // touched): vacuumed here, so that their size never depends on autovacuum.
-    await pool.query('VACUUM (SKIP_LOCKED) action_count_changes, action_hour_counts');
+    // Never truncated: that takes a lock the triggers' inserts would wait on.
+    await pool.query('VACUUM (SKIP_LOCKED, TRUNCATE false) action_count_changes, action_hour_counts');
     // The pages intake filled since: summarised, so that a window's edge reads only its own.
     await pool.query("SELECT brin_summarize_new_values('actions_created_brin')");
   }
