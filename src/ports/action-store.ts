@@ -17,12 +17,19 @@ export interface NewActionRecord {
   cardsDueAt?: Date;
   /** `action.args` as JSON text, when the caller has it already: written as it is, not serialized again. */
   argsJson?: string;
+  /**
+   * The agent key the request authenticated with: the write is refused if the
+   * key is revoked or past its grace period when it commits, whatever a
+   * process's cache of keys still says.
+   */
+  agentKeyId?: string;
 }
 
 export type RecordOutcome =
   | { kind: 'recorded' }
   | { kind: 'stale_overrides' }
-  | { kind: 'idempotency_key_taken' };
+  | { kind: 'idempotency_key_taken' }
+  | { kind: 'key_revoked' };
 
 /**
  * Durable store of actions and their reviews. Every write that changes an

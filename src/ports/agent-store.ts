@@ -4,6 +4,8 @@ export interface AgentIdentity {
   id: string;
   tenant: string;
   name: string;
+  /** The key a request authenticated with: what it records is refused if that key is revoked by then. */
+  keyId?: string;
 }
 
 /** One key of an agent as listed: never the key, nor its digest. */

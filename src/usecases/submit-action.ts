@@ -176,7 +176,9 @@ export function makeSubmitAction(deps: SubmitActionDeps) {
         overridesVersion: overrides.version,
         cardsDueAt: cardPlatforms.length > 0 ? new Date(now.getTime() + CARD_GRACE_MS) : undefined,
         argsJson: digests.viewJson,
+        ...(agent.keyId ? { agentKeyId: agent.keyId } : {}),
       });
+      if (outcome.kind === 'key_revoked') throw new AirlockError('unauthenticated', 'unknown, revoked or expired agent key');
       if (outcome.kind === 'stale_overrides') {
         deps.overrides.invalidate(agent.tenant);
         continue;

@@ -15,7 +15,9 @@ import { isDatabaseUnavailable } from './pool.js';
  * The statement inserts each action (its state and, apart, its immutable
  * payload with the overrides version it was decided under, and the cards it owes) and its audit event together, and only
  * where the tenant's overrides version is still the one the decision was made
- * with; a statement is atomic, so either both rows of a decision exist or neither.
+ * with and the agent key the request authenticated with is still usable (a
+ * process's cache of keys may not have heard of a revocation yet); a statement
+ * is atomic, so either both rows of a decision exist or neither.
  * The overrides rows are share-locked: an admin change in flight ends every
  * pending approval it covers in its own transaction, so a new approval must
  * not slip in beside it. The statement waits for such a change, then sees
@@ -37,11 +39,15 @@ WITH r AS (
     workflow text, environment text, session_id text, context jsonb, callback_url text, target text, risk text,
     effects jsonb, consequence text, reviewer_group text, required_approvals int, expires_at timestamptz,
     created_at timestamptz, decided_at timestamptz, latency_ms real, idempotency_key text, request_hash text,
-    remind_at timestamptz, overrides_version bigint, shadow jsonb, traceparent text, tracestate text, audit_kind text, audit_data json)) WITH ORDINALITY AS x
+    remind_at timestamptz, overrides_version bigint, agent_key_id uuid, shadow jsonb, traceparent text, tracestate text, audit_kind text, audit_data json)) WITH ORDINALITY AS x
 ), locked AS (
   SELECT tenant_id, version FROM tenant_overrides WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM r) FOR KEY SHARE
 ), ov AS (
-  SELECT r.id, COALESCE(l.version, 0) AS v FROM r LEFT JOIN locked l ON l.tenant_id = r.tenant_id
+  SELECT r.id, COALESCE(l.version, 0) AS v,
+    -- The request's key, as it is now: a revocation committed before this statement is never outrun by a process's key cache.
+    (r.agent_key_id IS NULL OR EXISTS (SELECT 1 FROM agent_keys k WHERE k.id = r.agent_key_id AND k.revoked_at IS NULL
+      AND (k.expires_at IS NULL OR k.expires_at > r.created_at))) AS key_ok
+  FROM r LEFT JOIN locked l ON l.tenant_id = r.tenant_id
 ), a AS (
   INSERT INTO actions (id, tenant_id, agent, tool, status, decision, mode, reasons, rule, hard_boundary, policy_version,
     args_sha256, submitted_args_digest, args_version, args_edits, redact, summary, requester, workflow, environment, session_id, callback_url, target, risk, effects,
@@ -51,7 +57,7 @@ WITH r AS (
     r.policy_version, r.args_sha256, r.submitted_args_digest, r.args_version, r.args_edits, r.redact, r.summary, r.requester, r.workflow, r.environment, r.session_id,
     r.callback_url, r.target, r.risk, r.effects, r.consequence, r.reviewer_group, r.required_approvals, r.expires_at,
     r.created_at, r.decided_at, r.latency_ms, r.idempotency_key, r.request_hash, r.remind_at
-  FROM r JOIN ov ON ov.id = r.id WHERE ov.v = r.overrides_version
+  FROM r JOIN ov ON ov.id = r.id WHERE ov.v = r.overrides_version AND ov.key_ok
   ORDER BY r.ord
   ON CONFLICT (tenant_id, agent, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, tenant_id, round, created_at
@@ -68,7 +74,7 @@ WITH r AS (
   FROM a JOIN r ON r.id = a.id
   ORDER BY r.ord
 )
-SELECT r.ord, ov.v AS overrides_version, (a.id IS NOT NULL) AS inserted
+SELECT r.ord, ov.v AS overrides_version, ov.key_ok, (a.id IS NOT NULL) AS inserted
 FROM r JOIN ov ON ov.id = r.id LEFT JOIN a ON a.id = r.id`;
 
 /**
@@ -141,7 +147,7 @@ export class ActionBatchWriter {
     }
     parts.push(CLOSE);
     // Named: Postgres parses and plans the statement once per connection.
-    const { rows: results } = await this.pool.query<{ ord: number; overrides_version: number; inserted: boolean }>({
+    const { rows: results } = await this.pool.query<{ ord: number; overrides_version: number; key_ok: boolean; inserted: boolean }>({
       name: 'airlock_record_actions',
       text: RECORD_BATCH_SQL,
       values: [Buffer.concat(parts)],
@@ -151,7 +157,9 @@ export class ActionBatchWriter {
       const p = batch[r.ord]!;
       outcomes[r.ord] = r.inserted
         ? { kind: 'recorded' }
-        : r.overrides_version !== p.overridesVersion
+        : !r.key_ok
+          ? { kind: 'key_revoked' }
+          : r.overrides_version !== p.overridesVersion
           ? { kind: 'stale_overrides' }
           : { kind: 'idempotency_key_taken' };
     }
@@ -164,7 +172,7 @@ export class ActionBatchWriter {
  * record columns: the args' text when the caller has it, the audit event's
  * data as stored, and the other columns.
  */
-function rowParts({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt, argsJson }: NewActionRecord): { args?: string; auditData: string; row: string } {
+function rowParts({ action: a, audit, idempotencyKey, requestHash, overridesVersion, cardsDueAt, argsJson, agentKeyId }: NewActionRecord): { args?: string; auditData: string; row: string } {
   const row = JSON.stringify({
     id: a.id,
     tenant_id: a.tenant,
@@ -207,6 +215,7 @@ function rowParts({ action: a, audit, idempotencyKey, requestHash, overridesVers
     request_hash: requestHash ?? null,
     remind_at: a.remindAt ?? null,
     overrides_version: overridesVersion,
+    agent_key_id: agentKeyId ?? null,
     shadow: a.shadow ? { ...shadowFields(a.shadow), live: { decision: a.decision, mode: a.mode } } : null,
     traceparent: a.traceparent ?? null,
     tracestate: a.tracestate ?? null,

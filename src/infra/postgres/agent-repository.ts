@@ -139,14 +139,14 @@ export class PgAgentStore implements AgentStore {
     const hit = this.cache.get(keyHash);
     if (hit && hit.until > at.getTime()) return hit.found;
     const generation = this.generation;
-    const { rows } = await this.pool.query<{ id: string; tenant_id: string; name: string; expires_at: Date | null }>(
-      `SELECT a.id, a.tenant_id, a.name, k.expires_at FROM agent_keys k JOIN agents a ON a.id = k.agent_id
+    const { rows } = await this.pool.query<{ id: string; tenant_id: string; name: string; key_id: string; expires_at: Date | null }>(
+      `SELECT a.id, a.tenant_id, a.name, k.id AS key_id, k.expires_at FROM agent_keys k JOIN agents a ON a.id = k.agent_id
        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)`,
       [keyHash, at],
     );
     const r = rows[0];
     if (!r) return undefined;
-    const found = { agent: { id: r.id, tenant: r.tenant_id, name: r.name }, ...(r.expires_at ? { expiresAt: r.expires_at } : {}) };
+    const found = { agent: { id: r.id, tenant: r.tenant_id, name: r.name, keyId: r.key_id }, ...(r.expires_at ? { expiresAt: r.expires_at } : {}) };
     if (generation === this.generation) {
       this.cache.set(keyHash, { found, until: Math.min(at.getTime() + CACHE_TTL_MS, r.expires_at?.getTime() ?? Infinity) });
     }
