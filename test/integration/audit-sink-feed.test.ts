@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgAuditFeed } from '../../src/infra/postgres/audit-sink-feed.js';
 import { createPool } from '../../src/infra/postgres/pool.js';
-import type { AuditFeedBatch } from '../../src/ports/audit-sink.js';
+import type { AuditFeedBatch, AuditFeedLease } from '../../src/ports/audit-sink.js';
 import { auditChainDb, type AuditChainDb } from '../support/audit-chain.js';
 
 let chain: AuditChainDb;
@@ -20,6 +20,8 @@ describe('audit sink feed', () => {
 
   it('lets one process at a time ship a tenant, and frees it when that process dies', async () => {
     const other = createPool(chain.db.url, 2);
+    // Released in `finally` too: a failed expectation must not leave the pool's end waiting for it.
+    let taken: AuditFeedLease | undefined;
     try {
       const feed = new PgAuditFeed(chain.pool);
       const rival = new PgAuditFeed(other);
@@ -31,19 +33,20 @@ describe('audit sink feed', () => {
       expect(globex).toBeDefined();
       await globex.release();
       await lease.release();
-      const taken = (await rival.claim('acme'))!;
+      taken = await rival.claim('acme');
       expect(taken).toBeDefined();
-      // The holder's connection dies (a killed process): the lock goes with it.
+      // The holder's connection dies (a killed process): the lock goes with it once the backend has exited
+      // (termination is a signal: pg_terminate_backend waits up to 10 s for the exit with a timeout given).
       const { rows } = await chain.pool.query(
-        `SELECT pg_terminate_backend(l.pid) AS gone FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+        `SELECT pg_terminate_backend(l.pid, 10000) AS gone FROM pg_locks l JOIN pg_database d ON d.oid = l.database
          WHERE l.locktype = 'advisory' AND l.objsubid = 2 AND d.datname = current_database() AND l.pid <> pg_backend_pid()`,
       );
       expect(rows).toEqual([{ gone: true }]);
       const after = await feed.claim('acme');
       expect(after).toBeDefined();
       await after!.release();
-      await taken.release();
     } finally {
+      await taken?.release();
       await other.end();
     }
   });
