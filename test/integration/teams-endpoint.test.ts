@@ -110,7 +110,8 @@ describe('Teams card clicks', () => {
     // The reviewer's UPN comes from the connector's member lookup, made with the bot's token.
     expect(t.fake.calls('member')[0]).toMatchObject({ conversationId: '19:leads@thread.tacv2', userId: '29:1lead1pairwiseXk4mE8yZ3wF0qJ9sR2tU5vB7nC6dA1', authorized: true });
 
-    const update = await t.fake.waitForCall('update');
+    // This action's card (the first activity the fake created); another action's card may be updated meanwhile.
+    const update = await t.fake.waitForCall('update', (c) => c.activityId === '1700000000001');
     expect(update).toMatchObject({ conversationId: '19:leads@thread.tacv2;messageid=1700000000001', activityId: '1700000000001', authorized: true });
     expect(JSON.stringify(update.body.attachments[0].content)).toContain('Approved');
   });
