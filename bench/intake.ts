@@ -234,6 +234,23 @@ async function warmServer(label: string, env: Record<string, string>, body: unkn
   return { db, server, pool, auth };
 }
 
+/**
+ * The allow load alternating between two warmed servers, TRACE_ROUNDS rounds
+ * each, after a CHECKPOINT. Off, on, on, off, …: whichever goes second in a
+ * pair runs on the heels of the other's writes, so each goes second as often.
+ */
+async function alternate(off: Awaited<ReturnType<typeof warmServer>>, on: Awaited<ReturnType<typeof warmServer>>, body: unknown) {
+  const rounds = { off: [] as Awaited<ReturnType<typeof cannon>>[], on: [] as Awaited<ReturnType<typeof cannon>>[] };
+  await off.pool.query('CHECKPOINT');
+  for (let i = 0; i < TRACE_ROUNDS; i++) {
+    for (const side of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const s = side === 'off' ? off : on;
+      rounds[side].push(await cannon(s.server.base, s.auth, body, TRACE_ROUND_SECONDS));
+    }
+  }
+  return rounds;
+}
+
 const summarise = (rounds: Awaited<ReturnType<typeof cannon>>[]) => ({
   rps: rounds.reduce((sum, r) => sum + r.rps, 0) / rounds.length,
   p50: Math.round(median(rounds.map((r) => r.p50))),
@@ -253,15 +270,7 @@ async function tracedPhase(body: unknown) {
   const on = await warmServer('intake_traced', traced, body);
   let stopped = false;
   try {
-    const rounds = { off: [] as Awaited<ReturnType<typeof cannon>>[], on: [] as Awaited<ReturnType<typeof cannon>>[] };
-    await off.pool.query('CHECKPOINT');
-    // Off, on, on, off, …: whichever goes second in a pair runs on the heels of the other's writes, so each goes second as often.
-    for (let i = 0; i < TRACE_ROUNDS; i++) {
-      for (const side of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-        const s = side === 'off' ? off : on;
-        rounds[side].push(await cannon(s.server.base, s.auth, body, TRACE_ROUND_SECONDS));
-      }
-    }
+    const rounds = await alternate(off, on, body);
     await on.server.stop();
     stopped = true;
     const { rows } = await on.pool.query('SELECT count(*)::int AS n, count(p.traceparent)::int AS traced FROM actions a JOIN action_payloads p ON p.action_id = a.id');
@@ -321,14 +330,7 @@ async function stalledSinkPhase(body: unknown) {
   const off = await warmServer('intake_no_sink', {}, body);
   const on = await warmServer('intake_stalled_sink', { AUDIT_SINK_URL: sink.url, AUDIT_SINK_SECRET: SINK_SECRET }, body);
   try {
-    const rounds = { off: [] as Awaited<ReturnType<typeof cannon>>[], on: [] as Awaited<ReturnType<typeof cannon>>[] };
-    await off.pool.query('CHECKPOINT');
-    for (let i = 0; i < TRACE_ROUNDS; i++) {
-      for (const side of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-        const s = side === 'off' ? off : on;
-        rounds[side].push(await cannon(s.server.base, s.auth, body, TRACE_ROUND_SECONDS));
-      }
-    }
+    const rounds = await alternate(off, on, body);
     const waiting = (await on.pool.query('SELECT count(*)::int AS n FROM audit_events')).rows[0].n as number;
     if (sink.batches() === 0) throw new Error('the stalled sink was never sent a batch');
     return {
